@@ -1,0 +1,65 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { LabNames } from "./names";
+import { script } from "./scripts";
+import { ChannelSpec } from "./spec/spec";
+
+export interface ChannelOptions {
+    readonly channel: ChannelSpec;
+    /** Position of the channel in the lab (0-based): picks its bridge name. */
+    readonly index: number;
+    readonly names: LabNames;
+    /** Image that holds iproute2, for the cable container. */
+    readonly image: pulumi.Input<string>;
+    /** Let LACPDUs cross the channel (default true); false shows what a switch that eats them does. */
+    readonly lacpPassthrough?: boolean;
+}
+
+/**
+ * One physical channel between the routers: a Docker bridge network, plus a small "cable"
+ * container in the host's network namespace that makes the bridge behave like a wire
+ * (LACPDUs pass) and is where drills cut or degrade the channel.
+ */
+export class Channel extends pulumi.ComponentResource {
+    public readonly network: docker.Network;
+    public readonly cable: docker.Container;
+    /** The Linux bridge of the channel on the Docker host. */
+    public readonly bridge: string;
+    /** The network's subnet, given in the lab file or picked by Docker. */
+    public readonly subnet: pulumi.Output<string>;
+
+    constructor(name: string, args: ChannelOptions, opts?: pulumi.ComponentResourceOptions) {
+        super("bondlab:index:Channel", name, {}, opts);
+        const { channel, names } = args;
+        this.bridge = names.bridge(args.index);
+        const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
+
+        this.network = new docker.Network(`${name}-network`, {
+            name: `${names.prefix}-${channel.name}`,
+            driver: "bridge",
+            // Not internal: the engine's isolation rules for internal networks drop bonded
+            // traffic whose addresses lie outside the network's subnet. No masquerade either:
+            // the channel is a cable, not a way out.
+            options: {
+                "com.docker.network.bridge.name": this.bridge,
+                "com.docker.network.bridge.enable_ip_masquerade": "false",
+            },
+            ipamConfigs: channel.subnet ? [{ subnet: channel.subnet }] : undefined,
+            labels,
+        }, { parent: this });
+        this.subnet = this.network.ipamConfigs.apply((c) => c?.[0]?.subnet ?? channel.subnet ?? "");
+
+        this.cable = new docker.Container(`${name}-cable`, {
+            name: `${names.prefix}-${channel.name}-cable`,
+            image: args.image,
+            networkMode: "host",
+            capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"] },
+            envs: [`BONDLAB_BRIDGE=${this.bridge}`, `BONDLAB_LACP_PASSTHROUGH=${args.lacpPassthrough === false ? 0 : 1}`],
+            command: ["sh", "-c", script("cable")],
+            restart: "unless-stopped",
+            labels,
+        }, { parent: this, dependsOn: [this.network] });
+
+        this.registerOutputs({ network: this.network, cable: this.cable, bridge: this.bridge, subnet: this.subnet });
+    }
+}

@@ -1,0 +1,96 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { Bond, BondStatus } from "./bond";
+import { Channel } from "./channel";
+import { mermaidDiagram } from "./diagram";
+import { LabNames } from "./names";
+import { Router } from "./router";
+import { script } from "./scripts";
+import { LabSpec } from "./spec/spec";
+
+export interface LabOptions {
+    /** The validated lab (see spec/validate.ts). */
+    readonly spec: LabSpec;
+    readonly names: LabNames;
+    /** A router image to use as it is; unset builds images/router on the Docker host. */
+    readonly routerImage?: string;
+    /** DOCKER_HOST of the provider, handed to the commands that run `docker`. */
+    readonly dockerHost?: string;
+    /** Let LACPDUs cross the channels (default true). */
+    readonly lacpPassthrough?: boolean;
+    /** Seconds verify waits for each bond to converge (default 90). */
+    readonly verifyTimeout?: number;
+}
+
+export interface RouterReport {
+    containerName: pulumi.Output<string>;
+    /** verify's structured view of the bond (mode, options in force, slaves, LACP, ping). */
+    verify: pulumi.Output<Omit<BondStatus, "raw">>;
+    /** /proc/net/bonding/<bond> as the kernel printed it during verify. */
+    procBonding: pulumi.Output<string>;
+}
+
+export const DEFAULT_IMAGE_TAG = "bondlab/router:local";
+
+/** The whole lab: management network, channels, two routers and the bond between them. */
+export class Lab extends pulumi.ComponentResource {
+    public readonly channels: Channel[];
+    public readonly routers: Router[];
+    public readonly bond: Bond;
+    public readonly reports: Record<string, RouterReport>;
+    public readonly diagram: string;
+
+    constructor(name: string, args: LabOptions, opts?: pulumi.ComponentResourceOptions) {
+        super("bondlab:index:Lab", name, {}, opts);
+        const { spec, names } = args;
+        const dockerEnv: Record<string, string> = args.dockerHost ? { DOCKER_HOST: args.dockerHost } : {};
+        const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
+
+        const image = new docker.RemoteImage(`${name}-router-image`, args.routerImage
+            ? { name: args.routerImage, keepLocally: true }
+            : { name: DEFAULT_IMAGE_TAG, keepLocally: true, build: { context: path.join(__dirname, "..", "images", "router") } },
+        { parent: this });
+
+        // Fails early, before any network or container exists, on a host that cannot bond.
+        const hostCheck = new command.local.Command(`${name}-host-check`, {
+            create: script("host-check"),
+            environment: { ...dockerEnv, BONDLAB_IMAGE: image.imageId },
+        }, { parent: this });
+        const afterCheck = { parent: this, dependsOn: [hostCheck] };
+
+        const management = new docker.Network(`${name}-management`, {
+            name: `${names.prefix}-mgmt`,
+            driver: "bridge",
+            options: { "com.docker.network.bridge.name": names.managementBridge },
+            ipamConfigs: spec.management.subnet ? [{ subnet: spec.management.subnet }] : undefined,
+            labels,
+        }, afterCheck);
+
+        this.channels = spec.channels.map((channel, index) => new Channel(`${name}-${channel.name}`, {
+            channel, index, names, image: image.imageId, lacpPassthrough: args.lacpPassthrough,
+        }, afterCheck));
+
+        this.routers = spec.routers.map((router) => new Router(`${name}-${router.name}`, {
+            router, names, image: image.imageId, management, channels: this.channels, privileged: spec.privileged,
+        }, afterCheck));
+
+        this.bond = new Bond(`${name}-${spec.bond.name}`, {
+            spec,
+            routers: [this.routers[0], this.routers[1]],
+            channels: this.channels,
+            management,
+            dockerEnv,
+            verifyTimeout: args.verifyTimeout,
+        }, { parent: this });
+
+        this.reports = Object.fromEntries(spec.routers.map((router, i) => [router.name, {
+            containerName: this.routers[i].containerName,
+            verify: this.bond.statuses[i].apply(({ raw, ...rest }) => rest),
+            procBonding: this.bond.statuses[i].apply((s) => s.raw),
+        }]));
+        this.diagram = mermaidDiagram(spec, names);
+        this.registerOutputs({ reports: this.reports, diagram: this.diagram });
+    }
+}

@@ -1,0 +1,13 @@
+import * as fs from "fs";
+import * as path from "path";
+
+// The shell scripts run inside the routers and cables live in scripts/ as real files
+// (linted with shellcheck); resources carry their text, so a script change shows in a diff.
+
+export const SCRIPTS_DIR = path.join(__dirname, "scripts");
+
+export type ScriptName = "bond-apply" | "bond-status" | "bond-verify" | "router-init" | "cable" | "host-check";
+
+export function script(name: ScriptName): string {
+    return fs.readFileSync(path.join(SCRIPTS_DIR, `${name}.sh`), "utf8");
+}

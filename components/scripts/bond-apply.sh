@@ -1,0 +1,104 @@
+#!/bin/sh
+# Builds the router's bond from its channel interfaces. Idempotent: when the bond already
+# matches the settings it changes nothing; when they differ it rebuilds the bond.
+# Runs inside the router. Settings (saved to /etc/bondlab/bond.env, so that the router's
+# init can rebuild the bond after a container restart, which gives it fresh interfaces):
+#   BONDLAB_BOND      bond name, e.g. bond0
+#   BONDLAB_OPTIONS   "mode 802.3ad miimon 100 ..." as `ip link add ... type bond` takes them
+#   BONDLAB_ADDRESS   the bond's address, e.g. 192.168.1.1/24
+#   BONDLAB_CHANNELS  "eth1=SUBNET eth2=SUBNET ...": each channel's Docker subnet, in order
+#   BONDLAB_MGMT      "eth0=SUBNET=GATEWAY": the management network
+set -eu
+# iproute2's ip by full path: a busybox ip would accept the options and build a wrong bond.
+IP=$(for p in /sbin/ip /usr/sbin/ip /bin/ip /usr/bin/ip; do [ -x "$p" ] && ! [ -L "$p" ] && echo "$p" && break; done)
+env_file=/etc/bondlab/bond.env
+fail() { echo "bondlab apply on $(hostname): $*" >&2; exit 1; }
+[ -n "$IP" ] || fail "iproute2's ip is missing from the router image"
+
+if [ -n "${BONDLAB_BOND:-}" ]; then
+    mkdir -p "${env_file%/*}"
+    cat >"$env_file" <<SETTINGS
+BONDLAB_BOND="$BONDLAB_BOND"
+BONDLAB_OPTIONS="$BONDLAB_OPTIONS"
+BONDLAB_ADDRESS="$BONDLAB_ADDRESS"
+BONDLAB_CHANNELS="$BONDLAB_CHANNELS"
+BONDLAB_MGMT="$BONDLAB_MGMT"
+SETTINGS
+else
+    # shellcheck source=/dev/null
+    . "$env_file"
+fi
+
+# The interface that holds an address in SUBNET, or NAME when it already went through us.
+find_interface() {
+    dev=$($IP -o -4 addr show to "$2" | awk '{ print $2; exit }')
+    [ -n "$dev" ] || ! [ -e "/sys/class/net/$1" ] || dev=$1
+    [ -n "$dev" ] || fail "no interface in $2 for $1: is the router attached to that channel's network?"
+    echo "$dev"
+}
+
+fingerprint=$(printf '%s|%s|%s|%s' "$BONDLAB_BOND" "$BONDLAB_OPTIONS" "$BONDLAB_ADDRESS" "$BONDLAB_CHANNELS" | cksum | cut -d' ' -f1)
+slaves=""
+for entry in $BONDLAB_CHANNELS; do slaves="$slaves ${entry%%=*}"; done
+
+in_place() {
+    [ "$(cat "/sys/class/net/$BONDLAB_BOND/ifalias" 2>/dev/null)" = "bondlab:$fingerprint" ] || return 1
+    for s in $slaves; do
+        [ "$(basename "$(readlink "/sys/class/net/$s/master" 2>/dev/null)")" = "$BONDLAB_BOND" ] || return 1
+    done
+}
+if in_place; then
+    echo "$BONDLAB_BOND on $(hostname) already as asked: unchanged"
+    exit 0
+fi
+
+# Settings changed (or a fresh container): start from the plain interfaces.
+! [ -e "/sys/class/net/$BONDLAB_BOND" ] || $IP link del "$BONDLAB_BOND"
+
+mgmt_name=${BONDLAB_MGMT%%=*}
+mgmt_rest=${BONDLAB_MGMT#*=}
+mgmt_subnet=${mgmt_rest%%=*}
+mgmt_gateway=${mgmt_rest#*=}
+
+# Docker names interfaces in no fixed order: find each by its network's subnet, then give it
+# the lab's name (through a temporary name, since the wanted name may be taken).
+renames=""
+i=0
+for entry in "$mgmt_name=$mgmt_subnet" $BONDLAB_CHANNELS; do
+    name=${entry%%=*}
+    dev=$(find_interface "$name" "${entry#*=}")
+    if [ "$dev" != "$name" ]; then
+        i=$((i + 1))
+        $IP link set dev "$dev" down
+        $IP link set dev "$dev" name "bltmp$i"
+        renames="$renames bltmp$i=$name"
+    fi
+done
+for entry in $renames; do
+    $IP link set dev "${entry%%=*}" name "${entry#*=}"
+done
+$IP link set dev "$mgmt_name" up
+# Docker may have routed the default out of a channel network; it belongs to management.
+$IP route replace default via "$mgmt_gateway" dev "$mgmt_name"
+
+for s in $slaves; do
+    $IP -4 addr flush dev "$s"
+    $IP link set dev "$s" down
+done
+
+# shellcheck disable=SC2086 # BONDLAB_OPTIONS is a list of words by design
+if ! err=$($IP link add "$BONDLAB_BOND" type bond $BONDLAB_OPTIONS 2>&1); then
+    case "$err" in
+    *"Unknown device type"* | *"not supported"*)
+        fail "the Docker host's kernel has no bonding driver ($err). Run 'modprobe bonding' on the Docker host, or use the lab host VM (npm run labhost:start)" ;;
+    *) fail "ip link add $BONDLAB_BOND type bond $BONDLAB_OPTIONS: $err" ;;
+    esac
+fi
+for s in $slaves; do
+    $IP link set dev "$s" master "$BONDLAB_BOND"
+done
+$IP addr add "$BONDLAB_ADDRESS" dev "$BONDLAB_BOND"
+$IP link set dev "$BONDLAB_BOND" alias "bondlab:$fingerprint"
+$IP link set dev "$BONDLAB_BOND" up
+for s in $slaves; do $IP link set dev "$s" up; done
+echo "$BONDLAB_BOND on $(hostname): built ($BONDLAB_OPTIONS) over$slaves, $BONDLAB_ADDRESS"

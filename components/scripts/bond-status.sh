@@ -1,0 +1,95 @@
+#!/bin/sh
+# bond_status: the state of one bond as JSON, from /proc/net/bonding/<bond> and the
+# options in force under /sys/class/net/<bond>/bonding. With expectations it also checks
+# them, writing one line per problem (with its likely cause) to the file $5.
+#   bond_status BOND [EXPECT_OPTIONS] [EXPECT_SLAVES] [EXPECT_ACTIVE] [PROBLEMS_FILE]
+# EXPECT_OPTIONS is "mode 802.3ad miimon 100 ..." as given to `ip link add ... type bond`.
+# BONDLAB_PROC and BONDLAB_SYS move the two trees (the unit tests parse saved copies).
+# Sourced by bond-verify.sh and the failover drill; POSIX awk only (busybox, mawk, gawk).
+
+bond_status() {
+    _proc="${BONDLAB_PROC:-/proc/net/bonding}/$1"
+    if [ ! -r "$_proc" ]; then
+        [ -n "${5:-}" ] && echo "$1 does not exist: the apply step did not run or failed, or the Docker host's kernel has no bonding driver (run 'modprobe bonding' on the Docker host)" >"$5"
+        printf '{"bond":"%s","exists":false}\n' "$1"
+        return 0
+    fi
+    awk -v bond="$1" -v sys="${BONDLAB_SYS:-/sys/class/net}/$1/bonding" \
+        -v expect_options="${2:-}" -v expect_slaves="${3:-}" -v expect_active="${4:-}" \
+        -v problems="${5:-/dev/null}" -v host="$(hostname 2>/dev/null)" '
+function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/\t/, "\\t", s); return s }
+function str(s) { return (s == "") ? "null" : "\"" esc(s) "\"" }
+function num(s) { return (s == "") ? "null" : s + 0 }
+function val(line) { sub(/^[^:]*:[ \t]*/, "", line); return line }
+function problem(msg) { print msg > problems; nproblems++ }
+function insys(key,   line, v) {
+    v = ""
+    if ((getline line < (sys "/" key)) > 0) {
+        v = line
+        if (key == "arp_ip_target") gsub(/ +/, ",", v); else sub(/ .*/, "", v)
+    }
+    close(sys "/" key)
+    return v
+}
+BEGIN { section = "bond"; n = 0; raw = "" }
+{ raw = raw esc($0) "\\n" }
+/^Slave Interface:/ { n++; slave[n] = val($0); section = "slave"; next }
+/^Active Aggregator Info:/ { section = "aggregator"; next }
+/^802.3ad info/ { section = "ad"; next }
+/^details partner lacp pdu:/ { section = "partner"; next }
+/^details actor lacp pdu:/ { section = "actor"; next }
+section == "bond" && /^Bonding Mode:/ { modetext = val($0) }
+section == "bond" && /^Currently Active Slave:/ { active = val($0); if (active == "None") active = "" }
+section == "bond" && /^MII Status:/ { bondmii = val($0) }
+section == "aggregator" && /Aggregator ID:/ { aggid = val($0) }
+section == "aggregator" && /Number of ports:/ { aggports = val($0) }
+section == "aggregator" && /Partner Mac Address:/ { aggpartner = val($0) }
+section == "slave" && /^MII Status:/ { mii[n] = val($0) }
+section == "slave" && /^Link Failure Count:/ { failures[n] = val($0) }
+section == "slave" && /^Permanent HW addr:/ { perm[n] = val($0) }
+section == "slave" && /^Aggregator ID:/ { slaveagg[n] = val($0) }
+section == "partner" && /system mac address:/ { partner[n] = val($0) }
+END {
+    split("mode miimon updelay downdelay use_carrier arp_interval arp_ip_target arp_validate arp_all_targets primary primary_reselect fail_over_mac num_grat_arp xmit_hash_policy packets_per_slave lacp_rate ad_select min_links tlb_dynamic_lb all_slaves_active resend_igmp", keys, " ")
+    opts = ""
+    for (i = 1; i in keys; i++) { inforce[keys[i]] = insys(keys[i]); opts = opts (i > 1 ? "," : "") "\"" keys[i] "\":" str(inforce[keys[i]]) }
+    mode = inforce["mode"]
+
+    # Checks against what the lab asked for.
+    m = split(expect_options, want, " ")
+    for (i = 1; i + 1 <= m; i += 2) {
+        if (inforce[want[i]] != want[i + 1]) {
+            if (want[i] == "mode")
+                problem("mode: the bond runs " mode ", not " want[i + 1] ": something else built it (busybox ip ignores the mode; use iproute2 ip)")
+            else
+                problem(want[i] ": " (inforce[want[i]] == "" ? "unset" : inforce[want[i]]) " in force, " want[i + 1] " asked for")
+        }
+    }
+    ns = split(expect_slaves, wanted, " ")
+    for (i = 1; i <= ns; i++) {
+        found = 0
+        for (j = 1; j <= n; j++) if (slave[j] == wanted[i]) found = j
+        if (!found) problem(wanted[i] ": not a slave of " bond ": the apply step did not enslave it (re-run pulumi up)")
+        else if (mii[found] != "up") problem(wanted[i] ": link " mii[found] ": the channel is cut or the interface is down (see the channel'"'"'s cable container)")
+    }
+    if (ns > 0 && n != ns) problem(bond ": " n " slaves, " ns " expected")
+    if (expect_active != "" && active != expect_active)
+        problem("active slave: " (active == "" ? "none" : active) ", expected " expect_active ": it failed or primary_reselect kept another slave")
+    if (mode == "802.3ad" && ns > 0) {
+        if (aggpartner == "" || aggpartner == "00:00:00:00:00:00")
+            problem("LACP: no partner: LACPDUs do not cross the channels. Every bridge port needs group_fwd_mask 0x4 (each channel'"'"'s cable container sets it: is it running?)")
+        else if (aggports + 0 != ns)
+            problem("LACP: the active aggregator has " aggports " ports, " ns " expected: LACP has not converged, or a channel leads elsewhere")
+        for (j = 1; j <= n; j++) if (slaveagg[j] != aggid)
+            problem(slave[j] ": in aggregator " slaveagg[j] ", not the active one (" aggid "): its LACP partner differs or has not answered")
+    }
+
+    printf "{\"router\":%s,\"bond\":%s,\"exists\":true,\"mode\":%s,\"modeText\":%s,\"miiStatus\":%s,\"activeSlave\":%s,", str(host), str(bond), str(mode), str(modetext), str(bondmii), str(active)
+    printf "\"options\":{%s},\"slaves\":[", opts
+    for (j = 1; j <= n; j++) {
+        printf "%s{\"name\":%s,\"miiStatus\":%s,\"linkFailureCount\":%s,\"permanentMac\":%s,\"aggregatorId\":%s,\"partnerMac\":%s}", (j > 1 ? "," : ""), str(slave[j]), str(mii[j]), num(failures[j]), str(perm[j]), num(slaveagg[j]), str(partner[j])
+    }
+    printf "],\"aggregator\":%s,", (aggid == "" ? "null" : "{\"id\":" num(aggid) ",\"ports\":" num(aggports) ",\"partnerMac\":" str(aggpartner) "}")
+    printf "\"problems\":%d,\"raw\":\"%s\"}\n", nproblems, raw
+}' "$_proc"
+}

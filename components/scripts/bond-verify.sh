@@ -1,0 +1,37 @@
+#!/bin/sh
+# Checks a router's bond against what the lab asked for, then pings the peer across it.
+# Prints the bond's state as one JSON line (with the ping's result) and exits 0, or exits 1
+# with one line per problem and its likely cause on stderr.
+# Runs inside the router after bond-status.sh (sent together on stdin). Settings:
+#   BONDLAB_BOND BONDLAB_OPTIONS BONDLAB_SLAVES BONDLAB_ACTIVE BONDLAB_PEER
+#   BONDLAB_VERIFY_TIMEOUT  seconds to wait for the bond to converge (LACP, ARP monitor)
+set -eu
+: "${BONDLAB_BOND:?}" "${BONDLAB_OPTIONS:?}" "${BONDLAB_SLAVES:?}" "${BONDLAB_PEER:?}"
+deadline=$(( $(date +%s) + ${BONDLAB_VERIFY_TIMEOUT:-90} ))
+problems=$(mktemp)
+trap 'rm -f "$problems"' EXIT
+
+# The bond may still be converging (LACP needs a few LACPDUs, ARP monitoring a few probes).
+while :; do
+    state=$(bond_status "$BONDLAB_BOND" "$BONDLAB_OPTIONS" "$BONDLAB_SLAVES" "${BONDLAB_ACTIVE:-}" "$problems")
+    [ -s "$problems" ] || break
+    [ "$(date +%s)" -lt "$deadline" ] || break
+    sleep 1
+done
+
+received=0
+if [ ! -s "$problems" ]; then
+    while :; do
+        received=$(ping -n -q -c 5 -i 0.2 -W 2 -I "$BONDLAB_BOND" "$BONDLAB_PEER" 2>/dev/null |
+            awk '/packets transmitted/ { print $4 + 0 }') || true
+        [ "${received:-0}" -gt 0 ] || received=0
+        if [ "$received" -gt 0 ] || [ "$(date +%s)" -ge "$deadline" ]; then break; fi
+    done
+    [ "$received" -gt 0 ] || echo "ping: no reply from $BONDLAB_PEER across $BONDLAB_BOND: check the peer's verify output; a channel may drop bond traffic (an --internal Docker network does)" >>"$problems"
+fi
+
+echo "${state%\}},\"ping\":{\"peer\":\"$BONDLAB_PEER\",\"sent\":5,\"received\":$received}}"
+if [ -s "$problems" ]; then
+    sed "s/^/bondlab verify on $(hostname): /" "$problems" >&2
+    exit 1
+fi

@@ -1,0 +1,344 @@
+import * as ipaddr from "ipaddr.js";
+import { z } from "zod";
+import { BOND_MODES, BOND_OPTIONS, BondMode, BondOptionValue, allowsArpMonitoring } from "./modes";
+import { ChannelSpec, LabSpec, RouterSpec } from "./spec";
+
+// Turns a lab file (already parsed from YAML) into a LabSpec, or throws a LabConfigError
+// listing every problem with its field, the bad value and what is allowed. It runs before
+// any resource is registered, so a bad file never leaves a half-built lab behind.
+
+export interface LabIssue {
+    /** Dotted path of the field, e.g. bond.options.lacp_rate. */
+    readonly field: string;
+    readonly message: string;
+}
+
+export class LabConfigError extends Error {
+    constructor(readonly source: string, readonly issues: readonly LabIssue[]) {
+        super(`${source} is not a valid lab:\n` + issues.map((i) => `  - ${i.field}: ${i.message}`).join("\n"));
+        this.name = "LabConfigError";
+    }
+}
+
+export const MIN_CHANNELS = 2;
+export const MAX_CHANNELS = 8;
+const IFNAMSIZ = 15; // Linux interface names: at most 15 characters.
+
+const DEFAULT_ROUTERS = [
+    { name: "inetRouter", address: "192.168.1.1/24" },
+    { name: "centralRouter", address: "192.168.1.2/24" },
+];
+const DEFAULT_CHANNELS = [{ name: "ch1" }, { name: "ch2" }];
+
+const optionValue = z.union([z.number(), z.string(), z.array(z.string())]);
+const labFileSchema = z
+    .object({
+        description: z.string().min(1),
+        bond: z
+            .object({
+                name: z.string().default("bond0"),
+                mode: z.string(),
+                options: z.record(optionValue).default({}),
+            })
+            .strict(),
+        routers: z
+            .array(z.object({ name: z.string(), address: z.string() }).strict())
+            .default(DEFAULT_ROUTERS),
+        channels: z
+            .array(z.object({ name: z.string(), subnet: z.string().optional() }).strict())
+            .default(DEFAULT_CHANNELS),
+        management: z.object({ subnet: z.string().optional() }).strict().default({}),
+        privileged: z.boolean().default(true),
+    })
+    .strict();
+type LabFile = z.infer<typeof labFileSchema>;
+
+const TOP_LEVEL_KEYS = Object.keys(labFileSchema.shape);
+const KNOWN_KEYS: Record<string, string[]> = {
+    "": TOP_LEVEL_KEYS,
+    bond: ["name", "mode", "options"],
+    routers: ["name", "address"],
+    channels: ["name", "subnet"],
+    management: ["subnet"],
+};
+
+/**
+ * Validates a parsed lab file. `overrides` are single bond options from stack config,
+ * merged over the file's (a null value removes the option) before validation.
+ */
+export function validateLab(
+    variant: string,
+    raw: unknown,
+    source = variant,
+    overrides: Record<string, BondOptionValue | null> = {},
+): LabSpec {
+    const parsed = labFileSchema.safeParse(raw);
+    if (!parsed.success) {
+        throw new LabConfigError(source, parsed.error.issues.map(zodIssue));
+    }
+    const file = withOverrides(parsed.data, overrides);
+    const issues: LabIssue[] = [];
+    const add = (field: string, message: string) => issues.push({ field, message });
+
+    const routers = checkRouters(file, add);
+    const channels = checkChannels(file, add);
+    checkSubnets(file, routers, add);
+    const mode = checkMode(file.bond.mode, add);
+    checkBondName(file.bond.name, add);
+    const options = mode ? checkOptions(mode, file.bond.options, channels, add) : {};
+
+    if (issues.length > 0) throw new LabConfigError(source, issues);
+    return {
+        variant,
+        description: file.description,
+        bond: { name: file.bond.name, mode: mode!, options },
+        routers: routers as [RouterSpec, RouterSpec],
+        channels,
+        management: { subnet: file.management.subnet },
+        privileged: file.privileged,
+    };
+}
+
+function withOverrides(file: LabFile, overrides: Record<string, BondOptionValue | null>): LabFile {
+    const options: Record<string, BondOptionValue> = { ...file.bond.options };
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === null) delete options[key];
+        else options[key] = value;
+    }
+    return { ...file, bond: { ...file.bond, options } };
+}
+
+type Add = (field: string, message: string) => void;
+
+function checkRouters(file: LabFile, add: Add): RouterSpec[] {
+    if (file.routers.length !== 2) {
+        add("routers", `the lab has exactly 2 routers, got ${file.routers.length}`);
+    }
+    const seen = new Set<string>();
+    return file.routers.map((router, i) => {
+        const field = `routers[${i}]`;
+        if (!/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(router.name)) {
+            add(`${field}.name`, `"${router.name}" is not a hostname: use 1-63 letters, digits or '-', starting with a letter`);
+        }
+        if (seen.has(router.name.toLowerCase())) add(`${field}.name`, `"${router.name}" is used twice: router names must differ`);
+        seen.add(router.name.toLowerCase());
+        const ip = checkHostAddress(`${field}.address`, router.address, add);
+        return { name: router.name, address: router.address, ip: ip ?? "" };
+    });
+}
+
+function checkHostAddress(field: string, value: string, add: Add): string | undefined {
+    if (!ipaddr.IPv4.isValidCIDR(value)) {
+        add(field, `"${value}" is not an IPv4 address with a prefix: write it like 192.168.1.1/24`);
+        return undefined;
+    }
+    const [ip, prefix] = ipaddr.IPv4.parseCIDR(value);
+    const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
+    const broadcast = ipaddr.IPv4.broadcastAddressFromCIDR(value).toString();
+    if (prefix > 30) add(field, `/${prefix} leaves no room for two routers: use /30 or shorter`);
+    else if (ip.toString() === network || ip.toString() === broadcast) {
+        add(field, `${ip} is the ${ip.toString() === network ? "network" : "broadcast"} address of its subnet: pick a host address`);
+    }
+    return ip.toString();
+}
+
+function checkChannels(file: LabFile, add: Add): ChannelSpec[] {
+    const count = file.channels.length;
+    if (count < MIN_CHANNELS || count > MAX_CHANNELS) {
+        add("channels", `a bond here has ${MIN_CHANNELS} to ${MAX_CHANNELS} channels, got ${count}`);
+    }
+    const seen = new Set<string>();
+    return file.channels.map((channel, i) => {
+        const field = `channels[${i}].name`;
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(channel.name) || channel.name.length > IFNAMSIZ) {
+            add(field, `"${channel.name}" must be 1-${IFNAMSIZ} lower-case letters, digits or '-'`);
+        }
+        if (seen.has(channel.name)) add(field, `"${channel.name}" is used twice: channel names must differ`);
+        seen.add(channel.name);
+        return { name: channel.name, interface: `eth${i + 1}`, subnet: channel.subnet };
+    });
+}
+
+function checkSubnets(file: LabFile, routers: RouterSpec[], add: Add): void {
+    const subnets: { field: string; cidr: [ipaddr.IPv4, number] }[] = [];
+    const take = (field: string, value: string | undefined) => {
+        if (value === undefined) return;
+        if (!ipaddr.IPv4.isValidCIDR(value)) {
+            add(field, `"${value}" is not an IPv4 subnet: write it like 10.250.1.0/24`);
+            return;
+        }
+        const cidr = ipaddr.IPv4.parseCIDR(value);
+        const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
+        if (cidr[0].toString() !== network) add(field, `"${value}" has host bits set: the subnet is ${network}/${cidr[1]}`);
+        else if (cidr[1] > 29) add(field, `/${cidr[1]} is too small for a Docker network with two routers: use /29 or shorter`);
+        subnets.push({ field, cidr });
+    };
+    take("management.subnet", file.management.subnet);
+    file.channels.forEach((c, i) => take(`channels[${i}].subnet`, c.subnet));
+
+    const valid = routers.filter((r) => r.ip !== "");
+    if (valid.length === 2) {
+        const [a, b] = valid.map((r) => ipaddr.IPv4.parseCIDR(r.address));
+        if (a[0].toString() === b[0].toString()) {
+            add("routers[1].address", `${b[0]} is also routers[0]'s address: each router needs its own`);
+        } else if (a[1] !== b[1] || !b[0].match(a)) {
+            add("routers[1].address", `${valid[1].address} is not in ${valid[0].address}'s subnet: both bond addresses must share one subnet`);
+        }
+        // The bond subnet must not overlap a Docker network, or the router would route bond traffic out of eth0.
+        subnets.push({ field: "routers[0].address", cidr: [ipaddr.IPv4.parse(ipaddr.IPv4.networkAddressFromCIDR(valid[0].address).toString()), a[1]] });
+    }
+    for (let i = 0; i < subnets.length; i++) {
+        for (let j = i + 1; j < subnets.length; j++) {
+            if (overlaps(subnets[i].cidr, subnets[j].cidr)) {
+                add(subnets[j].field, `${cidrText(subnets[j].cidr)} overlaps ${subnets[i].field} (${cidrText(subnets[i].cidr)}): subnets must not overlap`);
+            }
+        }
+    }
+}
+
+function overlaps(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean {
+    return a[0].match(b) || b[0].match(a);
+}
+
+function cidrText([ip, prefix]: [ipaddr.IPv4, number]): string {
+    return `${ip}/${prefix}`;
+}
+
+function checkMode(mode: string, add: Add): BondMode | undefined {
+    if ((BOND_MODES as readonly string[]).includes(mode)) return mode as BondMode;
+    add("bond.mode", `"${mode}" is not a bonding mode${didYouMean(mode, BOND_MODES)}: use one of ${BOND_MODES.join(", ")}`);
+    return undefined;
+}
+
+function checkBondName(name: string, add: Add): void {
+    if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || name.length > IFNAMSIZ) {
+        add("bond.name", `"${name}" is not a Linux interface name: use 1-${IFNAMSIZ} letters, digits, '_', '.' or '-'`);
+    } else if (/^eth\d+$/.test(name)) {
+        add("bond.name", `"${name}" is taken by the routers' own interfaces: call the bond e.g. bond0`);
+    }
+}
+
+function checkOptions(
+    mode: BondMode,
+    options: Record<string, BondOptionValue>,
+    channels: ChannelSpec[],
+    add: Add,
+): Record<string, BondOptionValue> {
+    const result: Record<string, BondOptionValue> = {};
+    const known = Object.keys(BOND_OPTIONS);
+    for (const [key, value] of Object.entries(options)) {
+        const field = `bond.options.${key}`;
+        const rule = BOND_OPTIONS[key];
+        if (key === "mode") {
+            add(field, "the mode is set by bond.mode, not in options");
+            continue;
+        }
+        if (!rule) {
+            add(field, `unknown bonding option${didYouMean(key, known)}: known options are ${known.join(", ")}`);
+            continue;
+        }
+        if (!rule.modes.includes(mode)) {
+            add(field, `${key} does not apply to mode ${mode}: it is used only in ${rule.modes.join(", ")}; remove it or change bond.mode`);
+            continue;
+        }
+        const normalized = checkValue(field, key, value, add);
+        if (normalized !== undefined) result[key] = normalized;
+    }
+
+    const miimon = Number(result.miimon ?? 0);
+    const arpInterval = Number(result.arp_interval ?? 0);
+    if (miimon > 0 && arpInterval > 0) {
+        add("bond.options.arp_interval", "miimon and ARP monitoring exclude each other: keep one (set miimon or arp_interval, not both)");
+    }
+    if (miimon === 0 && arpInterval === 0) {
+        const fix = allowsArpMonitoring(mode) ? "add miimon: 100 (or arp_interval with arp_ip_target)" : "add miimon: 100";
+        add("bond.options", `no link monitoring: without it a failed slave is never noticed; ${fix}`);
+    }
+    if (arpInterval > 0 && result.arp_ip_target === undefined) {
+        add("bond.options.arp_ip_target", "ARP monitoring needs targets to probe: add arp_ip_target: [peer]");
+    }
+    if (arpInterval === 0 && result.arp_ip_target !== undefined) {
+        add("bond.options.arp_ip_target", "targets without arp_interval are never probed: add arp_interval (e.g. 200) or remove arp_ip_target");
+    }
+    for (const key of ["updelay", "downdelay"]) {
+        const delay = result[key];
+        if (delay === undefined) continue;
+        if (miimon === 0) add(`bond.options.${key}`, `${key} works with the MII monitor only: set miimon or remove ${key}`);
+        else if (Number(delay) % miimon !== 0) add(`bond.options.${key}`, `${delay} is not a multiple of miimon (${miimon}): the kernel would round it down`);
+    }
+    const interfaces = channels.map((c) => c.interface);
+    if (result.primary !== undefined && !interfaces.includes(String(result.primary))) {
+        add("bond.options.primary", `"${result.primary}" is not a slave of the bond: use one of ${interfaces.join(", ")}`);
+    }
+    return result;
+}
+
+function checkValue(field: string, key: string, value: BondOptionValue, add: Add): BondOptionValue | undefined {
+    const rule = BOND_OPTIONS[key];
+    switch (rule.kind) {
+        case "integer":
+            if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+            add(field, `${JSON.stringify(value)} is not a whole number of 0 or more`);
+            return undefined;
+        case "enum":
+            if (typeof value === "string" && rule.values!.includes(value)) return value;
+            add(field, `${JSON.stringify(value)} is not allowed${didYouMean(String(value), rule.values!)}: use one of ${rule.values!.join(", ")}`);
+            return undefined;
+        case "addresses": {
+            const list = typeof value === "string" ? value.split(",").map((s) => s.trim()) : value;
+            if (!Array.isArray(list) || list.length === 0 || list.length > 16) {
+                add(field, "give 1 to 16 IPv4 addresses (or `peer`) as a list");
+                return undefined;
+            }
+            const bad = list.filter((a) => a !== "peer" && !ipaddr.IPv4.isValidFourPartDecimal(String(a)));
+            if (bad.length > 0) {
+                add(field, `${bad.map((b) => JSON.stringify(b)).join(", ")} is not an IPv4 address (or \`peer\`)`);
+                return undefined;
+            }
+            return list.map(String);
+        }
+        default:
+            if (typeof value === "string" && value.length > 0) return value;
+            add(field, `${JSON.stringify(value)} must be a name`);
+            return undefined;
+    }
+}
+
+function zodIssue(issue: z.ZodIssue): LabIssue {
+    const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "") || "(file)";
+    if (issue.code === "unrecognized_keys") {
+        const parent = issue.path.filter((p) => typeof p === "string").join(".");
+        const allowed = KNOWN_KEYS[parent] ?? [];
+        const keys = issue.keys.map((k) => `"${k}"${didYouMean(k, allowed)}`).join(", ");
+        return { field, message: `unknown key ${keys}: allowed here are ${allowed.join(", ")}` };
+    }
+    if (issue.code === "invalid_type" && issue.received === "undefined") {
+        return { field, message: "is required" };
+    }
+    return { field, message: issue.message };
+}
+
+/** " (did you mean x?)" when a known name is one or two edits away. */
+function didYouMean(value: string, known: readonly string[]): string {
+    let best: string | undefined;
+    let bestDistance = 3;
+    for (const candidate of known) {
+        const d = editDistance(value.toLowerCase(), candidate.toLowerCase());
+        if (d < bestDistance) [best, bestDistance] = [candidate, d];
+    }
+    return best ? ` (did you mean ${best}?)` : "";
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return row[b.length];
+}

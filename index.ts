@@ -1,0 +1,33 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Lab } from "./components/lab";
+import { labNames } from "./components/names";
+import { loadLab } from "./components/spec/load";
+import { LabConfigError } from "./components/spec/validate";
+
+// Read the stack's config, validate the lab before registering anything, build it.
+const config = new pulumi.Config("bondlab");
+const spec = (() => {
+    try {
+        const lab = loadLab(config.require("variant"), config.getObject("bondOptions") ?? {});
+        const privileged = config.getBoolean("privileged");
+        return privileged === undefined ? lab : { ...lab, privileged };
+    } catch (e) {
+        // A clean message naming the field, not a stack trace.
+        if (e instanceof LabConfigError) throw new pulumi.RunError(e.message);
+        throw e;
+    }
+})();
+
+const lab = new Lab("lab", {
+    spec,
+    names: labNames(pulumi.getProject(), pulumi.getStack()),
+    routerImage: config.get("routerImage"),
+    dockerHost: new pulumi.Config("docker").get("host"),
+    lacpPassthrough: config.getBoolean("lacpPassthrough"),
+    verifyTimeout: config.getNumber("verifyTimeout"),
+});
+
+export const variant = spec.variant;
+export const description = spec.description;
+export const routers = lab.reports;
+export const diagram = lab.diagram;
