@@ -33,7 +33,16 @@ export interface RunOptions {
     preview?: boolean;
 }
 
-export async function runProgram(options: RunOptions, realizer: ResourceRealizer): Promise<ProgramRun> {
+// The SDK keeps its run state in process-wide storage, so programs run one at a time.
+let queue: Promise<unknown> = Promise.resolve();
+
+export function runProgram(options: RunOptions, realizer: ResourceRealizer): Promise<ProgramRun> {
+    const run = queue.then(() => runAlone(options, realizer));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+async function runAlone(options: RunOptions, realizer: ResourceRealizer): Promise<ProgramRun> {
     const resources: RegisteredResource[] = [];
     let outputs: Record<string, any> = {};
     let failure: unknown;
@@ -54,7 +63,11 @@ export async function runProgram(options: RunOptions, realizer: ResourceRealizer
             }, "bondlab", options.stack, options.preview ?? false);
             try {
                 const program = require(path.join(PROJECT_DIR, "index.ts"));
-                resolveOutputs(pulumi, program).then((o) => { outputs = o; }, (e) => { failure = e; }).finally(resolve);
+                resolveOutputs(pulumi, program)
+                    .then((o) => { outputs = o; }, (e) => { failure = e; })
+                    // Let every registration (component outputs too) finish before the next run.
+                    .then(() => pulumi.runtime.disconnect())
+                    .finally(resolve);
             } catch (e) {
                 failure = e;
                 resolve();

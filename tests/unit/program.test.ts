@@ -1,0 +1,199 @@
+import { RecordingRealizer } from "../harness/recording-realizer";
+import { RegisteredResource, runProgram } from "../harness/run-program";
+
+const byType = (resources: RegisteredResource[], type: string) => resources.filter((r) => r.type === type);
+const byName = (resources: RegisteredResource[], name: string) => {
+    const found = resources.find((r) => r.name === name);
+    if (!found) throw new Error(`no resource ${name}; have ${resources.map((r) => r.name).join(", ")}`);
+    return found;
+};
+const env = (r: RegisteredResource) => r.inputs.environment as Record<string, string>;
+const run = (config: Record<string, unknown>, stack = "dev", realizer = new RecordingRealizer()) =>
+    runProgram({ stack, config }, realizer);
+
+describe("the seed lab (stack dev)", () => {
+    let resources: RegisteredResource[];
+    let outputs: Record<string, any>;
+    beforeAll(async () => {
+        ({ resources, outputs } = await run({ "bondlab:variant": "seed" }));
+    });
+
+    it("creates a management network and one bridge network per channel", () => {
+        const networks = byType(resources, "docker:index/network:Network");
+        expect(networks.map((n) => n.inputs.name).sort()).toEqual(["bondlab-dev-ch1", "bondlab-dev-ch2", "bondlab-dev-mgmt"]);
+        for (const name of ["lab-ch1-network", "lab-ch2-network"]) {
+            const network = byName(resources, name);
+            expect(network.inputs.internal).toBeFalsy();
+            expect(network.inputs.options["com.docker.network.bridge.enable_ip_masquerade"]).toBe("false");
+            expect(network.inputs.options["com.docker.network.bridge.name"].length).toBeLessThanOrEqual(15);
+            expect(network.inputs.labels).toContainEqual({ label: "org.bondlab.stack", value: "dev" });
+        }
+    });
+
+    it("gives each channel a cable on the host network with only NET_ADMIN", () => {
+        const cable = byName(resources, "lab-ch1-cable");
+        expect(cable.inputs.networkMode).toBe("host");
+        expect(cable.inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["NET_ADMIN"] });
+        expect(cable.inputs.privileged).toBeFalsy();
+        const bridge = byName(resources, "lab-ch1-network").inputs.options["com.docker.network.bridge.name"];
+        expect(cable.inputs.envs).toEqual([`BONDLAB_BRIDGE=${bridge}`, "BONDLAB_LACP_PASSTHROUGH=1"]);
+    });
+
+    it("attaches each privileged router to management first, then the channels in order", () => {
+        for (const router of ["inetRouter", "centralRouter"]) {
+            const container = byName(resources, `lab-${router}-container`);
+            expect(container.inputs.hostname).toBe(router);
+            expect(container.inputs.privileged).toBe(true);
+            expect(container.inputs.networksAdvanced.map((n: any) => n.name)).toEqual(["bondlab-dev-mgmt", "bondlab-dev-ch1", "bondlab-dev-ch2"]);
+        }
+    });
+
+    it("applies the seed's options on both routers with the subnets Docker picked", () => {
+        const apply = env(byName(resources, "lab-bond0-apply-inetRouter"));
+        expect(apply.BONDLAB_OPTIONS).toBe("mode active-backup miimon 100 primary eth1 primary_reselect always");
+        expect(apply.BONDLAB_ADDRESS).toBe("192.168.1.1/24");
+        expect(apply.BONDLAB_ROUTER).toBe("bondlab-dev-inetRouter");
+        const subnets = ["lab-ch1-network", "lab-ch2-network"].map((n) => byName(resources, n).state.ipamConfigs[0].subnet);
+        expect(apply.BONDLAB_CHANNELS).toBe(`eth1=${subnets[0]} eth2=${subnets[1]}`);
+        expect(apply.BONDLAB_MGMT).toMatch(/^eth0=10\.99\.\d+\.0\/24=10\.99\.\d+\.1$/);
+        expect(env(byName(resources, "lab-bond0-apply-centralRouter")).BONDLAB_ADDRESS).toBe("192.168.1.2/24");
+    });
+
+    it("verifies the expected active slave and pings the peer", () => {
+        const verify = env(byName(resources, "lab-bond0-verify-inetRouter"));
+        expect(verify.BONDLAB_ACTIVE).toBe("eth1");
+        expect(verify.BONDLAB_PEER).toBe("192.168.1.2");
+        expect(verify.BONDLAB_SLAVES).toBe("eth1 eth2");
+        expect(env(byName(resources, "lab-bond0-verify-centralRouter")).BONDLAB_PEER).toBe("192.168.1.1");
+    });
+
+    it("re-applies the bond when a router container is replaced", () => {
+        expect(byName(resources, "lab-bond0-apply-inetRouter").inputs.triggers).toEqual(["lab-inetRouter-container-id"]);
+    });
+
+    it("exports each router's container, verify JSON and raw bonding text, and a diagram", () => {
+        expect(outputs.routers.inetRouter.containerName).toBe("bondlab-dev-inetRouter");
+        expect(outputs.routers.inetRouter.verify.mode).toBe("active-backup");
+        expect(outputs.routers.inetRouter.verify.raw).toBeUndefined();
+        expect(outputs.routers.centralRouter.procBonding).toContain("Bonding Mode");
+        expect(outputs.diagram).toContain("inetRouter_eth1 ---|");
+        expect(outputs.variant).toBe("seed");
+    });
+});
+
+describe("order of creation", () => {
+    it("checks the host first, applies after the containers exist and verifies after both applies", async () => {
+        const realizer = new RecordingRealizer(40);
+        await run({ "bondlab:variant": "lacp" }, "lacp", realizer);
+        const checked = realizer.at("end lab-host-check");
+        for (const name of ["lab-management", "lab-ch1-network", "lab-ch2-network", "lab-inetRouter-container"]) {
+            expect(realizer.at(`start ${name}`)).toBeGreaterThan(checked);
+        }
+        for (const router of ["inetRouter", "centralRouter"]) {
+            expect(realizer.at(`start lab-bond0-apply-${router}`)).toBeGreaterThan(realizer.at(`end lab-${router}-container`));
+            expect(realizer.at(`start lab-${router}-container`)).toBeGreaterThan(realizer.at("end lab-ch2-cable"));
+            for (const other of ["inetRouter", "centralRouter"]) {
+                expect(realizer.at(`start lab-bond0-verify-${router}`)).toBeGreaterThan(realizer.at(`end lab-bond0-apply-${other}`));
+            }
+        }
+    });
+});
+
+describe("variants", () => {
+    const expected: Record<string, string> = {
+        seed: "mode active-backup miimon 100 primary eth1 primary_reselect always",
+        "arp-monitor": "mode active-backup arp_interval 200 arp_ip_target 192.168.1.2 arp_validate active primary eth1 primary_reselect always",
+        lacp: "mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4",
+        "balance-rr": "mode balance-rr miimon 100",
+        "balance-xor": "mode balance-xor miimon 100 xmit_hash_policy layer3+4",
+        broadcast: "mode broadcast miimon 100",
+        "balance-tlb": "mode balance-tlb miimon 100",
+        "balance-alb": "mode balance-alb miimon 100",
+    };
+    it.each(Object.entries(expected))("%s applies its own options", async (variant, options) => {
+        const { resources } = await run({ "bondlab:variant": variant }, variant);
+        expect(env(byName(resources, "lab-bond0-apply-inetRouter")).BONDLAB_OPTIONS).toBe(options);
+        expect(byType(resources, "docker:index/container:Container")).toHaveLength(4);
+        expect(byType(resources, "command:local:Command")).toHaveLength(5);
+    });
+
+    it("points ARP monitoring of each router at the other one", async () => {
+        const { resources } = await run({ "bondlab:variant": "arp-monitor" }, "arp-monitor");
+        expect(env(byName(resources, "lab-bond0-apply-centralRouter")).BONDLAB_OPTIONS).toContain("arp_ip_target 192.168.1.1");
+    });
+
+    it("runs routers with only NET_ADMIN and NET_RAW when privileged is off", async () => {
+        const { resources } = await run({ "bondlab:variant": "lacp", "bondlab:privileged": "false" }, "lacp");
+        const router = byName(resources, "lab-inetRouter-container");
+        expect(router.inputs.privileged).toBe(false);
+        expect(router.inputs.capabilities).toEqual({ adds: ["NET_ADMIN", "NET_RAW"] });
+    });
+
+    it("turns off LACP pass-through on every cable when asked", async () => {
+        const { resources } = await run({ "bondlab:variant": "lacp", "bondlab:lacpPassthrough": "false" }, "lacp");
+        expect(byName(resources, "lab-ch2-cable").inputs.envs).toContain("BONDLAB_LACP_PASSTHROUGH=0");
+    });
+
+    it("uses a given router image as it is instead of building one", async () => {
+        const { resources } = await run({ "bondlab:variant": "seed", "bondlab:routerImage": "bondlab/router:local" });
+        const image = byType(resources, "docker:index/remoteImage:RemoteImage")[0];
+        expect(image.inputs.name).toBe("bondlab/router:local");
+        expect(image.inputs.build).toBeUndefined();
+        const built = byType((await run({ "bondlab:variant": "seed" })).resources, "docker:index/remoteImage:RemoteImage")[0];
+        expect(built.inputs.build.context).toMatch(/images\/router$/);
+    });
+
+    it("builds a lab file of three channels with explicit subnets", async () => {
+        const { resources } = await run({ "bondlab:variant": `${__dirname}/fixtures/three-channels.yaml` }, "three");
+        expect(byType(resources, "docker:index/network:Network")).toHaveLength(4);
+        expect(byName(resources, "lab-ch3-network").inputs.ipamConfigs).toEqual([{ subnet: "10.251.3.0/24" }]);
+        expect(env(byName(resources, "lab-bond0-apply-inetRouter")).BONDLAB_CHANNELS)
+            .toBe("eth1=10.251.1.0/24 eth2=10.251.2.0/24 eth3=10.251.3.0/24");
+        expect(env(byName(resources, "lab-bond0-apply-inetRouter")).BONDLAB_MGMT).toBe("eth0=10.251.0.0/24=10.251.0.1");
+    });
+});
+
+describe("two stacks on one Docker host", () => {
+    it("share no container, network or bridge name", async () => {
+        const names = async (stack: string) => {
+            const { resources } = await run({ "bondlab:variant": "seed" }, stack);
+            return resources.flatMap((r) => [r.inputs.name, r.inputs.options?.["com.docker.network.bridge.name"]]).filter(Boolean);
+        };
+        const [a, b] = await Promise.all([names("dev"), names("lacp")]);
+        expect(a.filter((n) => b.includes(n) && n !== "bondlab/router:local")).toEqual([]);
+    });
+});
+
+describe("pulumi preview --diff stays calm", () => {
+    const inputsByName = (resources: RegisteredResource[]) => Object.fromEntries(resources.map((r) => [r.name, r.inputs]));
+
+    it("an unchanged config gives identical inputs", async () => {
+        const [a, b] = await Promise.all([run({ "bondlab:variant": "lacp" }, "lacp"), run({ "bondlab:variant": "lacp" }, "lacp")]);
+        expect(inputsByName(b.resources)).toEqual(inputsByName(a.resources));
+    });
+
+    it("changing a bond option changes only the bond's commands", async () => {
+        const before = inputsByName((await run({ "bondlab:variant": "lacp" }, "lacp")).resources);
+        const after = inputsByName((await run({ "bondlab:variant": "lacp", "bondlab:bondOptions": { lacp_rate: "slow" } }, "lacp")).resources);
+        expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+        const changed = Object.keys(after).filter((name) => JSON.stringify(after[name]) !== JSON.stringify(before[name]));
+        expect(changed.sort()).toEqual([
+            "lab-bond0-apply-centralRouter", "lab-bond0-apply-inetRouter", "lab-bond0-verify-centralRouter", "lab-bond0-verify-inetRouter",
+        ]);
+        // An update of these commands, not a replacement: triggers stay the same.
+        for (const name of changed) expect(after[name].triggers).toEqual(before[name].triggers);
+    });
+});
+
+describe("bad input", () => {
+    it("fails before any resource is registered, naming the field", async () => {
+        const realizer = new RecordingRealizer();
+        await expect(run({ "bondlab:variant": "lacp", "bondlab:bondOptions": { primary: "eth1" } }, "lacp", realizer))
+            .rejects.toThrow(/bond\.options\.primary: primary does not apply to mode 802\.3ad/);
+        expect(realizer.events).toEqual([]);
+    });
+
+    it("names the shipped variants when the variant is unknown", async () => {
+        await expect(run({ "bondlab:variant": "lacpp" })).rejects.toThrow(/no such variant: use one of arp-monitor, balance-alb/);
+    });
+});

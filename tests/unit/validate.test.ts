@@ -1,0 +1,86 @@
+import { LabConfigError, validateLab } from "../../components/spec/validate";
+import { loadLab, listVariants } from "../../components/spec/load";
+
+const lab = (bond: object, rest: object = {}) => ({ description: "test", bond, ...rest });
+const ab = { mode: "active-backup", options: { miimon: 100 } };
+
+/** The issues validateLab reports for a lab, as "field: message" lines. */
+function issues(raw: unknown, overrides = {}): string[] {
+    try {
+        validateLab("test", raw, "test.yaml", overrides);
+    } catch (e) {
+        if (e instanceof LabConfigError) return e.issues.map((i) => `${i.field}: ${i.message}`);
+        throw e;
+    }
+    return [];
+}
+
+describe("the shipped variants", () => {
+    it.each(listVariants())("%s is valid", (variant) => {
+        expect(() => loadLab(variant)).not.toThrow();
+    });
+
+    it("include the seed's failure, its fixes and every bonding mode", () => {
+        const modes = new Set(listVariants().map((v) => loadLab(v).bond.mode));
+        expect(modes).toEqual(new Set(["balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"]));
+        expect(listVariants()).toEqual(expect.arrayContaining(["seed", "arp-monitor", "lacp"]));
+    });
+
+    it("default to the seed topology", () => {
+        const spec = loadLab("seed");
+        expect(spec.routers.map((r) => [r.name, r.address])).toEqual([["inetRouter", "192.168.1.1/24"], ["centralRouter", "192.168.1.2/24"]]);
+        expect(spec.channels.map((c) => c.interface)).toEqual(["eth1", "eth2"]);
+        expect(spec.privileged).toBe(true);
+    });
+});
+
+describe("bad lab files are refused with the field, the value and the fix", () => {
+    it.each<[string, unknown, RegExp]>([
+        ["a misspelt key", { ...lab(ab), chanels: [] }, /^\(file\): unknown key "chanels" \(did you mean channels\?\)/],
+        ["a misspelt bond key", lab({ ...ab, opts: {} }), /^bond: unknown key "opts": allowed here are name, mode, options/],
+        ["an unknown mode", lab({ mode: "lacp", options: { miimon: 100 } }), /^bond\.mode: "lacp" is not a bonding mode: use one of balance-rr, /],
+        ["a misspelt option", lab({ mode: "active-backup", options: { miimom: 100 } }), /^bond\.options\.miimom: unknown bonding option \(did you mean miimon\?\)/],
+        ["lacp_rate outside 802.3ad", lab({ mode: "balance-rr", options: { miimon: 100, lacp_rate: "fast" } }), /^bond\.options\.lacp_rate: lacp_rate does not apply to mode balance-rr: it is used only in 802\.3ad/],
+        ["primary outside active-backup/tlb/alb", lab({ mode: "802.3ad", options: { miimon: 100, primary: "eth1" } }), /^bond\.options\.primary: .*only in active-backup, balance-tlb, balance-alb/],
+        ["ARP monitoring in 802.3ad", lab({ mode: "802.3ad", options: { arp_interval: 100, arp_ip_target: ["peer"] } }), /^bond\.options\.arp_interval: arp_interval does not apply to mode 802\.3ad/],
+        ["miimon with ARP monitoring", lab({ mode: "active-backup", options: { miimon: 100, arp_interval: 200, arp_ip_target: ["peer"] } }), /^bond\.options\.arp_interval: miimon and ARP monitoring exclude each other/],
+        ["ARP monitoring without targets", lab({ mode: "active-backup", options: { arp_interval: 200 } }), /^bond\.options\.arp_ip_target: ARP monitoring needs targets/],
+        ["a malformed ARP target", lab({ mode: "active-backup", options: { arp_interval: 200, arp_ip_target: ["192.168.1.300"] } }), /^bond\.options\.arp_ip_target: "192\.168\.1\.300" is not an IPv4 address/],
+        ["no link monitoring", lab({ mode: "balance-rr", options: {} }), /^bond\.options: no link monitoring.*add miimon: 100/],
+        ["an option value out of its set", lab({ mode: "802.3ad", options: { miimon: 100, lacp_rate: "fsat" } }), /^bond\.options\.lacp_rate: "fsat" is not allowed \(did you mean fast\?\): use one of slow, fast/],
+        ["a negative interval", lab({ mode: "balance-rr", options: { miimon: -5 } }), /^bond\.options\.miimon: -5 is not a whole number/],
+        ["updelay that is not a multiple of miimon", lab({ mode: "balance-rr", options: { miimon: 100, updelay: 150 } }), /^bond\.options\.updelay: 150 is not a multiple of miimon/],
+        ["a primary that is not a slave", lab({ mode: "active-backup", options: { miimon: 100, primary: "eth3" } }), /^bond\.options\.primary: "eth3" is not a slave of the bond: use one of eth1, eth2/],
+        ["a malformed address", lab(ab, { routers: [{ name: "a", address: "192.168.1.1" }, { name: "b", address: "192.168.1.2/24" }] }), /^routers\[0\]\.address: "192\.168\.1\.1" is not an IPv4 address with a prefix/],
+        ["a duplicate address", lab(ab, { routers: [{ name: "a", address: "10.0.0.1/24" }, { name: "b", address: "10.0.0.1/24" }] }), /^routers\[1\]\.address: 10\.0\.0\.1 is also routers\[0\]'s address/],
+        ["bond addresses in two subnets", lab(ab, { routers: [{ name: "a", address: "10.0.0.1/24" }, { name: "b", address: "10.0.1.2/24" }] }), /^routers\[1\]\.address: .*both bond addresses must share one subnet/],
+        ["a network address as bond address", lab(ab, { routers: [{ name: "a", address: "10.0.0.0/24" }, { name: "b", address: "10.0.0.2/24" }] }), /^routers\[0\]\.address: 10\.0\.0\.0 is the network address/],
+        ["overlapping channel subnets", lab(ab, { channels: [{ name: "a", subnet: "10.9.0.0/16" }, { name: "b", subnet: "10.9.4.0/24" }] }), /^channels\[1\]\.subnet: 10\.9\.4\.0\/24 overlaps channels\[0\]\.subnet/],
+        ["a channel subnet over the bond subnet", lab(ab, { channels: [{ name: "a", subnet: "192.168.0.0/16" }, { name: "b" }] }), /^routers\[0\]\.address: 192\.168\.1\.0\/24 overlaps channels\[0\]\.subnet/],
+        ["a subnet with host bits", lab(ab, { channels: [{ name: "a", subnet: "10.9.0.1/24" }, { name: "b" }] }), /^channels\[0\]\.subnet: "10\.9\.0\.1\/24" has host bits set: the subnet is 10\.9\.0\.0\/24/],
+        ["one channel", lab(ab, { channels: [{ name: "a" }] }), /^channels: a bond here has 2 to 8 channels, got 1/],
+        ["nine channels", lab(ab, { channels: Array.from({ length: 9 }, (_, i) => ({ name: `c${i}` })) }), /^channels: a bond here has 2 to 8 channels, got 9/],
+        ["duplicate channel names", lab(ab, { channels: [{ name: "a" }, { name: "a" }] }), /^channels\[1\]\.name: "a" is used twice/],
+        ["duplicate router names", lab(ab, { routers: [{ name: "r", address: "10.0.0.1/24" }, { name: "r", address: "10.0.0.2/24" }] }), /^routers\[1\]\.name: "r" is used twice/],
+        ["three routers", lab(ab, { routers: [1, 2, 3].map((i) => ({ name: `r${i}`, address: `10.0.0.${i}/24` })) }), /^routers: the lab has exactly 2 routers, got 3/],
+        ["a bond name too long for Linux", lab({ ...ab, name: "bond-to-the-uplink" }), /^bond\.name: "bond-to-the-uplink" is not a Linux interface name: use 1-15/],
+        ["a channel name too long", lab(ab, { channels: [{ name: "a-very-long-channel" }, { name: "b" }] }), /^channels\[0\]\.name: "a-very-long-channel" must be 1-15/],
+        ["a router name that is not a hostname", lab(ab, { routers: [{ name: "inet router", address: "10.0.0.1/24" }, { name: "b", address: "10.0.0.2/24" }] }), /^routers\[0\]\.name: "inet router" is not a hostname/],
+        ["a missing mode", lab({ options: { miimon: 100 } }), /^bond\.mode: is required/],
+    ])("%s", (_, raw, expected) => {
+        const found = issues(raw);
+        expect(found.some((line) => expected.test(line))).toBe(true);
+    });
+
+    it("reports every problem at once", () => {
+        expect(issues(lab({ mode: "802.3ad", options: { lacp_rate: "fsat", primary: "eth1" } }, { channels: [{ name: "a" }] })))
+            .toHaveLength(4);
+    });
+
+    it("applies stack overrides before validation, and null removes an option", () => {
+        expect(issues(lab(ab), { lacp_rate: "fast" })[0]).toMatch(/^bond\.options\.lacp_rate: lacp_rate does not apply to mode active-backup/);
+        expect(issues(lab(ab), { miimon: null })[0]).toMatch(/^bond\.options: no link monitoring/);
+        const spec = validateLab("t", lab(ab), "t", { miimon: 250 });
+        expect(spec.bond.options.miimon).toBe(250);
+    });
+});
