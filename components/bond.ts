@@ -23,6 +23,8 @@ export interface BondOptions {
 export interface BondStatus {
     router: string;
     bond: string;
+    /** The bond's MAC: its LACP partner reports it as partnerMac. */
+    mac: string;
     mode: string;
     activeSlave: string | null;
     options: Record<string, string | null>;

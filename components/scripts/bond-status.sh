@@ -22,13 +22,15 @@ function str(s) { return (s == "") ? "null" : "\"" esc(s) "\"" }
 function num(s) { return (s == "") ? "null" : s + 0 }
 function val(line) { sub(/^[^:]*:[ \t]*/, "", line); return line }
 function problem(msg) { print msg > problems; nproblems++ }
-function insys(key,   line, v) {
-    v = ""
-    if ((getline line < (sys "/" key)) > 0) {
-        v = line
-        if (key == "arp_ip_target") gsub(/ +/, ",", v); else sub(/ .*/, "", v)
-    }
-    close(sys "/" key)
+function readline(file,   line) {
+    line = ""
+    if ((getline line < file) <= 0) line = ""
+    close(file)
+    return line
+}
+function insys(key,   v) {
+    v = readline(sys "/" key)
+    if (key == "arp_ip_target") gsub(/ +/, ",", v); else sub(/ .*/, "", v)
     return v
 }
 BEGIN { section = "bond"; n = 0; raw = "" }
@@ -84,7 +86,8 @@ END {
             problem(slave[j] ": in aggregator " slaveagg[j] ", not the active one (" aggid "): its LACP partner differs or has not answered")
     }
 
-    printf "{\"router\":%s,\"bond\":%s,\"exists\":true,\"mode\":%s,\"modeText\":%s,\"miiStatus\":%s,\"activeSlave\":%s,", str(host), str(bond), str(mode), str(modetext), str(bondmii), str(active)
+    mac = readline(substr(sys, 1, length(sys) - length("/bonding")) "/address")
+    printf "{\"router\":%s,\"bond\":%s,\"exists\":true,\"mac\":%s,\"mode\":%s,\"modeText\":%s,\"miiStatus\":%s,\"activeSlave\":%s,", str(host), str(bond), str(mac), str(mode), str(modetext), str(bondmii), str(active)
     printf "\"options\":{%s},\"slaves\":[", opts
     for (j = 1; j <= n; j++) {
         printf "%s{\"name\":%s,\"miiStatus\":%s,\"linkFailureCount\":%s,\"permanentMac\":%s,\"aggregatorId\":%s,\"partnerMac\":%s}", (j > 1 ? "," : ""), str(slave[j]), str(mii[j]), num(failures[j]), str(perm[j]), num(slaveagg[j]), str(partner[j])

@@ -197,3 +197,11 @@ describe("bad input", () => {
         await expect(run({ "bondlab:variant": "lacpp" })).rejects.toThrow(/no such variant: use one of arp-monitor, balance-alb/);
     });
 });
+
+describe("the README", () => {
+    it("shows the seed stack's diagram as the program exports it", async () => {
+        const { outputs } = await run({ "bondlab:variant": "seed" }, "dev");
+        const readme = require("fs").readFileSync(`${__dirname}/../../README.md`, "utf8") as string;
+        expect(readme).toContain("```mermaid\n" + outputs.diagram + "\n```");
+    });
+});

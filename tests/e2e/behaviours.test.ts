@@ -1,0 +1,92 @@
+import { E2ELab, exec, leftovers } from "./lab";
+import { docker } from "../harness/shell";
+
+// What only a real kernel can show: LACP across the channels, idempotent apply, recovery
+// after a container restart, two stacks side by side, and a clean teardown.
+
+describe("an 802.3ad lab beside a seed lab", () => {
+    const lacp = new E2ELab("e2e-lacp-b", { "bondlab:variant": "lacp" });
+    const seed = new E2ELab("e2e-seed-b", { "bondlab:variant": "seed" });
+    afterAll(async () => {
+        await seed.down();
+        await lacp.down();
+    });
+
+    it("negotiates LACP with the other router as partner, every channel in one aggregator", async () => {
+        await lacp.up();
+        const inet = lacp.routers.inetRouter.verify;
+        const central = lacp.routers.centralRouter.verify;
+        expect(inet.aggregator.ports).toBe(2);
+        expect(inet.aggregator.partnerMac).toBe(central.mac);
+        expect(central.aggregator.partnerMac).toBe(inet.mac);
+        expect(new Set(inet.slaves.map((s: any) => s.aggregatorId))).toEqual(new Set([inet.aggregator.id]));
+    });
+
+    it("applies idempotently: a second run changes nothing", async () => {
+        const before = await exec(lacp.container("inetRouter"), "ip", "-d", "-o", "link", "show", "bond0");
+        const again = await lacp.rerun("lab-bond0-apply-inetRouter");
+        expect(again.code).toBe(0);
+        expect(again.stdout).toContain("unchanged");
+        expect(await exec(lacp.container("inetRouter"), "ip", "-d", "-o", "link", "show", "bond0")).toBe(before);
+    });
+
+    it("updates a bond option in place, as pulumi up does when only the option changed", async () => {
+        const changed = { BONDLAB_OPTIONS: "mode 802.3ad miimon 100 lacp_rate slow xmit_hash_policy layer3+4" };
+        expect((await lacp.rerun("lab-bond0-apply-inetRouter", changed)).code).toBe(0);
+        expect(await exec(lacp.container("inetRouter"), "cat", "/sys/class/net/bond0/bonding/lacp_rate")).toBe("slow 0");
+        const back = await lacp.rerun("lab-bond0-apply-inetRouter");
+        expect(back.code).toBe(0);
+        expect(await exec(lacp.container("inetRouter"), "cat", "/sys/class/net/bond0/bonding/lacp_rate")).toBe("fast 1");
+    });
+
+    it("rebuilds the bond and its LACP pass-through after a router container restarts", async () => {
+        await docker("restart", "-t", "1", lacp.container("centralRouter"));
+        // verify waits for the bond to converge again; it fails when the partner never returns.
+        const verify = await lacp.rerun("lab-bond0-verify-centralRouter");
+        expect(verify.stderr).toBe("");
+        expect(verify.code).toBe(0);
+        const state = JSON.parse(verify.stdout.trim().split("\n").pop()!);
+        expect(state.aggregator.ports).toBe(2);
+        expect(state.aggregator.partnerMac).not.toBe("00:00:00:00:00:00");
+    });
+
+    it("runs a second stack on the same Docker host without touching the first", async () => {
+        await seed.up();
+        expect(seed.routers.inetRouter.verify.activeSlave).toBe("eth1");
+        await seed.down();
+        expect(await leftovers(seed.stack)).toEqual([]);
+        const verify = await lacp.rerun("lab-bond0-verify-inetRouter");
+        expect(verify.code).toBe(0);
+    });
+
+    it("leaves nothing behind", async () => {
+        await lacp.down();
+        expect(await leftovers(lacp.stack)).toEqual([]);
+    });
+});
+
+describe("an 802.3ad lab whose channels eat LACPDUs", () => {
+    const lab = new E2ELab("e2e-nolacp", { "bondlab:variant": "lacp", "bondlab:lacpPassthrough": false, "bondlab:verifyTimeout": 20 });
+    afterAll(() => lab.down());
+
+    it("fails verify with no LACP partner, and says why", async () => {
+        await expect(lab.up()).rejects.toThrow(/LACP: no partner: LACPDUs do not cross the channels/);
+    });
+
+    it("still tears down cleanly after the failed update", async () => {
+        await lab.down();
+        expect(await leftovers(lab.stack)).toEqual([]);
+    });
+});
+
+describe("routers without privileges", () => {
+    const lab = new E2ELab("e2e-unpriv", { "bondlab:variant": "arp-monitor", "bondlab:privileged": false });
+    afterAll(() => lab.down());
+
+    it("bond and verify with only NET_ADMIN and NET_RAW", async () => {
+        await lab.up();
+        expect(await docker("inspect", "-f", "{{.HostConfig.Privileged}} {{.HostConfig.CapAdd}}", lab.container("inetRouter")))
+            .toBe("false [NET_ADMIN NET_RAW]");
+        expect(lab.routers.inetRouter.verify.ping.received).toBeGreaterThan(0);
+    });
+});

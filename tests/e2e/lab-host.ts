@@ -1,0 +1,25 @@
+import * as path from "path";
+import { runProcess } from "../harness/shell";
+
+// The e2e tests need a Docker host whose kernel has bonding. DOCKER_HOST may name one;
+// otherwise the lab host VM (labhost/start.sh) is started for the run and stopped after.
+
+const LABHOST = path.join(__dirname, "..", "..", "labhost");
+
+export default async function globalSetup(): Promise<void> {
+    if (process.env.DOCKER_HOST) {
+        console.log(`\ne2e: using the Docker host DOCKER_HOST=${process.env.DOCKER_HOST}`);
+        return;
+    }
+    console.log("\ne2e: starting the lab host VM (labhost/start.sh) ...");
+    const started = await runProcess([path.join(LABHOST, "start.sh")], { env: { ...process.env }, passStderr: true });
+    const line = started.stdout.split("\n").find((l) => l.startsWith("export DOCKER_HOST="));
+    if (started.code !== 0 || !line) throw new Error(`labhost/start.sh failed (exit ${started.code})`);
+    process.env.DOCKER_HOST = line.replace("export DOCKER_HOST=", "").trim();
+    process.env.BONDLAB_E2E_STARTED_LABHOST = "1";
+}
+
+export async function globalTeardown(): Promise<void> {
+    if (process.env.BONDLAB_E2E_STARTED_LABHOST !== "1" || process.env.BONDLAB_KEEP_LABHOST === "1") return;
+    await runProcess([path.join(LABHOST, "stop.sh")], { passStderr: true });
+}
