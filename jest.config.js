@@ -9,8 +9,7 @@ module.exports = {
             testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"],
             globalSetup: "<rootDir>/tests/e2e/lab-host.ts",
             globalTeardown: "<rootDir>/tests/e2e/lab-teardown.ts",
-            // A lab comes up in about a minute under an emulated VM; drills take longer.
-            testTimeout: 15 * 60 * 1000,
+            setupFilesAfterEnv: ["<rootDir>/tests/e2e/setup-timeout.ts"],
         },
     ],
 };

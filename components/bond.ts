@@ -5,7 +5,7 @@ import * as ipaddr from "ipaddr.js";
 import { Channel } from "./channel";
 import { Router } from "./router";
 import { script } from "./scripts";
-import { LabSpec, RouterSpec, bondOptionsFor, expectedActiveSlave, peerOf } from "./spec/spec";
+import { LabSpec, RouterSpec, backupsShowLinkState, bondOptionsFor, expectedActiveSlave, peerOf } from "./spec/spec";
 
 export interface BondOptions {
     readonly spec: LabSpec;
@@ -40,7 +40,7 @@ function dockerExec(vars: string[], inRouter: string): string {
     return `docker exec -i ${vars.map((v) => `-e ${v}`).join(" ")} "$BONDLAB_ROUTER" ${inRouter}`;
 }
 const APPLY_VARS = ["BONDLAB_BOND", "BONDLAB_OPTIONS", "BONDLAB_ADDRESS", "BONDLAB_CHANNELS", "BONDLAB_MGMT"];
-const VERIFY_VARS = ["BONDLAB_BOND", "BONDLAB_OPTIONS", "BONDLAB_SLAVES", "BONDLAB_ACTIVE", "BONDLAB_PEER", "BONDLAB_VERIFY_TIMEOUT"];
+const VERIFY_VARS = ["BONDLAB_BOND", "BONDLAB_OPTIONS", "BONDLAB_SLAVES", "BONDLAB_ACTIVE", "BONDLAB_BACKUPS", "BONDLAB_PEER", "BONDLAB_VERIFY_TIMEOUT"];
 // The apply script stays in the router, for its init to rebuild the bond after a restart.
 export const APPLY_COMMAND = dockerExec(APPLY_VARS, `sh -c 'mkdir -p /etc/bondlab && cat >/etc/bondlab/apply.sh && exec sh /etc/bondlab/apply.sh'`);
 export const VERIFY_COMMAND = dockerExec(VERIFY_VARS, "sh -s");
@@ -94,6 +94,7 @@ export class Bond extends pulumi.ComponentResource {
                 BONDLAB_OPTIONS: optionsOf(router),
                 BONDLAB_SLAVES: spec.channels.map((c) => c.interface).join(" "),
                 BONDLAB_ACTIVE: expectedActiveSlave(spec) ?? "",
+                BONDLAB_BACKUPS: backupsShowLinkState(spec) ? "up" : "unknown",
                 BONDLAB_PEER: peerOf(spec, router).ip,
                 BONDLAB_VERIFY_TIMEOUT: String(args.verifyTimeout ?? 90),
             },
@@ -108,8 +109,12 @@ export class Bond extends pulumi.ComponentResource {
 
 /** The last line of verify's output is the bond's state as JSON. */
 export function parseStatus(stdout: string): BondStatus {
-    const lines = stdout.trim().split("\n");
-    return JSON.parse(lines[lines.length - 1]);
+    const last = stdout.trim().split("\n").pop() ?? "";
+    try {
+        return JSON.parse(last);
+    } catch (e) {
+        throw new Error(`verify printed no bond state (${(e as Error).message}): ${last.slice(0, 300)}`);
+    }
 }
 
 /** Docker's default gateway: the subnet's first host address. */

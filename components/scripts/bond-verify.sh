@@ -3,7 +3,7 @@
 # Prints the bond's state as one JSON line (with the ping's result) and exits 0, or exits 1
 # with one line per problem and its likely cause on stderr.
 # Runs inside the router after bond-status.sh (sent together on stdin). Settings:
-#   BONDLAB_BOND BONDLAB_OPTIONS BONDLAB_SLAVES BONDLAB_ACTIVE BONDLAB_PEER
+#   BONDLAB_BOND BONDLAB_OPTIONS BONDLAB_SLAVES BONDLAB_ACTIVE BONDLAB_BACKUPS BONDLAB_PEER
 #   BONDLAB_VERIFY_TIMEOUT  seconds to wait for the bond to converge (LACP, ARP monitor)
 set -eu
 : "${BONDLAB_BOND:?}" "${BONDLAB_OPTIONS:?}" "${BONDLAB_SLAVES:?}" "${BONDLAB_PEER:?}"
@@ -13,7 +13,7 @@ trap 'rm -f "$problems"' EXIT
 
 # The bond may still be converging (LACP needs a few LACPDUs, ARP monitoring a few probes).
 while :; do
-    state=$(bond_status "$BONDLAB_BOND" "$BONDLAB_OPTIONS" "$BONDLAB_SLAVES" "${BONDLAB_ACTIVE:-}" "$problems")
+    state=$(bond_status "$BONDLAB_BOND" "$BONDLAB_OPTIONS" "$BONDLAB_SLAVES" "${BONDLAB_ACTIVE:-}" "$problems" "${BONDLAB_BACKUPS:-up}")
     [ -s "$problems" ] || break
     [ "$(date +%s)" -lt "$deadline" ] || break
     sleep 1
@@ -30,7 +30,8 @@ if [ ! -s "$problems" ]; then
     [ "$received" -gt 0 ] || echo "ping: no reply from $BONDLAB_PEER across $BONDLAB_BOND: check the peer's verify output; a channel may drop bond traffic (an --internal Docker network does)" >>"$problems"
 fi
 
-echo "${state%\}},\"ping\":{\"peer\":\"$BONDLAB_PEER\",\"sent\":5,\"received\":$received}}"
+# printf, not echo: dash's echo would turn the JSON's \n escapes into newlines.
+printf '%s,"ping":{"peer":"%s","sent":5,"received":%d}}\n' "${state%\}}" "$BONDLAB_PEER" "$received"
 if [ -s "$problems" ]; then
     sed "s/^/bondlab verify on $(hostname): /" "$problems" >&2
     exit 1

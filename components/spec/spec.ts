@@ -68,3 +68,13 @@ export function expectedActiveSlave(spec: LabSpec): string | undefined {
     const primary = spec.bond.options.primary;
     return typeof primary === "string" ? primary : undefined;
 }
+
+/**
+ * Whether verify can expect backup slaves to be up. Under ARP monitoring in active-backup a
+ * backup counts as up only when ARP traffic reaches it; here each channel is its own wire and
+ * the peer sends only over its active slave, so backups read "down" until a failover probes
+ * them. (On one shared switch they would see the active slave's broadcasts.)
+ */
+export function backupsShowLinkState(spec: LabSpec): boolean {
+    return !(spec.bond.mode === "active-backup" && Number(spec.bond.options.arp_interval ?? 0) > 0);
+}

@@ -1,4 +1,5 @@
 import { listVariants, loadLab } from "../../components/spec/load";
+import { backupsShowLinkState } from "../../components/spec/spec";
 import { E2ELab, leftovers } from "./lab";
 
 // Every shipped variant, built by the real program on a real bonding driver.
@@ -13,7 +14,9 @@ describe.each(listVariants())("variant %s on a real kernel", (variant) => {
             const verify = lab.routers[router.name].verify;
             expect(verify.mode).toBe(spec.bond.mode);
             expect(verify.slaves.map((s: any) => s.name)).toEqual(spec.channels.map((c) => c.interface));
-            expect(verify.slaves.every((s: any) => s.miiStatus === "up")).toBe(true);
+            const checked = verify.slaves.filter((s: any) => backupsShowLinkState(spec) || s.name === verify.activeSlave);
+            expect(checked.length).toBeGreaterThan(0);
+            expect(checked.every((s: any) => s.miiStatus === "up")).toBe(true);
             expect(verify.ping.received).toBeGreaterThan(0);
             expect(lab.routers[router.name].procBonding).toContain(`Slave Interface: eth1`);
             if (spec.bond.mode === "802.3ad") {

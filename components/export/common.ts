@@ -1,0 +1,78 @@
+import * as crypto from "crypto";
+import { LabSpec, RouterSpec } from "../spec/spec";
+
+// What the exporters share: the error for an option a format cannot say, the table type
+// that maps the kernel's option names onto a format's, and small naming helpers.
+
+/** A bond option (or one of its values) that a host config format has no way to express. */
+export class ExportError extends Error {
+    constructor(readonly format: string, readonly option: string, reason: string) {
+        super(`${format} cannot express the bond option ${option}: ${reason}`);
+        this.name = "ExportError";
+    }
+}
+
+/** How one kernel option is written in a format. */
+export interface Rule<T> {
+    /** The format's name for the option. */
+    readonly key: string;
+    /** The format's value from the kernel's text (lists comma separated); the text itself if absent. */
+    readonly value?: (kernel: string) => T;
+    /** The values the format documents, when they are fewer than the kernel's. */
+    readonly values?: readonly string[];
+}
+
+/** Every option of modes.ts, either with its rule or with why the format cannot express it. */
+export type RuleTable<T> = Readonly<Record<string, Rule<T> | { readonly unsupported: string }>>;
+
+/** A kernel option as the format writes it. */
+export interface Translated<T> {
+    readonly option: string;
+    readonly key: string;
+    readonly value: T;
+}
+
+/** Translates bondOptionsFor's list into a format, or throws an ExportError naming the option and the format. */
+export function translate<T>(format: string, table: RuleTable<T>, options: [string, string][]): Translated<T>[] {
+    return options.map(([option, text]) => {
+        const rule = table[option];
+        if (rule === undefined) throw new ExportError(format, option, "the exporter has no rule for it");
+        if ("unsupported" in rule) throw new ExportError(format, option, rule.unsupported);
+        if (rule.values && !rule.values.includes(text)) {
+            throw new ExportError(format, `${option}=${text}`, `${rule.key} takes only ${rule.values.join(", ")}`);
+        }
+        return { option, key: rule.key, value: rule.value ? rule.value(text) : (text as unknown as T) };
+    });
+}
+
+/** The bond's slaves in channel order: eth1, eth2, ... */
+export function slavesOf(spec: LabSpec): string[] {
+    return spec.channels.map((c) => c.interface);
+}
+
+/** The bond's prefix length, e.g. 24 for 192.168.1.1/24. */
+export function prefixOf(router: RouterSpec): number {
+    return Number(router.address.split("/")[1]);
+}
+
+/** One comment line that says where a file came from. */
+export function origin(spec: LabSpec, router: RouterSpec): string {
+    return `bondlab ${spec.variant}: ${router.name}'s ${spec.bond.name} (${spec.bond.mode})`;
+}
+
+/**
+ * A UUID derived from the names (RFC 4122 version 5 layout over SHA-1), so exports are
+ * reproducible and adding the same profile twice fails instead of duplicating it.
+ */
+export function stableUuid(...names: string[]): string {
+    const hash = crypto.createHash("sha1").update(names.join("/")).digest();
+    hash[6] = (hash[6] & 0x0f) | 0x50;
+    hash[8] = (hash[8] & 0x3f) | 0x80;
+    const hex = hash.subarray(0, 16).toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Text lines as a file: joined with newlines, with a final newline. */
+export function lines(...text: string[]): string {
+    return text.join("\n") + "\n";
+}
