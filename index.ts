@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { exportRouter } from "./components/export";
 import { Lab } from "./components/lab";
 import { labNames } from "./components/names";
 import { loadLab } from "./components/spec/load";
@@ -31,3 +32,5 @@ export const variant = spec.variant;
 export const description = spec.description;
 export const routers = lab.reports;
 export const diagram = lab.diagram;
+/** The same bond as host configs (ifcfg, NetworkManager, netplan, systemd-networkd), per router. */
+export const hostConfigs = Object.fromEntries(spec.routers.map((router) => [router.name, exportRouter(spec, router)]));

@@ -205,3 +205,12 @@ describe("the README", () => {
         expect(readme).toContain("```mermaid\n" + outputs.diagram + "\n```");
     });
 });
+
+describe("host configs in the stack outputs", () => {
+    it("carry the seed's options as the ifcfg BONDING_OPTS of each router", async () => {
+        const { outputs } = await run({ "bondlab:variant": "seed" });
+        expect(outputs.hostConfigs.inetRouter["ifcfg/ifcfg-bond0"])
+            .toContain('BONDING_OPTS="mode=active-backup miimon=100 primary=eth1 primary_reselect=always"');
+        expect(Object.keys(outputs.hostConfigs.centralRouter)).toEqual(expect.arrayContaining(["netplan/60-bondlab.yaml"]));
+    });
+});
