@@ -60,10 +60,16 @@ export class Lab extends pulumi.ComponentResource {
         }, { parent: this });
         const afterCheck = { parent: this, dependsOn: [hostCheck] };
 
+        // Management reaches the routers from the Docker host; it needs no way out. Docker's
+        // masquerade rule would also rewrite bonded packets crossing a channel's bridge
+        // whenever Docker picked a management subnet that holds the bond's addresses.
         const management = new docker.Network(`${name}-management`, {
             name: `${names.prefix}-mgmt`,
             driver: "bridge",
-            options: { "com.docker.network.bridge.name": names.managementBridge },
+            options: {
+                "com.docker.network.bridge.name": names.managementBridge,
+                "com.docker.network.bridge.enable_ip_masquerade": "false",
+            },
             ipamConfigs: spec.management.subnet ? [{ subnet: spec.management.subnet }] : undefined,
             labels,
         }, afterCheck);

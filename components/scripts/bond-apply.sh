@@ -37,7 +37,9 @@ find_interface() {
     echo "$dev"
 }
 
-fingerprint=$(printf '%s|%s|%s|%s' "$BONDLAB_BOND" "$BONDLAB_OPTIONS" "$BONDLAB_ADDRESS" "$BONDLAB_CHANNELS" | cksum | cut -d' ' -f1)
+# sha256sum is the last command of the pipeline, so set -e stops here if it is missing.
+fingerprint=$(printf '%s|%s|%s|%s' "$BONDLAB_BOND" "$BONDLAB_OPTIONS" "$BONDLAB_ADDRESS" "$BONDLAB_CHANNELS" | sha256sum)
+fingerprint=$(printf '%.16s' "$fingerprint")
 slaves=""
 for entry in $BONDLAB_CHANNELS; do slaves="$slaves ${entry%%=*}"; done
 
@@ -86,8 +88,26 @@ for s in $slaves; do
     $IP link set dev "$s" down
 done
 
-# shellcheck disable=SC2086 # BONDLAB_OPTIONS is a list of words by design
-if ! err=$($IP link add "$BONDLAB_BOND" type bond $BONDLAB_OPTIONS 2>&1); then
+# ARP monitoring marks the primary down while the peer's bond does not exist yet, and over
+# separate wires nothing ever brings it back (the peer sends only on its active slave). So
+# the bond starts without it, and ARP monitoring begins once the peer answers: both
+# routers then start on the primary, run after run.
+base_options=""
+arp_options=""
+arp_target=""
+# shellcheck disable=SC2086 # BONDLAB_OPTIONS is a list of "name value" words by design
+set -- $BONDLAB_OPTIONS
+while [ $# -ge 2 ]; do
+    case $1 in
+    arp_*) arp_options="$arp_options $1 $2" ;;
+    *) base_options="$base_options $1 $2" ;;
+    esac
+    [ "$1" != arp_ip_target ] || arp_target=${2%%,*}
+    shift 2
+done
+
+# shellcheck disable=SC2086
+if ! err=$($IP link add "$BONDLAB_BOND" type bond $base_options 2>&1); then
     case "$err" in
     *"Unknown device type"* | *"not supported"*)
         fail "the Docker host's kernel has no bonding driver ($err). Run 'modprobe bonding' on the Docker host, or use the lab host VM (npm run labhost:start)" ;;
@@ -101,4 +121,10 @@ $IP addr add "$BONDLAB_ADDRESS" dev "$BONDLAB_BOND"
 $IP link set dev "$BONDLAB_BOND" alias "bondlab:$fingerprint"
 $IP link set dev "$BONDLAB_BOND" up
 for s in $slaves; do $IP link set dev "$s" up; done
+if [ -n "$arp_options" ]; then
+    tries=0
+    until ping -n -q -c 1 -W 1 "$arp_target" >/dev/null 2>&1 || [ "$tries" -ge 90 ]; do tries=$((tries + 1)); done
+    # shellcheck disable=SC2086
+    $IP link set dev "$BONDLAB_BOND" type bond $arp_options
+fi
 echo "$BONDLAB_BOND on $(hostname): built ($BONDLAB_OPTIONS) over$slaves, $BONDLAB_ADDRESS"

@@ -27,7 +27,15 @@ if [ ! -s "$problems" ]; then
         [ "${received:-0}" -gt 0 ] || received=0
         if [ "$received" -gt 0 ] || [ "$(date +%s)" -ge "$deadline" ]; then break; fi
     done
-    [ "$received" -gt 0 ] || echo "ping: no reply from $BONDLAB_PEER across $BONDLAB_BOND: check the peer's verify output; a channel may drop bond traffic (an --internal Docker network does)" >>"$problems"
+    if [ "$received" -eq 0 ]; then
+        route=$(ip route get "$BONDLAB_PEER" 2>&1 | head -n 1)
+        case "$route" in
+        *" dev $BONDLAB_BOND "*)
+            echo "ping: no reply from $BONDLAB_PEER across $BONDLAB_BOND: check the peer's verify output; a channel may drop bond traffic (an --internal Docker network does)" ;;
+        *)
+            echo "ping: $BONDLAB_PEER is not routed over $BONDLAB_BOND ($route): a Docker network's subnet overlaps the bond's; set management.subnet and channels[].subnet in the lab file" ;;
+        esac >>"$problems"
+    fi
 fi
 
 # printf, not echo: dash's echo would turn the JSON's \n escapes into newlines.

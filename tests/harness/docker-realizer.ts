@@ -6,6 +6,9 @@ import { ResourceRealizer } from "./run-program";
 // and command providers would get), and tears everything down again in reverse order.
 // Test-only: users deploy with `pulumi up`.
 
+/** What a resource skipped after a failure reports: enough for the program's outputs to resolve. */
+const NOT_CREATED = { stdout: "{}", ipamConfigs: [], imageId: "", name: "" };
+
 interface Created {
     type: string;
     name: string;
@@ -16,20 +19,33 @@ interface Created {
 export class DockerRealizer implements ResourceRealizer {
     /** Everything created, in creation order. */
     readonly created: Created[] = [];
+    /** The first resource that failed: the update stops there, as the engine's does. */
+    failure?: Error;
 
+    // A failure is recorded, not thrown: a rejected registration leaves promises inside the
+    // SDK that nobody awaits, which jest would pin on whichever test runs next. runProgram
+    // reports the recorded failure as the run's error instead.
     async create(type: string, name: string, inputs: Record<string, any>) {
-        let result: { id: string; state?: Record<string, any> };
-        switch (type) {
-            case "docker:index/remoteImage:RemoteImage": result = await this.image(inputs); break;
-            case "docker:index/network:Network": result = await this.network(inputs); break;
-            case "docker:index/container:Container": result = await this.container(inputs); break;
-            case "command:local:Command": result = await this.command(name, inputs); break;
-            default:
-                if (type.startsWith("docker:") || type.startsWith("command:")) throw new Error(`the e2e harness cannot build ${type} yet`);
-                return { id: `${name}-component` }; // bondlab's own components hold nothing
+        if (!type.startsWith("docker:") && !type.startsWith("command:")) return { id: `${name}-component` }; // bondlab's components hold nothing
+        if (this.failure) return { id: `${name}-not-created`, state: NOT_CREATED };
+        try {
+            const result = await this.build(type, name, inputs);
+            this.created.push({ type, name, id: result.id, inputs });
+            return result;
+        } catch (e) {
+            this.failure = new Error(`failed to create ${name} [${type}]: ${(e as Error).message}`);
+            return { id: `${name}-not-created`, state: NOT_CREATED };
         }
-        this.created.push({ type, name, id: result.id, inputs });
-        return result;
+    }
+
+    private build(type: string, name: string, inputs: Record<string, any>): Promise<{ id: string; state?: Record<string, any> }> {
+        switch (type) {
+            case "docker:index/remoteImage:RemoteImage": return this.image(inputs);
+            case "docker:index/network:Network": return this.network(inputs);
+            case "docker:index/container:Container": return this.container(inputs);
+            case "command:local:Command": return this.command(name, inputs);
+            default: throw new Error(`the e2e harness cannot build ${type} yet`);
+        }
     }
 
     /** Finds a command resource the program registered, to run it again in a test. */

@@ -24,6 +24,8 @@ export interface ProgramRun {
 export interface ResourceRealizer {
     /** Creates the resource; returns its id and the state to report (e.g. computed outputs). */
     create(type: string, name: string, inputs: Record<string, any>): Promise<{ id: string; state?: Record<string, any> }>;
+    /** A failure the realizer recorded instead of throwing; the run then fails with it. */
+    readonly failure?: Error;
 }
 
 export interface RunOptions {
@@ -44,47 +46,44 @@ export function runProgram(options: RunOptions, realizer: ResourceRealizer): Pro
 
 async function runAlone(options: RunOptions, realizer: ResourceRealizer): Promise<ProgramRun> {
     const resources: RegisteredResource[] = [];
-    let outputs: Record<string, any> = {};
-    let failure: unknown;
-    await new Promise<void>((resolve) => {
-        jestIsolated(() => {
-            const pulumi: typeof pulumiType = require("@pulumi/pulumi");
-            pulumi.runtime.setAllConfig(
-                Object.fromEntries(Object.entries(options.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
-            );
-            pulumi.runtime.setMocks({
-                newResource: async (args) => {
-                    const { id, state } = await realizer.create(args.type, args.name, args.inputs);
-                    const full = { ...args.inputs, ...state };
-                    resources.push({ type: args.type, name: args.name, inputs: args.inputs, state: full });
-                    return { id, state: full };
-                },
-                call: (args) => args.inputs,
-            }, "bondlab", options.stack, options.preview ?? false);
-            try {
-                const program = require(path.join(PROJECT_DIR, "index.ts"));
-                resolveOutputs(pulumi, program)
-                    .then((o) => { outputs = o; }, (e) => { failure = e; })
-                    // Let every registration (component outputs too) finish before the next run.
-                    .then(() => pulumi.runtime.disconnect())
-                    .finally(resolve);
-            } catch (e) {
-                failure = e;
-                resolve();
-            }
-        });
-    });
-    if (failure) throw failure;
+    const outputs = await runIsolated(options, realizer, resources);
+    if (realizer.failure) throw realizer.failure;
     return { resources, outputs };
+}
+
+/** Imports index.ts under a fresh SDK with the mocks set; resolves to the stack's outputs. */
+function runIsolated(options: RunOptions, realizer: ResourceRealizer, resources: RegisteredResource[]): Promise<Record<string, any>> {
+    let run: Promise<Record<string, any>> = Promise.resolve({});
+    // A fresh module registry per run: the Pulumi SDK keeps its settings in module state.
+    jest.isolateModules(() => {
+        const pulumi: typeof pulumiType = require("@pulumi/pulumi");
+        pulumi.runtime.setAllConfig(
+            Object.fromEntries(Object.entries(options.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+        );
+        pulumi.runtime.setMocks({
+            newResource: async (args) => {
+                const { id, state } = await realizer.create(args.type, args.name, args.inputs);
+                const full = { ...args.inputs, ...state };
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs, state: full });
+                return { id, state: full };
+            },
+            call: (args) => args.inputs,
+        }, "bondlab", options.stack, options.preview ?? false);
+        run = (async () => {
+            const program = require(path.join(PROJECT_DIR, "index.ts"));
+            try {
+                return await resolveOutputs(pulumi, program);
+            } finally {
+                // Let every registration (component outputs too) finish before the next run.
+                await pulumi.runtime.disconnect();
+            }
+        })();
+    });
+    return run;
 }
 
 // Output.promise() is the SDK's own (internal) way to await a value; it rejects when a
 // resource the value depends on failed, e.g. a command that exited non-zero.
 function resolveOutputs(pulumi: typeof pulumiType, program: Record<string, unknown>): Promise<Record<string, any>> {
     return (pulumi.output(program) as any).promise();
-}
-
-// A fresh module registry per run: the Pulumi SDK keeps its settings in module state.
-function jestIsolated(fn: () => void): void {
-    jest.isolateModules(fn);
 }

@@ -30,6 +30,10 @@ describe("the seed lab (stack dev)", () => {
         }
     });
 
+    it("keeps the management network from masquerading bond traffic", () => {
+        expect(byName(resources, "lab-management").inputs.options["com.docker.network.bridge.enable_ip_masquerade"]).toBe("false");
+    });
+
     it("gives each channel a cable on the host network with only NET_ADMIN", () => {
         const cable = byName(resources, "lab-ch1-cable");
         expect(cable.inputs.networkMode).toBe("host");

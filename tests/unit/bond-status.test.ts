@@ -1,0 +1,71 @@
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { SCRIPTS_DIR } from "../../components/scripts";
+
+// bond_status (components/scripts/bond-status.sh) on /proc and /sys trees saved from real
+// bonds in the lab host VM (kernel 6.1): the parser and checks verify relies on.
+
+const FIXTURES = path.join(__dirname, "fixtures", "bonding");
+
+function bondStatus(fixture: string, ...expect: string[]): { state: any; problems: string[] } {
+    const script = `. "${SCRIPTS_DIR}/bond-status.sh"; p=$(mktemp); bond_status bond0 "$@" "$p" "$BACKUPS"; echo; cat "$p"; rm -f "$p"`;
+    const [expectOptions = "", expectSlaves = "", expectActive = "", backups = "up"] = expect;
+    const out = execFileSync("sh", ["-c", script, "sh", expectOptions, expectSlaves, expectActive], {
+        env: { ...process.env, BONDLAB_PROC: `${FIXTURES}/${fixture}/proc`, BONDLAB_SYS: `${FIXTURES}/${fixture}/sys`, BACKUPS: backups },
+        encoding: "utf8",
+    });
+    const [json, ...problems] = out.split("\n");
+    return { state: JSON.parse(json), problems: problems.filter(Boolean) };
+}
+
+describe("bond_status on an 802.3ad bond with its partner", () => {
+    const { state, problems } = bondStatus("lacp", "mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4", "eth1 eth2");
+
+    it("reads mode, options in force, slaves and the active aggregator", () => {
+        expect(state.mode).toBe("802.3ad");
+        expect(state.options).toMatchObject({ miimon: "100", lacp_rate: "fast", xmit_hash_policy: "layer3+4" });
+        expect(state.slaves.map((s: any) => [s.name, s.miiStatus, s.aggregatorId])).toEqual([["eth1", "up", 2], ["eth2", "up", 2]]);
+        expect(state.aggregator).toEqual({ id: 2, ports: 2, partnerMac: "02:42:c0:a8:20:02" });
+        expect(state.mac).toMatch(/^02:42:/);
+        expect(state.raw).toContain("Bonding Mode: IEEE 802.3ad Dynamic link aggregation\n");
+    });
+
+    it("finds nothing wrong", () => {
+        expect(problems).toEqual([]);
+    });
+
+    it("reports an option in force that differs from the one asked for", () => {
+        const { problems } = bondStatus("lacp", "mode 802.3ad lacp_rate slow", "eth1 eth2");
+        expect(problems).toEqual(["lacp_rate: fast in force, slow asked for"]);
+    });
+
+    it("names a wrong mode and the busybox trap behind it", () => {
+        const { problems } = bondStatus("lacp", "mode balance-rr", "eth1 eth2");
+        expect(problems[0]).toMatch(/^mode: the bond runs 802\.3ad, not balance-rr: .*busybox ip ignores the mode/);
+    });
+
+    it("reports a missing slave", () => {
+        const { problems } = bondStatus("lacp", "mode 802.3ad", "eth1 eth2 eth3");
+        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^eth3: not a slave of bond0/), "bond0: 2 slaves, 3 expected"]));
+    });
+});
+
+describe("bond_status while LACP has no partner", () => {
+    const { state, problems } = bondStatus("lacp-converging", "mode 802.3ad", "eth1 eth2");
+
+    it("reads the zero partner", () => {
+        expect(state.aggregator.partnerMac).toBe("00:00:00:00:00:00");
+    });
+
+    it("blames the channels' LACP pass-through", () => {
+        expect(problems[0]).toMatch(/^LACP: no partner: LACPDUs do not cross the channels\. Every bridge port needs group_fwd_mask 0x4/);
+    });
+});
+
+describe("bond_status without a bond", () => {
+    it("says the bond is missing and how the Docker host may lack bonding", () => {
+        const { state, problems } = bondStatus("none", "mode 802.3ad", "eth1 eth2");
+        expect(state).toEqual({ bond: "bond0", exists: false });
+        expect(problems[0]).toMatch(/^bond0 does not exist: .*modprobe bonding/);
+    });
+});
