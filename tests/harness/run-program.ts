@@ -55,7 +55,12 @@ async function runAlone(options: RunOptions, realizer: ResourceRealizer): Promis
 function runIsolated(options: RunOptions, realizer: ResourceRealizer, resources: RegisteredResource[]): Promise<Record<string, any>> {
     let run: Promise<Record<string, any>> = Promise.resolve({});
     // A fresh module registry per run: the Pulumi SDK keeps its settings in module state.
-    jest.isolateModules(() => {
+    // Outside jest (the benchmark) emptying node's module cache does the same.
+    const isolated = typeof jest !== "undefined" ? (fn: () => void) => jest.isolateModules(fn) : (fn: () => void) => {
+        for (const key of Object.keys(require.cache)) delete require.cache[key];
+        fn();
+    };
+    isolated(() => {
         const pulumi: typeof pulumiType = require("@pulumi/pulumi");
         pulumi.runtime.setAllConfig(
             Object.fromEntries(Object.entries(options.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),

@@ -1,0 +1,90 @@
+// npm run bench [-- VARIANT]: on a Docker host with bonding (DOCKER_HOST, e.g. the lab host VM),
+// prints how long the program takes from nothing to a verified lab, beside the floor: the same
+// networks, containers and scripts created straight through the docker CLI with every
+// independent step in parallel. Also teardown time, the running lab's memory and image size.
+// Figures only, no pass/fail: timing belongs here, not in tests.
+import { RecordingRealizer } from "../tests/harness/recording-realizer";
+import { DockerRealizer } from "../tests/harness/docker-realizer";
+import { RegisteredResource, runProgram } from "../tests/harness/run-program";
+import { docker } from "../tests/harness/shell";
+
+const IMAGE = "bondlab/router:local";
+const variant = process.argv[2] ?? "lacp";
+const config = { "bondlab:variant": variant, "bondlab:routerImage": IMAGE };
+const seconds = (since: number) => (Date.now() - since) / 1000;
+
+async function main(): Promise<void> {
+    if (!process.env.DOCKER_HOST) throw new Error('set DOCKER_HOST first, e.g. eval "$(labhost/start.sh)"');
+
+    // 1. The program, as the e2e tests run it.
+    const lab = new DockerRealizer();
+    let t = Date.now();
+    const run = await runProgram({ stack: "bench", config }, lab);
+    const up = seconds(t);
+    const memory = await labMemory("bench");
+    t = Date.now();
+    await lab.destroy();
+    const down = seconds(t);
+
+    // 2. The floor: the same resources, replayed phase by phase with the raw CLI.
+    const { resources } = await runProgram({ stack: "bench-floor", config }, new RecordingRealizer());
+    const floor = new DockerRealizer();
+    t = Date.now();
+    await replay(resources, floor);
+    const floorUp = seconds(t);
+    t = Date.now();
+    await floor.destroy();
+    const floorDown = seconds(t);
+
+    const size = Number(await docker("image", "inspect", "-f", "{{.Size}}", IMAGE));
+    const engine = await docker("version", "-f", "{{.Server.Version}} on kernel {{.Server.KernelVersion}}");
+    console.log(`bondlab bench: variant ${variant}, Docker ${engine}`);
+    console.table({
+        "nothing -> verified lab (program)": { seconds: up.toFixed(1) },
+        "same, raw docker CLI (floor)": { seconds: floorUp.toFixed(1) },
+        "program / floor": { seconds: (up / floorUp).toFixed(2) },
+        "teardown (program)": { seconds: down.toFixed(1) },
+        "teardown (floor)": { seconds: floorDown.toFixed(1) },
+    });
+    console.log(`running lab's containers: ${memory}`);
+    console.log(`router image ${IMAGE}: ${(size / 1e6).toFixed(1)} MB`);
+    console.log(`verify on inetRouter: ${run.outputs.routers.inetRouter.verify.mode}, ping ${run.outputs.routers.inetRouter.verify.ping.received}/5`);
+}
+
+/** Creates the recorded resources with the most parallelism their kinds allow. */
+async function replay(resources: RegisteredResource[], realizer: DockerRealizer): Promise<void> {
+    const custom = resources.filter((r) => r.type.startsWith("docker:") || r.type.startsWith("command:"));
+    const phase = (pick: (r: RegisteredResource) => boolean) => custom.filter(pick);
+    // Values the recording invented (subnets, image id) -> what Docker really gave.
+    const computed = new Map<string, string>();
+    const runPhase = async (items: RegisteredResource[]) => {
+        await Promise.all(items.map(async (r) => {
+            let text = JSON.stringify(r.inputs);
+            for (const [invented, real] of computed) text = text.split(invented).join(real);
+            const { state } = await realizer.create(r.type, r.name, JSON.parse(text));
+            r.state.ipamConfigs?.forEach((c: any, i: number) => {
+                computed.set(c.subnet, state?.ipamConfigs?.[i]?.subnet);
+                computed.set(c.gateway, state?.ipamConfigs?.[i]?.gateway);
+            });
+            if (r.state.imageId) computed.set(r.state.imageId, state?.imageId);
+        }));
+        if (realizer.failure) throw realizer.failure;
+    };
+    await runPhase(phase((r) => r.type.includes("RemoteImage")));
+    await runPhase(phase((r) => r.name.endsWith("host-check")));
+    await runPhase(phase((r) => r.type.includes("network:Network")));
+    await runPhase(phase((r) => r.type.includes("container:Container")));
+    await runPhase(phase((r) => r.name.includes("-apply-")));
+    await runPhase(phase((r) => r.name.includes("-verify-")));
+}
+
+async function labMemory(stack: string): Promise<string> {
+    const names = (await docker("ps", "--filter", `label=org.bondlab.stack=${stack}`, "--format", "{{.Names}}")).split("\n");
+    const stats = await docker("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}", ...names);
+    return stats.split("\n").map((l) => l.replace(/ \/ .*/, "")).join(", ");
+}
+
+main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+});
