@@ -1,6 +1,5 @@
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Bond, BondStatus } from "./bond";
 import { Channel } from "./channel";
@@ -50,7 +49,9 @@ export class Lab extends pulumi.ComponentResource {
 
         const image = new docker.RemoteImage(`${name}-router-image`, args.routerImage
             ? { name: args.routerImage, keepLocally: true }
-            : { name: DEFAULT_IMAGE_TAG, keepLocally: true, build: { context: path.join(__dirname, "..", "images", "router") } },
+            // Relative to the project (pulumi runs programs there), so previews do not depend on
+            // where the repository is checked out.
+            : { name: DEFAULT_IMAGE_TAG, keepLocally: true, build: { context: "images/router" } },
         { parent: this });
 
         // Fails early, before any network or container exists, on a host that cannot bond.
