@@ -1,0 +1,193 @@
+// The outage a bond's options predict for a fault on one channel: pure arithmetic on the
+// options in force, after Documentation/networking/bonding.rst.
+//   MII monitor:  miimon + downdelay to leave a slave (miimon + updelay to take one back); it
+//                 reads only its own interface's carrier.
+//   ARP monitor:  arp_interval * arp_missed_max (default 2) without an answer, plus one
+//                 interval: it tests the path to arp_ip_target end to end.
+//   LACP:         a partner whose LACPDUs stop is dropped after 3 of its periods: 3 x 1 s
+//                 with lacp_rate fast, 3 x 30 s with slow.
+// A fault the monitor cannot see gives "never": the bond does not react at all.
+
+export type FaultKind =
+    /** `ip link set <slave> down` inside one router: its own carrier goes, the peer's stays. */
+    | "admin-down"
+    /** The channel loses carrier at both ends (a cut cable). */
+    | "cut"
+    /** The channel keeps carrier but drops every frame. */
+    | "silent"
+    /** The channel comes back after a cut (failback). */
+    | "return"
+    /** The channel goes down and up again several times. */
+    | "flap"
+    /** The channel delays and loses part of the frames. */
+    | "degrade";
+
+export interface BondSettings {
+    mode: string;
+    miimon: number;
+    updelay: number;
+    downdelay: number;
+    arpInterval: number;
+    arpMissedMax: number;
+    arpTargets: number;
+    lacpRate: "fast" | "slow";
+    primary: string | null;
+    primaryReselect: string;
+}
+
+export type Bound =
+    /** The outage should not exceed ms. */
+    | { kind: "ms"; ms: number; formula: string }
+    /** The monitor cannot see this fault: the outage lasts until the fault is repaired. */
+    | { kind: "never"; formula: string }
+    /** The mode needs no reaction: no outage expected. */
+    | { kind: "none"; formula: string }
+    /** No bound applies (a degraded link is not a failure to any monitor). */
+    | { kind: "n/a"; formula: string };
+
+type OptionValue = string | number | boolean | string[] | null | undefined;
+
+/** Settings from options as the kernel shows them in sysfs ("fast 1", "100") or as a lab file gives them. */
+export function bondSettings(options: Record<string, OptionValue>): BondSettings {
+    const word = (k: string) => {
+        const v = options[k];
+        if (v === null || v === undefined) return "";
+        return (Array.isArray(v) ? v.join(",") : String(v)).trim().split(/\s+/)[0] ?? "";
+    };
+    const int = (k: string, fallback: number) => {
+        const n = Number.parseInt(word(k), 10);
+        return Number.isFinite(n) ? n : fallback;
+    };
+    const targets = options.arp_ip_target;
+    const arpTargets = Array.isArray(targets) ? targets.length : String(targets ?? "").split(/[\s,]+/).filter((t) => t !== "").length;
+    const mode = word("mode") || "balance-rr";
+    const arpInterval = int("arp_interval", 0);
+    return {
+        mode,
+        // The kernel forces miimon 100 on 802.3ad, balance-tlb and balance-alb bonds without ARP monitoring.
+        miimon: int("miimon", ["802.3ad", "balance-tlb", "balance-alb"].includes(mode) && arpInterval === 0 ? 100 : 0),
+        updelay: int("updelay", 0),
+        downdelay: int("downdelay", 0),
+        arpInterval,
+        arpMissedMax: int("arp_missed_max", 2),
+        arpTargets,
+        lacpRate: word("lacp_rate") === "fast" || word("lacp_rate") === "1" ? "fast" : "slow",
+        primary: word("primary") || null,
+        primaryReselect: word("primary_reselect") || "always",
+    };
+}
+
+export type Monitor = "arp" | "mii" | "none";
+
+export function monitorOf(s: BondSettings): Monitor {
+    if (s.arpInterval > 0 && s.arpTargets > 0) return "arp";
+    if (s.miimon > 0) return "mii";
+    return "none";
+}
+
+/** How one router sees a fault on the channel. */
+type View = "own-down" | "far-down" | "no-carrier" | "silent";
+
+interface Detection { ms: number | null; formula: string }
+
+/** When one router leaves the broken channel, if ever. */
+function detect(s: BondSettings, view: View, router: string): Detection {
+    const monitor = monitorOf(s);
+    const miiDown = { ms: s.miimon + s.downdelay, formula: `miimon ${s.miimon} + downdelay ${s.downdelay}` };
+    if (monitor === "arp") {
+        return { ms: s.arpInterval * (s.arpMissedMax + 1), formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + 1)` };
+    }
+    const lacp = s.mode === "802.3ad";
+    const lacpTimeout = lacp ? { ms: 3 * (s.lacpRate === "fast" ? 1000 : 30000), formula: `LACP ${s.lacpRate}: 3 x ${s.lacpRate === "fast" ? "1 s" : "30 s"}` } : null;
+    if (monitor === "mii" && (view === "own-down" || view === "no-carrier")) return miiDown;
+    if (lacpTimeout) return lacpTimeout;
+    if (monitor === "none") return { ms: null, formula: `no link monitor on ${router} (miimon 0, no arp_interval)` };
+    return {
+        ms: null,
+        formula: view === "far-down"
+            ? `never: ${router}'s MII monitor sees only its own carrier, which the bridge keeps up`
+            : `never: the MII monitor reads carrier, which the channel keeps`,
+    };
+}
+
+function combine(detections: Detection[]): Bound {
+    const never = detections.find((d) => d.ms === null);
+    if (never) return { kind: "never", formula: never.formula };
+    const worst = detections.reduce((a, b) => ((b.ms ?? 0) > (a.ms ?? 0) ? b : a));
+    const formulas = [...new Set(detections.map((d) => d.formula))];
+    return { kind: "ms", ms: worst.ms!, formula: formulas.length === 1 ? formulas[0] : `max(${formulas.join("; ")})` };
+}
+
+/**
+ * The outage bound for a fault on one channel of a two-router bond.
+ * `downedBy` names the router whose slave goes down in an "admin-down" fault; `routers` are both.
+ */
+export function predictBound(s: BondSettings, fault: FaultKind, routers: readonly [string, string], downedBy?: string): Bound {
+    if (s.mode === "broadcast") {
+        return fault === "degrade"
+            ? { kind: "n/a", formula: "broadcast: every frame also crosses the other channel" }
+            : { kind: "none", formula: "broadcast: every frame also crosses the other channel" };
+    }
+    switch (fault) {
+        case "admin-down": {
+            const views = routers.map((r) => detect(s, r === downedBy ? "own-down" : "far-down", r));
+            return combine(views);
+        }
+        case "cut":
+            return combine(routers.map((r) => detect(s, "no-carrier", r)));
+        case "silent":
+            return combine(routers.map((r) => detect(s, "silent", r)));
+        case "return":
+            return returnBound(s);
+        case "flap": {
+            const down = combine(routers.map((r) => detect(s, "no-carrier", r)));
+            const up = returnBound(s);
+            if (down.kind !== "ms") return down;
+            const upMs = up.kind === "ms" ? up.ms : 0;
+            return upMs > down.ms ? { kind: "ms", ms: upMs, formula: up.formula } : down;
+        }
+        case "degrade":
+            return {
+                kind: "n/a",
+                formula: monitorOf(s) === "arp"
+                    ? "no bound: loss fails over only when arp_missed_max probes in a row go unanswered"
+                    : "no bound: carrier and LACPDUs stay, no monitor acts on delay or partial loss",
+            };
+    }
+}
+
+/** What taking a returning channel back may cost. */
+function returnBound(s: BondSettings): Bound {
+    const monitor = monitorOf(s);
+    const staysOnBackup = s.mode === "active-backup"
+        ? !s.primary || s.primaryReselect === "failure"
+        : ["balance-tlb", "balance-alb"].includes(s.mode) && s.primary !== null && s.primaryReselect === "failure";
+    if (staysOnBackup) {
+        return {
+            kind: "none",
+            formula: s.primary ? "primary_reselect failure: traffic stays on the backup" : "no primary: traffic stays where it is",
+        };
+    }
+    if (monitor === "arp") {
+        return { kind: "ms", ms: s.arpInterval * (s.arpMissedMax + 1), formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + 1)` };
+    }
+    if (monitor === "none") return { kind: "never", formula: "no link monitor: a returning slave is never seen" };
+    return { kind: "ms", ms: s.miimon + s.updelay, formula: `miimon ${s.miimon} + updelay ${s.updelay}` };
+}
+
+/** The tolerance of the comparison: a gap between replies exceeds the outage by up to two probe intervals. */
+export function boundExceeded(bound: Bound, outageMs: number, probeIntervalMs: number): boolean {
+    const slack = 2 * probeIntervalMs;
+    if (bound.kind === "ms") return outageMs > bound.ms + slack;
+    if (bound.kind === "none") return outageMs > slack;
+    return false;
+}
+
+export function formatBound(bound: Bound): string {
+    switch (bound.kind) {
+        case "ms": return `${bound.ms} ms`;
+        case "never": return "never";
+        case "none": return "0 ms";
+        case "n/a": return "n/a";
+    }
+}

@@ -1,0 +1,109 @@
+// The drill's only way into the lab: the docker CLI, against DOCKER_HOST like the program's
+// own commands. Runs without a shell; settings travel as `-e NAME` from the environment.
+
+import { ChildProcessWithoutNullStreams, spawn } from "child_process";
+
+export interface ExecResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export interface ExecOptions {
+    /** Text for the command's stdin. */
+    stdin?: string;
+    /** Variables handed to the command inside the container. */
+    env?: Record<string, string>;
+    /** Kill docker after this many ms (the exec inside may run on briefly). */
+    timeoutMs?: number;
+}
+
+function execArgs(container: string, argv: string[], env: Record<string, string> | undefined): string[] {
+    return ["exec", "-i", ...Object.keys(env ?? {}).flatMap((k) => ["-e", k]), container, ...argv];
+}
+
+/** `docker exec -i CONTAINER ARGV...`; resolves with exit code and output, never rejects on exit codes. */
+export function dockerExec(container: string, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("docker", execArgs(container, argv, options.env), { env: { ...process.env, ...options.env } });
+        let stdout = "";
+        let stderr = "";
+        const timer = options.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs) : undefined;
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => {
+            if (timer) clearTimeout(timer);
+            resolve({ code: code ?? 1, stdout, stderr });
+        });
+        child.stdin.end(options.stdin ?? "");
+    });
+}
+
+/** `docker ARGS...`: stdout, or an error with docker's message. */
+export async function docker(...args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("docker", args);
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`docker ${args.join(" ")}: ${(stderr || stdout).trim()}`))));
+    });
+}
+
+/** A long-running `docker exec -i`: lines of stdout as they come, stdin kept open for commands. */
+export class StreamingExec {
+    private readonly child: ChildProcessWithoutNullStreams;
+    private buffer = "";
+    private stderr = "";
+    private listener: ((line: string) => void) | null = null;
+    readonly done: Promise<ExecResult>;
+    exited = false;
+
+    constructor(container: string, argv: string[], env: Record<string, string> = {}) {
+        this.child = spawn("docker", execArgs(container, argv, env), { env: { ...process.env, ...env } });
+        this.child.stderr.on("data", (d) => (this.stderr += d));
+        this.child.stdout.on("data", (d: Buffer) => {
+            this.buffer += d;
+            let nl: number;
+            while ((nl = this.buffer.indexOf("\n")) >= 0) {
+                const line = this.buffer.slice(0, nl);
+                this.buffer = this.buffer.slice(nl + 1);
+                this.listener?.(line);
+            }
+        });
+        this.done = new Promise((resolve) => {
+            const finish = (code: number | null) => {
+                if (this.exited) return;
+                this.exited = true;
+                resolve({ code: code ?? 1, stdout: this.buffer, stderr: this.stderr });
+            };
+            this.child.on("error", (e) => { this.stderr += String(e); finish(1); });
+            this.child.on("close", finish);
+        });
+    }
+
+    /** Every line of stdout from now on goes to fn (one listener at a time). */
+    onLine(fn: ((line: string) => void) | null): void {
+        this.listener = fn;
+    }
+
+    get stderrText(): string {
+        return this.stderr;
+    }
+
+    send(line: string): void {
+        if (!this.child.stdin.destroyed) this.child.stdin.write(line + "\n");
+    }
+
+    end(): Promise<ExecResult> {
+        this.child.stdin.end();
+        return this.done;
+    }
+
+    kill(): void {
+        this.child.kill("SIGKILL");
+    }
+}

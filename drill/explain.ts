@@ -1,0 +1,134 @@
+// "Why did the ping stop?": one or two sentences in plain words for a row that failed (no
+// recovery, loss that stays, or an outage beyond the bound), and for the degraded-link rows
+// what the mode did with the bad channel. Pure: built from the row's own measurements.
+
+import { BondSettings, formatBound, monitorOf } from "./bounds";
+import { DrillLab } from "./lab";
+import type { RowResult } from "./run";
+
+const FIX = "ARP monitoring (arp-monitor) or LACP (lacp) test the path end to end and recover: see their rows.";
+
+export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string | null {
+    if (row.verdict === "error") return row.error ?? null;
+    if (row.fault === "degrade") return degraded(row, s, lab);
+    if (row.verdict !== "fail") return null;
+    const ch = lab.channels[0].interface;
+    const monitor = monitorOf(s);
+    const lacp = s.mode === "802.3ad";
+    const sends = (router: string) => row.routers[router]?.txAfter.split("+").includes(ch) ?? false;
+    const notRecovered = row.outcome === "down" || row.outcome === "partial";
+
+    if (notRecovered && row.fault === "admin-down" && monitor === "mii" && !lacp) {
+        const nearName = row.downedBy ?? lab.routers[1].name;
+        const far = lab.routers.find((r) => r.name !== nearName)!.name;
+        const evidence = sends(far) ? `, and ${far} kept sending on ${ch}` : "";
+        const blind = `${far}'s ${ch} kept its carrier: the MII monitor sees only the local carrier and the bridge hides the far end`;
+        switch (s.mode) {
+            case "active-backup":
+                return `${nearName} left ${ch}, but ${blind}${evidence}, so its probes and replies go into a channel nobody listens on. ${FIX}`;
+            case "balance-rr":
+                return `${blind}, so ${far} keeps sending every other packet into channel 1: about half the probes are lost until ${ch} is back. ${FIX}`;
+            case "balance-xor":
+                return `${blind}, and the ping's flow hashes to ${ch} on ${far}: every packet of it is lost until ${ch} is back. ${FIX}`;
+            default:
+                return `${blind}, so ${far} keeps sending part of the traffic to ${nearName} on ${ch}${row.outcome === "partial" ? " (part of the probes are lost)" : ""}. ${FIX}`;
+        }
+    }
+    if (notRecovered && (s.mode === "balance-tlb" || s.mode === "balance-alb") && row.fault !== "admin-down" && row.fault !== "silent") {
+        // Each router receives only on its active slave; tlb/alb send on any slave.
+        const astray = lab.routers.filter((r) => {
+            const peer = lab.routers.find((x) => x.name !== r.name)!;
+            const peerActive = row.routers[peer.name]?.after?.active;
+            const tx = row.routers[r.name]?.txAfter ?? "-";
+            return peerActive && tx !== "-" && !tx.split("+").includes(peerActive);
+        });
+        if (astray.length > 0) {
+            const active = row.routers[lab.routers[0].name]?.after?.active ?? "?";
+            const tx = row.routers[astray[0].name]?.txAfter ?? "?";
+            return `${s.mode} receives only on its active slave (${active} since the cut) but spreads what it sends over every slave: ` +
+                `${astray.map((r) => r.name).join(" and ")} sent the probes on ${tx}, a wire that reaches only the peer's inactive ${tx}, ` +
+                "where they are dropped. tlb and alb assume one switch behind all slaves; with one wire per channel each router must send " +
+                "where the peer receives (active-backup with a primary, or LACP).";
+        }
+    }
+    if (notRecovered && row.fault === "silent" && monitor === "mii" && !lacp) {
+        return `Channel 1 kept its carrier while dropping every frame, and the MII monitor reads only carrier: neither router left ${ch}` +
+            `${row.outcome === "partial" ? ", so the traffic it carries is lost" : ""}. ${FIX}`;
+    }
+    if (notRecovered && monitor === "none") {
+        return `The bond has no link monitor (miimon 0, no arp_interval): it never notices a broken slave.`;
+    }
+    if (notRecovered && row.fault === "return") {
+        return `After ${ch} came back the path did not recover within ${row.window.postS} s: the two routers disagree about which channel to use.`;
+    }
+    if (notRecovered) {
+        const bound = row.bound.kind === "ms" ? ` (the options predict ${formatBound(row.bound)}: ${row.bound.formula})` : "";
+        return `No steady path within the ${row.window.postS} s watched after the fault${bound}; ${lossText(row)}.`;
+    }
+    if (row.exceeded) {
+        const beyond = row.bound.kind === "ms"
+            ? `${Math.round(row.outageMs)} ms of outage, beyond the ${row.bound.ms} ms the options predict (${row.bound.formula}) plus two probe intervals`
+            : `${Math.round(row.outageMs)} ms of outage where the mode should lose nothing (${row.bound.formula})`;
+        return `${beyond}: ${exceededCause(row, s)}`;
+    }
+    return null;
+}
+
+function lossText(row: RowResult): string {
+    return Object.entries(row.directions).map(([dir, d]) => `${dir} lost ${d.tailLossPct}% at the end`).join(", ");
+}
+
+function exceededCause(row: RowResult, s: BondSettings): string {
+    const monitor = monitorOf(s);
+    const parts: string[] = [];
+    const skew = row.times?.skewMs ?? null;
+    // The skew as `ip monitor` read it; larger than the outage, it is the monitor's own delay.
+    if (skew !== null && skew > 2 * row.probeIntervalMs && skew <= row.outageMs + 2 * row.probeIntervalMs && (row.fault === "cut" || row.fault === "return")) {
+        const rest = Math.max(0, Math.round(row.outageMs - skew));
+        parts.push(`the two ends of the cable changed ${skew} ms apart (one ip process changes them one after the other, slowly on the busy emulated VM), ` +
+            `and until both ends have changed the routers disagree about the channel; the outage without that skew, ${rest} ms, is ` +
+            `${row.bound.kind === "ms" && rest <= row.bound.ms + 2 * row.probeIntervalMs ? "within" : "still beyond"} the bound.`);
+        if (row.bound.kind === "ms" && rest <= row.bound.ms + 2 * row.probeIntervalMs) return parts.join(" ");
+    }
+    if (row.fault === "return") {
+        parts.push(s.mode === "active-backup" || s.mode === "balance-tlb" || s.mode === "balance-alb"
+            ? "each router takes the returning slave back on its own monitor tick; frames the first one sends on it reach the other router's still inactive slave and are dropped until it follows."
+            : "the routers take the returning slave back at different moments, and frames sent on it before the far end uses it are dropped.");
+    } else if (monitor === "arp") {
+        parts.push("the ARP monitor acts only on its ticks: it gives the slave up on a tick after arp_missed_max missed intervals, and the backup must answer a probe on a later tick before it carries traffic.");
+    } else if (s.mode === "802.3ad" && (row.fault === "admin-down" || row.fault === "silent")) {
+        parts.push("after the partner's LACPDUs time out, the LACP state machines (100 ms ticks) still have to detach the port and move the flow.");
+    } else if (s.mode === "balance-tlb" || s.mode === "balance-alb") {
+        parts.push("after the MII monitor drops the slave, the peer learns the new receiving slave only from the ARP updates the bond sends.");
+    } else {
+        parts.push("the failover took longer than the monitor's interval: the MII monitor runs as deferred work, which a busy emulated CPU delays.");
+    }
+    if (row.fault === "flap") parts.push(`(${row.times?.cuts.length ?? 0} cuts; the longest outage counts.)`);
+    return parts.join(" ");
+}
+
+function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
+    const ch = lab.channels[0].interface;
+    const dirs = Object.values(row.directions);
+    if (dirs.length === 0) return "";
+    const lossPct = Math.max(...dirs.map((d) => d.lossAfterFaultPct));
+    const rtt = dirs.map((d) => d.rttAfter?.p50 ?? 0);
+    const reordered = dirs.reduce((n, d) => n + d.reordered, 0);
+    const onCh = Object.values(row.routers).some((v) => v.txAfter.split("+").includes(ch));
+    const facts = `p50 round trip ${Math.max(...rtt).toFixed(1)} ms, ${lossPct}% of probes lost, ${reordered} replies out of order`;
+    switch (s.mode) {
+        case "balance-rr":
+            return `Round-robin keeps sending every other packet over the bad channel: ${facts}; no monitor reacts to delay or loss.`;
+        case "broadcast":
+            return `Every frame also crosses the good channel, so the first copy wins: ${facts}.`;
+        case "802.3ad":
+        case "balance-xor":
+            return `The ping's flow hashes to ${onCh ? `${ch}, the bad channel` : "the good channel"}: ${facts}; LACPDUs and carrier stay, nothing moves the flow.`;
+        case "active-backup":
+            return monitorOf(s) === "arp"
+                ? `${onCh ? `The active ${ch} is the bad channel` : "Traffic left the bad channel"}: ${facts}; the ARP monitor leaves a lossy slave only when arp_missed_max probes in a row go unanswered.`
+                : `${onCh ? `The active ${ch} carries everything over the bad channel` : "The active slave is on the good channel"}: ${facts}; the MII monitor sees carrier only and ignores it.`;
+        default:
+            return `${onCh ? `Part of the traffic crosses the bad channel` : "The traffic avoids the bad channel"}: ${facts}; the MII monitor sees carrier only.`;
+    }
+}

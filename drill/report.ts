@@ -1,0 +1,321 @@
+// The drill's outputs: a table in the terminal while it runs, and in the --out folder the
+// results as JSON, a Markdown report and an SVG chart of the outage per scenario and variant
+// (hand-written SVG: no charting dependency).
+
+import * as fs from "fs";
+import * as path from "path";
+import { BOND_OPTIONS, BondMode } from "../components/spec/modes";
+import { Bound, formatBound } from "./bounds";
+import type { DrillEvent, DrillOptions, RowResult, VariantResult } from "./run";
+
+export interface DrillReport {
+    title: string;
+    generatedAt: string;
+    /** The command that regenerates the report. */
+    command: string;
+    /** Where it was measured. */
+    where: string;
+    options: Pick<DrillOptions, "intervalS" | "preS" | "postS" | "minPostS" | "maxPostS" | "settleS">;
+    durationS: number;
+    variants: VariantResult[];
+}
+
+// ---------------------------------------------------------------- cells
+
+export function mark(row: RowResult): string {
+    return { pass: "✓", fail: "✗", info: "·", error: "!" }[row.verdict];
+}
+
+function seconds(ms: number): string {
+    return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/** The outage as one short cell: "0", "110 ms", "no recovery (≥5.2 s)", "partial, 50% lost". */
+export function outageText(row: RowResult): string {
+    if (row.verdict === "error") return "error";
+    if (row.fault === "degrade") {
+        const d = Object.values(row.directions);
+        const loss = Math.max(...d.map((x) => x.lossAfterFaultPct));
+        const p50 = Math.max(...d.map((x) => x.rttAfter?.p50 ?? 0));
+        return `${loss.toFixed(0)}% lost, rtt ${p50.toFixed(0)} ms`;
+    }
+    switch (row.outcome) {
+        case "no-loss": return "0";
+        case "down": return `no recovery (≥${seconds(row.outageMs)})`;
+        case "partial": {
+            const tail = Math.max(...Object.values(row.directions).map((d) => d.tailLossPct));
+            return `partial, ${tail.toFixed(0)}% lost`;
+        }
+        default: return seconds(row.outageMs);
+    }
+}
+
+/** The bound with its formula, without saying "never" twice. */
+export function boundText(b: Bound): string {
+    if (b.kind === "ms") return `${b.ms} ms: ${b.formula}`;
+    if (b.kind === "none") return `0 ms: ${b.formula}`;
+    return b.formula;
+}
+
+/** The options in force that the mode uses, as sysfs shows them (first word), zero delays left out. */
+export function optionsText(mode: string, options: Record<string, string>): string {
+    const shown = Object.entries(options)
+        .map(([k, v]) => [k, v.split(/\s+/)[0] ?? ""] as [string, string])
+        .filter(([k, v]) => {
+            if (k === "mode") return true;
+            const rule = BOND_OPTIONS[k];
+            if (!rule || !rule.modes.includes(mode as BondMode) || v === "") return false;
+            if (["updelay", "downdelay", "arp_interval", "miimon"].includes(k) && v === "0") return false;
+            if (k.startsWith("arp_") && k !== "arp_interval" && Number(options.arp_interval?.split(" ")[0] ?? 0) === 0) return false;
+            return !["use_carrier", "all_slaves_active", "resend_igmp", "num_grat_arp", "packets_per_slave", "tlb_dynamic_lb", "min_links", "fail_over_mac", "ad_select"].includes(k);
+        });
+    return shown.sort(([a], [b]) => (a === "mode" ? -1 : b === "mode" ? 1 : 0)).map(([k, v]) => `${k} ${v}`).join(", ");
+}
+
+function carriersText(row: RowResult, router: string): string {
+    const v = row.routers[router];
+    if (!v) return "";
+    return v.txBefore === v.txAfter ? v.txBefore : `${v.txBefore}→${v.txAfter}`;
+}
+
+// ---------------------------------------------------------------- terminal
+
+const COLUMNS: [string, number][] = [["variant", 12], ["scenario", 28], ["outage", 24], ["bound", 9], ["lost/sent", 10], ["tx A", 15], ["tx B", 15], ["", 2]];
+
+export function tableHeader(routers: [string, string]): string {
+    const cols = COLUMNS.map(([h, w]) => [h === "tx A" ? `${routers[0].slice(0, 4)} tx` : h === "tx B" ? `${routers[1].slice(0, 4)} tx` : h, w] as [string, number]);
+    return cols.map(([h, w]) => h.padEnd(w)).join(" ").trimEnd() + "\n" + cols.map(([, w]) => "-".repeat(w)).join(" ");
+}
+
+export function tableLine(row: RowResult, routers: [string, string]): string {
+    const cells = [
+        row.variant,
+        row.id,
+        outageText(row),
+        formatBound(row.bound),
+        row.sent ? `${row.lost}/${row.sent}` : "",
+        carriersText(row, routers[0]),
+        carriersText(row, routers[1]),
+        mark(row),
+    ];
+    return cells.map((c, i) => c.padEnd(COLUMNS[i][1])).join(" ").trimEnd();
+}
+
+/** Prints the table as rows complete, with progress lines in between. */
+export function printer(write: (s: string) => void, tty = Boolean(process.stdout.isTTY)): (e: DrillEvent) => void {
+    let routers: [string, string] = ["inetRouter", "centralRouter"];
+    let headerShown = false;
+    const started = Date.now();
+    const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
+    return (e) => {
+        switch (e.kind) {
+            case "variant":
+                write(`\n== ${e.variant} (stack ${e.stack}, ${e.mode}): ${e.rows} rows\n`);
+                break;
+            case "row-start":
+                if (!headerShown) { write(tableHeader(routers) + "\n"); headerShown = true; }
+                write(`   [${e.index + 1}/${e.total}] ${e.row.id}: ${e.row.title}; watching ${e.postS} s after the fault ... (${elapsed()})${tty ? "\r" : "\n"}`);
+                break;
+            case "row-done": {
+                const names = Object.keys(e.result.routers);
+                if (names.length === 2) routers = [names[0], names[1]];
+                write((tty ? "\x1b[2K" : "") + tableLine(e.result, routers) + "\n");
+                if (e.result.explanation && e.result.verdict !== "pass") write(`   ${e.result.explanation}\n`);
+                break;
+            }
+            case "note":
+                write(`${tty ? "\x1b[2K" : ""}   ${e.text}\n`);
+                break;
+        }
+    };
+}
+
+// ---------------------------------------------------------------- files
+
+export function writeReport(report: DrillReport, dir: string): string[] {
+    fs.mkdirSync(dir, { recursive: true });
+    const files = {
+        "report.json": JSON.stringify(report, null, 2) + "\n",
+        "report.md": markdown(report),
+        "outage.svg": svgChart(report),
+    };
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    return Object.keys(files).map((f) => path.join(dir, f));
+}
+
+/** Rows of the report, each with the variant's result per row id. */
+function rowIds(report: DrillReport): { id: string; title: string }[] {
+    const seen = new Map<string, string>();
+    for (const v of report.variants) for (const r of v.rows) if (!seen.has(r.id)) seen.set(r.id, r.title);
+    return [...seen].map(([id, title]) => ({ id, title }));
+}
+
+function mdEscape(s: string): string {
+    return s.replace(/\|/g, "\\|");
+}
+
+export function markdown(report: DrillReport): string {
+    const out: string[] = [];
+    const variants = report.variants;
+    const routers = routerNames(report);
+    out.push(`# ${report.title}`, "");
+    out.push(`Regenerate: \`${report.command}\``, "");
+    out.push(`Measured: ${report.where}, ${report.generatedAt.slice(0, 10)}; ${variants.length} variant(s), ` +
+        `${variants.reduce((n, v) => n + v.rows.length, 0)} rows, ${Math.round(report.durationS / 60)} min.`, "");
+    out.push(`Probes: \`ping -D -i ${report.options.intervalS}\` from each router to the other; outage = the longest gap in replies ` +
+        "around the fault (Docker host's clock for both the fault and the replies). ✓ recovered within the bound, " +
+        "✗ no recovery, loss that stays, or the bound exceeded (by more than two probe intervals), · informational.", "");
+
+    out.push("## Outage per scenario", "");
+    out.push(`| scenario | ${variants.map((v) => v.variant).join(" | ")} |`);
+    out.push(`| --- | ${variants.map(() => "---").join(" | ")} |`);
+    for (const { id } of rowIds(report)) {
+        const cells = variants.map((v) => {
+            const r = v.rows.find((x) => x.id === id);
+            return r ? `${mark(r)} ${outageText(r)}` : "";
+        });
+        out.push(`| ${id} | ${cells.map(mdEscape).join(" | ")} |`);
+    }
+    out.push("", "![outage per scenario and variant](outage.svg)", "");
+
+    const failing = variants.flatMap((v) => v.rows.filter((r) => r.verdict === "fail" || r.verdict === "error"));
+    if (failing.length > 0) {
+        out.push("## Why did the ping stop?", "");
+        for (const r of failing) out.push(`- **${r.variant}, ${r.id}** (${r.reasons.join(", ")}): ${r.explanation ?? ""}`);
+        out.push("");
+    }
+
+    const degraded = variants.flatMap((v) => v.rows.filter((r) => r.fault === "degrade" && r.verdict !== "error"));
+    if (degraded.length > 0) {
+        out.push("## Degraded link: what each mode does with it", "");
+        for (const r of degraded) out.push(`- **${r.variant}**: ${r.explanation ?? ""}`);
+        out.push("");
+    }
+
+    out.push("## Rows", "");
+    for (const v of variants) {
+        out.push(`### ${v.variant} (stack ${v.stack}, ${v.mode})`, "");
+        out.push(`${v.description}`, "");
+        if (v.error) {
+            out.push(`Not drilled: ${v.error}`, "");
+            continue;
+        }
+        out.push(`Options in force: ${optionsText(v.mode, v.options)}. Drill time ${Math.round(v.durationS)} s.`, "");
+        if (v.hazards.length > 0) out.push(`Warning: ${v.hazards.join("; ")}.`, "");
+        out.push(`| row | outage | bound | back after | lost/sent | ${routers[0]} tx | ${routers[1]} tx | active after | load | |`);
+        out.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (const r of v.rows) {
+            const active = routers.map((n) => r.routers[n]?.after?.active ?? "-").join(" / ");
+            const rec = r.recoveredAfterMs === null || r.fault === "degrade" || r.fault === "flap" ? "-" : `${Math.round(r.recoveredAfterMs)} ms`;
+            const load = r.load === null ? "" : r.load.toFixed(1);
+            out.push(`| ${[r.id, outageText(r), boundText(r.bound), rec, r.sent ? `${r.lost}/${r.sent}` : "", carriersText(r, routers[0]), carriersText(r, routers[1]), active, load, mark(r)].map(mdEscape).join(" | ")} |`);
+            if (r.verdict === "error") out.push(`| | ${mdEscape(r.error ?? "")} | | | | | | | | |`);
+        }
+        out.push("");
+    }
+
+    out.push("## How it is measured", "");
+    out.push(
+        "- Each row: every channel is repaired and the program's own verify passes in both routers (mode and options in force, slaves, " +
+        `active slave, LACP partner, a ping across); probes run ${report.options.preS} s, the fault is made on the first channel ` +
+        "(from its cable container, or `ip link set` inside a router), the routers are watched for the row's window " +
+        "(1.5 x the bound + 2 s, within limits), then everything is repaired again. A small agent shell in each container runs the steps, " +
+        "so no `docker exec` start-up sits between them.",
+        "- Times: the probes' reply times (`ping -D`) and the fault's (`date +%s%N`, and the kernel's link events as `ip monitor` read them) " +
+        "all come from the Docker host's clock. Back after: the first reply after the outage, counted from the fault.",
+        "- Outage: the longest run of unanswered probes that ends after the fault, from the reply before it to the reply after it " +
+        "(or to the end of the window: no recovery). Recovered: replies again; \"partial\": over 10 % of the last second's probes " +
+        "lost, scattered in 3 or more runs (e.g. round-robin still sending every other packet into the dead channel).",
+        "- Bound: MII `miimon + downdelay` (failback `miimon + updelay`), seeing only its own carrier; ARP `arp_interval x (arp_missed_max + 1)`; " +
+        "LACP `3 x 1 s` (fast) or `3 x 30 s` (slow); \"never\" where the monitor cannot see the fault; 0 for broadcast. " +
+        "Exceeded: outage > bound + 2 probe intervals (a gap between replies is up to two intervals longer than the outage itself).",
+        "- tx columns: the slaves that sent the probes' packets before the fault → at the end of the window (/sys/class/net/ethN/statistics); " +
+        "active after: /proc/net/bonding's active slave at the end; load: the Docker host's 1-minute load average when the row started.",
+        "",
+    );
+    return out.join("\n");
+}
+
+function routerNames(report: DrillReport): [string, string] {
+    for (const v of report.variants) for (const r of v.rows) {
+        const names = Object.keys(r.routers);
+        if (names.length === 2) return [names[0], names[1]];
+    }
+    return ["inetRouter", "centralRouter"];
+}
+
+// ---------------------------------------------------------------- SVG
+
+const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f", "#bab0ac", "#ff9da7"];
+
+function esc(s: string): string {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** Grouped bars: one group per scenario row, one bar per variant, log scale from 10 ms. */
+export function svgChart(report: DrillReport): string {
+    const rows = rowIds(report).filter(({ id }) => !report.variants.every((v) => v.rows.find((r) => r.id === id)?.fault === "degrade"));
+    const variants = report.variants;
+    const barW = 11;
+    const groupGap = 24;
+    const groupW = Math.max(96, Math.max(1, variants.length) * barW + groupGap);
+    const left = 64;
+    const top = 62;
+    const plotH = 300;
+    const width = Math.max(640, left + rows.length * groupW + 20);
+    const legendRows = Math.ceil((variants.length + 2) / 5);
+    const height = top + plotH + 48 + legendRows * 18;
+    const minMs = 10;
+    const largest = Math.max(1000, ...variants.flatMap((v) => v.rows.flatMap((r) => [r.outageMs, r.bound.kind === "ms" ? r.bound.ms : 0])));
+    const maxMs = 10 ** Math.ceil(Math.log10(largest * 1.2));
+    const decades = Math.log10(maxMs) - Math.log10(minMs);
+    const y = (ms: number) => top + plotH - (plotH * (Math.log10(Math.min(Math.max(ms, minMs), maxMs)) - Math.log10(minMs))) / decades;
+    const parts: string[] = [];
+    parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
+    parts.push(`<defs><pattern id="open" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#222"/></pattern></defs>`);
+    parts.push(`<rect width="100%" height="100%" fill="white"/>`);
+    parts.push(`<text x="${left}" y="18" font-size="14" font-weight="bold">${esc(report.title)}: outage per scenario and variant</text>`);
+    parts.push(`<text x="${left}" y="34" fill="#555">bar: longest gap in replies after the fault (log scale); hatched: no recovery, at least that long;</text>`);
+    parts.push(`<text x="${left}" y="48" fill="#555">black tick: the bound the options predict; dot: nothing lost; red ✗: the row failed</text>`);
+    for (let ms = minMs; ms <= maxMs; ms *= 10) {
+        parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(ms)}" y2="${y(ms)}" stroke="#ddd"/>`);
+        parts.push(`<text x="${left - 6}" y="${y(ms) + 4}" text-anchor="end" fill="#555">${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`}</text>`);
+    }
+    rows.forEach(({ id }, g) => {
+        const gx = left + (groupW - variants.length * barW) / 2 + g * groupW;
+        variants.forEach((v, i) => {
+            const r = v.rows.find((x) => x.id === id);
+            if (!r || r.verdict === "error") return;
+            const x = gx + i * barW;
+            const color = PALETTE[i % PALETTE.length];
+            const title = `<title>${esc(`${v.variant}, ${id}: ${outageText(r)} (bound ${formatBound(r.bound)})`)}</title>`;
+            if (r.outageMs > 0) {
+                const h = top + plotH - y(r.outageMs);
+                parts.push(`<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" fill="${color}">${title}</rect>`);
+                if (r.outcome === "down" || r.outcome === "partial") {
+                    parts.push(`<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" fill="url(#open)" opacity="0.45">${title}</rect>`);
+                }
+            } else {
+                parts.push(`<circle cx="${x + (barW - 2) / 2}" cy="${top + plotH - 4}" r="3" fill="${color}">${title}</circle>`);
+            }
+            if (r.bound.kind === "ms") {
+                parts.push(`<line x1="${x - 1}" x2="${x + barW - 1}" y1="${y(r.bound.ms)}" y2="${y(r.bound.ms)}" stroke="black" stroke-width="2"/>`);
+            }
+            if (r.verdict === "fail") parts.push(`<text x="${x + (barW - 2) / 2}" y="${y(Math.max(r.outageMs, minMs)) - 3}" text-anchor="middle" font-size="9" fill="#c00">✗</text>`);
+        });
+        const label = id.replace(/^admin-down-(.+?)(Router)?$/, "$1 down");
+        parts.push(`<text x="${left + g * groupW + groupW / 2}" y="${top + plotH + 16}" text-anchor="middle">${esc(label)}</text>`);
+    });
+    parts.push(`<line x1="${left}" x2="${width - 10}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`);
+    const legend = [...variants.map((v, i) => ({ text: v.variant, color: PALETTE[i % PALETTE.length], hatch: false })),
+        { text: "no recovery", color: "#bbb", hatch: true }];
+    legend.forEach((item, i) => {
+        const lx = left + (i % 5) * 120;
+        const ly = top + plotH + 40 + Math.floor(i / 5) * 18;
+        parts.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${item.color}"/>`);
+        if (item.hatch) parts.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="url(#open)" opacity="0.45"/>`);
+        parts.push(`<text x="${lx + 14}" y="${ly}">${esc(item.text)}</text>`);
+    });
+    parts.push("</svg>");
+    return parts.join("\n") + "\n";
+}

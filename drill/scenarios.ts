@@ -1,0 +1,155 @@
+// The drill's scenarios: what each one breaks on a running lab, how long it watches, and how it
+// repairs the channel afterwards. Faults are made from the channel's cable container (ports of
+// the bridge, tc) or inside a router (`ip link set`), always on the first channel.
+
+import { FaultKind } from "./bounds";
+import { ActionTimes, DrillLab, LabAgents } from "./lab";
+
+export const SCENARIOS = ["admin-down", "cable-cut", "silent", "failback", "flapping", "degraded"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export const SCENARIO_TITLES: Record<ScenarioName, string> = {
+    "admin-down": "one-sided admin down",
+    "cable-cut": "cable cut",
+    silent: "silent failure",
+    failback: "failback",
+    flapping: "flapping",
+    degraded: "degraded link",
+};
+
+/** Frames through a degraded channel, each way: netem arguments. */
+export const DEGRADE_NETEM = ["delay", "20ms", "loss", "10%"];
+/** Flapping: cycles of the channel going down then up (seconds). */
+// (Each change also costs a `date` and a `sleep` process: on an emulated CPU the achieved
+// cycle is longer; the row records the actual moments.)
+export const FLAP = { count: 4, downS: 0.3, upS: 0.5 };
+
+/** What a scenario's fault did, in the Docker host's clock (ms). */
+export interface FaultTimes {
+    /** The fault's first change: when the kernel announced the first changed interface, else "at" of the action. */
+    at: number;
+    /** "at" of the action: just before ip (or tc) started. */
+    issued: number;
+    /** Between the first and the last changed interface (the two ends of a cable), when known. */
+    skewMs: number | null;
+    /** After its last change. */
+    done: number;
+    /** Flapping: the moments the channel went down and came back. */
+    cuts: number[];
+    backs: number[];
+}
+
+export interface RowPlan {
+    /** Unique within a drill: the scenario, and the router for admin-down. */
+    id: string;
+    scenario: ScenarioName;
+    /** What happens, in a few words. */
+    title: string;
+    fault: FaultKind;
+    /** admin-down: the router whose slave goes down. */
+    downedBy?: string;
+    /** Before the probes start (failback: the cut, then time for the bond to settle on the other channel). */
+    prepare?: (agents: LabAgents) => Promise<void>;
+    /** Makes the fault (or the failback) happen. */
+    inject: (agents: LabAgents) => Promise<FaultTimes>;
+    /** Anything the runner's repair (every channel clear and up, every slave up) does not undo. */
+    undo?: (agents: LabAgents) => Promise<void>;
+}
+
+export function faultTimes(t: ActionTimes): FaultTimes {
+    if (t.at === null || t.done === null) throw new Error("the fault printed no time");
+    // The monitor reads the kernel's events a little late on a busy CPU: keep its time within the action's.
+    const ports = t.ports.map((p) => p.at).filter((x) => Number.isFinite(x) && x >= t.at! && x <= t.done! + 1000);
+    const first = ports.length > 0 ? Math.min(Math.min(...ports), t.done) : t.at;
+    return {
+        at: first,
+        issued: t.at,
+        skewMs: ports.length > 1 ? Math.round(Math.max(...ports) - Math.min(...ports)) : null,
+        done: t.done,
+        cuts: t.cuts,
+        backs: t.backs,
+    };
+}
+
+/** The rows of the given scenarios, in the drill's order. */
+export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], settleS = 3): RowPlan[] {
+    const ch = lab.channels[0];
+    const rows: RowPlan[] = [];
+    const [first, second] = lab.routers;
+    for (const scenario of SCENARIOS.filter((s) => scenarios.includes(s))) {
+        switch (scenario) {
+            case "admin-down":
+                // The seed's experiment first: the far router of the pair downs its slave.
+                for (const router of [second, first]) {
+                    rows.push({
+                        id: `admin-down-${router.name}`,
+                        scenario,
+                        title: `ip link set ${ch.interface} down inside ${router.name}`,
+                        fault: "admin-down",
+                        downedBy: router.name,
+                        inject: async (agents) => faultTimes(await agents.act(router.container, "link", ch.interface, "down")),
+                    });
+                }
+                break;
+            case "cable-cut":
+                rows.push({
+                    id: "cable-cut",
+                    scenario,
+                    title: `${ch.name} loses carrier at both ends`,
+                    fault: "cut",
+                    inject: async (agents) => faultTimes(await agents.act(ch.cable, "ports", ch.bridge, "down")),
+                });
+                break;
+            case "silent":
+                rows.push({
+                    id: "silent",
+                    scenario,
+                    title: `${ch.name} keeps carrier, drops every frame`,
+                    fault: "silent",
+                    inject: async (agents) => faultTimes(await agents.act(ch.cable, "netem", ch.bridge, "loss", "100%")),
+                });
+                break;
+            case "failback":
+                rows.push({
+                    id: "failback",
+                    scenario,
+                    title: `${ch.name} comes back after a cut`,
+                    fault: "return",
+                    prepare: async (agents) => {
+                        await agents.act(ch.cable, "ports", ch.bridge, "down");
+                        await new Promise((r) => setTimeout(r, settleS * 1000));
+                    },
+                    inject: async (agents) => faultTimes(await agents.act(ch.cable, "clear", ch.bridge)),
+                });
+                break;
+            case "flapping":
+                rows.push({
+                    id: "flapping",
+                    scenario,
+                    title: `${ch.name} down ${FLAP.downS} s / up ${FLAP.upS} s, ${FLAP.count} times`,
+                    fault: "flap",
+                    inject: async (agents) => faultTimes(await agents.act(ch.cable, "flap", ch.bridge, String(FLAP.count), String(FLAP.downS), String(FLAP.upS))),
+                });
+                break;
+            case "degraded":
+                rows.push({
+                    id: "degraded",
+                    scenario,
+                    title: `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`,
+                    fault: "degrade",
+                    inject: async (agents) => faultTimes(await agents.act(ch.cable, "netem", ch.bridge, ...DEGRADE_NETEM)),
+                });
+                break;
+        }
+    }
+    return rows;
+}
+
+/** `a,b` from the command line: known scenario names, or every scenario when empty. */
+export function parseScenarioList(text: string | undefined): ScenarioName[] {
+    if (!text || text.trim() === "" || text.trim() === "all") return [...SCENARIOS];
+    const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
+    if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(", ")}: use ${SCENARIOS.join(", ")}`);
+    return names as ScenarioName[];
+}

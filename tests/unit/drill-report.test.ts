@@ -1,0 +1,119 @@
+import * as fs from "fs";
+import * as path from "path";
+import { loadLab } from "../../components/spec/load";
+import { bondSettings, predictBound } from "../../drill/bounds";
+import { inSubnet, labFromStack, labOf } from "../../drill/lab";
+import { parseProbeOutput } from "../../drill/probe";
+import { DrillReport, markdown, outageText, svgChart, tableLine } from "../../drill/report";
+import { RowResult, analyzeRow, postWindowS } from "../../drill/run";
+import { FaultTimes, parseScenarioList, planRows } from "../../drill/scenarios";
+
+// From captured probe outputs to the report: the analysis of a whole row, the plain-words
+// explanation, the Markdown and the SVG; and finding a stack's lab from its stack file.
+
+const FIXTURES = path.join(__dirname, "fixtures", "drill");
+const ROUTERS: [string, string] = ["inetRouter", "centralRouter"];
+
+/** A row of a captured run, analysed as the drill does at the end of it. */
+function capturedRow(variant: string, rowId: string): RowResult {
+    const spec = loadLab(variant);
+    const lab = labOf(`drill-${variant}`, spec);
+    const settings = bondSettings({ mode: spec.bond.mode, ...spec.bond.options });
+    const plan = planRows(lab, parseScenarioList(undefined)).find((r) => r.id === rowId)!;
+    const bound = predictBound(settings, plan.fault, ROUTERS, plan.downedBy);
+    const outputs = ROUTERS.map((r) => parseProbeOutput(fs.readFileSync(path.join(FIXTURES, `${variant}.${rowId}.${r}.txt`), "utf8")));
+    const raw = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${variant}.${rowId}.fault.json`), "utf8"));
+    const fault: FaultTimes = { issued: raw.at, skewMs: null, ...raw };
+    const snaps = [0, 1, 2, 3].map((i) => outputs.map((o) => o.snapshots[i]));
+    return analyzeRow(lab, settings, plan, bound, { preS: 1, postS: 4 }, fault, outputs, snaps);
+}
+
+describe("a whole row from captured probes", () => {
+    const seed = capturedRow("seed", "admin-down-centralRouter");
+    const arp = capturedRow("arp-monitor", "admin-down-centralRouter");
+
+    it("seed: no recovery, bound never, the far router still sending on eth1, and why in plain words", () => {
+        expect(seed).toMatchObject({ outcome: "down", open: true, verdict: "fail", reasons: ["no recovery"], exceeded: false });
+        expect(seed.bound.kind).toBe("never");
+        expect(seed.routers.inetRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth1", rxAfter: "eth2" });
+        expect(seed.routers.centralRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth2" });
+        expect(seed.routers.centralRouter.failures).toEqual({ eth1: 1, eth2: 0 });
+        expect(seed.explanation).toMatch(/centralRouter left eth1, but inetRouter's eth1 kept its carrier/);
+        expect(seed.explanation).toMatch(/sees only the local carrier and the bridge hides the far end/);
+        expect(seed.explanation).toMatch(/ARP monitoring \(arp-monitor\) or LACP \(lacp\)/);
+        expect(outageText(seed)).toMatch(/^no recovery \(≥6\.\d s\)$/);
+    });
+
+    it("arp-monitor: recovered on eth2 at both ends; beyond 600 ms + two probe intervals, and why", () => {
+        expect(arp).toMatchObject({ outcome: "recovered", open: false, exceeded: true, verdict: "fail", reasons: ["bound exceeded"] });
+        expect(arp.outageMs).toBeCloseTo(708.7, 0);
+        expect(arp.routers.inetRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth2" });
+        expect(arp.routers.centralRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth2" });
+        expect(arp.explanation).toMatch(/^709 ms of outage, beyond the 600 ms the options predict/);
+        expect(arp.explanation).toMatch(/ARP monitor acts only on its ticks/);
+        expect(tableLine(arp, ROUTERS)).toMatch(/^arp-monitor\s+admin-down-centralRouter\s+709 ms\s+600 ms\s+\d+\/\d+\s+eth1→eth2\s+eth1→eth2\s+✗$/);
+    });
+
+    it("writes Markdown with the matrix, the explanations and the regenerating command", () => {
+        const report: DrillReport = {
+            title: "Failover drill", generatedAt: "2026-11-26T03:00:00.000Z", command: "npm run drill -- --matrix --out docs/drill",
+            where: "somewhere", options: { intervalS: 0.01, preS: 1, minPostS: 3, maxPostS: 12, settleS: 2 }, durationS: 120,
+            variants: [
+                { stack: "drill-seed", variant: "seed", description: "d", mode: "active-backup", options: { mode: "active-backup 1", miimon: "100" }, settings: bondSettings({ mode: "active-backup" }), rows: [seed], hazards: [], durationS: 60 },
+                { stack: "drill-arp-monitor", variant: "arp-monitor", description: "d", mode: "active-backup", options: {}, settings: bondSettings({ mode: "active-backup" }), rows: [arp], hazards: [], durationS: 60 },
+            ],
+        };
+        const md = markdown(report);
+        expect(md).toContain("Regenerate: `npm run drill -- --matrix --out docs/drill`");
+        expect(md).toContain("| scenario | seed | arp-monitor |");
+        expect(md).toMatch(/\| admin-down-centralRouter \| ✗ no recovery \(≥6\.\d s\) \| ✗ 709 ms \|/);
+        expect(md).toContain("**seed, admin-down-centralRouter** (no recovery): centralRouter left eth1");
+        const svg = svgChart(report);
+        expect(svg.startsWith("<svg")).toBe(true);
+        expect(svg.trim().endsWith("</svg>")).toBe(true);
+        expect((svg.match(/<rect /g) ?? []).length).toBeGreaterThanOrEqual(4);
+        expect(svg).toContain("seed, admin-down-centralRouter: no recovery");
+    });
+});
+
+describe("the lab of a stack", () => {
+    it("reads Pulumi.<stack>.yaml: variant, bond option overrides, privileged; names as the program gives them", () => {
+        const { lab, config } = labFromStack("lacp-slow", FIXTURES);
+        expect(config).toMatchObject({ variant: "lacp", bondOptions: { lacp_rate: "slow" }, privileged: false });
+        expect(lab.spec.bond.options.lacp_rate).toBe("slow");
+        expect(lab.spec.privileged).toBe(false);
+        expect(lab.routers.map((r) => r.container)).toEqual(["bondlab-lacp-slow-inetRouter", "bondlab-lacp-slow-centralRouter"]);
+        expect(lab.channels[0]).toMatchObject({ name: "ch1", interface: "eth1", cable: "bondlab-lacp-slow-ch1-cable" });
+        expect(lab.channels[0].bridge).toMatch(/^bl[0-9a-f]{6}-1$/);
+    });
+
+    it("names the missing stack file", () => {
+        expect(() => labFromStack("nope", FIXTURES)).toThrow(/no stack file .*Pulumi\.nope\.yaml/);
+    });
+
+    it("spots a masquerading network that catches the bond's addresses", () => {
+        expect(inSubnet("192.168.1.1", "192.168.0.0/20")).toBe(true);
+        expect(inSubnet("192.168.1.1", "192.168.16.0/20")).toBe(false);
+        expect(inSubnet("192.168.1.1", "0.0.0.0/0")).toBe(true);
+    });
+});
+
+describe("scenarios and windows", () => {
+    it("parses --scenarios; all by default; admin-down makes two rows, the far router of the seed's experiment first", () => {
+        expect(parseScenarioList("cable-cut,silent")).toEqual(["cable-cut", "silent"]);
+        expect(() => parseScenarioList("cable-cut,oops")).toThrow(/unknown scenario oops/);
+        const lab = labOf("x", loadLab("seed"));
+        expect(planRows(lab, parseScenarioList("")).map((r) => r.id)).toEqual([
+            "admin-down-centralRouter", "admin-down-inetRouter", "cable-cut", "silent", "failback", "flapping", "degraded",
+        ]);
+    });
+
+    it("watches 1.5 x the bound + 2 s after the fault, within limits", () => {
+        const o = { minPostS: 3, maxPostS: 12 };
+        expect(postWindowS({ kind: "ms", ms: 3000, formula: "" }, o)).toBe(6.5);
+        expect(postWindowS({ kind: "ms", ms: 100, formula: "" }, o)).toBe(3);
+        expect(postWindowS({ kind: "ms", ms: 90000, formula: "" }, o)).toBe(12);
+        expect(postWindowS({ kind: "never", formula: "" }, o)).toBe(3);
+        expect(postWindowS({ kind: "never", formula: "" }, { ...o, postS: 5 })).toBe(5);
+    });
+});

@@ -1,0 +1,177 @@
+// npm run drill -- --stack <stack> [--scenarios a,b] [--out DIR]: the failover drill on a
+// running lab (pulumi up): breaks the first channel in several ways, measures the outage with
+// probes both ways, compares it with what the bond's options predict, says why the ping
+// stopped where it did not recover, and writes report.json, report.md and outage.svg to DIR.
+//
+// npm run drill -- --matrix --out DIR [--variants a,b] [--scenarios a,b]: brings up each
+// variant in turn on the lab host through the e2e harness (run under jest, which the harness
+// needs), drills it, tears it down, and writes one combined report.
+//
+// npm run drill -- --render DIR: judges the rows of DIR/report.json again (same measurements,
+// current rules and wording) and writes report.json, report.md and outage.svg again.
+//
+// Exit 0 when every row passed, 1 when a row failed (no recovery, loss that stays, bound
+// exceeded), 2 on bad arguments or a lab that cannot be drilled.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { listVariants, loadLab } from "../components/spec/load";
+import { docker } from "../drill/docker";
+import { explain } from "../drill/explain";
+import { PROJECT_DIR, checkRunning, labFromStack, labOf } from "../drill/lab";
+import { DrillReport, printer, writeReport } from "../drill/report";
+import { DEFAULT_OPTIONS, DrillOptions, rejudge, runDrill } from "../drill/run";
+import { SCENARIOS, parseScenarioList } from "../drill/scenarios";
+
+const USAGE = `usage: npm run drill -- --stack STACK [--scenarios ${SCENARIOS.join(",")}] [--out DIR]
+       npm run drill -- --matrix --out DIR [--variants a,b] [--scenarios a,b]
+       npm run drill -- --render DIR
+options: --interval S (probe interval, default ${DEFAULT_OPTIONS.intervalS}), --pre S (probes before the fault, default ${DEFAULT_OPTIONS.preS}),
+         --post S (fixed window after the fault; default from the bound, ${DEFAULT_OPTIONS.minPostS}-${DEFAULT_OPTIONS.maxPostS} s), --max-post S,
+         --where TEXT (the report's line on where it was measured), --raw (keep every probe's output in DIR/raw)`;
+
+type Args = {
+    render?: string;
+    stack?: string; scenarios?: string; out?: string; matrix?: boolean; variants?: string; interval?: string;
+    pre?: string; post?: string; "max-post"?: string; where?: string; raw?: boolean; help?: boolean;
+};
+
+function parse(argv: string[]): Args {
+    return parseArgs({
+        args: argv,
+        options: {
+            render: { type: "string" }, stack: { type: "string" }, scenarios: { type: "string" }, out: { type: "string" }, matrix: { type: "boolean" },
+            variants: { type: "string" }, interval: { type: "string" }, pre: { type: "string" }, post: { type: "string" },
+            "max-post": { type: "string" }, where: { type: "string" }, raw: { type: "boolean" }, help: { type: "boolean", short: "h" },
+        },
+    }).values as Args;
+}
+
+function numberArg(value: string | undefined, name: string): number | undefined {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} takes a positive number of seconds, not "${value}"`);
+    return n;
+}
+
+async function whereMeasured(): Promise<string> {
+    const info = await docker("info", "-f", "{{.KernelVersion}} {{.NCPU}} {{.OperatingSystem}}").catch(() => "");
+    const [kernel, cpus, ...os] = info.split(" ");
+    return info ? `Docker host ${os.join(" ")}, kernel ${kernel}, ${cpus} CPUs` : "unknown Docker host";
+}
+
+function commandLine(argv: string[]): string {
+    const quoted = argv.map((a) => (/^[\w./,:=+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
+    return `npm run drill -- ${quoted.join(" ")}`;
+}
+
+async function drillStack(args: Args, options: DrillOptions, argv: string[]): Promise<number> {
+    const { lab, config } = labFromStack(args.stack!);
+    if (!process.env.DOCKER_HOST && config.dockerHost) process.env.DOCKER_HOST = config.dockerHost;
+    await checkRunning(lab);
+    const started = Date.now();
+    const result = await runDrill(lab, { ...options, onEvent: printer((s) => process.stdout.write(s)) });
+    const failed = result.rows.filter((r) => r.verdict === "fail" || r.verdict === "error").length;
+    console.log(`\n${result.rows.length} rows in ${Math.round((Date.now() - started) / 1000)} s; ${failed} failed`);
+    if (args.out) {
+        const report: DrillReport = {
+            title: `Failover drill: stack ${lab.stack} (${result.variant})`,
+            generatedAt: new Date().toISOString(),
+            command: commandLine(argv),
+            where: args.where ?? (await whereMeasured()),
+            options: pick(options),
+            durationS: Math.round((Date.now() - started) / 1000),
+            variants: [result],
+        };
+        for (const f of writeReport(report, args.out)) console.log(`wrote ${f}`);
+    }
+    return failed > 0 ? 1 : 0;
+}
+
+export function pick(o: DrillOptions): DrillReport["options"] {
+    return { intervalS: o.intervalS, preS: o.preS, postS: o.postS, minPostS: o.minPostS, maxPostS: o.maxPostS, settleS: o.settleS };
+}
+
+/** The matrix runs under jest (the e2e harness needs its module isolation): drill/matrix.jest.ts. */
+function drillMatrix(args: Args, options: DrillOptions, argv: string[]): Promise<number> {
+    const variants = args.variants ? args.variants.split(",").map((v) => v.trim()) : listVariants();
+    const unknown = variants.filter((v) => !listVariants().includes(v));
+    if (unknown.length > 0) throw new Error(`unknown variant ${unknown.join(", ")}: use ${listVariants().join(", ")}`);
+    const config = {
+        rootDir: PROJECT_DIR,
+        preset: "ts-jest",
+        testEnvironment: "node",
+        testMatch: ["<rootDir>/drill/matrix.jest.ts"],
+        globalSetup: "<rootDir>/tests/e2e/lab-host.ts",
+        globalTeardown: "<rootDir>/tests/e2e/lab-teardown.ts",
+    };
+    const env = {
+        ...process.env,
+        BONDLAB_DRILL_MATRIX: JSON.stringify({
+            out: path.resolve(args.out!),
+            variants,
+            options: { ...pick(options), scenarios: options.scenarios, rawDir: options.rawDir },
+            command: commandLine(argv),
+            where: args.where ?? null,
+        }),
+    };
+    const jest = path.join(PROJECT_DIR, "node_modules", ".bin", "jest");
+    return new Promise((resolve, reject) => {
+        const child = spawn(jest, ["--config", JSON.stringify(config), "--runInBand", "--silent=false"], { env, stdio: "inherit", cwd: PROJECT_DIR });
+        child.on("error", reject);
+        child.on("close", (code) => resolve(code === 0 ? 0 : 1));
+    });
+}
+
+/** The report of a past run, with its explanations and files written again from its JSON. */
+function renderAgain(dir: string): string[] {
+    const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) as DrillReport;
+    for (const v of report.variants) {
+        const lab = labOf(v.stack, loadLab(v.variant));
+        v.rows = v.rows.map((r) => {
+            const row = rejudge(r);
+            return { ...row, explanation: explain(row, v.settings, lab) };
+        });
+    }
+    return writeReport(report, dir);
+}
+
+async function main(argv: string[]): Promise<number> {
+    let args: Args;
+    let options: DrillOptions;
+    try {
+        args = parse(argv);
+        if (args.help) { console.log(USAGE); return 0; }
+        if (args.render) {
+            for (const f of renderAgain(args.render)) console.log(`wrote ${f}`);
+            return 0;
+        }
+        if (!args.matrix && !args.stack) throw new Error("--stack (or --matrix) is required");
+        if (args.matrix && args.stack) throw new Error("--matrix brings its own labs up: no --stack");
+        if (args.matrix && !args.out) throw new Error("--matrix needs --out DIR");
+        options = {
+            ...DEFAULT_OPTIONS,
+            scenarios: parseScenarioList(args.scenarios),
+            intervalS: numberArg(args.interval, "interval") ?? DEFAULT_OPTIONS.intervalS,
+            preS: numberArg(args.pre, "pre") ?? DEFAULT_OPTIONS.preS,
+            postS: numberArg(args.post, "post"),
+            maxPostS: numberArg(args["max-post"], "max-post") ?? DEFAULT_OPTIONS.maxPostS,
+        };
+        if (args.raw && !args.out) throw new Error("--raw keeps the probes' output under --out DIR: give --out");
+        if (args.raw) options.rawDir = path.resolve(args.out!, "raw");
+    } catch (e) {
+        console.error(`${(e as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    try {
+        return args.matrix ? await drillMatrix(args, options, argv) : await drillStack(args, options, argv);
+    } catch (e) {
+        console.error(`drill: ${(e as Error).message}`);
+        return 2;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code));
+}
