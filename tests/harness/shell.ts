@@ -23,6 +23,9 @@ export function runProcess(
         child.stderr?.on("data", (d) => (stderr += d));
         child.on("error", reject);
         child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+        // A program that exits without reading its input (docker network create) closes the
+        // pipe first: that EPIPE is not a failure, the exit code tells.
+        child.stdin!.on("error", () => undefined);
         child.stdin!.end(options.stdin ?? "");
     });
 }
