@@ -3,7 +3,10 @@
 //   MII monitor:  miimon + downdelay to leave a slave (miimon + updelay to take one back); it
 //                 reads only its own interface's carrier.
 //   ARP monitor:  arp_interval * arp_missed_max (default 2) without an answer, plus one
-//                 interval: it tests the path to arp_ip_target end to end.
+//                 interval: it tests the path to arp_ip_target end to end. In active-backup
+//                 one interval more: over one wire per channel the backup hears nothing and is
+//                 down too, so the kernel (bond_ab_arp_probe) first probes it and takes it on
+//                 the next tick.
 //   LACP:         a partner whose LACPDUs stop is dropped after 3 of its periods: 3 x 1 s
 //                 with lacp_rate fast, 3 x 30 s with slow.
 // A fault the monitor cannot see gives "never": the bond does not react at all.
@@ -94,9 +97,7 @@ interface Detection { ms: number | null; formula: string }
 function detect(s: BondSettings, view: View, router: string): Detection {
     const monitor = monitorOf(s);
     const miiDown = { ms: s.miimon + s.downdelay, formula: `miimon ${s.miimon} + downdelay ${s.downdelay}` };
-    if (monitor === "arp") {
-        return { ms: s.arpInterval * (s.arpMissedMax + 1), formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + 1)` };
-    }
+    if (monitor === "arp") return arpDetection(s);
     const lacp = s.mode === "802.3ad";
     const lacpTimeout = lacp ? { ms: 3 * (s.lacpRate === "fast" ? 1000 : 30000), formula: `LACP ${s.lacpRate}: 3 x ${s.lacpRate === "fast" ? "1 s" : "30 s"}` } : null;
     if (monitor === "mii" && (view === "own-down" || view === "no-carrier")) return miiDown;
@@ -108,6 +109,13 @@ function detect(s: BondSettings, view: View, router: string): Detection {
             ? `never: ${router}'s MII monitor sees only its own carrier, which the bridge keeps up`
             : `never: the MII monitor reads carrier, which the channel keeps`,
     };
+}
+
+/** The ARP monitor: missed probes, then (active-backup) a tick to probe the idle backup. */
+function arpDetection(s: BondSettings): { ms: number; formula: string } {
+    const missed = { ms: s.arpInterval * (s.arpMissedMax + 1), formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + 1)` };
+    if (s.mode !== "active-backup") return missed;
+    return { ms: missed.ms + s.arpInterval, formula: `${missed.formula} + ${s.arpInterval} to probe the idle backup` };
 }
 
 function combine(detections: Detection[]): Bound {
@@ -168,9 +176,7 @@ function returnBound(s: BondSettings): Bound {
             formula: s.primary ? "primary_reselect failure: traffic stays on the backup" : "no primary: traffic stays where it is",
         };
     }
-    if (monitor === "arp") {
-        return { kind: "ms", ms: s.arpInterval * (s.arpMissedMax + 1), formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + 1)` };
-    }
+    if (monitor === "arp") return { kind: "ms", ...arpDetection(s) };
     if (monitor === "none") return { kind: "never", formula: "no link monitor: a returning slave is never seen" };
     return { kind: "ms", ms: s.miimon + s.updelay, formula: `miimon ${s.miimon} + updelay ${s.updelay}` };
 }

@@ -95,7 +95,7 @@ function exceededCause(row: RowResult, s: BondSettings): string {
             ? "each router takes the returning slave back on its own monitor tick; frames the first one sends on it reach the other router's still inactive slave and are dropped until it follows."
             : "the routers take the returning slave back at different moments, and frames sent on it before the far end uses it are dropped.");
     } else if (monitor === "arp") {
-        parts.push("the ARP monitor acts only on its ticks: it gives the slave up on a tick after arp_missed_max missed intervals, and the backup must answer a probe on a later tick before it carries traffic.");
+        parts.push("the ARP monitor acts only on its ticks (give the slave up, probe the backup, take the backup: one tick each), and on a busy CPU each tick runs late.");
     } else if (s.mode === "802.3ad" && (row.fault === "admin-down" || row.fault === "silent")) {
         parts.push("after the partner's LACPDUs time out, the LACP state machines (100 ms ticks) still have to detach the port and move the flow.");
     } else if (s.mode === "balance-tlb" || s.mode === "balance-alb") {

@@ -32,12 +32,19 @@ describe("predictBound", () => {
         expect(b.formula).toMatch(/inetRouter's MII monitor sees only its own carrier/);
     });
 
-    it("ARP monitoring: arp_interval x (arp_missed_max + 1), for any fault on the path", () => {
+    it("ARP monitoring in active-backup: arp_interval x (arp_missed_max + 1), plus an interval to probe the idle backup, for any fault on the path", () => {
         const s = settingsOf("arp-monitor");
         for (const fault of ["admin-down", "cut", "silent"] as const) {
-            expect(predictBound(s, fault, ROUTERS, "centralRouter")).toEqual({ kind: "ms", ms: 600, formula: "arp_interval 200 x (arp_missed_max 2 + 1)" });
+            expect(predictBound(s, fault, ROUTERS, "centralRouter")).toEqual({
+                kind: "ms", ms: 800, formula: "arp_interval 200 x (arp_missed_max 2 + 1) + 200 to probe the idle backup",
+            });
         }
-        expect(ms(predictBound({ ...s, arpMissedMax: 5 }, "silent", ROUTERS))).toBe(1200);
+        expect(ms(predictBound({ ...s, arpMissedMax: 5 }, "silent", ROUTERS))).toBe(1400);
+    });
+
+    it("ARP monitoring in the load-balancing modes: every slave is probed, no backup to wake", () => {
+        const s = { ...settingsOf("balance-xor"), miimon: 0, arpInterval: 100, arpTargets: 1 };
+        expect(predictBound(s, "cut", ROUTERS)).toEqual({ kind: "ms", ms: 300, formula: "arp_interval 100 x (arp_missed_max 2 + 1)" });
     });
 
     it("LACP: the far end drops the partner after 3 LACPDU periods: 3 s fast, 90 s slow", () => {
@@ -70,7 +77,7 @@ describe("predictBound", () => {
         expect(ms(predictBound(settingsOf("seed", { updelay: 500 }), "return", ROUTERS))).toBe(600);
         expect(predictBound(settingsOf("seed", { primary_reselect: "failure" }), "return", ROUTERS).kind).toBe("none");
         expect(predictBound(settingsOf("seed", { primary: null, primary_reselect: null }), "return", ROUTERS).kind).toBe("none");
-        expect(ms(predictBound(settingsOf("arp-monitor"), "return", ROUTERS))).toBe(600);
+        expect(ms(predictBound(settingsOf("arp-monitor"), "return", ROUTERS))).toBe(800);
         expect(ms(predictBound(settingsOf("balance-rr"), "return", ROUTERS))).toBe(100);
     });
 
