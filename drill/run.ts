@@ -5,7 +5,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { Bound, BondSettings, FaultKind, bondSettings, boundExceeded, predictBound } from "./bounds";
 import { explain } from "./explain";
-import { DrillLab, LabAgents, masqueradeHazards } from "./lab";
+import { loadLab } from "../components/spec/load";
+import { DrillLab, LabAgents, labOf, masqueradeHazards } from "./lab";
+import type { DrillReport } from "./report";
 import { DirectionAnalysis, Outcome, analyzeDirection, classify, combineDirections } from "./outage";
 import { Carriage, Probe, ProbeOutput, Snapshot, carriage, carriers } from "./probe";
 import { FaultTimes, RowPlan, ScenarioName, planRows } from "./scenarios";
@@ -333,6 +335,19 @@ export function rejudge(row: RowResult): RowResult {
     const restoreReasons = row.reasons.filter((r) => r.startsWith("lab not restored"));
     const judged = judge(row.fault, row.bound, directions);
     return { ...row, directions, ...judged, reasons: [...judged.reasons, ...restoreReasons] };
+}
+
+/** A saved report with every row judged and explained again by the current code. */
+export function rejudgeReport(report: DrillReport): DrillReport {
+    const variants = report.variants.map((v) => {
+        const lab = labOf(v.stack, loadLab(v.variant));
+        const rows = v.rows.map((r) => {
+            const row = rejudge(r);
+            return { ...row, explanation: explain(row, v.settings, lab) };
+        });
+        return { ...v, rows };
+    });
+    return { ...report, variants };
 }
 
 function errorRow(lab: DrillLab, settings: BondSettings, row: RowPlan, bound: Bound, window: { preS: number; postS: number }, error: string): RowResult {

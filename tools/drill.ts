@@ -16,12 +16,11 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { listVariants, loadLab } from "../components/spec/load";
+import { listVariants } from "../components/spec/load";
 import { docker } from "../drill/docker";
-import { explain } from "../drill/explain";
-import { PROJECT_DIR, checkRunning, labFromStack, labOf } from "../drill/lab";
+import { PROJECT_DIR, checkRunning, labFromStack } from "../drill/lab";
 import { DrillReport, printer, writeReport } from "../drill/report";
-import { DEFAULT_OPTIONS, DrillOptions, rejudge, runDrill } from "../drill/run";
+import { DEFAULT_OPTIONS, DrillOptions, rejudgeReport, runDrill } from "../drill/run";
 import { SCENARIOS, parseScenarioList } from "../drill/scenarios";
 
 const USAGE = `usage: npm run drill -- --stack STACK [--scenarios ${SCENARIOS.join(",")}] [--out DIR]
@@ -127,14 +126,7 @@ function drillMatrix(args: Args, options: DrillOptions, argv: string[]): Promise
 /** The report of a past run, with its explanations and files written again from its JSON. */
 function renderAgain(dir: string): string[] {
     const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) as DrillReport;
-    for (const v of report.variants) {
-        const lab = labOf(v.stack, loadLab(v.variant));
-        v.rows = v.rows.map((r) => {
-            const row = rejudge(r);
-            return { ...row, explanation: explain(row, v.settings, lab) };
-        });
-    }
-    return writeReport(report, dir);
+    return writeReport(rejudgeReport(report), dir);
 }
 
 async function main(argv: string[]): Promise<number> {
