@@ -12,7 +12,8 @@ export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string 
     if (row.verdict === "error") return row.error ?? null;
     if (row.fault === "degrade") return degraded(row, s, lab);
     if (row.verdict !== "fail") return null;
-    const ch = lab.channels[0].interface;
+    const ch = row.channel.interface;
+    const channel = row.channel.name;
     const monitor = monitorOf(s);
     const lacp = s.mode === "802.3ad";
     const sends = (router: string) => row.routers[router]?.txAfter.split("+").includes(ch) ?? false;
@@ -27,7 +28,7 @@ export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string 
             case "active-backup":
                 return `${nearName} left ${ch}, but ${blind}${evidence}, so its probes and replies go into a channel nobody listens on. ${FIX}`;
             case "balance-rr":
-                return `${blind}, so ${far} keeps sending every other packet into channel 1: about half the probes are lost until ${ch} is back. ${FIX}`;
+                return `${blind}, so ${far} keeps sending every other packet into ${channel}: about half the probes are lost until ${ch} is back. ${FIX}`;
             case "balance-xor":
                 return `${blind}, and the ping's flow hashes to ${ch} on ${far}: every packet of it is lost until ${ch} is back. ${FIX}`;
             default:
@@ -52,7 +53,7 @@ export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string 
         }
     }
     if (notRecovered && row.fault === "silent" && monitor === "mii" && !lacp) {
-        return `Channel 1 kept its carrier while dropping every frame, and the MII monitor reads only carrier: neither router left ${ch}` +
+        return `${channel} kept its carrier while dropping every frame, and the MII monitor reads only carrier: neither router left ${ch}` +
             `${row.outcome === "partial" ? ", so the traffic it carries is lost" : ""}. ${FIX}`;
     }
     if (notRecovered && monitor === "none") {
@@ -108,7 +109,7 @@ function exceededCause(row: RowResult, s: BondSettings): string {
 }
 
 function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
-    const ch = lab.channels[0].interface;
+    const ch = row.channel.interface;
     const dirs = Object.values(row.directions);
     if (dirs.length === 0) return "";
     const lossPct = Math.max(...dirs.map((d) => d.lossAfterFaultPct));

@@ -114,12 +114,14 @@ export function printer(write: (s: string) => void, tty = Boolean(process.stdout
                 break;
             case "row-start":
                 if (!headerShown) { write(tableHeader(routers) + "\n"); headerShown = true; }
-                write(`   [${e.index + 1}/${e.total}] ${e.row.id}: ${e.row.title}; watching ${e.postS} s after the fault ... (${elapsed()})${tty ? "\r" : "\n"}`);
+                const what = e.row.title({ name: "the probes' channel", interface: "its slave", bridge: "", cable: "" });
+                write(`   [${e.index + 1}/${e.total}] ${e.row.id}: ${what}; watching ${e.postS} s after the fault ... (${elapsed()})${tty ? "\r" : "\n"}`);
                 break;
             case "row-done": {
                 const names = Object.keys(e.result.routers);
                 if (names.length === 2) routers = [names[0], names[1]];
                 write((tty ? "\x1b[2K" : "") + tableLine(e.result, routers) + "\n");
+                if (e.result.verdict !== "error") write(`   ${e.result.title}\n`);
                 if (e.result.explanation && e.result.verdict !== "pass") write(`   ${e.result.explanation}\n`);
                 break;
             }
@@ -202,14 +204,14 @@ export function markdown(report: DrillReport): string {
         }
         out.push(`Options in force: ${optionsText(v.mode, v.options)}. Drill time ${Math.round(v.durationS)} s.`, "");
         if (v.hazards.length > 0) out.push(`Warning: ${v.hazards.join("; ")}.`, "");
-        out.push(`| row | outage | bound | back after | lost/sent | ${routers[0]} tx | ${routers[1]} tx | active after | load | |`);
-        out.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        out.push(`| row | fault | outage | bound | back after | lost/sent | ${routers[0]} tx | ${routers[1]} tx | active after | load | |`);
+        out.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (const r of v.rows) {
             const active = routers.map((n) => r.routers[n]?.after?.active ?? "-").join(" / ");
             const rec = r.recoveredAfterMs === null || r.fault === "degrade" || r.fault === "flap" ? "-" : `${Math.round(r.recoveredAfterMs)} ms`;
             const load = r.load === null ? "" : r.load.toFixed(1);
-            out.push(`| ${[r.id, outageText(r), boundText(r.bound), rec, r.sent ? `${r.lost}/${r.sent}` : "", carriersText(r, routers[0]), carriersText(r, routers[1]), active, load, mark(r)].map(mdEscape).join(" | ")} |`);
-            if (r.verdict === "error") out.push(`| | ${mdEscape(r.error ?? "")} | | | | | | | | |`);
+            out.push(`| ${[r.id, r.title, outageText(r), boundText(r.bound), rec, r.sent ? `${r.lost}/${r.sent}` : "", carriersText(r, routers[0]), carriersText(r, routers[1]), active, load, mark(r)].map(mdEscape).join(" | ")} |`);
+            if (r.verdict === "error") out.push(`| | ${mdEscape(r.error ?? "")} | | | | | | | | | |`);
         }
         out.push("");
     }
@@ -217,7 +219,8 @@ export function markdown(report: DrillReport): string {
     out.push("## How it is measured", "");
     out.push(
         "- Each row: every channel is repaired and the program's own verify passes in both routers (mode and options in force, slaves, " +
-        `active slave, LACP partner, a ping across); probes run ${report.options.preS} s, the fault is made on the first channel ` +
+        `active slave, LACP partner, a ping across); probes run ${report.options.preS} s, the fault is made on the channel the probes ` +
+        "travel on (the first, unless the mode hashes their one flow onto another: balance-xor, 802.3ad) " +
         "(from its cable container, or `ip link set` inside a router), the routers are watched for the row's window " +
         "(1.5 x the bound + 2 s, within limits), then everything is repaired again. A small agent shell in each container runs the steps, " +
         "so no `docker exec` start-up sits between them.",

@@ -6,7 +6,7 @@ import * as path from "path";
 import { Bound, BondSettings, FaultKind, bondSettings, boundExceeded, predictBound } from "./bounds";
 import { explain } from "./explain";
 import { loadLab } from "../components/spec/load";
-import { DrillLab, LabAgents, labOf, masqueradeHazards } from "./lab";
+import { DrillLab, LabAgents, LabChannel, labOf, masqueradeHazards } from "./lab";
 import type { DrillReport } from "./report";
 import { DirectionAnalysis, Outcome, analyzeDirection, classify, combineDirections } from "./outage";
 import { Carriage, Probe, ProbeOutput, Snapshot, carriage, carriers } from "./probe";
@@ -69,6 +69,8 @@ export interface RowResult {
     id: string;
     scenario: ScenarioName;
     title: string;
+    /** The channel the fault hit: the one the probes travel on. */
+    channel: { name: string; interface: string };
     fault: FaultKind;
     /** admin-down: the router whose slave went down. */
     downedBy?: string;
@@ -204,14 +206,20 @@ async function ensureRestored(agents: LabAgents, emit: (e: DrillEvent) => void):
 
 async function runRow(agents: LabAgents, settings: BondSettings, row: RowPlan, bound: Bound, o: DrillOptions, postS: number): Promise<RowResult> {
     const lab = agents.lab;
-    if (row.prepare) await row.prepare(agents);
+    // Failback breaks its channel before the probes start: a second of probes finds it first.
+    let ch: LabChannel | null = null;
+    if (row.prepare) {
+        ch = await probeCarryingChannel(agents, o);
+        await row.prepare(agents, ch);
+    }
     const maxS = o.preS + postS + 300;
     const probes = await Promise.all(lab.routers.map((r) => Probe.start(agents.agent(r.container), { intervalS: o.intervalS, maxS })));
     const snapAll = (label: string) => Promise.all(probes.map((p) => p.snap(label)));
     const b0 = await snapAll("b0");
     await sleep(o.preS);
     const b1 = await snapAll("b1");
-    const fault = await row.inject(agents);
+    ch ??= carryingChannel(lab, b0, b1);
+    const fault = await row.inject(agents, ch);
     const afterS = Math.min(1.5, postS / 3);
     await sleep(Math.max(0, postS - afterS));
     const a0 = await snapAll("a0");
@@ -223,12 +231,40 @@ async function runRow(agents: LabAgents, settings: BondSettings, row: RowPlan, b
         outputs.forEach((out, i) => fs.writeFileSync(path.join(o.rawDir!, `${lab.stack}.${row.id}.${lab.routers[i].name}.txt`), out.raw));
         fs.writeFileSync(path.join(o.rawDir, `${lab.stack}.${row.id}.fault.json`), JSON.stringify(fault) + "\n");
     }
-    return analyzeRow(lab, settings, row, bound, { preS: o.preS, postS }, fault, outputs, [b0, b1, a0, a1]);
+    return analyzeRow(lab, settings, row, ch, bound, { preS: o.preS, postS }, fault, outputs, [b0, b1, a0, a1]);
+}
+
+/**
+ * The channel that carries the probes, from both routers' counters between two snapshots:
+ * the slave that sent most (over 70 %) of the packets; else (round-robin, broadcast) the
+ * first channel. Hashing modes (balance-xor, 802.3ad) put the ping's one flow on one channel,
+ * chosen by its ICMP id, new with every ping: breaking another channel would test nothing.
+ */
+export function carryingChannel(lab: DrillLab, before: Snapshot[], after: Snapshot[]): LabChannel {
+    const tx: Record<string, number> = {};
+    before.forEach((b, i) => {
+        for (const [name, n] of Object.entries(carriage(b, after[i]).tx)) tx[name] = (tx[name] ?? 0) + n;
+    });
+    const total = Object.values(tx).reduce((a, b) => a + b, 0);
+    const [top, n] = Object.entries(tx).sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
+    const found = lab.channels.find((c) => c.interface === top);
+    return total > 0 && n > 0.7 * total && found ? found : lab.channels[0];
+}
+
+/** A second of probes to find the channel that carries them. */
+async function probeCarryingChannel(agents: LabAgents, o: DrillOptions): Promise<LabChannel> {
+    const lab = agents.lab;
+    const probes = await Promise.all(lab.routers.map((r) => Probe.start(agents.agent(r.container), { intervalS: o.intervalS, maxS: 60 })));
+    const before = await Promise.all(probes.map((p) => p.snap("c0")));
+    await sleep(1);
+    const after = await Promise.all(probes.map((p) => p.snap("c1")));
+    await Promise.all(probes.map((p) => p.stop()));
+    return carryingChannel(lab, before, after);
 }
 
 /** Everything the row's measurements say: pure, given the probes' outputs. */
 export function analyzeRow(
-    lab: DrillLab, settings: BondSettings, row: RowPlan, bound: Bound, window: { preS: number; postS: number },
+    lab: DrillLab, settings: BondSettings, row: RowPlan, ch: LabChannel, bound: Bound, window: { preS: number; postS: number },
     fault: FaultTimes, outputs: ProbeOutput[], snaps: Snapshot[][],
 ): RowResult {
     const [a, b] = lab.routers;
@@ -255,11 +291,11 @@ export function analyzeRow(
         };
     });
 
-    const ch = lab.channels[0].interface;
+    const slave = ch.interface;
     const returned = row.fault === "return"
         ? lab.routers.every((r) => {
             const v = routers[r.name];
-            return v.after?.active ? v.after.active === ch : v.txAfter.split("+").includes(ch);
+            return v.after?.active ? v.after.active === slave : v.txAfter.split("+").includes(slave);
         })
         : null;
 
@@ -270,7 +306,8 @@ export function analyzeRow(
         mode: settings.mode,
         id: row.id,
         scenario: row.scenario,
-        title: row.title,
+        title: row.title(ch),
+        channel: { name: ch.name, interface: ch.interface },
         fault: row.fault,
         downedBy: row.downedBy,
         bound,
@@ -352,8 +389,8 @@ export function rejudgeReport(report: DrillReport): DrillReport {
 
 function errorRow(lab: DrillLab, settings: BondSettings, row: RowPlan, bound: Bound, window: { preS: number; postS: number }, error: string): RowResult {
     return {
-        stack: lab.stack, variant: lab.spec.variant, mode: settings.mode, id: row.id, scenario: row.scenario, title: row.title,
-        fault: row.fault, downedBy: row.downedBy, bound, window, times: null, load: null, directions: {}, outageMs: 0, open: false, outcome: "error",
+        stack: lab.stack, variant: lab.spec.variant, mode: settings.mode, id: row.id, scenario: row.scenario, title: row.title(lab.channels[0]),
+        channel: { name: lab.channels[0].name, interface: lab.channels[0].interface }, fault: row.fault, downedBy: row.downedBy, bound, window, times: null, load: null, directions: {}, outageMs: 0, open: false, outcome: "error",
         recoveredAfterMs: null, lost: 0, sent: 0, probeIntervalMs: 0, exceeded: false, routers: {}, returned: null,
         verdict: "error", reasons: [error], explanation: null, restoredAfterS: null, error,
     };

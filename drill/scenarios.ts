@@ -3,7 +3,7 @@
 // the bridge, tc) or inside a router (`ip link set`), always on the first channel.
 
 import { FaultKind } from "./bounds";
-import { ActionTimes, DrillLab, LabAgents } from "./lab";
+import { ActionTimes, DrillLab, LabAgents, LabChannel } from "./lab";
 
 export const SCENARIOS = ["admin-down", "cable-cut", "silent", "failback", "flapping", "degraded"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -43,15 +43,19 @@ export interface RowPlan {
     /** Unique within a drill: the scenario, and the router for admin-down. */
     id: string;
     scenario: ScenarioName;
-    /** What happens, in a few words. */
-    title: string;
     fault: FaultKind;
     /** admin-down: the router whose slave goes down. */
     downedBy?: string;
-    /** Before the probes start (failback: the cut, then time for the bond to settle on the other channel). */
-    prepare?: (agents: LabAgents) => Promise<void>;
-    /** Makes the fault (or the failback) happen. */
-    inject: (agents: LabAgents) => Promise<FaultTimes>;
+    /** What happens to channel ch, in a few words. */
+    title: (ch: LabChannel) => string;
+    /**
+     * Before the probes start, on the channel that carries them (failback: the cut, then
+     * time for the bond to settle on the other channel). Rows without it pick their channel
+     * from the probes' counters just before the fault.
+     */
+    prepare?: (agents: LabAgents, ch: LabChannel) => Promise<void>;
+    /** Makes the fault (or the failback) happen on channel ch. */
+    inject: (agents: LabAgents, ch: LabChannel) => Promise<FaultTimes>;
     /** Anything the runner's repair (every channel clear and up, every slave up) does not undo. */
     undo?: (agents: LabAgents) => Promise<void>;
 }
@@ -71,9 +75,11 @@ export function faultTimes(t: ActionTimes): FaultTimes {
     };
 }
 
-/** The rows of the given scenarios, in the drill's order. */
+/**
+ * The rows of the given scenarios, in the drill's order. Each breaks the channel that carries
+ * the probes (the runner picks it: the active slave's, or the one the probes' flow hashes to).
+ */
 export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], settleS = 3): RowPlan[] {
-    const ch = lab.channels[0];
     const rows: RowPlan[] = [];
     const [first, second] = lab.routers;
     for (const scenario of SCENARIOS.filter((s) => scenarios.includes(s))) {
@@ -84,10 +90,10 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     rows.push({
                         id: `admin-down-${router.name}`,
                         scenario,
-                        title: `ip link set ${ch.interface} down inside ${router.name}`,
                         fault: "admin-down",
                         downedBy: router.name,
-                        inject: async (agents) => faultTimes(await agents.act(router.container, "link", ch.interface, "down")),
+                        title: (ch) => `ip link set ${ch.interface} down inside ${router.name}`,
+                        inject: async (agents, ch) => faultTimes(await agents.act(router.container, "link", ch.interface, "down")),
                     });
                 }
                 break;
@@ -95,49 +101,49 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                 rows.push({
                     id: "cable-cut",
                     scenario,
-                    title: `${ch.name} loses carrier at both ends`,
                     fault: "cut",
-                    inject: async (agents) => faultTimes(await agents.act(ch.cable, "ports", ch.bridge, "down")),
+                    title: (ch) => `${ch.name} loses carrier at both ends`,
+                    inject: async (agents, ch) => faultTimes(await agents.act(ch.cable, "ports", ch.bridge, "down")),
                 });
                 break;
             case "silent":
                 rows.push({
                     id: "silent",
                     scenario,
-                    title: `${ch.name} keeps carrier, drops every frame`,
                     fault: "silent",
-                    inject: async (agents) => faultTimes(await agents.act(ch.cable, "netem", ch.bridge, "loss", "100%")),
+                    title: (ch) => `${ch.name} keeps carrier, drops every frame`,
+                    inject: async (agents, ch) => faultTimes(await agents.act(ch.cable, "netem", ch.bridge, "loss", "100%")),
                 });
                 break;
             case "failback":
                 rows.push({
                     id: "failback",
                     scenario,
-                    title: `${ch.name} comes back after a cut`,
                     fault: "return",
-                    prepare: async (agents) => {
+                    title: (ch) => `${ch.name} comes back after a cut`,
+                    prepare: async (agents, ch) => {
                         await agents.act(ch.cable, "ports", ch.bridge, "down");
                         await new Promise((r) => setTimeout(r, settleS * 1000));
                     },
-                    inject: async (agents) => faultTimes(await agents.act(ch.cable, "clear", ch.bridge)),
+                    inject: async (agents, ch) => faultTimes(await agents.act(ch.cable, "clear", ch.bridge)),
                 });
                 break;
             case "flapping":
                 rows.push({
                     id: "flapping",
                     scenario,
-                    title: `${ch.name} down ${FLAP.downS} s / up ${FLAP.upS} s, ${FLAP.count} times`,
                     fault: "flap",
-                    inject: async (agents) => faultTimes(await agents.act(ch.cable, "flap", ch.bridge, String(FLAP.count), String(FLAP.downS), String(FLAP.upS))),
+                    title: (ch) => `${ch.name} down ${FLAP.downS} s / up ${FLAP.upS} s, ${FLAP.count} times`,
+                    inject: async (agents, ch) => faultTimes(await agents.act(ch.cable, "flap", ch.bridge, String(FLAP.count), String(FLAP.downS), String(FLAP.upS))),
                 });
                 break;
             case "degraded":
                 rows.push({
                     id: "degraded",
                     scenario,
-                    title: `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`,
                     fault: "degrade",
-                    inject: async (agents) => faultTimes(await agents.act(ch.cable, "netem", ch.bridge, ...DEGRADE_NETEM)),
+                    title: (ch) => `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`,
+                    inject: async (agents, ch) => faultTimes(await agents.act(ch.cable, "netem", ch.bridge, ...DEGRADE_NETEM)),
                 });
                 break;
         }

@@ -3,9 +3,9 @@ import * as path from "path";
 import { loadLab } from "../../components/spec/load";
 import { bondSettings, predictBound } from "../../drill/bounds";
 import { inSubnet, labFromStack, labOf } from "../../drill/lab";
-import { parseProbeOutput } from "../../drill/probe";
+import { parseProbeOutput, parseSnapshot } from "../../drill/probe";
 import { DrillReport, markdown, outageText, svgChart, tableLine } from "../../drill/report";
-import { RowResult, analyzeRow, postWindowS } from "../../drill/run";
+import { RowResult, analyzeRow, carryingChannel, postWindowS } from "../../drill/run";
 import { FaultTimes, parseScenarioList, planRows } from "../../drill/scenarios";
 
 // From captured probe outputs to the report: the analysis of a whole row, the plain-words
@@ -25,7 +25,8 @@ function capturedRow(variant: string, rowId: string, options: Record<string, str
     const raw = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${variant}.${rowId}.fault.json`), "utf8"));
     const fault: FaultTimes = { issued: raw.at, skewMs: null, ...raw };
     const snaps = [0, 1, 2, 3].map((i) => outputs.map((o) => o.snapshots[i]));
-    return analyzeRow(lab, settings, plan, bound, { preS: 1, postS: 4 }, fault, outputs, snaps);
+    const channel = carryingChannel(lab, snaps[0], snaps[1]);
+    return analyzeRow(lab, settings, plan, channel, bound, { preS: 1, postS: 4 }, fault, outputs, snaps);
 }
 
 describe("a whole row from captured probes", () => {
@@ -62,13 +63,26 @@ describe("a whole row from captured probes", () => {
         expect(tableLine(arpTight, ROUTERS)).toMatch(/^arp-monitor\s+admin-down-centralRouter\s+709 ms\s+600 ms\s+\d+\/\d+\s+eth1→eth2\s+eth1→eth2\s+✗$/);
     });
 
+    it("lacp: the far end drops the silent partner after 3 LACPDU periods: 2.7 s, within the 3 s bound", () => {
+        const lacp = capturedRow("lacp", "admin-down-centralRouter");
+        expect(lacp).toMatchObject({ outcome: "recovered", exceeded: false, verdict: "pass", reasons: [], channel: { name: "ch1", interface: "eth1" } });
+        expect(lacp.bound).toMatchObject({ kind: "ms", ms: 3000 });
+        // awk on the captures: seq 218..359 lost, 2679.0 ms; the other way seq 191..318, 2724.0 ms.
+        expect(lacp.directions["inetRouter->centralRouter"].outageMs).toBeCloseTo(2679.0, 0);
+        expect(lacp.directions["centralRouter->inetRouter"].outageMs).toBeCloseTo(2724.0, 0);
+        expect(lacp.outageMs).toBeCloseTo(2724.0, 0);
+        expect(lacp.routers.inetRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth2" });
+        expect(lacp.routers.centralRouter.failures).toEqual({ eth1: 1, eth2: 0 });
+        expect(lacp.explanation).toBeNull();
+    });
+
     it("writes Markdown with the matrix, the explanations and the regenerating command", () => {
         const report: DrillReport = {
             title: "Failover drill", generatedAt: "2026-11-26T03:00:00.000Z", command: "npm run drill -- --matrix --out docs/drill",
             where: "somewhere", options: { intervalS: 0.01, preS: 1, minPostS: 3, maxPostS: 12, settleS: 2 }, durationS: 120,
             variants: [
                 { stack: "drill-seed", variant: "seed", description: "d", mode: "active-backup", options: { mode: "active-backup 1", miimon: "100" }, settings: bondSettings({ mode: "active-backup" }), rows: [seed], hazards: [], durationS: 60 },
-                { stack: "drill-arp-monitor", variant: "arp-monitor", description: "d", mode: "active-backup", options: {}, settings: bondSettings({ mode: "active-backup" }), rows: [arp], hazards: [], durationS: 60 },
+                { stack: "drill-arp-monitor", variant: "arp-monitor", description: "d", mode: "active-backup", options: {}, settings: bondSettings({ mode: "active-backup" }), rows: [arpTight], hazards: [], durationS: 60 },
             ],
         };
         const md = markdown(report);
@@ -76,6 +90,7 @@ describe("a whole row from captured probes", () => {
         expect(md).toContain("| scenario | seed | arp-monitor |");
         expect(md).toMatch(/\| admin-down-centralRouter \| ✗ no recovery \(≥6\.\d s\) \| ✗ 709 ms \|/);
         expect(md).toContain("**seed, admin-down-centralRouter** (no recovery): centralRouter left eth1");
+        expect(md).toContain("| admin-down-centralRouter | ip link set eth1 down inside centralRouter | no recovery");
         const svg = svgChart(report);
         expect(svg.startsWith("<svg")).toBe(true);
         expect(svg.trim().endsWith("</svg>")).toBe(true);
@@ -114,6 +129,14 @@ describe("scenarios and windows", () => {
         expect(planRows(lab, parseScenarioList("")).map((r) => r.id)).toEqual([
             "admin-down-centralRouter", "admin-down-inetRouter", "cable-cut", "silent", "failback", "flapping", "degraded",
         ]);
+    });
+
+    it("breaks the channel that carries the probes: the one a hashed flow uses, else the first", () => {
+        const lab = labOf("x", loadLab("lacp"));
+        const snap = (tx1: number, tx2: number) => parseSnapshot(`snap s 1795662594485299850 slave=eth1:up:0:${tx1}:0 slave=eth2:up:0:${tx2}:0`)!;
+        expect(carryingChannel(lab, [snap(10, 10), snap(10, 10)], [snap(12, 110), snap(11, 95)]).name).toBe("ch2");
+        expect(carryingChannel(lab, [snap(10, 10), snap(10, 10)], [snap(60, 60), snap(60, 60)]).name).toBe("ch1");
+        expect(carryingChannel(lab, [snap(10, 10), snap(10, 10)], [snap(10, 10), snap(10, 10)]).name).toBe("ch1");
     });
 
     it("watches 1.5 x the bound + 2 s after the fault, within limits", () => {
