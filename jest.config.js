@@ -1,6 +1,9 @@
 /** Unit tests run anywhere; e2e tests need a Docker host with bonding (the lab host VM). */
 const common = { preset: "ts-jest", testEnvironment: "node" };
 module.exports = {
+    // The failures again at the end of the output, whatever the number of suites: CI keeps
+    // only the tail of a long e2e run.
+    reporters: [["default", { summaryThreshold: 0 }]],
     projects: [
         { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
         {

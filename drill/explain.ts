@@ -35,22 +35,9 @@ export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string 
                 return `${blind}, so ${far} keeps sending part of the traffic to ${nearName} on ${ch}${row.outcome === "partial" ? " (part of the probes are lost)" : ""}. ${FIX}`;
         }
     }
-    if (notRecovered && (s.mode === "balance-tlb" || s.mode === "balance-alb") && row.fault !== "admin-down" && row.fault !== "silent") {
-        // Each router receives only on its active slave; tlb/alb send on any slave.
-        const astray = lab.routers.filter((r) => {
-            const peer = lab.routers.find((x) => x.name !== r.name)!;
-            const peerActive = row.routers[peer.name]?.after?.active;
-            const tx = row.routers[r.name]?.txAfter ?? "-";
-            return peerActive && tx !== "-" && !tx.split("+").includes(peerActive);
-        });
-        if (astray.length > 0) {
-            const active = row.routers[lab.routers[0].name]?.after?.active ?? "?";
-            const tx = row.routers[astray[0].name]?.txAfter ?? "?";
-            return `${s.mode} receives only on its active slave (${active} since the cut) but spreads what it sends over every slave: ` +
-                `${astray.map((r) => r.name).join(" and ")} sent the probes on ${tx}, a wire that reaches only the peer's inactive ${tx}, ` +
-                "where they are dropped. tlb and alb assume one switch behind all slaves; with one wire per channel each router must send " +
-                "where the peer receives (active-backup with a primary, or LACP).";
-        }
+    if (notRecovered && row.fault !== "admin-down" && row.fault !== "silent") {
+        const astray = sentAstray(row, s, lab, "since the cut");
+        if (astray) return astray;
     }
     if (notRecovered && row.fault === "silent" && monitor === "mii" && !lacp) {
         return `${channel} kept its carrier while dropping every frame, and the MII monitor reads only carrier: neither router left ${ch}` +
@@ -105,7 +92,30 @@ function exceededCause(row: RowResult, s: BondSettings): string {
         parts.push("the failover took longer than the monitor's interval: the MII monitor runs as deferred work, which a busy emulated CPU delays.");
     }
     if (row.fault === "flap") parts.push(`(${row.times?.cuts.length ?? 0} cuts; the longest outage counts.)`);
-    return parts.join(" ");
+    // Each part is a sentence; all but the first start one.
+    return parts.map((p, i) => (i === 0 ? p : p[0].toUpperCase() + p.slice(1))).join(" ");
+}
+
+/**
+ * balance-tlb and -alb receive only on the active slave but send on any slave they choose by
+ * load: with one wire per channel, what a router sends on another slave reaches only the
+ * peer's inactive one and is dropped. The explanation when that is what happened; else null.
+ */
+function sentAstray(row: RowResult, s: BondSettings, lab: DrillLab, when?: string): string | null {
+    if (s.mode !== "balance-tlb" && s.mode !== "balance-alb") return null;
+    const astray = lab.routers.filter((r) => {
+        const peer = lab.routers.find((x) => x.name !== r.name)!;
+        const peerActive = row.routers[peer.name]?.after?.active;
+        const tx = row.routers[r.name]?.txAfter ?? "-";
+        return peerActive && tx !== "-" && !tx.split("+").includes(peerActive);
+    });
+    if (astray.length === 0) return null;
+    const active = row.routers[lab.routers[0].name]?.after?.active ?? "?";
+    const tx = row.routers[astray[0].name]?.txAfter ?? "?";
+    return `${s.mode} receives only on its active slave (${active}${when ? ` ${when}` : ""}) but spreads what it sends over every slave: ` +
+        `${astray.map((r) => r.name).join(" and ")} sent the probes on ${tx}, a wire that reaches only the peer's inactive ${tx}, ` +
+        "where they are dropped. tlb and alb assume one switch behind all slaves; with one wire per channel each router must send " +
+        "where the peer receives (active-backup with a primary, or LACP).";
 }
 
 function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
@@ -117,6 +127,9 @@ function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
     const reordered = dirs.reduce((n, d) => n + d.reordered, 0);
     const onCh = Object.values(row.routers).some((v) => v.txAfter.split("+").includes(ch));
     const facts = `p50 round trip ${Math.max(...rtt).toFixed(1)} ms, ${lossPct}% of probes lost, ${reordered} replies out of order`;
+    // tlb rebalances what it sends by load: the loss may come from that, not from netem.
+    const astray = sentAstray(row, s, lab);
+    if (astray) return `Not the degraded channel: ${facts}. ${astray}`;
     switch (s.mode) {
         case "balance-rr":
             return `Round-robin keeps sending every other packet over the bad channel: ${facts}; no monitor reacts to delay or loss.`;

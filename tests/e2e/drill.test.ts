@@ -64,7 +64,9 @@ describe.each(listVariants())("failover drill on %s", (variant) => {
         it("recovers from eth1 going down inside one router within twice the predicted bound", () => {
             for (const id of ["admin-down-centralRouter", "admin-down-inetRouter"]) {
                 const r = row(id);
-                expect(summary(r)).toEqual(expect.objectContaining({ outcome: expect.stringMatching(/^(recovered|no-loss)$/) }));
+                // "recovered", not "no loss": the drill breaks the channel the probes travel on,
+                // so the monitor had to act, and the outage measures how fast it did.
+                expect(summary(r)).toEqual(expect.objectContaining({ outcome: "recovered" }));
                 expect(r.bound.kind).toBe("ms");
                 if (r.bound.kind === "ms") expect(r.outageMs).toBeLessThanOrEqual(2 * r.bound.ms);
             }

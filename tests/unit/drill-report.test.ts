@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { loadLab } from "../../components/spec/load";
 import { bondSettings, predictBound } from "../../drill/bounds";
+import { explain } from "../../drill/explain";
 import { inSubnet, labFromStack, labOf } from "../../drill/lab";
 import { parseProbeOutput, parseSnapshot } from "../../drill/probe";
 import { DrillReport, markdown, outageText, svgChart, tableLine } from "../../drill/report";
@@ -74,6 +75,19 @@ describe("a whole row from captured probes", () => {
         expect(lacp.routers.inetRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth2" });
         expect(lacp.routers.centralRouter.failures).toEqual({ eth1: 1, eth2: 0 });
         expect(lacp.explanation).toBeNull();
+    });
+
+    it("balance-tlb: loss from sending where the peer does not receive is named as such, not blamed on the degraded channel", () => {
+        const tlb = bondSettings({ mode: "balance-tlb 5", miimon: "100" });
+        const lab = labOf("drill-balance-tlb", loadLab("balance-tlb"));
+        const view = (active: string, tx: string) => ({ ...arp.routers.inetRouter, after: { ...arp.routers.inetRouter.after!, active }, txAfter: tx });
+        const astray: RowResult = {
+            ...arp, variant: "balance-tlb", mode: "balance-tlb", fault: "degrade", verdict: "info",
+            routers: { inetRouter: view("eth1", "eth2"), centralRouter: view("eth1", "eth2") },
+        };
+        expect(explain(astray, tlb, lab)).toMatch(/^Not the degraded channel: .*balance-tlb receives only on its active slave \(eth1\) but spreads what it sends over every slave: inetRouter and centralRouter sent the probes on eth2/);
+        const onActive = { ...astray, routers: { inetRouter: view("eth1", "eth1"), centralRouter: view("eth1", "eth1") } };
+        expect(explain(onActive, tlb, lab)).toMatch(/^Part of the traffic crosses the bad channel/);
     });
 
     it("writes Markdown with the matrix, the explanations and the regenerating command", () => {

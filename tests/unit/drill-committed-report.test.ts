@@ -1,0 +1,47 @@
+import * as fs from "fs";
+import * as path from "path";
+import { listVariants } from "../../components/spec/load";
+import { DrillReport, markdown, svgChart } from "../../drill/report";
+import { rejudgeReport } from "../../drill/run";
+import { SCENARIOS } from "../../drill/scenarios";
+
+// The committed matrix report (docs/drill) is the lab's headline result: it must cover every
+// variant and scenario, and its Markdown, chart and verdicts must be what the current code
+// makes of its measurements. A change to the judging or the explanations without
+// `npm run drill -- --render docs/drill` (or a new run) fails here.
+
+const DIR = path.join(__dirname, "..", "..", "docs", "drill");
+const report = JSON.parse(fs.readFileSync(path.join(DIR, "report.json"), "utf8")) as DrillReport;
+
+describe("the committed drill report (docs/drill)", () => {
+    it("covers every variant and every scenario, each row measured and the lab restored after it", () => {
+        expect(report.variants.map((v) => v.variant).sort()).toEqual([...listVariants()].sort());
+        for (const v of report.variants) {
+            expect({ variant: v.variant, error: v.error }).toEqual({ variant: v.variant, error: undefined });
+            expect([...new Set(v.rows.map((r) => r.scenario))]).toEqual([...SCENARIOS]);
+            const broken = v.rows.filter((r) => r.verdict === "error" || r.restoredAfterS === null);
+            expect(broken.map((r) => `${v.variant} ${r.id}: ${r.reasons.join("; ")}`)).toEqual([]);
+        }
+    });
+
+    it("says how to regenerate it and where it was measured", () => {
+        expect(report.command).toMatch(/^npm run drill -- --matrix --out docs\/drill/);
+        expect(report.where).toMatch(/\S/);
+    });
+
+    it("judges and explains every row as the current code does", () => {
+        const again = rejudgeReport(report);
+        const verdicts = (r: DrillReport) => r.variants.flatMap((v) => v.rows.map((row) => [v.variant, row.id, row.verdict, row.explanation]));
+        expect(verdicts(report)).toEqual(verdicts(again));
+    });
+
+    it("has report.md and outage.svg exactly as the drill writes them from report.json", () => {
+        expect(fs.readFileSync(path.join(DIR, "report.md"), "utf8")).toBe(markdown(report));
+        expect(fs.readFileSync(path.join(DIR, "outage.svg"), "utf8")).toBe(svgChart(report));
+    });
+
+    it("is linked from the README", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+        expect(readme).toContain("](docs/drill/report.md)");
+    });
+});
