@@ -90,11 +90,12 @@ done
 
 # ARP monitoring marks the primary down while the peer's bond does not exist yet, and over
 # separate wires nothing ever brings it back (the peer sends only on its active slave). So
-# the bond starts without it, and ARP monitoring begins once the peer answers: both
-# routers then start on the primary, run after run.
+# the bond starts without it, and ARP monitoring begins once the peer answers (and then
+# makes sure of the primary: see below).
 base_options=""
 arp_options=""
 arp_target=""
+primary=""
 # shellcheck disable=SC2086 # BONDLAB_OPTIONS is a list of "name value" words by design
 set -- $BONDLAB_OPTIONS
 while [ $# -ge 2 ]; do
@@ -103,6 +104,7 @@ while [ $# -ge 2 ]; do
     *) base_options="$base_options $1 $2" ;;
     esac
     [ "$1" != arp_ip_target ] || arp_target=${2%%,*}
+    [ "$1" != primary ] || primary=$2
     shift 2
 done
 
@@ -126,5 +128,17 @@ if [ -n "$arp_options" ]; then
     until ping -n -q -c 1 -W 1 "$arp_target" >/dev/null 2>&1 || [ "$tries" -ge 90 ]; do tries=$((tries + 1)); done
     # shellcheck disable=SC2086
     $IP link set dev "$BONDLAB_BOND" type bond $arp_options
+    # Both routers get here within moments of each other. Nothing was validated before, so
+    # at the monitor's first tick every slave's last ARP looks stale: each router may drop
+    # its primary at once and both may meet on the backup, where they would stay (over one
+    # wire per channel nothing reaches an unused slave). A gratuitous ARP out of the primary
+    # wakes the peer's primary; the peer's own, or its probes, wake ours.
+    if [ -n "$primary" ]; then
+        tries=0
+        until [ "$(cat "/sys/class/net/$BONDLAB_BOND/bonding/active_slave")" = "$primary" ] || [ "$tries" -ge 30 ]; do
+            busybox arping -U -c 1 -w 1 -I "$primary" -s "${BONDLAB_ADDRESS%/*}" "${BONDLAB_ADDRESS%/*}" >/dev/null 2>&1 || sleep 1
+            tries=$((tries + 1))
+        done
+    fi
 fi
 echo "$BONDLAB_BOND on $(hostname): built ($BONDLAB_OPTIONS) over$slaves, $BONDLAB_ADDRESS"

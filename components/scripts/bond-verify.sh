@@ -14,18 +14,14 @@ trap 'rm -f "$problems"' EXIT
 # An active-backup ARP monitor (BONDLAB_BACKUPS=unknown) takes a slave back only when a frame
 # arrives on it, and a backup sends nothing. On a switch the peer's ARP broadcasts reach every
 # port; over one wire per channel nothing reaches an unused one, so two routers that settled
-# on the same backup (at start-up, or after a failover) never return to the primary. A
-# gratuitous ARP out of every slave is the frame a switch would have flooded.
-announce_on_slaves() {
+# on the same backup (after a failover, or at start-up: see bond-apply.sh) never return to
+# the primary. A gratuitous ARP out of the slave that should be active is the frame a switch
+# would have flooded to the peer's.
+announce_on_expected_slave() {
+    [ -n "${BONDLAB_ACTIVE:-}" ] || return 0
     self=$(ip -4 -o addr show dev "$BONDLAB_BOND" | awk '{ split($4, a, "/"); print a[1]; exit }')
     [ -n "$self" ] || return 0
-    pids=""
-    for s in $BONDLAB_SLAVES; do
-        busybox arping -U -c 1 -w 1 -I "$s" -s "$self" "$self" >/dev/null 2>&1 &
-        pids="$pids $!"
-    done
-    # shellcheck disable=SC2086 # a list of pids
-    wait $pids || true
+    busybox arping -U -c 1 -w 1 -I "$BONDLAB_ACTIVE" -s "$self" "$self" >/dev/null 2>&1 || true
 }
 
 # The bond may still be converging (LACP needs a few LACPDUs, ARP monitoring a few probes).
@@ -33,7 +29,7 @@ while :; do
     state=$(bond_status "$BONDLAB_BOND" "$BONDLAB_OPTIONS" "$BONDLAB_SLAVES" "${BONDLAB_ACTIVE:-}" "$problems" "${BONDLAB_BACKUPS:-up}")
     [ -s "$problems" ] || break
     [ "$(date +%s)" -lt "$deadline" ] || break
-    if [ "${BONDLAB_BACKUPS:-up}" = unknown ]; then announce_on_slaves; fi
+    if [ "${BONDLAB_BACKUPS:-up}" = unknown ]; then announce_on_expected_slave; fi
     sleep 1
 done
 
