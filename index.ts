@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { exportRouter } from "./components/export";
+import { dockerCliEnv } from "./components/docker-endpoint";
 import { Lab } from "./components/lab";
 import { labNames } from "./components/names";
 import { loadLab } from "./components/spec/load";
@@ -9,7 +10,7 @@ import { LabConfigError } from "./components/spec/validate";
 const config = new pulumi.Config("bondlab");
 const spec = (() => {
     try {
-        const lab = loadLab(config.require("variant"), config.getObject("bondOptions") ?? {});
+        const lab = loadLab(config.require("variant"), bondOptionOverrides(config.getObject("bondOptions") ?? {}));
         const privileged = config.getBoolean("privileged");
         return privileged === undefined ? lab : { ...lab, privileged };
     } catch (e) {
@@ -19,11 +20,20 @@ const spec = (() => {
     }
 })();
 
+/**
+ * `null` removes an option of the variant. `pulumi config set --path 'bondlab:bondOptions.x' null`
+ * stores the string "null" (the CLI coerces only true, false and integers: pulumi/pulumi
+ * sdk/go/common/resource/config/object.go coerce), and no kernel option takes that value.
+ */
+function bondOptionOverrides(options: Record<string, any>): Record<string, any> {
+    return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, v === "null" ? null : v]));
+}
+
 const lab = new Lab("lab", {
     spec,
     names: labNames(pulumi.getProject(), pulumi.getStack()),
-    routerImage: config.get("routerImage"),
-    dockerHost: new pulumi.Config("docker").get("host"),
+    routerImage: config.get("routerImage") || undefined, // Pulumi.yaml's default "" builds images/router
+    dockerEnv: dockerCliEnv({ host: new pulumi.Config("docker").get("host"), context: new pulumi.Config("docker").get("context") }),
     lacpPassthrough: config.getBoolean("lacpPassthrough"),
     verifyTimeout: config.getNumber("verifyTimeout"),
 });

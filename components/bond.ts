@@ -98,7 +98,10 @@ export class Bond extends pulumi.ComponentResource {
                 BONDLAB_PEER: peerOf(spec, router).ip,
                 BONDLAB_VERIFY_TIMEOUT: String(args.verifyTimeout ?? 90),
             },
-            triggers: args.routers.map((r) => r.container.id),
+            // Whatever verify checks being replaced makes it run again: a router (new bond) or a
+            // cable (e.g. LACP pass-through toggled, cable.sh edited). Other changes to the bond
+            // reach verify's environment, which re-runs it as an update.
+            triggers: [...args.routers.map((r) => r.container.id), ...args.channels.map((c) => c.cable.id)],
             logging: "stderr",
         }, { parent: this, dependsOn: this.applies }));
 

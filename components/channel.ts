@@ -6,8 +6,6 @@ import { ChannelSpec } from "./spec/spec";
 
 export interface ChannelOptions {
     readonly channel: ChannelSpec;
-    /** Position of the channel in the lab (0-based): picks its bridge name. */
-    readonly index: number;
     readonly names: LabNames;
     /** Image that holds iproute2, for the cable container. */
     readonly image: pulumi.Input<string>;
@@ -31,7 +29,7 @@ export class Channel extends pulumi.ComponentResource {
     constructor(name: string, args: ChannelOptions, opts?: pulumi.ComponentResourceOptions) {
         super("bondlab:index:Channel", name, {}, opts);
         const { channel, names } = args;
-        this.bridge = names.bridge(args.index);
+        this.bridge = names.bridge(channel.name);
         const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
 
         this.network = new docker.Network(`${name}-network`, {

@@ -13,8 +13,8 @@ export function mermaidDiagram(spec: LabSpec, names: LabNames): string {
         lines.push("  end");
     }
     const [a, b] = spec.routers;
-    spec.channels.forEach((channel, i) => {
-        lines.push(`  ${a.name}_${channel.interface} ---|"${channel.name}: bridge ${names.bridge(i)}"| ${b.name}_${channel.interface}`);
-    });
+    for (const channel of spec.channels) {
+        lines.push(`  ${a.name}_${channel.interface} ---|"${channel.name}: bridge ${names.bridge(channel.name)}"| ${b.name}_${channel.interface}`);
+    }
     return lines.join("\n");
 }

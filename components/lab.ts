@@ -1,6 +1,9 @@
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import { Bond, BondStatus } from "./bond";
 import { Channel } from "./channel";
 import { mermaidDiagram } from "./diagram";
@@ -15,8 +18,8 @@ export interface LabOptions {
     readonly names: LabNames;
     /** A router image to use as it is; unset builds images/router on the Docker host. */
     readonly routerImage?: string;
-    /** DOCKER_HOST of the provider, handed to the commands that run `docker`. */
-    readonly dockerHost?: string;
+    /** Environment that points the commands' `docker` CLI at the provider's engine (docker-endpoint.ts). */
+    readonly dockerEnv: Readonly<Record<string, string>>;
     /** Let LACPDUs cross the channels (default true). */
     readonly lacpPassthrough?: boolean;
     /** Seconds verify waits for each bond to converge (default 90). */
@@ -31,7 +34,13 @@ export interface RouterReport {
     procBonding: pulumi.Output<string>;
 }
 
-export const DEFAULT_IMAGE_TAG = "bondlab/router:local";
+/**
+ * The router image's name when the program builds it. Its registry part is a name under the
+ * reserved .invalid domain (RFC 2606), so when the image is missing the provider's pull can
+ * never fetch someone else's image from a public registry and run it privileged.
+ */
+export const ROUTER_IMAGE = "bondlab.invalid/router:local";
+const ROUTER_IMAGE_DIR = path.join(__dirname, "..", "images", "router");
 
 /** The whole lab: management network, channels, two routers and the bond between them. */
 export class Lab extends pulumi.ComponentResource {
@@ -44,14 +53,20 @@ export class Lab extends pulumi.ComponentResource {
     constructor(name: string, args: LabOptions, opts?: pulumi.ComponentResourceOptions) {
         super("bondlab:index:Lab", name, {}, opts);
         const { spec, names } = args;
-        const dockerEnv: Record<string, string> = args.dockerHost ? { DOCKER_HOST: args.dockerHost } : {};
+        const dockerEnv = args.dockerEnv;
         const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
 
         const image = new docker.RemoteImage(`${name}-router-image`, args.routerImage
             ? { name: args.routerImage, keepLocally: true }
-            // Relative to the project (pulumi runs programs there), so previews do not depend on
-            // where the repository is checked out.
-            : { name: DEFAULT_IMAGE_TAG, keepLocally: true, build: { context: "images/router" } },
+            : {
+                name: ROUTER_IMAGE,
+                keepLocally: true,
+                // Relative to the project (pulumi runs programs there), so previews do not
+                // depend on where the repository is checked out.
+                build: { context: "images/router" },
+                // The provider builds only on create: a change to the image's files must replace it.
+                triggers: { files: hashFiles(ROUTER_IMAGE_DIR) },
+            },
         { parent: this });
 
         // Fails early, before any network or container exists, on a host that cannot bond.
@@ -75,8 +90,8 @@ export class Lab extends pulumi.ComponentResource {
             labels,
         }, afterCheck);
 
-        this.channels = spec.channels.map((channel, index) => new Channel(`${name}-${channel.name}`, {
-            channel, index, names, image: image.imageId, lacpPassthrough: args.lacpPassthrough,
+        this.channels = spec.channels.map((channel) => new Channel(`${name}-${channel.name}`, {
+            channel, names, image: image.imageId, lacpPassthrough: args.lacpPassthrough,
         }, afterCheck));
 
         this.routers = spec.routers.map((router) => new Router(`${name}-${router.name}`, {
@@ -100,4 +115,13 @@ export class Lab extends pulumi.ComponentResource {
         this.diagram = mermaidDiagram(spec, names);
         this.registerOutputs({ reports: this.reports, diagram: this.diagram });
     }
+}
+
+/** sha256 over a folder's file names and contents, in name order. */
+function hashFiles(dir: string): string {
+    const hash = crypto.createHash("sha256");
+    for (const file of fs.readdirSync(dir).sort()) {
+        hash.update(`${file}\0`).update(fs.readFileSync(path.join(dir, file))).update("\0");
+    }
+    return hash.digest("hex");
 }

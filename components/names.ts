@@ -11,8 +11,12 @@ export interface LabNames {
     readonly labels: Readonly<Record<string, string>>;
     /** Linux bridge of the management network. */
     readonly managementBridge: string;
-    /** Linux bridge of channel `index` (0-based): at most 15 characters. */
-    bridge(index: number): string;
+    /**
+     * Linux bridge of the channel of this name: at most 15 characters. Derived from the name,
+     * not the position: Pulumi creates a renamed or added channel's network before it deletes
+     * the old one, so two channels of one stack must never want the same bridge.
+     */
+    bridge(channel: string): string;
 }
 
 export const LABEL_PROJECT = "org.bondlab.project";
@@ -21,11 +25,17 @@ export const LABEL_STACK = "org.bondlab.stack";
 export function labNames(project: string, stack: string): LabNames {
     // Linux interface names stop at 15 characters, too short for project and stack names:
     // a hash of both keeps bridge names short, stable across runs and distinct per stack.
-    const stem = "bl" + crypto.createHash("sha256").update(`${project}/${stack}`).digest("hex").slice(0, 6);
+    const stem = "bl" + hash(`${project}/${stack}`).slice(0, 6);
     return {
         prefix: `${project}-${stack}`,
         labels: { [LABEL_PROJECT]: project, [LABEL_STACK]: stack },
         managementBridge: `${stem}-m`,
-        bridge: (index) => `${stem}-${index + 1}`,
+        // The channel's own name where it fits (15 - 9 = 6 characters), else a hash of it;
+        // "m" is the management bridge's.
+        bridge: (channel) => `${stem}-${/^[a-z0-9]{1,6}$/.test(channel) && channel !== "m" ? channel : "h" + hash(channel).slice(0, 5)}`,
     };
+}
+
+function hash(text: string): string {
+    return crypto.createHash("sha256").update(text).digest("hex");
 }

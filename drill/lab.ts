@@ -51,7 +51,7 @@ export function labOf(stack: string, spec: LabSpec): DrillLab {
         spec,
         bond: spec.bond.name,
         routers: [router(0), router(1)],
-        channels: spec.channels.map((c, i) => ({ name: c.name, interface: c.interface, bridge: names.bridge(i), cable: `${names.prefix}-${c.name}-cable` })),
+        channels: spec.channels.map((c) => ({ name: c.name, interface: c.interface, bridge: names.bridge(c.name), cable: `${names.prefix}-${c.name}-cable` })),
     };
 }
 

@@ -121,7 +121,7 @@ describe("the lab of a stack", () => {
         expect(lab.spec.privileged).toBe(false);
         expect(lab.routers.map((r) => r.container)).toEqual(["bondlab-lacp-slow-inetRouter", "bondlab-lacp-slow-centralRouter"]);
         expect(lab.channels[0]).toMatchObject({ name: "ch1", interface: "eth1", cable: "bondlab-lacp-slow-ch1-cable" });
-        expect(lab.channels[0].bridge).toMatch(/^bl[0-9a-f]{6}-1$/);
+        expect(lab.channels[0].bridge).toMatch(/^bl[0-9a-f]{6}-ch1$/);
     });
 
     it("names the missing stack file", () => {

@@ -1,5 +1,5 @@
-import { RecordingRealizer } from "../harness/recording-realizer";
-import { RegisteredResource, runProgram } from "../harness/run-program";
+import { RegisteredResource, Stack } from "../../engine/engine";
+import { MemoryRealizer } from "../../engine/memory-realizer";
 
 const byType = (resources: RegisteredResource[], type: string) => resources.filter((r) => r.type === type);
 const byName = (resources: RegisteredResource[], name: string) => {
@@ -8,8 +8,9 @@ const byName = (resources: RegisteredResource[], name: string) => {
     return found;
 };
 const env = (r: RegisteredResource) => r.inputs.environment as Record<string, string>;
-const run = (config: Record<string, unknown>, stack = "dev", realizer = new RecordingRealizer()) =>
-    runProgram({ stack, config }, realizer);
+/** One `pulumi up` of a new stack whose stack file holds `stackFile`, through the engine model. */
+const run = (stackFile: Record<string, unknown>, stack = "dev", realizer = new MemoryRealizer()) =>
+    new Stack({ name: stack, stackFile }, realizer).up();
 
 describe("the seed lab (stack dev)", () => {
     let resources: RegisteredResource[];
@@ -71,8 +72,11 @@ describe("the seed lab (stack dev)", () => {
         expect(env(byName(resources, "lab-bond0-verify-centralRouter")).BONDLAB_PEER).toBe("192.168.1.1");
     });
 
-    it("re-applies the bond when a router container is replaced", () => {
-        expect(byName(resources, "lab-bond0-apply-inetRouter").inputs.triggers).toEqual(["lab-inetRouter-container-id"]);
+    it("re-applies the bond when its router is replaced, and verifies again when a router or a cable is", () => {
+        const idOf = (name: string) => byName(resources, name).id;
+        expect(byName(resources, "lab-bond0-apply-inetRouter").inputs.triggers).toEqual([idOf("lab-inetRouter-container")]);
+        expect(byName(resources, "lab-bond0-verify-inetRouter").inputs.triggers)
+            .toEqual(["lab-inetRouter-container", "lab-centralRouter-container", "lab-ch1-cable", "lab-ch2-cable"].map(idOf));
     });
 
     it("exports each router's container, verify JSON and raw bonding text, and a diagram", () => {
@@ -87,7 +91,7 @@ describe("the seed lab (stack dev)", () => {
 
 describe("order of creation", () => {
     it("checks the host first, applies after the containers exist and verifies after both applies", async () => {
-        const realizer = new RecordingRealizer(40);
+        const realizer = new MemoryRealizer(40);
         await run({ "bondlab:variant": "lacp" }, "lacp", realizer);
         const checked = realizer.at("end lab-host-check");
         for (const name of ["lab-management", "lab-ch1-network", "lab-ch2-network", "lab-inetRouter-container"]) {
@@ -139,9 +143,9 @@ describe("variants", () => {
     });
 
     it("uses a given router image as it is instead of building one", async () => {
-        const { resources } = await run({ "bondlab:variant": "seed", "bondlab:routerImage": "bondlab/router:local" });
+        const { resources } = await run({ "bondlab:variant": "seed", "bondlab:routerImage": "bondlab.invalid/router:local" });
         const image = byType(resources, "docker:index/remoteImage:RemoteImage")[0];
-        expect(image.inputs.name).toBe("bondlab/router:local");
+        expect(image.inputs.name).toBe("bondlab.invalid/router:local");
         expect(image.inputs.build).toBeUndefined();
         const built = byType((await run({ "bondlab:variant": "seed" })).resources, "docker:index/remoteImage:RemoteImage")[0];
         expect(built.inputs.build.context).toMatch(/images\/router$/);
@@ -164,7 +168,7 @@ describe("two stacks on one Docker host", () => {
             return resources.flatMap((r) => [r.inputs.name, r.inputs.options?.["com.docker.network.bridge.name"]]).filter(Boolean);
         };
         const [a, b] = await Promise.all([names("dev"), names("lacp")]);
-        expect(a.filter((n) => b.includes(n) && n !== "bondlab/router:local")).toEqual([]);
+        expect(a.filter((n) => b.includes(n) && n !== "bondlab.invalid/router:local")).toEqual([]);
     });
 });
 
@@ -191,7 +195,7 @@ describe("pulumi preview --diff stays calm", () => {
 
 describe("bad input", () => {
     it("fails before any resource is registered, naming the field", async () => {
-        const realizer = new RecordingRealizer();
+        const realizer = new MemoryRealizer();
         await expect(run({ "bondlab:variant": "lacp", "bondlab:bondOptions": { primary: "eth1" } }, "lacp", realizer))
             .rejects.toThrow(/bond\.options\.primary: primary does not apply to mode 802\.3ad/);
         expect(realizer.events).toEqual([]);

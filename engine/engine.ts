@@ -1,0 +1,329 @@
+import * as path from "path";
+import type * as pulumiType from "@pulumi/pulumi";
+import { StackFileConfig, loadStackFile, stackConfig } from "./config";
+import { Goal, Props, StateResource, Step, UNKNOWN, decide, dependentReplacements } from "./steps";
+import { rulesFor } from "./providers";
+
+// A small model of the Pulumi engine, for machines without the Pulumi CLI: it runs the real
+// program (index.ts) through the SDK, answers its resource registrations the way the engine
+// would (same, create, update, replace, delete; create-before-delete unless the provider or
+// the program asks otherwise; dependents of a delete-before-replace; removed resources last,
+// in reverse dependency order) and hands each step to a Realizer that carries it out.
+// Each rule cites the upstream file it follows (steps.ts, providers.ts, config.ts).
+
+export const PROJECT_DIR = path.join(__dirname, "..");
+
+/** Carries out the engine's steps: on a Docker host (docker-realizer.ts) or in memory. */
+export interface Realizer {
+    create(goal: Goal): Promise<{ id: string; outputs: Props }>;
+    update(old: StateResource, goal: Goal): Promise<Props>;
+    delete(old: StateResource): Promise<void>;
+    /** `pulumi refresh`: the resource's outputs as they are now, or undefined when it is gone. */
+    read(old: StateResource): Promise<Props | undefined>;
+}
+
+/** A resource the program registered in a run, with what it got back (for tests). */
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    urn: string;
+    id: string;
+    inputs: Record<string, any>;
+    state: Record<string, any>;
+}
+
+export interface UpdateResult {
+    steps: Step[];
+    outputs: Record<string, any>;
+    resources: RegisteredResource[];
+}
+
+export interface StackOptions {
+    /** Stack name: config comes from Pulumi.<name>.yaml unless `stackFile` is given. */
+    name: string;
+    /** The `config:` of the stack file, as `pulumi config set` would have written it. */
+    stackFile?: StackFileConfig;
+    projectDir?: string;
+}
+
+/** One stack: its config and its state, updated by up / preview / refresh / destroy. */
+export class Stack {
+    /** The checkpoint: every resource the stack holds, in dependency order. */
+    state: StateResource[] = [];
+    stackFile: StackFileConfig;
+    readonly projectDir: string;
+
+    constructor(readonly options: StackOptions, readonly realizer: Realizer) {
+        this.projectDir = options.projectDir ?? PROJECT_DIR;
+        this.stackFile = options.stackFile ?? loadStackFile(this.projectDir, options.name);
+    }
+
+    get name(): string {
+        return this.options.name;
+    }
+
+    /** `pulumi up`: the state follows even a failed update, which then rethrows its error. */
+    up(): Promise<UpdateResult> {
+        return this.run(false);
+    }
+
+    /** `pulumi preview`: the same steps, nothing carried out, unknown values where the engine has none. */
+    preview(): Promise<UpdateResult> {
+        return this.run(true);
+    }
+
+    /** `pulumi refresh`: resources gone from the host leave the state; the rest take their current outputs. */
+    async refresh(): Promise<Step[]> {
+        const steps: Step[] = [];
+        const kept: StateResource[] = [];
+        for (const r of this.state) {
+            if (!r.custom) { kept.push(r); continue; }
+            const outputs = await this.realizer.read(r);
+            if (outputs === undefined) steps.push({ op: "refresh-gone", urn: r.urn });
+            else kept.push({ ...r, outputs });
+        }
+        this.state = kept;
+        return steps;
+    }
+
+    /** `pulumi destroy`: every resource, dependents first. */
+    async destroy(): Promise<Step[]> {
+        const steps: Step[] = [];
+        const errors: string[] = [];
+        for (const r of [...this.state].reverse()) {
+            try {
+                if (r.custom) await this.realizer.delete(r);
+                this.state = this.state.filter((s) => s !== r);
+                steps.push({ op: "delete", urn: r.urn, reason: "removed" });
+            } catch (e) {
+                errors.push(`${r.urn}: ${(e as Error).message}`);
+            }
+        }
+        if (errors.length > 0) throw new Error(`destroy failed:\n${errors.join("\n")}`);
+        return steps;
+    }
+
+    private async run(preview: boolean): Promise<UpdateResult> {
+        // The CLI validates config before the program starts: a bad stack never reaches it.
+        const config = stackConfig(this.projectDir, this.name, this.stackFile);
+        const update = new Update(this.state, this.realizer, preview);
+        let outputs: Record<string, any> = {};
+        let programError: unknown;
+        try {
+            outputs = await runProgram(this.projectDir, this.name, config, preview, update);
+        } catch (e) {
+            programError = e;
+        }
+        if (!update.failure && programError === undefined) await update.deleteLeftovers();
+        if (!preview) this.state = update.nextState();
+        if (update.failure) throw update.failure;
+        if (programError !== undefined) throw programError;
+        return { steps: update.steps, outputs, resources: update.registered };
+    }
+}
+
+/** One `pulumi up` (or preview): the step decisions for each registration, then the deletes. */
+class Update {
+    readonly steps: Step[] = [];
+    readonly registered: RegisteredResource[] = [];
+    /** The first step that failed: no further step starts (step_executor.go cancelDueToError). */
+    failure?: Error;
+    private readonly next: StateResource[] = [];
+    private readonly seen = new Set<string>();
+    /** Old resources deleted in this update (by object: an old copy shares its URN with the new one). */
+    private readonly deleted = new Set<StateResource>();
+    private readonly pendingDeletes = new Set<StateResource>();
+
+    constructor(private readonly old: readonly StateResource[], private readonly realizer: Realizer, private readonly preview: boolean) {}
+
+    async register(goal: Goal): Promise<{ id: string; outputs: Props }> {
+        this.seen.add(goal.urn);
+        if (this.failure) return { id: "", outputs: goal.inputs }; // cancelled: nothing more runs
+        try {
+            const result = await this.step(goal);
+            this.registered.push({ type: goal.type, name: goal.name, urn: goal.urn, id: result.id, inputs: goal.inputs, state: result.outputs });
+            return result;
+        } catch (e) {
+            this.failure ??= new Error(`${goal.type} ${goal.name}: ${(e as Error).message}`);
+            return { id: "", outputs: goal.inputs };
+        }
+    }
+
+    private async step(goal: Goal): Promise<{ id: string; outputs: Props }> {
+        const old = this.live().find((r) => r.urn === goal.urn && !r.pendingDelete);
+        if (!goal.custom) {
+            // Components hold nothing: the engine records them as same or create.
+            this.steps.push({ op: old ? "same" : "create", urn: goal.urn });
+            return this.keep(goal, "", goal.inputs);
+        }
+        if (!old) return this.create(goal, "create");
+        const decision = decide(old, goal);
+        if (decision.op === "same") {
+            this.steps.push({ op: "same", urn: goal.urn });
+            return this.keep(goal, old.id, old.outputs);
+        }
+        if (decision.op === "update") {
+            this.steps.push({ op: "update", urn: goal.urn, keys: decision.keys });
+            if (this.preview) {
+                const computed = rulesFor(goal.type).computedOnUpdate;
+                return this.keep(goal, old.id, withoutKeys({ ...old.outputs, ...goal.inputs }, computed));
+            }
+            return this.keep(goal, old.id, await this.realizer.update(old, goal));
+        }
+        this.steps.push({ op: "replace", urn: goal.urn, keys: decision.keys, deleteBeforeReplace: decision.deleteBeforeReplace });
+        if (decision.deleteBeforeReplace) {
+            // Dependents first, in reverse dependency order, then the old copy itself.
+            const dependents = dependentReplacements(this.live(), old.urn, this.seen);
+            for (const d of [...dependents].reverse()) await this.remove(d, "dependent");
+            await this.remove(old, "replaced");
+            return this.create(goal, undefined);
+        }
+        // Create-before-delete: the old copy is deleted at the end, with the removed resources.
+        this.pendingDeletes.add(old);
+        return this.create(goal, undefined);
+    }
+
+    private async create(goal: Goal, step: "create" | undefined) {
+        if (step) this.steps.push({ op: step, urn: goal.urn });
+        // In a preview nothing is created: what the provider would compute stays unknown.
+        if (this.preview) return this.keep(goal, UNKNOWN, goal.inputs);
+        const { id, outputs } = await this.realizer.create(goal);
+        return this.keep(goal, id, outputs);
+    }
+
+    private keep(goal: Goal, id: string, outputs: Props) {
+        this.next.push({ ...goal, id, outputs });
+        return { id, outputs };
+    }
+
+    /** Old resources not deleted (yet) in this update. */
+    private live(): StateResource[] {
+        return this.old.filter((r) => !this.deleted.has(r));
+    }
+
+    private async remove(r: StateResource, reason: "removed" | "replaced" | "dependent") {
+        this.deleted.add(r);
+        this.steps.push({ op: "delete", urn: r.urn, reason });
+        if (!this.preview && r.custom) await this.realizer.delete(r);
+    }
+
+    /**
+     * After the program: resources it no longer registers and old copies of create-before-
+     * delete replacements, dependents first (step_generator.go GenerateDeletes, ScheduleDeletes).
+     */
+    async deleteLeftovers(): Promise<void> {
+        const condemned = this.live().filter((r) => r.pendingDelete || this.pendingDeletes.has(r) || !this.seen.has(r.urn));
+        for (const r of [...condemned].reverse()) {
+            try {
+                await this.remove(r, r.pendingDelete || this.pendingDeletes.has(r) ? "replaced" : "removed");
+            } catch (e) {
+                this.failure ??= new Error(`delete ${r.urn}: ${(e as Error).message}`);
+                return;
+            }
+        }
+    }
+
+    /**
+     * The checkpoint after this update: what the program registered, then the old resources
+     * still on the host (after a failure: removed ones not deleted, old copies pending delete).
+     */
+    nextState(): StateResource[] {
+        const registered = new Set(this.next.map((r) => r.urn));
+        const leftovers = this.live()
+            .filter((r) => r.pendingDelete || this.pendingDeletes.has(r) || !registered.has(r.urn))
+            .map((r) => (this.pendingDeletes.has(r) ? { ...r, pendingDelete: true } : r));
+        return [...this.next, ...leftovers];
+    }
+}
+
+function withoutKeys(props: Props, keys: readonly string[]): Props {
+    return Object.fromEntries(Object.entries(props).filter(([k]) => !keys.includes(k)));
+}
+
+// The SDK keeps its run state in process-wide storage, so programs run one at a time.
+let queue: Promise<unknown> = Promise.resolve();
+
+function runProgram(dir: string, stack: string, config: Record<string, string>, preview: boolean, update: Update): Promise<Record<string, any>> {
+    const run = queue.then(() => runIsolated(dir, stack, config, preview, update));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+/** Imports index.ts under a fresh SDK whose resource monitor is this engine. */
+function runIsolated(dir: string, stack: string, config: Record<string, string>, preview: boolean, update: Update): Promise<Record<string, any>> {
+    let run: Promise<Record<string, any>> = Promise.resolve({});
+    // A fresh module registry per run: the SDK keeps its settings in module state. Outside
+    // jest (bench, drill) emptying node's module cache does the same.
+    const isolated = typeof jest !== "undefined" ? (fn: () => void) => jest.isolateModules(fn) : (fn: () => void) => {
+        for (const key of Object.keys(require.cache)) delete require.cache[key];
+        fn();
+    };
+    isolated(() => {
+        const pulumi: typeof pulumiType = require("@pulumi/pulumi");
+        const settings = require("@pulumi/pulumi/runtime/settings");
+        const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+        pulumi.runtime.setAllConfig(config);
+        // setMocks turns on the SDK features a monitor offers; then this engine takes its place.
+        pulumi.runtime.setMocks({ newResource: () => { throw new Error("unused"); }, call: (a) => a.inputs }, "bondlab", stack, preview);
+        settings.setMockOptions(engineMonitor(MockMonitor, update), "bondlab", stack, preview);
+        run = (async () => {
+            const program = require(path.join(dir, "index.ts"));
+            try {
+                // Output.promise() rejects when a resource the value depends on failed.
+                return await (pulumi.output(program) as any).promise();
+            } finally {
+                await pulumi.runtime.disconnect();
+            }
+        })();
+    });
+    return run;
+}
+
+/** The SDK's MockMonitor with RegisterResource answered by the engine, all of the request read. */
+function engineMonitor(MockMonitor: any, update: Update) {
+    const monitor = new MockMonitor({ newResource: () => { throw new Error("unused"); }, call: (a: any) => a.inputs });
+    const resproto = require("@pulumi/pulumi/proto/resource_pb");
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+    monitor.registerResource = async (req: any, callback: (err: unknown, resp?: unknown) => void) => {
+        try {
+            const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+            const propertyDependencies: Record<string, string[]> = {};
+            req.getPropertydependenciesMap().forEach((deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()));
+            const goal: Goal = {
+                urn,
+                type: req.getType(),
+                name: req.getName(),
+                parent: req.getParent() || undefined,
+                custom: req.getCustom(),
+                inputs: unwrapSecrets(req.getObject()?.toJavaScript() ?? {}) as Props,
+                dependencies: req.getDependenciesList(),
+                propertyDependencies,
+                deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
+                replaceOnChanges: req.getReplaceonchangesList(),
+            };
+            const { id, outputs } = await update.register(goal);
+            const state = JSON.parse(JSON.stringify(outputs));
+            monitor.resources.set(urn, { urn, id, state });
+            const response = new resproto.RegisterResourceResponse();
+            response.setUrn(urn);
+            response.setId(id);
+            response.setObject(Struct.fromJavaScript(state));
+            callback(null, response);
+        } catch (e) {
+            callback(e);
+        }
+    };
+    return monitor;
+}
+
+/** Secret values arrive wrapped (rpc.ts specialSigKey); the model keeps the plain value. */
+function unwrapSecrets(v: unknown): unknown {
+    const SIG = "4dabf18193072939515e22adb298388d";
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (v !== null && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        if (o[SIG] === "1b47061264138c4ac30d75fd1eb44270") return unwrapSecrets(o.value);
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
+    }
+    return v;
+}

@@ -1,0 +1,57 @@
+import { Realizer } from "./engine";
+import { COMMAND, NETWORK, REMOTE_IMAGE } from "./providers";
+import { Goal, Props, StateResource } from "./steps";
+
+// For unit tests and the benchmark's plan: carries out nothing, computes what the providers
+// would (a subnet Docker picks, an image id, verify's JSON) and logs every step it is handed,
+// so tests see the order in which resources are created, updated and deleted.
+
+export const VERIFY_STDOUT = JSON.stringify({
+    router: "r", bond: "bond0", exists: true, mode: "active-backup", activeSlave: "eth1", options: { mode: "active-backup" },
+    slaves: [], aggregator: null, problems: 0, raw: "Bonding Mode: fault-tolerance (active-backup)\n", ping: { peer: "p", sent: 5, received: 5 },
+});
+
+export class MemoryRealizer implements Realizer {
+    readonly events: string[] = [];
+    /** Ids of resources removed behind the engine's back (as by hand): refresh finds them gone. */
+    readonly gone = new Set<string>();
+    private ids = 0;
+
+    constructor(private readonly delayMs = 0) {}
+
+    async create(goal: Goal) {
+        this.events.push(`start ${goal.name}`);
+        // Random latency: resources that do not depend on each other then overlap, so the
+        // order seen reflects only the program's real dependencies.
+        if (this.delayMs) await new Promise((r) => setTimeout(r, Math.random() * this.delayMs));
+        this.ids++;
+        const outputs: Props = { ...goal.inputs, ...computed(goal, this.ids) };
+        this.events.push(`end ${goal.name}`);
+        return { id: `${goal.name}-id${this.ids}`, outputs };
+    }
+
+    async update(old: StateResource, goal: Goal) {
+        this.events.push(`update ${goal.name}`);
+        return { ...old.outputs, ...goal.inputs, ...(goal.type === COMMAND ? computed(goal, 0) : {}) };
+    }
+
+    async delete(old: StateResource) {
+        this.events.push(`delete ${old.name}`);
+    }
+
+    async read(old: StateResource) {
+        return this.gone.has(old.id) ? undefined : old.outputs;
+    }
+
+    /** Position of an event in the log; -1 when it did not happen. */
+    at(event: string): number {
+        return this.events.indexOf(event);
+    }
+}
+
+function computed(goal: Goal, n: number): Props {
+    if (goal.type === NETWORK && !goal.inputs.ipamConfigs) return { ipamConfigs: [{ subnet: `10.99.${n}.0/24`, gateway: `10.99.${n}.1` }] };
+    if (goal.type === REMOTE_IMAGE) return { imageId: `sha256:${"ab".repeat(32)}` };
+    if (goal.type === COMMAND) return { stdout: goal.name.includes("-verify-") ? VERIFY_STDOUT : "", stderr: "" };
+    return {};
+}
