@@ -3,7 +3,7 @@ import { exportRouter } from "./components/export";
 import { dockerCliEnv } from "./components/docker-endpoint";
 import { Lab } from "./components/lab";
 import { labNames } from "./components/names";
-import { loadLab } from "./components/spec/load";
+import { bondOptionOverrides, loadLab } from "./components/spec/load";
 import { LabConfigError } from "./components/spec/validate";
 
 // Read the stack's config, validate the lab before registering anything, build it.
@@ -19,15 +19,6 @@ const spec = (() => {
         throw e;
     }
 })();
-
-/**
- * `null` removes an option of the variant. `pulumi config set --path 'bondlab:bondOptions.x' null`
- * stores the string "null" (the CLI coerces only true, false and integers: pulumi/pulumi
- * sdk/go/common/resource/config/object.go coerce), and no kernel option takes that value.
- */
-function bondOptionOverrides(options: Record<string, any>): Record<string, any> {
-    return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, v === "null" ? null : v]));
-}
 
 const lab = new Lab("lab", {
     spec,

@@ -122,6 +122,13 @@ export class Stack {
     }
 }
 
+/**
+ * What a resource that failed, or was never started after a failure, reports to the program.
+ * The real engine ends the program there; the model lets it run to the end with empty values
+ * so that none of its promises is left rejected for the test runner to pin on a later test.
+ */
+const NOT_CREATED: Props = { stdout: "{}", stderr: "", ipamConfigs: [], imageId: "" };
+
 /** One `pulumi up` (or preview): the step decisions for each registration, then the deletes. */
 class Update {
     readonly steps: Step[] = [];
@@ -133,19 +140,21 @@ class Update {
     /** Old resources deleted in this update (by object: an old copy shares its URN with the new one). */
     private readonly deleted = new Set<StateResource>();
     private readonly pendingDeletes = new Set<StateResource>();
+    /** URNs deleted as dependents of a delete-before-replace: their next registration re-creates them. */
+    private readonly replacedDependents = new Set<string>();
 
     constructor(private readonly old: readonly StateResource[], private readonly realizer: Realizer, private readonly preview: boolean) {}
 
     async register(goal: Goal): Promise<{ id: string; outputs: Props }> {
         this.seen.add(goal.urn);
-        if (this.failure) return { id: "", outputs: goal.inputs }; // cancelled: nothing more runs
+        if (this.failure) return { id: "", outputs: { ...goal.inputs, ...NOT_CREATED } }; // cancelled: nothing more runs
         try {
             const result = await this.step(goal);
             this.registered.push({ type: goal.type, name: goal.name, urn: goal.urn, id: result.id, inputs: goal.inputs, state: result.outputs });
             return result;
         } catch (e) {
             this.failure ??= new Error(`${goal.type} ${goal.name}: ${(e as Error).message}`);
-            return { id: "", outputs: goal.inputs };
+            return { id: "", outputs: { ...goal.inputs, ...NOT_CREATED } };
         }
     }
 
@@ -155,6 +164,11 @@ class Update {
             // Components hold nothing: the engine records them as same or create.
             this.steps.push({ op: old ? "same" : "create", urn: goal.urn });
             return this.keep(goal, "", goal.inputs);
+        }
+        if (!old && this.replacedDependents.has(goal.urn)) {
+            // step_generator.go: "re-create replaced resource ... deleted due to dependent DBR".
+            this.steps.push({ op: "replace", urn: goal.urn, deleteBeforeReplace: true });
+            return this.create(goal, undefined);
         }
         if (!old) return this.create(goal, "create");
         const decision = decide(old, goal);
@@ -174,6 +188,9 @@ class Update {
         if (decision.deleteBeforeReplace) {
             // Dependents first, in reverse dependency order, then the old copy itself.
             const dependents = dependentReplacements(this.live(), old.urn, this.seen);
+            // Claimed at once, so that another replacement running meanwhile does not take them too.
+            for (const d of [old, ...dependents]) this.deleted.add(d);
+            for (const d of dependents) this.replacedDependents.add(d.urn);
             for (const d of [...dependents].reverse()) await this.remove(d, "dependent");
             await this.remove(old, "replaced");
             return this.create(goal, undefined);

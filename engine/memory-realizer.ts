@@ -1,5 +1,5 @@
 import { Realizer } from "./engine";
-import { COMMAND, NETWORK, REMOTE_IMAGE } from "./providers";
+import { COMMAND, CONTAINER, NETWORK, REMOTE_IMAGE } from "./providers";
 import { Goal, Props, StateResource } from "./steps";
 
 // For unit tests and the benchmark's plan: carries out nothing, computes what the providers
@@ -16,6 +16,8 @@ export class MemoryRealizer implements Realizer {
     /** Ids of resources removed behind the engine's back (as by hand): refresh finds them gone. */
     readonly gone = new Set<string>();
     private ids = 0;
+    /** Names Docker holds at this moment: containers, networks and bridges must be unique. */
+    private readonly taken = new Map<string, string>();
 
     constructor(private readonly delayMs = 0) {}
 
@@ -25,9 +27,14 @@ export class MemoryRealizer implements Realizer {
         // order seen reflects only the program's real dependencies.
         if (this.delayMs) await new Promise((r) => setTimeout(r, Math.random() * this.delayMs));
         this.ids++;
+        const id = `${goal.name}-id${this.ids}`;
+        for (const name of dockerNames(goal)) {
+            if (this.taken.has(name)) throw new Error(`Docker refuses ${name}: ${this.taken.get(name)} still holds it`);
+        }
+        for (const name of dockerNames(goal)) this.taken.set(name, id);
         const outputs: Props = { ...goal.inputs, ...computed(goal, this.ids) };
         this.events.push(`end ${goal.name}`);
-        return { id: `${goal.name}-id${this.ids}`, outputs };
+        return { id, outputs };
     }
 
     async update(old: StateResource, goal: Goal) {
@@ -37,6 +44,7 @@ export class MemoryRealizer implements Realizer {
 
     async delete(old: StateResource) {
         this.events.push(`delete ${old.name}`);
+        for (const name of dockerNames(old)) if (this.taken.get(name) === old.id) this.taken.delete(name);
     }
 
     async read(old: StateResource) {
@@ -54,4 +62,16 @@ function computed(goal: Goal, n: number): Props {
     if (goal.type === REMOTE_IMAGE) return { imageId: `sha256:${"ab".repeat(32)}` };
     if (goal.type === COMMAND) return { stdout: goal.name.includes("-verify-") ? VERIFY_STDOUT : "", stderr: "" };
     return {};
+}
+
+/** What Docker keeps unique among live objects: container and network names, bridge names, subnets. */
+function dockerNames(goal: Goal): string[] {
+    const inputs = goal.inputs as Record<string, any>;
+    if (goal.type === CONTAINER) return [`container ${inputs.name}`];
+    if (goal.type !== NETWORK) return [];
+    return [
+        `network ${inputs.name}`,
+        ...(inputs.options?.["com.docker.network.bridge.name"] ? [`bridge ${inputs.options["com.docker.network.bridge.name"]}`] : []),
+        ...(inputs.ipamConfigs ?? []).map((c: { subnet: string }) => `subnet ${c.subnet}`),
+    ];
 }

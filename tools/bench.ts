@@ -3,23 +3,24 @@
 // networks, containers and scripts created straight through the docker CLI with every
 // independent step in parallel. Also teardown time, the running lab's memory and image size.
 // Figures only, no pass/fail: timing belongs here, not in tests.
-import { RecordingRealizer } from "../tests/harness/recording-realizer";
-import { DockerRealizer } from "../tests/harness/docker-realizer";
-import { RegisteredResource, runProgram } from "../tests/harness/run-program";
-import { docker } from "../tests/harness/shell";
+import { ROUTER_IMAGE as IMAGE } from "../components/lab";
+import { DockerRealizer } from "../engine/docker-realizer";
+import { RegisteredResource, Stack } from "../engine/engine";
+import { MemoryRealizer } from "../engine/memory-realizer";
+import { docker } from "../engine/shell";
+import { Goal, StateResource } from "../engine/steps";
 
-const IMAGE = "bondlab/router:local";
 const variant = process.argv[2] ?? "lacp";
-const config = { "bondlab:variant": variant, "bondlab:routerImage": IMAGE };
+const stackFile = { "bondlab:variant": variant, "bondlab:routerImage": IMAGE };
 const seconds = (since: number) => (Date.now() - since) / 1000;
 
 async function main(): Promise<void> {
     if (!process.env.DOCKER_HOST) throw new Error('set DOCKER_HOST first, e.g. eval "$(labhost/start.sh)"');
 
     // 1. The program, as the e2e tests run it.
-    const lab = new DockerRealizer();
+    const lab = new Stack({ name: "bench", stackFile }, new DockerRealizer());
     let t = Date.now();
-    const run = await runProgram({ stack: "bench", config }, lab);
+    const run = await lab.up();
     const up = seconds(t);
     const memory = await labMemory("bench");
     t = Date.now();
@@ -27,13 +28,14 @@ async function main(): Promise<void> {
     const down = seconds(t);
 
     // 2. The floor: the same resources, replayed phase by phase with the raw CLI.
-    const { resources } = await runProgram({ stack: "bench-floor", config }, new RecordingRealizer());
+    const { resources } = await new Stack({ name: "bench-floor", stackFile }, new MemoryRealizer()).up();
     const floor = new DockerRealizer();
+    const created: StateResource[] = [];
     t = Date.now();
-    await replay(resources, floor);
+    await replay(resources, floor, created);
     const floorUp = seconds(t);
     t = Date.now();
-    await floor.destroy();
+    for (const r of created.reverse()) await floor.delete(r);
     const floorDown = seconds(t);
 
     const size = Number(await docker("image", "inspect", "-f", "{{.Size}}", IMAGE));
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
 }
 
 /** Creates the recorded resources with the most parallelism their kinds allow. */
-async function replay(resources: RegisteredResource[], realizer: DockerRealizer): Promise<void> {
+async function replay(resources: RegisteredResource[], realizer: DockerRealizer, created: StateResource[]): Promise<void> {
     const custom = resources.filter((r) => r.type.startsWith("docker:") || r.type.startsWith("command:"));
     const phase = (pick: (r: RegisteredResource) => boolean) => custom.filter(pick);
     // Values the recording invented (subnets, image id) -> what Docker really gave.
@@ -61,14 +63,19 @@ async function replay(resources: RegisteredResource[], realizer: DockerRealizer)
         await Promise.all(items.map(async (r) => {
             let text = JSON.stringify(r.inputs);
             for (const [invented, real] of computed) text = text.split(invented).join(real);
-            const { state } = await realizer.create(r.type, r.name, JSON.parse(text));
+            const goal: Goal = {
+                urn: r.urn, type: r.type, name: r.name, custom: true, inputs: JSON.parse(text),
+                dependencies: [], propertyDependencies: {}, replaceOnChanges: [],
+            };
+            const { id, outputs: state } = await realizer.create(goal);
+            created.push({ ...goal, id, outputs: state });
+            const ipam = state.ipamConfigs as { subnet: string; gateway: string }[] | undefined;
             r.state.ipamConfigs?.forEach((c: any, i: number) => {
-                computed.set(c.subnet, state?.ipamConfigs?.[i]?.subnet);
-                computed.set(c.gateway, state?.ipamConfigs?.[i]?.gateway);
+                computed.set(c.subnet, ipam?.[i]?.subnet ?? "");
+                computed.set(c.gateway, ipam?.[i]?.gateway ?? "");
             });
-            if (r.state.imageId) computed.set(r.state.imageId, state?.imageId);
+            if (r.state.imageId) computed.set(r.state.imageId, String(state.imageId));
         }));
-        if (realizer.failure) throw realizer.failure;
     };
     await runPhase(phase((r) => r.type.includes("RemoteImage")));
     await runPhase(phase((r) => r.name.endsWith("host-check")));

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Make the image bondlab/router:local exist in the Docker engine that
+# Make the image bondlab.invalid/router:local exist in the Docker engine that
 # DOCKER_HOST (or the docker CLI's default) points to, without any registry:
 #
 #   DOCKER_HOST=tcp://127.0.0.1:23750 images/router/load.sh
@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=labhost/lib.sh
 . "$here/../../labhost/lib.sh"
 
-IMAGE=${BONDLAB_ROUTER_IMAGE:-bondlab/router:local}
+IMAGE=${BONDLAB_ROUTER_IMAGE:-bondlab.invalid/router:local}
 LABEL=org.bondlab.rootfs-sha256
 
 bl_need docker:docker.io sha256sum:coreutils

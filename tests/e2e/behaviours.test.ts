@@ -1,5 +1,5 @@
 import { E2ELab, exec, leftovers } from "./lab";
-import { docker } from "../harness/shell";
+import { docker } from "../../engine/shell";
 
 // What only a real kernel can show: LACP across the channels, idempotent apply, recovery
 // after a container restart, two stacks side by side, and a clean teardown.

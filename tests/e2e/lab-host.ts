@@ -1,5 +1,5 @@
 import * as path from "path";
-import { runProcess } from "../harness/shell";
+import { runProcess } from "../../engine/shell";
 
 // The e2e tests need a Docker host whose kernel has bonding. DOCKER_HOST may name one;
 // otherwise the lab host VM (labhost/start.sh) is started for the run and stopped after.

@@ -1,28 +1,34 @@
 import { labNames, LABEL_STACK } from "../../components/names";
-import { DockerRealizer } from "../harness/docker-realizer";
-import { ProgramRun, runProgram } from "../harness/run-program";
-import { docker } from "../harness/shell";
+import { DockerRealizer } from "../../engine/docker-realizer";
+import { Stack, UpdateResult } from "../../engine/engine";
+import { ROUTER_IMAGE } from "../../components/lab";
+import { docker } from "../../engine/shell";
 
 /** The router image the lab host loads (labhost/start.sh builds it offline). */
-export const IMAGE = "bondlab/router:local";
+export const IMAGE = ROUTER_IMAGE;
 
-/** One lab stack brought up by the real program on the e2e Docker host. */
+/** One lab stack brought up by the real program on the e2e Docker host, through the engine model. */
 export class E2ELab {
     readonly realizer = new DockerRealizer();
-    run?: ProgramRun;
+    readonly stackOf: Stack;
+    run?: UpdateResult;
 
-    constructor(readonly stack: string, readonly config: Record<string, unknown>) {}
+    /** `config`: the stack file's settings; the router image is the lab host's unless given. */
+    constructor(readonly stack: string, config: Record<string, unknown>) {
+        this.stackOf = new Stack({ name: stack, stackFile: { "bondlab:routerImage": IMAGE, ...config } }, this.realizer);
+    }
 
-    /** Runs the program; on failure the partly built lab stays for down() to remove. */
-    async up(): Promise<ProgramRun> {
+    /** `pulumi up`; on failure the partly built lab stays in the state for down() to remove. */
+    async up(): Promise<UpdateResult> {
         const started = Date.now();
-        this.run = await runProgram({ stack: this.stack, config: { "bondlab:routerImage": IMAGE, ...this.config } }, this.realizer);
+        this.run = await this.stackOf.up();
         console.log(`e2e ${this.stack}: verified lab in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         return this.run;
     }
 
+    /** `pulumi destroy`. */
     async down(): Promise<void> {
-        await this.realizer.destroy();
+        await this.stackOf.destroy();
     }
 
     get routers(): Record<string, any> {
@@ -33,10 +39,11 @@ export class E2ELab {
         return this.routers[router].containerName;
     }
 
-    /** Runs one of the program's command resources again, exactly as registered. */
+    /** Runs one of the program's command resources again, exactly as the state holds it. */
     async rerun(commandName: string, env: Record<string, string> = {}) {
-        const command = this.realizer.findCommand(commandName);
-        return this.realizer.runCommand(command.inputs, command.inputs.create, env);
+        const command = this.stackOf.state.find((r) => r.type === "command:local:Command" && r.name === commandName);
+        if (!command) throw new Error(`no command ${commandName} in the stack's state`);
+        return this.realizer.runCommand(command.inputs as any, undefined, env);
     }
 }
 
@@ -48,10 +55,10 @@ export function exec(container: string, ...argv: string[]): Promise<string> {
 /** Containers, networks and bridges of a stack still on the Docker host. */
 export async function leftovers(stack: string): Promise<string[]> {
     const label = `label=${LABEL_STACK}=${stack}`;
-    const containers = (await docker("ps", "-a", "--filter", label, "--format", "container {{.Names}}")).split("\n");
-    const networks = (await docker("network", "ls", "--filter", label, "--format", "network {{.Name}}")).split("\n");
+    const containers: string[] = (await docker("ps", "-a", "--filter", label, "--format", "container {{.Names}}")).split("\n");
+    const networks: string[] = (await docker("network", "ls", "--filter", label, "--format", "network {{.Name}}")).split("\n");
     const stem = labNames("bondlab", stack).managementBridge.replace(/-m$/, "");
-    const links = await docker("run", "--rm", "--network", "host", IMAGE, "ip", "-o", "link", "show");
+    const links: string = await docker("run", "--rm", "--network", "host", IMAGE, "ip", "-o", "link", "show");
     const bridges = links.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).filter((n) => n?.startsWith(stem)).map((n) => `bridge ${n}`);
     return [...containers, ...networks, ...bridges].filter((l) => l.trim() !== "");
 }

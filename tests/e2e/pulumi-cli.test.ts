@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR } from "../harness/run-program";
+import { PROJECT_DIR } from "../../engine/engine";
 import { IMAGE, leftovers } from "./lab";
 
 // The real thing where it exists: `pulumi up`, a calm `pulumi preview`, `pulumi destroy`,

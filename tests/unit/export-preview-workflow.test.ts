@@ -45,6 +45,17 @@ describe("the preview workflow", () => {
         expect(job.env.PULUMI_CONFIG_PASSPHRASE).toBe("${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
     });
 
+    // pulumi/actions src/login.ts runs `pulumi login <cloud-url>` with the job's environment and
+    // has no credential inputs: each backend's credentials must be mapped from secrets.
+    it.each([
+        ["Pulumi Cloud", ["PULUMI_ACCESS_TOKEN"]],
+        ["s3://", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION"]],
+        ["azblob://", ["AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY"]],
+        ["gs://", ["GOOGLE_CREDENTIALS"]],
+    ])("hands the %s backend its credentials from the repository's secrets", (_backend, names) => {
+        for (const name of names) expect(job.env[name]).toBe(`\${{ secrets.${name} }}`);
+    });
+
     it("installs the locked dependencies on the Node the project asks for", () => {
         const setupNode = job.steps.find((s: { uses?: string }) => s.uses?.startsWith("actions/setup-node@"));
         expect(String(setupNode.with["node-version"])).toBe(require("../../package.json").engines.node.replace(/^>=/, ""));

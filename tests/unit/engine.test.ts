@@ -1,0 +1,224 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { dockerCliEnv } from "../../components/docker-endpoint";
+import { ROUTER_IMAGE } from "../../components/lab";
+import { loadProject, loadStackFile, resolveConfig, stackConfig } from "../../engine/config";
+import { PROJECT_DIR, Stack } from "../../engine/engine";
+import { MemoryRealizer } from "../../engine/memory-realizer";
+import { COMMAND, CONTAINER, NETWORK } from "../../engine/providers";
+import { Goal, StateResource, Step, decide, dependentReplacements } from "../../engine/steps";
+
+// The engine model against the cases pulumi/pulumi's own tests assert, then the program's
+// updates through it (in memory: the same updates run on the real kernel in
+// tests/e2e/lifecycle.test.ts).
+
+describe("config, as the CLI applies Pulumi.yaml before the program runs", () => {
+    const project = (config: Record<string, unknown>) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-project-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), JSON.stringify({ name: "test", runtime: "nodejs", config }));
+        return loadProject(dir);
+    };
+
+    // sdk/go/common/workspace/project_test.go TestStackConfigErrorsWhenMissingTwoStackValueForConfigTypeWithNoDefault
+    it("refuses a stack that lacks typed keys without a default, naming every one", () => {
+        const p = project({ another: { type: "string" }, values: { type: "array", items: { type: "string" } } });
+        expect(() => resolveConfig(p, "dev", {})).toThrow("Stack 'dev' is missing configuration values 'another' and 'values'");
+        expect(() => resolveConfig(p, "dev", { "test:another": "x" })).toThrow("Stack 'dev' is missing configuration value 'values'");
+    });
+
+    // project_test.go: `test:importantNumber: hello` for an integer key
+    it("checks a typed key's value, accepting the strings `pulumi config set` writes", () => {
+        const p = project({ importantNumber: { type: "integer" }, flag: { type: "boolean", default: true } });
+        expect(() => resolveConfig(p, "dev", { "test:importantNumber": "hello" }))
+            .toThrow("Stack 'dev' with configuration key 'importantNumber' must be of type 'integer'");
+        expect(resolveConfig(p, "dev", { "test:importantNumber": "20" })).toEqual({ "test:importantNumber": "20", "test:flag": "true" });
+        expect(resolveConfig(p, "dev", { importantNumber: 7, "test:flag": "false" })).toEqual({ "test:importantNumber": "7", "test:flag": "false" });
+    });
+
+    it("refuses a default of the wrong type and a typed key of another namespace", () => {
+        expect(() => project({ n: { type: "integer", default: "x" } })).toThrow("The default value specified for configuration key 'n' is not of the expected type 'integer'");
+        expect(() => project({ "docker:host": { type: "string" } })).toThrow("Configuration key 'docker:host' is not namespaced by the project and should not define a type");
+    });
+
+    it("hands objects to the program as JSON and lets a stack set keys the project does not declare", () => {
+        const p = project({ opts: { type: "object", default: {} } });
+        expect(resolveConfig(p, "dev", { "test:extra": true })).toEqual({ "test:opts": "{}", "test:extra": "true" });
+    });
+
+    it("accepts bondlab's Pulumi.yaml with every shipped stack file", () => {
+        const stacks = fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+        expect(stacks.length).toBeGreaterThanOrEqual(8);
+        for (const stack of stacks) {
+            const config = stackConfig(PROJECT_DIR, stack);
+            expect(config["bondlab:variant"]).toBe(loadStackFile(PROJECT_DIR, stack)["bondlab:variant"]);
+            expect(config["bondlab:bondOptions"]).toBe("{}");
+            expect(config["bondlab:privileged"]).toBeUndefined(); // unset: the variant's own
+        }
+        // A stack file with nothing in it still runs: every declared key has a default.
+        expect(stackConfig(PROJECT_DIR, "brand-new", {})["bondlab:variant"]).toBe("seed");
+    });
+});
+
+/** A custom resource goal for the step tests. */
+function goal(name: string, type: string, inputs: Record<string, unknown>, deps: Record<string, string[]> = {}, dependsOn: string[] = []): Goal {
+    return {
+        urn: `urn:${name}`, type, name, custom: true, inputs,
+        dependencies: [...new Set([...Object.values(deps).flat(), ...dependsOn])], propertyDependencies: deps,
+        replaceOnChanges: type === COMMAND ? ["triggers[*]"] : [],
+    };
+}
+const state = (g: Goal): StateResource => ({ ...g, id: `${g.name}-id`, outputs: g.inputs });
+
+describe("step decisions, as pkg/resource/deploy/step_generator.go makes them", () => {
+    it("same, update in place, replace: from the provider's ForceNew fields and replaceOnChanges", () => {
+        const cmd = goal("c", COMMAND, { create: "a", triggers: ["x"] });
+        expect(decide(state(cmd), cmd)).toEqual({ op: "same" });
+        expect(decide(state(cmd), { ...cmd, inputs: { create: "b", triggers: ["x"] } })).toEqual({ op: "update", keys: ["create"] });
+        expect(decide(state(cmd), { ...cmd, inputs: { create: "a", triggers: ["y"] } }))
+            .toMatchObject({ op: "replace", replaceKeys: ["triggers"], deleteBeforeReplace: false });
+        const ctr = goal("r", CONTAINER, { name: "r", image: "i", restart: "no" });
+        expect(decide(state(ctr), { ...ctr, inputs: { ...ctr.inputs, restart: "always" } })).toMatchObject({ op: "update" });
+        expect(decide(state(ctr), { ...ctr, inputs: { ...ctr.inputs, envs: ["A=1"] } })).toMatchObject({ op: "replace", deleteBeforeReplace: true });
+    });
+
+    it("a network the program names is deleted before it is replaced; the resource option overrides the provider", () => {
+        const net = goal("n", NETWORK, { name: "n", driver: "bridge" });
+        expect(decide(state(net), { ...net, inputs: { ...net.inputs, driver: "x" } })).toMatchObject({ deleteBeforeReplace: true });
+        const cmd = goal("c", COMMAND, { triggers: [1] });
+        expect(decide(state(cmd), { ...cmd, inputs: { triggers: [2] }, deleteBeforeReplace: true })).toMatchObject({ deleteBeforeReplace: true });
+    });
+
+    it("refuses a change it has not read the provider for, instead of guessing", () => {
+        const ctr = goal("r", CONTAINER, { name: "r", image: "i" });
+        expect(() => decide(state(ctr), { ...ctr, inputs: { ...ctr.inputs, somethingNew: 1 } })).toThrow(/does not know whether changing somethingNew/);
+    });
+
+    // lifecycletest/delete_before_replace_test.go TestDeleteBeforeReplace: dependents whose
+    // replace-forcing inputs come from the replaced resource go too; a dependsOn edge or an
+    // input that updates in place is not enough.
+    it("replaces the dependents of a delete-before-replace, transitively, and only those", () => {
+        const net = goal("net", NETWORK, { name: "n" });
+        const router = goal("router", CONTAINER, { name: "r", networksAdvanced: [{ name: "n" }] }, { networksAdvanced: ["urn:net"] });
+        const cable = goal("cable", CONTAINER, { name: "c" }, {}, ["urn:net"]);
+        const apply = goal("apply", COMMAND, { triggers: ["r-id"] }, { triggers: ["urn:router"] });
+        const show = goal("show", COMMAND, { environment: { R: "r" } }, { environment: ["urn:router"] });
+        const old = [net, router, cable, apply, show].map(state);
+        expect(dependentReplacements(old, "urn:net", new Set()).map((r) => r.name)).toEqual(["router", "apply"]);
+        expect(dependentReplacements(old, "urn:net", new Set(["urn:router"])).map((r) => r.name)).toEqual([]);
+    });
+});
+
+describe("the program through the engine model, update after update", () => {
+    const lacp = { "bondlab:variant": "lacp" };
+    const ops = (steps: Step[], op: string) => steps.filter((s) => s.op === op).map((s) => s.urn.split("::").pop()).sort();
+    const newStack = (stackFile: Record<string, unknown>) => new Stack({ name: "unit", stackFile }, new MemoryRealizer());
+
+    it("nothing changed: every step is `same`, so the preview is calm", async () => {
+        const stack = newStack(lacp);
+        await stack.up();
+        const { steps } = await stack.preview();
+        expect(steps.filter((s) => s.op !== "same")).toEqual([]);
+    });
+
+    it("a preview of a new stack runs no command and does not crash the program", async () => {
+        const realizer = new MemoryRealizer();
+        const { steps } = await new Stack({ name: "unit", stackFile: lacp }, realizer).preview();
+        expect(ops(steps, "create")).toContain("lab-bond0-verify-inetRouter");
+        expect(realizer.events).toEqual([]);
+    });
+
+    it("lacpPassthrough toggled: the cables are replaced and verify runs again on both routers", async () => {
+        const stack = newStack(lacp);
+        await stack.up();
+        stack.stackFile = { ...lacp, "bondlab:lacpPassthrough": false };
+        const { steps } = await stack.up();
+        expect(ops(steps, "replace")).toEqual(["lab-bond0-verify-centralRouter", "lab-bond0-verify-inetRouter", "lab-ch1-cable", "lab-ch2-cable"]);
+        expect(ops(steps, "update")).toEqual([]);
+    });
+
+    it("privileged toggled: routers deleted first, with the bond commands that depend on them, then rebuilt", async () => {
+        const realizer = new MemoryRealizer();
+        const stack = new Stack({ name: "unit", stackFile: lacp }, realizer);
+        await stack.up();
+        stack.stackFile = { ...lacp, "bondlab:privileged": false };
+        const { steps } = await stack.up();
+        expect(ops(steps, "replace")).toEqual(expect.arrayContaining(["lab-inetRouter-container", "lab-bond0-apply-inetRouter", "lab-bond0-verify-inetRouter"]));
+        expect(realizer.at("delete lab-inetRouter-container")).toBeLessThan(realizer.events.lastIndexOf("start lab-inetRouter-container"));
+    });
+
+    it("channels added, renamed and removed: Docker never sees two networks want one name, bridge or subnet", async () => {
+        const fixtures = path.join(__dirname, "..", "e2e", "fixtures");
+        const stack = newStack({ "bondlab:variant": path.join(fixtures, "seed-two.yaml") });
+        await stack.up();
+        for (const file of ["seed-three", "seed-uplink", "seed-two"]) {
+            stack.stackFile = { "bondlab:variant": path.join(fixtures, `${file}.yaml`) };
+            await expect(stack.up()).resolves.toBeDefined();
+        }
+        expect(stack.state.filter((r) => r.type === NETWORK).map((r) => r.name).sort()).toEqual(["lab-ch1-network", "lab-ch2-network", "lab-management"]);
+    });
+
+    it("a resource removed from the program is deleted after every create, dependents first", async () => {
+        const fixtures = path.join(__dirname, "..", "e2e", "fixtures");
+        const realizer = new MemoryRealizer();
+        const stack = new Stack({ name: "unit", stackFile: { "bondlab:variant": path.join(fixtures, "seed-three.yaml") } }, realizer);
+        await stack.up();
+        stack.stackFile = { "bondlab:variant": path.join(fixtures, "seed-two.yaml") };
+        await stack.up();
+        const lastCreate = realizer.events.map((e, i) => (e.startsWith("end ") ? i : -1)).reduce((a, b) => Math.max(a, b));
+        expect(realizer.at("delete lab-ch3-cable")).toBeGreaterThan(lastCreate);
+        expect(realizer.at("delete lab-ch3-network")).toBeGreaterThan(realizer.at("delete lab-ch3-cable"));
+    });
+
+    it("a failed update stops there: no deletes run, and the state keeps what exists for destroy", async () => {
+        const realizer = new MemoryRealizer();
+        const stack = new Stack({ name: "unit", stackFile: lacp }, realizer);
+        await stack.up();
+        const before = stack.state.length;
+        realizer.create = async (g) => { throw new Error(`cannot create ${g.name}`); };
+        stack.stackFile = { ...lacp, "bondlab:lacpPassthrough": false };
+        await expect(stack.up()).rejects.toThrow(/cannot create lab-ch1-cable|cannot create lab-ch2-cable/);
+        // Only the delete-before-replace chain ran (verify depends on the cable, then the cable);
+        // nothing was deleted at the end.
+        const deleted = new Set(realizer.events.filter((e) => e.startsWith("delete")));
+        expect([...deleted].every((e) => /^delete lab-(ch\d-cable|bond0-verify-\w+)$/.test(e))).toBe(true);
+        expect(stack.state.length).toBeLessThan(before);
+        expect(stack.state.map((r) => r.name)).toEqual(expect.arrayContaining(["lab-inetRouter-container", "lab-ch1-network", "lab-bond0-apply-inetRouter"]));
+        await stack.destroy();
+        expect(stack.state).toEqual([]);
+    });
+
+    it("refuses a stack whose config the CLI would refuse, before the program runs", async () => {
+        const realizer = new MemoryRealizer();
+        await expect(new Stack({ name: "unit", stackFile: { "bondlab:verifyTimeout": "soon" } }, realizer).up())
+            .rejects.toThrow("Stack 'unit' with configuration key 'bondlab:verifyTimeout' must be of type 'integer'");
+        expect(realizer.events).toEqual([]);
+    });
+
+    it("`pulumi config set --path 'bondlab:bondOptions.primary' null` (the string \"null\") removes the option", async () => {
+        const { resources } = await newStack({ "bondlab:variant": "seed", "bondlab:bondOptions": { primary: "null", primary_reselect: "null" } }).up();
+        const apply = resources.find((r) => r.name === "lab-bond0-apply-inetRouter")!;
+        expect(apply.inputs.environment.BONDLAB_OPTIONS).toBe("mode active-backup miimon 100");
+    });
+
+    it("builds the router image under a name no registry serves, rebuilt when its files change", async () => {
+        const { resources } = await newStack({ "bondlab:variant": "seed" }).up();
+        const image = resources.find((r) => r.type === "docker:index/remoteImage:RemoteImage")!;
+        expect(image.inputs.name).toBe(ROUTER_IMAGE);
+        expect(ROUTER_IMAGE.split("/")[0]).toMatch(/\.invalid$/); // RFC 2606: never resolves
+        expect(image.inputs.triggers.files).toMatch(/^[0-9a-f]{64}$/);
+    });
+});
+
+describe("the Docker engine the commands reach is the provider's", () => {
+    const none = () => false;
+    it.each([
+        [{}, {}, { DOCKER_HOST: "unix:///var/run/docker.sock", DOCKER_CONTEXT: "" }],
+        [{}, { DOCKER_HOST: "tcp://h:2375" }, { DOCKER_HOST: "tcp://h:2375", DOCKER_CONTEXT: "" }],
+        [{ host: "ssh://lab" }, { DOCKER_HOST: "tcp://h:2375" }, { DOCKER_HOST: "ssh://lab", DOCKER_CONTEXT: "" }],
+        [{ host: "ssh://lab" }, { DOCKER_CONTEXT: "vm" }, { DOCKER_CONTEXT: "vm", DOCKER_HOST: "" }],
+        [{ context: "vm" }, { DOCKER_HOST: "tcp://h:2375" }, { DOCKER_CONTEXT: "vm", DOCKER_HOST: "" }],
+    ])("provider config %j, environment %j -> %j", (config, env, expected) => {
+        expect(dockerCliEnv(config, env, none)).toEqual(expected);
+    });
+});
