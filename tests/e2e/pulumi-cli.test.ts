@@ -40,7 +40,7 @@ if (!hasPulumi) console.warn("skipped: the Pulumi CLI is not on PATH (https://ww
         fs.rmSync(work, { recursive: true, force: true });
     });
 
-    it("brings the lab up verified", () => {
+    it("brings the lab up verified, from a stack file that sets nothing but the lab's own settings", () => {
         pulumi("up", "--yes", "--skip-preview");
         const routers = JSON.parse(pulumi("stack", "output", "routers", "--json"));
         expect(routers.inetRouter.verify.aggregator.ports).toBe(2);
@@ -49,6 +49,19 @@ if (!hasPulumi) console.warn("skipped: the Pulumi CLI is not on PATH (https://ww
 
     it("previews no changes when nothing changed", () => {
         expect(() => pulumi("preview", "--expect-no-changes")).not.toThrow();
+    });
+
+    it("previews a changed bond option as updates of the bond's commands only, then applies it", () => {
+        pulumi("config", "set", "--path", "bondlab:bondOptions.lacp_rate", "slow");
+        const preview = JSON.parse(pulumi("preview", "--json")) as { steps: { op: string; urn: string }[] };
+        const changed = preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
+        expect(changed).toEqual([
+            "update lab-bond0-apply-centralRouter", "update lab-bond0-apply-inetRouter",
+            "update lab-bond0-verify-centralRouter", "update lab-bond0-verify-inetRouter",
+        ]);
+        pulumi("up", "--yes", "--skip-preview");
+        const routers = JSON.parse(pulumi("stack", "output", "routers", "--json"));
+        expect(routers.inetRouter.verify.options.lacp_rate).toBe("slow");
     });
 
     it("destroys every trace", async () => {
