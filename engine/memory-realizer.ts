@@ -29,7 +29,7 @@ export class MemoryRealizer implements Realizer {
         this.ids++;
         const id = `${goal.name}-id${this.ids}`;
         for (const name of dockerNames(goal)) {
-            if (this.taken.has(name)) throw new Error(`Docker refuses ${name}: ${this.taken.get(name)} still holds it`);
+            if (this.taken.has(name)) throw new Error(`Docker refuses ${name}: ${this.taken.get(name)!.replace(/-id\d+$/, "")} still holds it`);
         }
         for (const name of dockerNames(goal)) this.taken.set(name, id);
         const outputs: Props = { ...goal.inputs, ...computed(goal, this.ids) };

@@ -158,6 +158,24 @@ describe("the program through the engine model, update after update", () => {
         expect(stack.state.filter((r) => r.type === NETWORK).map((r) => r.name).sort()).toEqual(["lab-ch1-network", "lab-ch2-network", "lab-management"]);
     });
 
+    it("a channel renamed with its own subnet kept: Docker refuses the overlap (the README's workaround)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-rename-"));
+        const lab = (file: string, second: string) => {
+            const f = path.join(dir, `${file}.yaml`);
+            fs.writeFileSync(f, `description: rename\nbond: {mode: active-backup, options: {miimon: 100}}\nchannels:\n  - {name: ch1}\n  - ${second}\n`);
+            return { "bondlab:variant": f };
+        };
+        const stack = newStack(lab("before", "{name: ch2, subnet: 10.251.7.0/24}"));
+        await stack.up();
+        stack.stackFile = lab("renamed", "{name: uplink, subnet: 10.251.7.0/24}");
+        await expect(stack.up()).rejects.toThrow("Docker refuses subnet 10.251.7.0/24: lab-ch2-network still holds it");
+        // The workaround: rename without the subnet first, then set it again.
+        stack.stackFile = lab("renamed", "{name: uplink}");
+        await stack.up();
+        stack.stackFile = lab("renamed", "{name: uplink, subnet: 10.251.7.0/24}");
+        await expect(stack.up()).resolves.toBeDefined();
+    });
+
     it("a resource removed from the program is deleted after every create, dependents first", async () => {
         const fixtures = path.join(__dirname, "..", "e2e", "fixtures");
         const realizer = new MemoryRealizer();
