@@ -37,6 +37,13 @@ function main(argv: string[]): number {
             const spec = loadLab(variant);
             return { spec, files: exportLab(spec) };
         });
+        // Only under --out, whatever a name holds.
+        const outside = labs.flatMap(({ spec, files }) => Object.keys(files).map((f) => path.join(args.out!, spec.variant, f)))
+            .filter((target) => path.relative(path.resolve(args.out!), path.resolve(target)).split(path.sep)[0] === "..");
+        if (outside.length > 0) {
+            console.error(`refusing to write outside --out ${args.out}: ${outside.join(", ")}`);
+            return 1;
+        }
         for (const { spec, files } of labs) {
             const dir = path.join(args.out, spec.variant);
             for (const [file, content] of Object.entries(files)) {

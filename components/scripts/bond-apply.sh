@@ -15,15 +15,21 @@ env_file=/etc/bondlab/bond.env
 fail() { echo "bondlab apply on $(hostname): $*" >&2; exit 1; }
 [ -n "$IP" ] || fail "iproute2's ip is missing from the router image"
 
+# NAME='value' with every ' written as '\'': the file is sourced as root by the router's
+# init, so no value, whatever it holds, may be read as shell.
+quoted() {
+    printf "%s='%s'\n" "$1" "$(printf '%s' "$2" | sed "s/'/'\\\\''/g")"
+}
+
 if [ -n "${BONDLAB_BOND:-}" ]; then
     mkdir -p "${env_file%/*}"
-    cat >"$env_file" <<SETTINGS
-BONDLAB_BOND="$BONDLAB_BOND"
-BONDLAB_OPTIONS="$BONDLAB_OPTIONS"
-BONDLAB_ADDRESS="$BONDLAB_ADDRESS"
-BONDLAB_CHANNELS="$BONDLAB_CHANNELS"
-BONDLAB_MGMT="$BONDLAB_MGMT"
-SETTINGS
+    {
+        quoted BONDLAB_BOND "$BONDLAB_BOND"
+        quoted BONDLAB_OPTIONS "$BONDLAB_OPTIONS"
+        quoted BONDLAB_ADDRESS "$BONDLAB_ADDRESS"
+        quoted BONDLAB_CHANNELS "$BONDLAB_CHANNELS"
+        quoted BONDLAB_MGMT "$BONDLAB_MGMT"
+    } >"$env_file"
 else
     # shellcheck source=/dev/null
     . "$env_file"

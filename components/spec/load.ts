@@ -17,10 +17,21 @@ export function listVariants(): string[] {
         .sort();
 }
 
+const SAFE_VARIANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** A shipped variant by name (e.g. `lacp`), or any lab file by path (e.g. `./my-lab.yaml`). */
 export function resolveLabFile(variantOrPath: string): { variant: string; file: string } {
     if (/\.ya?ml$/.test(variantOrPath)) {
-        return { variant: path.basename(variantOrPath).replace(/\.ya?ml$/, ""), file: path.resolve(variantOrPath) };
+        const variant = path.basename(variantOrPath).replace(/\.ya?ml$/, "");
+        // The variant's name reaches exported files (comments of scripts run as root), folder
+        // names and stack outputs: a safe alphabet only, so a file name can never inject.
+        if (!SAFE_VARIANT.test(variant)) {
+            throw new LabConfigError(`lab file ${JSON.stringify(variantOrPath)}`, [{
+                field: "bondlab:variant",
+                message: `the file's name ${JSON.stringify(variant)} becomes the variant's name: rename the file to letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), e.g. my-lab.yaml`,
+            }]);
+        }
+        return { variant, file: path.resolve(variantOrPath) };
     }
     const file = path.join(CONFIGS_DIR, `${variantOrPath}.yaml`);
     if (!fs.existsSync(file)) {
