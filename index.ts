@@ -3,16 +3,17 @@ import { exportRouter } from "./components/export";
 import { dockerCliEnv } from "./components/docker-endpoint";
 import { Lab } from "./components/lab";
 import { labNames } from "./components/names";
-import { bondOptionOverrides, loadLab } from "./components/spec/load";
+import { loadLab } from "./components/spec/load";
+import { readStackSettings } from "./components/spec/settings";
 import { LabConfigError } from "./components/spec/validate";
 
-// Read the stack's config, validate the lab before registering anything, build it.
-const config = new pulumi.Config("bondlab");
-const spec = (() => {
+// Read the stack's settings, validate them and the lab before registering anything, build it.
+const docker = new pulumi.Config("docker");
+const { spec, settings } = (() => {
     try {
-        const lab = loadLab(config.require("variant"), bondOptionOverrides(config.getObject("bondOptions") ?? {}));
-        const privileged = config.getBoolean("privileged");
-        return privileged === undefined ? lab : { ...lab, privileged };
+        const settings = readStackSettings((key) => new pulumi.Config("bondlab").get(key));
+        const lab = loadLab(settings.variant, settings.bondOptions);
+        return { spec: settings.privileged === undefined ? lab : { ...lab, privileged: settings.privileged }, settings };
     } catch (e) {
         // A clean message naming the field, not a stack trace.
         if (e instanceof LabConfigError) throw new pulumi.RunError(e.message);
@@ -23,10 +24,10 @@ const spec = (() => {
 const lab = new Lab("lab", {
     spec,
     names: labNames(pulumi.getProject(), pulumi.getStack()),
-    routerImage: config.get("routerImage") || undefined, // Pulumi.yaml's default "" builds images/router
-    dockerEnv: dockerCliEnv({ host: new pulumi.Config("docker").get("host"), context: new pulumi.Config("docker").get("context") }),
-    lacpPassthrough: config.getBoolean("lacpPassthrough"),
-    verifyTimeout: config.getNumber("verifyTimeout"),
+    routerImage: settings.routerImage,
+    dockerEnv: dockerCliEnv({ host: docker.get("host"), context: docker.get("context") }),
+    lacpPassthrough: settings.lacpPassthrough,
+    verifyTimeout: settings.verifyTimeout,
 });
 
 export const variant = spec.variant;

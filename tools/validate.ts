@@ -6,7 +6,8 @@
 import * as fs from "fs";
 import { StackConfigError, stackConfig } from "../engine/config";
 import { PROJECT_DIR } from "../engine/engine";
-import { bondOptionOverrides, loadLab } from "../components/spec/load";
+import { loadLab } from "../components/spec/load";
+import { readStackSettings } from "../components/spec/settings";
 import { bondOptionsFor } from "../components/spec/spec";
 import { LabConfigError } from "../components/spec/validate";
 
@@ -40,7 +41,8 @@ if (args.length > 0) {
     for (const stack of stacks) {
         check(`Pulumi.${stack}.yaml`, () => {
             const config = stackConfig(PROJECT_DIR, stack);
-            return summary(config["bondlab:variant"], bondOptionOverrides(JSON.parse(config["bondlab:bondOptions"] ?? "{}")));
+            const settings = readStackSettings((key) => config[`bondlab:${key}`]);
+            return summary(settings.variant, settings.bondOptions);
         });
     }
 }

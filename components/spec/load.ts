@@ -58,13 +58,3 @@ export function loadLab(variantOrPath: string, overrides: Record<string, BondOpt
     }
     return validateLab(variant, doc.toJS(), shown, overrides);
 }
-
-/**
- * The stack's bondlab:bondOptions as overrides; `null` removes an option of the variant.
- * `pulumi config set --path 'bondlab:bondOptions.x' null` stores the string "null" (the CLI
- * coerces only true, false and integers: pulumi/pulumi sdk/go/common/resource/config/object.go
- * coerce), and no kernel option takes that value, so it means null too.
- */
-export function bondOptionOverrides(options: Record<string, BondOptionValue | null>): Record<string, BondOptionValue | null> {
-    return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, v === "null" ? null : v]));
-}

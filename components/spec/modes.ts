@@ -14,6 +14,7 @@ export const BOND_MODES = [
 export type BondMode = (typeof BOND_MODES)[number];
 
 const ALL: readonly BondMode[] = BOND_MODES;
+const INT_MAX = 2147483647;
 // The kernel refuses ARP monitoring in the modes that manage their slaves' MACs or LACP.
 const ARP_MODES: readonly BondMode[] = ["balance-rr", "active-backup", "balance-xor", "broadcast"];
 const PRIMARY_MODES: readonly BondMode[] = ["active-backup", "balance-tlb", "balance-alb"];
@@ -23,16 +24,19 @@ interface OptionRule {
     modes: readonly BondMode[];
     kind: "integer" | "enum" | "addresses" | "string" | "mac";
     values?: readonly string[];
+    /** For integers: the range the kernel accepts (drivers/net/bonding/bond_options.c). */
+    min?: number;
+    max?: number;
     /** What the option does, in one line (shown in errors and docs). */
     about: string;
 }
 
 export const BOND_OPTIONS: Record<string, OptionRule> = {
-    miimon: { modes: ALL, kind: "integer", about: "MII carrier polling interval in ms (sees only the local link)" },
-    updelay: { modes: ALL, kind: "integer", about: "ms to wait before using a slave whose link came up (needs miimon)" },
-    downdelay: { modes: ALL, kind: "integer", about: "ms to wait before disabling a slave whose link went down (needs miimon)" },
-    use_carrier: { modes: ALL, kind: "integer", about: "1: MII monitor reads netif_carrier" },
-    arp_interval: { modes: ARP_MODES, kind: "integer", about: "ARP monitoring interval in ms (checks the path end to end)" },
+    miimon: { modes: ALL, kind: "integer", min: 0, max: INT_MAX, about: "MII carrier polling interval in ms (sees only the local link)" },
+    updelay: { modes: ALL, kind: "integer", min: 0, max: INT_MAX, about: "ms to wait before using a slave whose link came up (needs miimon)" },
+    downdelay: { modes: ALL, kind: "integer", min: 0, max: INT_MAX, about: "ms to wait before disabling a slave whose link went down (needs miimon)" },
+    use_carrier: { modes: ALL, kind: "integer", min: 0, max: 1, about: "1: MII monitor reads netif_carrier" },
+    arp_interval: { modes: ARP_MODES, kind: "integer", min: 0, max: INT_MAX, about: "ARP monitoring interval in ms (checks the path end to end)" },
     arp_ip_target: { modes: ARP_MODES, kind: "addresses", about: "addresses ARP monitoring probes; `peer` means the other router's bond address" },
     arp_validate: {
         modes: ARP_MODES,
@@ -49,20 +53,20 @@ export const BOND_OPTIONS: Record<string, OptionRule> = {
         about: "when the primary takes over again after it recovers",
     },
     fail_over_mac: { modes: ["active-backup"], kind: "enum", values: ["none", "active", "follow"], about: "how slave MACs follow a failover" },
-    num_grat_arp: { modes: ["active-backup", "balance-alb"], kind: "integer", about: "gratuitous ARPs sent after a failover" },
+    num_grat_arp: { modes: ["active-backup", "balance-alb"], kind: "integer", min: 0, max: 255, about: "gratuitous ARPs sent after a failover" },
     xmit_hash_policy: {
         modes: ["balance-xor", "802.3ad", "balance-tlb"],
         kind: "enum",
         values: ["layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4", "vlan+srcmac"],
         about: "which header fields choose the slave for a flow",
     },
-    packets_per_slave: { modes: ["balance-rr"], kind: "integer", about: "packets sent on a slave before moving to the next" },
+    packets_per_slave: { modes: ["balance-rr"], kind: "integer", min: 0, max: 65535, about: "packets sent on a slave before moving to the next" },
     lacp_rate: { modes: ["802.3ad"], kind: "enum", values: ["slow", "fast"], about: "LACPDU rate asked of the partner: slow 30 s, fast 1 s" },
     ad_select: { modes: ["802.3ad"], kind: "enum", values: ["stable", "bandwidth", "count"], about: "aggregator selection policy" },
-    min_links: { modes: ["802.3ad"], kind: "integer", about: "slaves that must be up for the bond to have carrier" },
-    tlb_dynamic_lb: { modes: ["balance-tlb"], kind: "integer", about: "0: hash flows (xmit_hash_policy) instead of balancing by load" },
-    all_slaves_active: { modes: ALL, kind: "integer", about: "1: deliver duplicate frames received on inactive slaves" },
-    resend_igmp: { modes: ALL, kind: "integer", about: "IGMP reports sent after a failover" },
+    min_links: { modes: ["802.3ad"], kind: "integer", min: 0, max: INT_MAX, about: "slaves that must be up for the bond to have carrier" },
+    tlb_dynamic_lb: { modes: ["balance-tlb"], kind: "integer", min: 0, max: 1, about: "0: hash flows (xmit_hash_policy) instead of balancing by load" },
+    all_slaves_active: { modes: ALL, kind: "integer", min: 0, max: 1, about: "1: deliver duplicate frames received on inactive slaves" },
+    resend_igmp: { modes: ALL, kind: "integer", min: 0, max: 255, about: "IGMP reports sent after a failover" },
 };
 
 export type BondOptionName = keyof typeof BOND_OPTIONS;

@@ -78,14 +78,24 @@ export function validateLab(
     }
     const file = withOverrides(parsed.data, overrides);
     const issues: LabIssue[] = [];
-    const add = (field: string, message: string) => issues.push({ field, message });
+    // A problem with an option the stack set (bondlab:bondOptions) is the stack's, not the file's.
+    const add = (field: string, message: string) => {
+        const key = field.startsWith("bond.options.") ? field.slice("bond.options.".length) : undefined;
+        if (key !== undefined && key in overrides) issues.push({ field: `bondlab:bondOptions.${key}`, message });
+        else if (field === "bond.options" && Object.values(overrides).includes(null)) {
+            const removed = Object.keys(overrides).filter((k) => overrides[k] === null);
+            issues.push({ field: "bondlab:bondOptions", message: `${message} (after bondlab:bondOptions removes ${removed.join(", ")}: \`pulumi config rm --path 'bondlab:bondOptions.${removed[0]}'\` keeps the variant's)` });
+        } else issues.push({ field, message });
+    };
 
     const routers = checkRouters(file, add);
     const channels = checkChannels(file, add);
+    checkDockerNames(routers, channels, add);
     checkSubnets(file, routers, add);
     const mode = checkMode(file.bond.mode, add);
     checkBondName(file.bond.name, add);
     const options = mode ? checkOptions(mode, file.bond.options, channels, add) : {};
+    checkArpTargets(routers, options, add);
 
     if (issues.length > 0) throw new LabConfigError(source, issues);
     return {
@@ -127,9 +137,39 @@ function checkRouters(file: LabFile, add: Add): RouterSpec[] {
     });
 }
 
+// Four-part decimal only: "192.168.1/24", "010.0.0.1" and hex forms are read differently by
+// different tools (ipaddr.js, iproute2, Docker), so none of them is taken.
+const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const FOUR_PART = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+const PREFIX = /^(3[0-2]|[12]?\d)$/;
+
+/** Is `value` "a.b.c.d/n" written plainly in decimal? */
+function isPlainCidr(value: string): boolean {
+    const [ip, prefix, extra] = value.split("/");
+    return extra === undefined && FOUR_PART.test(ip) && prefix !== undefined && PREFIX.test(prefix);
+}
+
+/** Why an address of a special range cannot serve in the lab, or undefined. */
+function specialRange(ip: string): string | undefined {
+    const address = ipaddr.IPv4.parse(ip);
+    const ranges: [string, string][] = [
+        ["0.0.0.0/8", "0.0.0.0/8 means \"this host\" and is never a peer's address"],
+        ["127.0.0.0/8", "127.0.0.0/8 is loopback: it never leaves a host"],
+        ["169.254.0.0/16", "169.254.0.0/16 is link-local, the kernel's own fallback range"],
+        ["224.0.0.0/4", "224.0.0.0/4 is multicast"],
+        ["240.0.0.0/4", "240.0.0.0/4 is reserved (and 255.255.255.255 is broadcast)"],
+    ];
+    return ranges.find(([cidr]) => address.match(ipaddr.IPv4.parseCIDR(cidr)))?.[1];
+}
+
 function checkHostAddress(field: string, value: string, add: Add): string | undefined {
-    if (!ipaddr.IPv4.isValidCIDR(value)) {
-        add(field, `"${value}" is not an IPv4 address with a prefix: write it like 192.168.1.1/24`);
+    if (!isPlainCidr(value)) {
+        add(field, `"${value}" is not an IPv4 address with a prefix in plain decimal: write it like 192.168.1.1/24`);
+        return undefined;
+    }
+    const special = specialRange(value.split("/")[0]);
+    if (special) {
+        add(field, `${value}: ${special}; use a private address such as 192.168.1.1/24`);
         return undefined;
     }
     const [ip, prefix] = ipaddr.IPv4.parseCIDR(value);
@@ -140,6 +180,14 @@ function checkHostAddress(field: string, value: string, add: Add): string | unde
         add(field, `${ip} is the ${ip.toString() === network ? "network" : "broadcast"} address of its subnet: pick a host address`);
     }
     return ip.toString();
+}
+
+/** Container names are `<stack>-<router>` and `<stack>-<channel>-cable`: they must not meet. */
+function checkDockerNames(routers: RouterSpec[], channels: ChannelSpec[], add: Add): void {
+    routers.forEach((router, i) => {
+        const cable = channels.find((c) => `${c.name}-cable` === router.name.toLowerCase());
+        if (cable) add(`routers[${i}].name`, `"${router.name}" is the name of channel ${cable.name}'s cable container: rename the router`);
+    });
 }
 
 function checkChannels(file: LabFile, add: Add): ChannelSpec[] {
@@ -154,6 +202,7 @@ function checkChannels(file: LabFile, add: Add): ChannelSpec[] {
             add(field, `"${channel.name}" must be 1-${IFNAMSIZ} lower-case letters, digits or '-'`);
         }
         if (seen.has(channel.name)) add(field, `"${channel.name}" is used twice: channel names must differ`);
+        if (channel.name === "mgmt") add(field, `"mgmt" is the management network's name: call the channel e.g. ch${i + 1}`);
         seen.add(channel.name);
         return { name: channel.name, interface: `eth${i + 1}`, subnet: channel.subnet };
     });
@@ -163,11 +212,20 @@ function checkSubnets(file: LabFile, routers: RouterSpec[], add: Add): void {
     const subnets: { field: string; cidr: [ipaddr.IPv4, number] }[] = [];
     const take = (field: string, value: string | undefined) => {
         if (value === undefined) return;
-        if (!ipaddr.IPv4.isValidCIDR(value)) {
-            add(field, `"${value}" is not an IPv4 subnet: write it like 10.250.1.0/24`);
+        if (!isPlainCidr(value)) {
+            add(field, `"${value}" is not an IPv4 subnet in plain decimal: write it like 10.250.1.0/24`);
             return;
         }
+        const special = specialRange(value.split("/")[0]);
         const cidr = ipaddr.IPv4.parseCIDR(value);
+        if (special) {
+            add(field, `${value}: ${special}; use a private subnet such as 10.250.1.0/24`);
+            return;
+        }
+        if (cidr[1] < 8) {
+            add(field, `/${cidr[1]} covers ${cidr[1] === 0 ? "every address" : "far more than a lab"}: use /8 to /29`);
+            return;
+        }
         const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
         if (cidr[0].toString() !== network) add(field, `"${value}" has host bits set: the subnet is ${network}/${cidr[1]}`);
         else if (cidr[1] > 29) add(field, `/${cidr[1]} is too small for a Docker network with two routers: use /29 or shorter`);
@@ -213,8 +271,8 @@ function checkMode(mode: string, add: Add): BondMode | undefined {
 function checkBondName(name: string, add: Add): void {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || name.length > IFNAMSIZ) {
         add("bond.name", `"${name}" is not a Linux interface name: use 1-${IFNAMSIZ} letters, digits, '_', '.' or '-'`);
-    } else if (/^eth\d+$/.test(name)) {
-        add("bond.name", `"${name}" is taken by the routers' own interfaces: call the bond e.g. bond0`);
+    } else if (/^(eth\d+|lo|bonding_masters)$/.test(name)) {
+        add("bond.name", `"${name}" is taken ${name === "bonding_masters" ? "by the bonding driver's control file" : "by the routers' own interfaces"}: call the bond e.g. bond0`);
     }
 }
 
@@ -266,6 +324,9 @@ function checkOptions(
         if (miimon === 0) add(`bond.options.${key}`, `${key} works with the MII monitor only: set miimon or remove ${key}`);
         else if (Number(delay) % miimon !== 0) add(`bond.options.${key}`, `${delay} is not a multiple of miimon (${miimon}): the kernel would round it down`);
     }
+    if (result.min_links !== undefined && Number(result.min_links) > channels.length) {
+        add("bond.options.min_links", `${result.min_links} is more than the bond's ${channels.length} channels: the bond would never have carrier; use at most ${channels.length}`);
+    }
     const interfaces = channels.map((c) => c.interface);
     if (result.primary !== undefined && !interfaces.includes(String(result.primary))) {
         add("bond.options.primary", `"${result.primary}" is not a slave of the bond: use one of ${interfaces.join(", ")}`);
@@ -273,13 +334,44 @@ function checkOptions(
     return result;
 }
 
+/** Each router's ARP targets once `peer` is its peer's address: distinct, reachable, not itself. */
+function checkArpTargets(routers: RouterSpec[], options: Record<string, BondOptionValue>, add: Add): void {
+    const targets = options.arp_ip_target;
+    if (!Array.isArray(targets) || routers.length !== 2 || routers.some((r) => r.ip === "")) return;
+    const field = "bond.options.arp_ip_target";
+    routers.forEach((router, i) => {
+        const peer = routers[1 - i];
+        const resolved = targets.map((t) => (t === "peer" ? peer.ip : t));
+        const subnet = ipaddr.IPv4.parseCIDR(router.address);
+        const seen = new Set<string>();
+        for (const target of resolved) {
+            const special = specialRange(target);
+            if (special) add(field, `${target}: ${special}; probe the peer's address (\`peer\`)`);
+            else if (target === router.ip) add(field, `${target} is ${router.name}'s own address: a router cannot probe itself; use \`peer\``);
+            else if (!ipaddr.IPv4.parse(target).match(subnet)) {
+                add(field, `${target} is outside the bond's subnet ${ipaddr.IPv4.networkAddressFromCIDR(router.address)}/${subnet[1]}: ${router.name}'s probes would not leave through the bond; use \`peer\``);
+            }
+            if (seen.has(target)) add(field, `${target} is listed twice for ${router.name} (\`peer\` is ${peer.ip} there): list each target once`);
+            seen.add(target);
+        }
+    });
+}
+
 function checkValue(field: string, key: string, value: BondOptionValue, add: Add): BondOptionValue | undefined {
     const rule = BOND_OPTIONS[key];
     switch (rule.kind) {
-        case "integer":
-            if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
-            add(field, `${JSON.stringify(value)} is not a whole number of 0 or more`);
-            return undefined;
+        case "integer": {
+            const [min, max] = [rule.min ?? 0, rule.max ?? 2147483647];
+            if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+                add(field, `${JSON.stringify(value)} is not a whole number of 0 or more`);
+                return undefined;
+            }
+            if (value < min || value > max) {
+                add(field, `${value} is outside what the kernel takes for ${key}: ${min} to ${max}`);
+                return undefined;
+            }
+            return value;
+        }
         case "enum":
             if (typeof value === "string" && rule.values!.includes(value)) return value;
             add(field, `${JSON.stringify(value)} is not allowed${didYouMean(String(value), rule.values!)}: use one of ${rule.values!.join(", ")}`);
@@ -290,7 +382,7 @@ function checkValue(field: string, key: string, value: BondOptionValue, add: Add
                 add(field, "give 1 to 16 IPv4 addresses (or `peer`) as a list");
                 return undefined;
             }
-            const bad = list.filter((a) => a !== "peer" && !ipaddr.IPv4.isValidFourPartDecimal(String(a)));
+            const bad = list.filter((a) => a !== "peer" && !FOUR_PART.test(String(a)));
             if (bad.length > 0) {
                 add(field, `${bad.map((b) => JSON.stringify(b)).join(", ")} is not an IPv4 address (or \`peer\`)`);
                 return undefined;

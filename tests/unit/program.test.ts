@@ -197,7 +197,7 @@ describe("bad input", () => {
     it("fails before any resource is registered, naming the field", async () => {
         const realizer = new MemoryRealizer();
         await expect(run({ "bondlab:variant": "lacp", "bondlab:bondOptions": { primary: "eth1" } }, "lacp", realizer))
-            .rejects.toThrow(/bond\.options\.primary: primary does not apply to mode 802\.3ad/);
+            .rejects.toThrow(/bondlab:bondOptions\.primary: primary does not apply to mode 802\.3ad/);
         expect(realizer.events).toEqual([]);
     });
 

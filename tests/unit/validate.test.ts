@@ -67,6 +67,24 @@ describe("bad lab files are refused with the field, the value and the fix", () =
         ["a channel name too long", lab(ab, { channels: [{ name: "a-very-long-channel" }, { name: "b" }] }), /^channels\[0\]\.name: "a-very-long-channel" must be 1-15/],
         ["a router name that is not a hostname", lab(ab, { routers: [{ name: "inet router", address: "10.0.0.1/24" }, { name: "b", address: "10.0.0.2/24" }] }), /^routers\[0\]\.name: "inet router" is not a hostname/],
         ["a missing mode", lab({ options: { miimon: 100 } }), /^bond\.mode: is required/],
+        ["a three-part address", lab(ab, { routers: [{ name: "a", address: "192.168.1/24" }, { name: "b", address: "192.168.1.2/24" }] }), /^routers\[0\]\.address: "192\.168\.1\/24" is not an IPv4 address with a prefix in plain decimal/],
+        ["an address with a leading zero", lab(ab, { routers: [{ name: "a", address: "010.0.0.1/24" }, { name: "b", address: "10.0.0.2/24" }] }), /^routers\[0\]\.address: "010\.0\.0\.1\/24" is not .* plain decimal/],
+        ["a hexadecimal subnet", lab(ab, { channels: [{ name: "a", subnet: "0x0a090000/16" }, { name: "b" }] }), /^channels\[0\]\.subnet: "0x0a090000\/16" is not an IPv4 subnet in plain decimal/],
+        ["a loopback address", lab(ab, { routers: [{ name: "a", address: "127.0.0.1/8" }, { name: "b", address: "127.0.0.2/8" }] }), /^routers\[0\]\.address: 127\.0\.0\.1\/8: 127\.0\.0\.0\/8 is loopback/],
+        ["a multicast subnet", lab(ab, { channels: [{ name: "a", subnet: "224.1.0.0/16" }, { name: "b" }] }), /^channels\[0\]\.subnet: 224\.1\.0\.0\/16: 224\.0\.0\.0\/4 is multicast/],
+        ["a /0 subnet", lab(ab, { management: { subnet: "0.0.0.0/0" } }), /^management\.subnet: 0\.0\.0\.0\/0: 0\.0\.0\.0\/8 means "this host"/],
+        ["a /4 subnet", lab(ab, { management: { subnet: "16.0.0.0/4" } }), /^management\.subnet: \/4 covers far more than a lab: use \/8 to \/29/],
+        ["miimon beyond the kernel's int", lab({ mode: "balance-rr", options: { miimon: 2 ** 31 } }), /^bond\.options\.miimon: 2147483648 is outside what the kernel takes for miimon: 0 to 2147483647/],
+        ["use_carrier 2", lab({ mode: "balance-rr", options: { miimon: 100, use_carrier: 2 } }), /^bond\.options\.use_carrier: 2 is outside .*: 0 to 1/],
+        ["num_grat_arp 300", lab({ mode: "active-backup", options: { miimon: 100, num_grat_arp: 300 } }), /^bond\.options\.num_grat_arp: 300 is outside .*: 0 to 255/],
+        ["a duplicate ARP target once peer resolves", lab({ mode: "active-backup", options: { arp_interval: 200, arp_ip_target: ["peer", "192.168.1.2"] } }), /^bond\.options\.arp_ip_target: 192\.168\.1\.2 is listed twice for inetRouter \(`peer` is 192\.168\.1\.2 there\)/],
+        ["ARP target 0.0.0.0", lab({ mode: "active-backup", options: { arp_interval: 200, arp_ip_target: ["0.0.0.0"] } }), /^bond\.options\.arp_ip_target: 0\.0\.0\.0: 0\.0\.0\.0\/8 means "this host"/],
+        ["an ARP target outside the bond's subnet", lab({ mode: "active-backup", options: { arp_interval: 200, arp_ip_target: ["10.1.1.1"] } }), /^bond\.options\.arp_ip_target: 10\.1\.1\.1 is outside the bond's subnet 192\.168\.1\.0\/24/],
+        ["a router probing itself", lab({ mode: "active-backup", options: { arp_interval: 200, arp_ip_target: ["192.168.1.1"] } }), /^bond\.options\.arp_ip_target: 192\.168\.1\.1 is inetRouter's own address: a router cannot probe itself/],
+        ["min_links above the channel count", lab({ mode: "802.3ad", options: { miimon: 100, min_links: 3 } }), /^bond\.options\.min_links: 3 is more than the bond's 2 channels/],
+        ["a bond named lo", lab({ ...ab, name: "lo" }), /^bond\.name: "lo" is taken by the routers' own interfaces/],
+        ["a channel named mgmt", lab(ab, { channels: [{ name: "mgmt" }, { name: "b" }] }), /^channels\[0\]\.name: "mgmt" is the management network's name/],
+        ["a router named like a cable", lab(ab, { routers: [{ name: "ch1-cable", address: "10.0.0.1/24" }, { name: "b", address: "10.0.0.2/24" }] }), /^routers\[0\]\.name: "ch1-cable" is the name of channel ch1's cable container/],
     ])("%s", (_, raw, expected) => {
         const found = issues(raw);
         expect(found.some((line) => expected.test(line))).toBe(true);
@@ -77,9 +95,9 @@ describe("bad lab files are refused with the field, the value and the fix", () =
             .toHaveLength(4);
     });
 
-    it("applies stack overrides before validation, and null removes an option", () => {
-        expect(issues(lab(ab), { lacp_rate: "fast" })[0]).toMatch(/^bond\.options\.lacp_rate: lacp_rate does not apply to mode active-backup/);
-        expect(issues(lab(ab), { miimon: null })[0]).toMatch(/^bond\.options: no link monitoring/);
+    it("applies stack overrides before validation, null removes an option, and problems with them name bondlab:bondOptions", () => {
+        expect(issues(lab(ab), { lacp_rate: "fast" })[0]).toMatch(/^bondlab:bondOptions\.lacp_rate: lacp_rate does not apply to mode active-backup/);
+        expect(issues(lab(ab), { miimon: null })[0]).toMatch(/^bondlab:bondOptions: no link monitoring/);
         const spec = validateLab("t", lab(ab), "t", { miimon: 250 });
         expect(spec.bond.options.miimon).toBe(250);
     });
