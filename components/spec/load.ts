@@ -42,19 +42,56 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
     return { variant: variantOrPath, file };
 }
 
+/** The largest lab file read: a real one is a few hundred bytes. */
+export const MAX_LAB_FILE_BYTES = 1024 * 1024;
+
 /** Reads, parses and validates a lab file; throws LabConfigError naming every bad field. */
 export function loadLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LabSpec {
     const { variant, file } = resolveLabFile(variantOrPath);
     const shown = /\.ya?ml$/.test(variantOrPath) ? variantOrPath : `configs/${variant}.yaml`;
-    let text: string;
+    return validateLab(variant, readLabFile(file, shown), shown, overrides);
+}
+
+/** The lab file as plain data, or a LabConfigError in plain words: never a parser's stack trace. */
+function readLabFile(file: string, shown: string): unknown {
+    const fail = (field: string, message: string): never => {
+        throw new LabConfigError(shown, [{ field, message }]);
+    };
+    let bytes: Buffer;
     try {
-        text = fs.readFileSync(file, "utf8");
+        const size = fs.statSync(file).size;
+        if (size > MAX_LAB_FILE_BYTES) fail("(file)", `is ${(size / 1024 / 1024).toFixed(1)} MB: a lab file is at most 1 MB of YAML (configs/seed.yaml is ${fs.statSync(path.join(CONFIGS_DIR, "seed.yaml")).size} bytes)`);
+        bytes = fs.readFileSync(file);
     } catch (e) {
-        throw new LabConfigError(shown, [{ field: "(file)", message: `cannot read: ${(e as Error).message}` }]);
+        if (e instanceof LabConfigError) throw e;
+        return fail("(file)", `cannot read: ${(e as Error).message}`);
     }
-    const doc = YAML.parseDocument(text, { uniqueKeys: true });
+    const text = bytes.toString("utf8");
+    if (bytes.includes(0) || text.includes("\uFFFD")) fail("(file)", "is not text (binary data): a lab file is YAML, like configs/seed.yaml");
+    if (text.trim() === "") fail("(file)", "is empty: a lab file needs at least description: and bond: (see configs/seed.yaml)");
+
+    let docs: YAML.Document.Parsed[];
+    try {
+        docs = YAML.parseAllDocuments(text, { uniqueKeys: true }) as YAML.Document.Parsed[];
+    } catch (e) {
+        return fail("(yaml)", (e as Error).message.split("\n")[0]);
+    }
+    if (!Array.isArray(docs)) return fail("(yaml)", "is not YAML");
+    if (docs.length > 1) fail("(yaml)", `holds ${docs.length} YAML documents: a lab file is one (remove the '---' lines after the first)`);
+    const doc = docs[0];
     if (doc.errors.length > 0) {
-        throw new LabConfigError(shown, doc.errors.map((e) => ({ field: "(yaml)", message: e.message })));
+        throw new LabConfigError(shown, doc.errors.map((e) => ({ field: "(yaml)", message: e.message.split("\n")[0] })));
     }
-    return validateLab(variant, doc.toJS(), shown, overrides);
+    let data: unknown;
+    try {
+        // maxAliasCount bounds what aliases may expand to (a "billion laughs" file).
+        data = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+        return fail("(yaml)", `${(e as Error).message.split("\n")[0]}: write the values out instead of repeating aliases`);
+    }
+    if (data === null || typeof data !== "object" || Array.isArray(data)) {
+        const kind = data === null ? "nothing" : Array.isArray(data) ? "a list" : `a single ${typeof data}`;
+        fail("(file)", `holds ${kind}, not a mapping: a lab file starts with keys such as description: and bond: (see configs/seed.yaml)`);
+    }
+    return data;
 }

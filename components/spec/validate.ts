@@ -15,9 +15,18 @@ export interface LabIssue {
 
 export class LabConfigError extends Error {
     constructor(readonly source: string, readonly issues: readonly LabIssue[]) {
-        super(`${source} is not a valid lab:\n` + issues.map((i) => `  - ${i.field}: ${i.message}`).join("\n"));
+        super(`${source} is not a valid lab:\n` + shownIssues(issues).join("\n"));
         this.name = "LabConfigError";
     }
+}
+
+/** At most this many problems are printed: a garbage file must not print megabytes. */
+export const MAX_ISSUES_SHOWN = 20;
+
+function shownIssues(issues: readonly LabIssue[]): string[] {
+    const lines = issues.slice(0, MAX_ISSUES_SHOWN).map((i) => `  - ${i.field}: ${i.message.length > 300 ? i.message.slice(0, 300) + "..." : i.message}`);
+    if (issues.length > MAX_ISSUES_SHOWN) lines.push(`  ... and ${issues.length - MAX_ISSUES_SHOWN} more`);
+    return lines;
 }
 
 export const MIN_CHANNELS = 2;

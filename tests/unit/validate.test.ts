@@ -102,3 +102,42 @@ describe("bad lab files are refused with the field, the value and the fix", () =
         expect(spec.bond.options.miimon).toBe(250);
     });
 });
+
+describe("files that are not lab files get a plain message, never a stack trace", () => {
+    const fs = require("fs") as typeof import("fs");
+    const path = require("path") as typeof import("path");
+    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "bondlab-files-"));
+    const message = (name: string, content: string | Buffer): string => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, content);
+        try {
+            loadLab(file);
+        } catch (e) {
+            if (e instanceof LabConfigError) return e.message;
+            throw e;
+        }
+        throw new Error("accepted");
+    };
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(", ")}]`)].join("\n");
+
+    it.each<[string, string | Buffer, RegExp]>([
+        ["empty.yaml", "  \n", /\(file\): is empty: a lab file needs at least description: and bond:/],
+        ["binary.yaml", Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0xff]), /\(file\): is not text \(binary data\)/],
+        ["list.yaml", "- a\n- b\n", /\(file\): holds a list, not a mapping/],
+        ["scalar.yaml", "hello\n", /\(file\): holds a single string, not a mapping/],
+        ["null.yaml", "~\n", /\(file\): holds nothing, not a mapping/],
+        ["two.yaml", "description: a\n---\ndescription: b\n", /\(yaml\): holds 2 YAML documents: a lab file is one/],
+        ["bomb.yaml", bomb, /\(yaml\): .*alias.*: write the values out instead of repeating aliases/i],
+        ["bad.yaml", "description: [unclosed\n", /\(yaml\): /],
+        ["big.yaml", "description: " + "x".repeat(1024 * 1024 + 10) + "\n", /\(file\): is 1\.0 MB: a lab file is at most 1 MB/],
+    ])("%s", (name, content, expected) => {
+        expect(message(name, content)).toMatch(expected);
+    });
+
+    it("prints at most 20 problems, then how many more", () => {
+        const channels = Array.from({ length: 30 }, () => "  - {name: BAD_NAME}").join("\n");
+        const text = message("many.yaml", `description: many\nbond: {mode: active-backup, options: {miimon: 100}}\nchannels:\n${channels}\n`);
+        expect(text.split("\n").filter((l) => l.startsWith("  - "))).toHaveLength(20);
+        expect(text).toMatch(/\n {2}\.\.\. and \d+ more$/);
+    });
+});
