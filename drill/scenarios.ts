@@ -155,6 +155,7 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
 export function parseScenarioList(text: string | undefined): ScenarioName[] {
     if (!text || text.trim() === "" || text.trim() === "all") return [...SCENARIOS];
     const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (names.length === 0) throw new Error(`no scenario in "${text}": use ${SCENARIOS.join(", ")} (or all)`);
     const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
     if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(", ")}: use ${SCENARIOS.join(", ")}`);
     return names as ScenarioName[];

@@ -4,17 +4,22 @@
 // independent step in parallel. Also teardown time, the running lab's memory and image size.
 // Figures only, no pass/fail: timing belongs here, not in tests.
 import { ROUTER_IMAGE as IMAGE } from "../components/lab";
+import { loadLab } from "../components/spec/load";
 import { DockerRealizer } from "../engine/docker-realizer";
 import { RegisteredResource, Stack } from "../engine/engine";
 import { MemoryRealizer } from "../engine/memory-realizer";
 import { docker } from "../engine/shell";
 import { Goal, StateResource } from "../engine/steps";
 
+const USAGE = "usage: npm run bench [-- VARIANT | lab.yaml]   (default lacp; needs DOCKER_HOST, e.g. eval \"$(labhost/start.sh)\")";
 const variant = process.argv[2] ?? "lacp";
 const stackFile = { "bondlab:variant": variant, "bondlab:routerImage": IMAGE };
 const seconds = (since: number) => (Date.now() - since) / 1000;
 
 async function main(): Promise<void> {
+    if (process.argv[2] === "--help" || process.argv[2] === "-h") return console.log(USAGE);
+    if (process.argv.length > 3 || variant.startsWith("-")) throw new Error(USAGE);
+    loadLab(variant); // a bad variant fails here, before anything starts
     if (!process.env.DOCKER_HOST) throw new Error('set DOCKER_HOST first, e.g. eval "$(labhost/start.sh)"');
 
     // 1. The program, as the e2e tests run it.

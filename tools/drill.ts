@@ -47,10 +47,14 @@ function parse(argv: string[]): Args {
     }).values as Args;
 }
 
+/** Seconds each timing flag takes: ping cannot probe faster than every 5 ms without flooding the VM. */
+const BOUNDS: Record<string, [number, number]> = { interval: [0.005, 1], pre: [0.5, 60], post: [1, 600], "max-post": [1, 600] };
+
 function numberArg(value: string | undefined, name: string): number | undefined {
     if (value === undefined) return undefined;
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} takes a positive number of seconds, not "${value}"`);
+    const [min, max] = BOUNDS[name];
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} takes seconds from ${min} to ${max}, not "${value}"`);
     return n;
 }
 

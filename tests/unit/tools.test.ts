@@ -1,0 +1,36 @@
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+// The command-line tools refuse nonsense before they start anything, and all answer --help.
+
+const ROOT = path.join(__dirname, "..", "..");
+const tool = (name: string, ...args: string[]) => {
+    const env = { ...process.env };
+    delete env.DOCKER_HOST; // nothing here may reach a Docker host
+    return spawnSync("npx", ["ts-node", "--transpile-only", `tools/${name}.ts`, ...args], { cwd: ROOT, encoding: "utf8", env });
+};
+
+describe("the tools' arguments", () => {
+    it.each([
+        [["--stack", "dev", "--interval", "1e-9"], /--interval takes seconds from 0\.005 to 1, not "1e-9"/],
+        [["--stack", "dev", "--post", "1e9"], /--post takes seconds from 1 to 600, not "1e9"/],
+        [["--stack", "dev", "--scenarios", ","], /no scenario in ",": use admin-down/],
+    ])("drill %j is refused with exit 2", (args, expected) => {
+        const r = tool("drill", ...args);
+        expect(r.status).toBe(2);
+        expect(r.stderr).toMatch(expected);
+    });
+
+    it("bench checks its variant before it needs a Docker host", () => {
+        const r = tool("bench", "nosuch");
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/no such variant: use one of arp-monitor/);
+        expect(r.stderr).not.toMatch(/DOCKER_HOST/);
+    });
+
+    it.each(["bench", "drill", "export", "validate"])("%s --help prints its usage and exits 0", (name) => {
+        const r = tool(name, "--help");
+        expect(r.status).toBe(0);
+        expect(r.stdout).toMatch(/usage: npm run/);
+    });
+});
