@@ -34,5 +34,5 @@ export const variant = spec.variant;
 export const description = spec.description;
 export const routers = lab.reports;
 export const diagram = lab.diagram;
-/** The same bond as host configs (ifcfg, NetworkManager, netplan, systemd-networkd), per router. */
-export const hostConfigs = Object.fromEntries(spec.routers.map((router) => [router.name, exportRouter(spec, router)]));
+/** The same bond as host configs (ifcfg, NetworkManager, netplan, systemd-networkd), per router; a format that cannot express an option says so in NOT-EXPORTED.txt. */
+export const hostConfigs = Object.fromEntries(spec.routers.map((router) => [router.name, exportRouter(spec, router, "note")]));

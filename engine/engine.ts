@@ -301,6 +301,11 @@ function engineMonitor(MockMonitor: any, update: Update) {
     const monitor = new MockMonitor({ newResource: () => { throw new Error("unused"); }, call: (a: any) => a.inputs });
     const resproto = require("@pulumi/pulumi/proto/resource_pb");
     const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+    // A program that failed while registering may still send a component's outputs for a
+    // registration that never completed: nothing to record then, and no crash of the runner.
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: (err: unknown, resp?: unknown) => void) =>
+        monitor.resources.has(req.getUrn()) ? registerOutputs(req, callback) : callback(null, {});
     monitor.registerResource = async (req: any, callback: (err: unknown, resp?: unknown) => void) => {
         try {
             const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());

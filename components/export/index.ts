@@ -9,7 +9,9 @@ import { networkManagerFiles } from "./networkmanager";
 // Every host config format for one router, and the whole lab as one tree of files:
 // <router>/<format>/<file> plus topology.mmd. Pure functions: writing is tools/export.ts's job.
 
-export { ExportError } from "./common";
+import { ExportError } from "./common";
+
+export { ExportError };
 
 export type ExportFormat = (spec: LabSpec, router: RouterSpec) => Record<string, string>;
 
@@ -21,11 +23,23 @@ export const EXPORT_FORMATS: Readonly<Record<string, ExportFormat>> = {
     "systemd-networkd": networkdFiles,
 };
 
-/** One router's files in every format, as "<format>/<file>" -> content. */
-export function exportRouter(spec: LabSpec, router: RouterSpec): Record<string, string> {
+/**
+ * One router's files in every format, as "<format>/<file>" -> content. A format that cannot
+ * express an option of the lab throws ExportError, or with `unsupported: "note"` (the stack
+ * output: a valid lab must deploy whatever a format lacks) gets "<format>/NOT-EXPORTED.txt"
+ * saying why.
+ */
+export function exportRouter(spec: LabSpec, router: RouterSpec, unsupported: "throw" | "note" = "throw"): Record<string, string> {
     const files: Record<string, string> = {};
     for (const [format, render] of Object.entries(EXPORT_FORMATS)) {
-        for (const [file, content] of Object.entries(render(spec, router))) files[`${format}/${file}`] = content;
+        let rendered: Record<string, string>;
+        try {
+            rendered = render(spec, router);
+        } catch (e) {
+            if (unsupported === "throw" || !(e instanceof ExportError)) throw e;
+            rendered = { "NOT-EXPORTED.txt": `${e.message}\n` };
+        }
+        for (const [file, content] of Object.entries(rendered)) files[`${format}/${file}`] = content;
     }
     return files;
 }

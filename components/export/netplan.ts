@@ -21,6 +21,7 @@ export const NETPLAN_PARAMETERS: RuleTable<Value> = {
     use_carrier: { unsupported: "netplan has no bond parameter for it" },
     arp_interval: { key: "arp-interval", value: ms },
     arp_ip_target: { key: "arp-ip-targets", value: (v) => v.split(",") },
+    arp_missed_max: { unsupported: "netplan has no bond parameter for it" },
     arp_validate: { key: "arp-validate", values: ["none", "active", "backup", "all"] },
     arp_all_targets: { key: "arp-all-targets" },
     primary: { key: "primary" },

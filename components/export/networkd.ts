@@ -17,6 +17,7 @@ export const NETWORKD_BOND_KEYS: RuleTable<string> = {
     use_carrier: { unsupported: "[Bond] has no key for it" },
     arp_interval: { key: "ARPIntervalSec", value: ms },
     arp_ip_target: { key: "ARPIPTargets", value: (v) => v.split(",").join(" ") },
+    arp_missed_max: { unsupported: "[Bond] has no key for it in systemd 252 (Debian 12)" },
     arp_validate: { key: "ARPValidate", values: ["none", "active", "backup", "all"] },
     arp_all_targets: { key: "ARPAllTargets" },
     primary: { key: "PrimarySlave" },

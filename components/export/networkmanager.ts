@@ -1,8 +1,14 @@
 import { LabSpec, RouterSpec, bondOptionsFor } from "../spec/spec";
-import { lines, origin, slavesOf, stableUuid } from "./common";
+import { ExportError, lines, origin, slavesOf, stableUuid } from "./common";
+
+/** Kernel options NetworkManager's bond.options refuses ("not among [...]"), with the reason. */
+export const NM_UNKNOWN: Readonly<Record<string, string>> = {
+    arp_missed_max: "bond.options has no arp_missed_max in NetworkManager 1.42 (Debian 12)",
+};
 
 // NetworkManager: the same profiles twice, as an nmcli script and as keyfiles. NM's
-// bond.options takes the kernel's option names, so every option of modes.ts is expressible.
+// bond.options takes the kernel's option names, every one of modes.ts but those it does not
+// know yet (NM_UNKNOWN, read off Debian 12's NetworkManager 1.42, which refuses them).
 // Lists are the one catch: a keyfile stores arp_ip_target comma separated, while nmcli's
 // bond.options is itself a comma separated list, so there the targets are separated by
 // spaces (nmcli turns them back into commas, and shows them that way too).
@@ -10,6 +16,8 @@ import { lines, origin, slavesOf, stableUuid } from "./common";
 export function networkManagerFiles(spec: LabSpec, router: RouterSpec): Record<string, string> {
     const bond = spec.bond.name;
     const options = bondOptionsFor(spec, router);
+    const unknown = options.find(([k]) => k in NM_UNKNOWN);
+    if (unknown) throw new ExportError("networkmanager", unknown[0], NM_UNKNOWN[unknown[0]]);
     const uuid = (name: string) => stableUuid("bondlab", spec.variant, router.name, name);
     const slaves = slavesOf(spec).map((ifname) => ({ ifname, name: `${bond}-slave-${ifname}` }));
 

@@ -54,7 +54,7 @@ section == "slave" && /^Permanent HW addr:/ { perm[n] = val($0) }
 section == "slave" && /^Aggregator ID:/ { slaveagg[n] = val($0) }
 section == "partner" && /system mac address:/ { partner[n] = val($0) }
 END {
-    split("mode miimon updelay downdelay use_carrier arp_interval arp_ip_target arp_validate arp_all_targets primary primary_reselect fail_over_mac num_grat_arp xmit_hash_policy packets_per_slave lacp_rate ad_select min_links tlb_dynamic_lb all_slaves_active resend_igmp", keys, " ")
+    split("mode miimon updelay downdelay use_carrier arp_interval arp_ip_target arp_missed_max arp_validate arp_all_targets primary primary_reselect fail_over_mac num_grat_arp xmit_hash_policy packets_per_slave lacp_rate ad_select min_links tlb_dynamic_lb all_slaves_active resend_igmp", keys, " ")
     opts = ""
     for (i = 1; i in keys; i++) { inforce[keys[i]] = insys(keys[i]); opts = opts (i > 1 ? "," : "") "\"" keys[i] "\":" str(inforce[keys[i]]) }
     mode = inforce["mode"]

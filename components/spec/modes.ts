@@ -44,6 +44,10 @@ export const BOND_OPTIONS: Record<string, OptionRule> = {
         values: ["none", "active", "backup", "all", "filter", "filter_active", "filter_backup"],
         about: "which slaves must see valid ARP traffic",
     },
+    arp_missed_max: {
+        modes: ARP_MODES, kind: "integer", min: 1, max: 255,
+        about: "ARP monitor checks a slave may miss before it is down (kernel 5.19+; default 2)",
+    },
     arp_all_targets: { modes: ["active-backup"], kind: "enum", values: ["any", "all"], about: "a slave is up when any/all targets answer" },
     primary: { modes: PRIMARY_MODES, kind: "string", about: "the slave preferred as active (eth1, eth2, ...)" },
     primary_reselect: {

@@ -324,6 +324,9 @@ function checkOptions(
     if (arpInterval > 0 && result.arp_ip_target === undefined) {
         add("bond.options.arp_ip_target", "ARP monitoring needs targets to probe: add arp_ip_target: [peer]");
     }
+    if (arpInterval === 0 && result.arp_missed_max !== undefined) {
+        add("bond.options.arp_missed_max", "arp_missed_max counts missed ARP monitor checks: add arp_interval (and arp_ip_target) or remove it");
+    }
     if (arpInterval === 0 && result.arp_ip_target !== undefined) {
         add("bond.options.arp_ip_target", "targets without arp_interval are never probed: add arp_interval (e.g. 200) or remove arp_ip_target");
     }

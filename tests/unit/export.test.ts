@@ -42,6 +42,7 @@ const CASES: Case[] = [
     { name: "every-lacp", spec: lab("every-lacp", "802.3ad", { miimon: 100, lacp_rate: "fast", ad_select: "bandwidth", min_links: 1, xmit_hash_policy: "encap3+4" }) },
     { name: "every-tlb", spec: lab("every-tlb", "balance-tlb", { miimon: 100, tlb_dynamic_lb: 0, xmit_hash_policy: "layer2+3", primary: "eth1" }), refused: { netplan: "tlb_dynamic_lb" } },
     { name: "use-carrier", spec: lab("use-carrier", "balance-alb", { miimon: 100, use_carrier: 1 }), refused: { netplan: "use_carrier", "systemd-networkd": "use_carrier" } },
+    { name: "arp-missed", spec: lab("arp-missed", "balance-xor", { arp_interval: 200, arp_ip_target: ["peer"], arp_missed_max: 3 }), refused: { netplan: "arp_missed_max", "systemd-networkd": "arp_missed_max", networkmanager: "arp_missed_max" } },
     { name: "arp-filter", spec: lab("arp-filter", "active-backup", { arp_interval: 200, arp_ip_target: ["peer"], arp_validate: "filter_active" }), refused: { netplan: "arp_validate=filter_active", "systemd-networkd": "arp_validate=filter_active" } },
 ];
 

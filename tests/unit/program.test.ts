@@ -215,6 +215,14 @@ describe("the README", () => {
 });
 
 describe("host configs in the stack outputs", () => {
+    it("do not stop a valid lab when a format lacks one of its options: that format says why", async () => {
+        const { outputs } = await run({ "bondlab:variant": "arp-monitor", "bondlab:bondOptions": { arp_missed_max: 3 } }, "arp-monitor");
+        const files = outputs.hostConfigs.inetRouter;
+        expect(files["netplan/NOT-EXPORTED.txt"]).toBe("netplan cannot express the bond option arp_missed_max: netplan has no bond parameter for it\n");
+        expect(files["networkmanager/NOT-EXPORTED.txt"]).toMatch(/^networkmanager cannot express the bond option arp_missed_max/);
+        expect(files["ifcfg/ifcfg-bond0"]).toContain("arp_missed_max=3");
+    });
+
     it("carry the seed's options as the ifcfg BONDING_OPTS of each router", async () => {
         const { outputs } = await run({ "bondlab:variant": "seed" });
         expect(outputs.hostConfigs.inetRouter["ifcfg/ifcfg-bond0"])
