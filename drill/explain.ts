@@ -11,7 +11,15 @@ const FIX = "ARP monitoring (arp-monitor) or LACP (lacp) test the path end to en
 export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string | null {
     if (row.verdict === "error") return row.error ?? null;
     if (row.fault === "degrade") return degraded(row, s, lab);
+    if (row.reasons.some((r) => r.startsWith("no baseline"))) return noBaseline(row, lab);
     if (row.verdict !== "fail") return null;
+    const relapse = row.reasons.find((r) => r.startsWith("relapse:"));
+    if (relapse && row.outcome === "recovered") {
+        // The row's other failure, if any, first; then the relapse.
+        const others = row.reasons.filter((r) => r !== relapse);
+        const before = others.length > 0 ? explain({ ...row, reasons: others }, s, lab) : null;
+        return [before, relapsed(row, s, lab, relapse)].filter(Boolean).join(" Then: ");
+    }
     const ch = row.channel.interface;
     const channel = row.channel.name;
     const monitor = monitorOf(s);
@@ -145,4 +153,45 @@ function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
         default:
             return `${onCh ? `Part of the traffic crosses the bad channel` : "The traffic avoids the bad channel"}: ${facts}; the MII monitor sees carrier only.`;
     }
+}
+
+/** A row whose path was broken before the fault: what the counters say it was doing. */
+function noBaseline(row: RowResult, lab: DrillLab): string {
+    const dirs = Object.entries(row.directions).filter(([, d]) => d.rttBefore === null).map(([name]) => name);
+    const carrying = lab.routers
+        .map((r) => row.routers[r.name])
+        .map((v, i) => (v ? `${lab.routers[i].name} sent on ${v.txBefore || "nothing"} and received on ${v.rxBefore || "nothing"}` : ""))
+        .filter(Boolean);
+    return `No reply came ${dirs.join(" or ")} before the fault: the path was already broken` +
+        `${carrying.length > 0 ? ` (${carrying.join("; ")})` : ""}, so this row measures nothing about the fault and judges nothing.`;
+}
+
+/** A recovery that did not hold: who went back to the failed channel, by its own counters. */
+function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string): string {
+    const ch = row.channel.interface;
+    const first = Object.values(row.directions).map((d) => d.outages.find((o) => o.to !== null)).filter((o) => o !== undefined);
+    const recovered = first.length > 0 ? ` after an outage of ${Math.round(Math.max(...first.map((o) => o!.ms)))} ms` : "";
+    const again = reason.replace(/^relapse: /, "");
+    if (row.fault === "flap" || row.fault === "return") {
+        // The channel is back at the end of these faults: nothing to go back to, only churn.
+        const failures = lab.routers.map((r) => `${r.name} ${Object.entries(row.routers[r.name]?.failures ?? {}).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+        return `The path came back${recovered}, then was ${again}, after ${ch}'s last change had settled: the bond changed slaves once more (link failures in the row: ${failures.join("; ")}).`;
+    }
+    const back = lab.routers
+        .map((r) => ({ name: r.name, v: row.routers[r.name] }))
+        .filter(({ v }) => v && (v.after?.tx[ch] ?? 0) > 0 && v.txBefore.split("+").includes(ch));
+    if (back.length > 0) {
+        const who = back.map(({ name, v }) => `${name} sent ${v!.after?.tx[ch]} frames on ${ch} again after the failover (${ch} failed ${v!.failures[ch] ?? 0} times in the row)`).join(", and ");
+        const arp = s.arpInterval > 0 && s.primary
+            ? ` With ARP monitoring a frame that arrives on ${ch} marks it up again, and primary_reselect ${s.primaryReselect} then makes the primary active; the channel's bridge also carries the Docker host's own frames, the likely source.`
+            : "";
+        return `The path came back${recovered}, then was ${again}: ${who}, though ${ch} was still broken.${arp}`;
+    }
+    // Nobody went back: did the monitor drop the slave it had failed over to?
+    const dropped = lab.routers.flatMap((r) => Object.entries(row.routers[r.name]?.failures ?? {})
+        .filter(([slave, n]) => slave !== ch && n > 0)
+        .map(([slave, n]) => `${r.name}'s ${slave} failed ${n} time${n === 1 ? "" : "s"} in the row`));
+    return `The path came back${recovered}, then was ${again}` + (dropped.length > 0
+        ? `: no router sent on ${ch} again, but ${dropped.join(" and ")}: the monitor dropped the slave it had failed over to, then took it back.`
+        : `; no router sent on ${ch} again and no other slave failed, so the counters do not say why.`);
 }

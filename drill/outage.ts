@@ -33,6 +33,8 @@ export interface Outage {
 export type Outcome = "no-loss" | "recovered" | "partial" | "down";
 
 export interface DirectionAnalysis {
+    /** When the fault was injected (ms, the Docker host's clock); absent in older reports. */
+    faultAt?: number;
     sent: number;
     received: number;
     lost: number;
@@ -130,6 +132,7 @@ export function analyzeDirection(ping: PingOutput, window: ProbeWindow): Directi
     }
     const received = replies.filter((r) => r.seq <= transmitted).length;
     return {
+        faultAt,
         sent: transmitted,
         received,
         lost: transmitted - received,
@@ -204,4 +207,30 @@ export function combineDirections(a: DirectionAnalysis, b: DirectionAnalysis): {
         sent: a.sent + b.sent,
         recoveredAfterMs: a.open || b.open ? null : rec.every((r) => r === null) ? null : Math.max(...rec.map((r) => r ?? 0)),
     };
+}
+
+/** Lost probes that make an outage count as a relapse (one or two are a blip). */
+export const RELAPSE_MIN_LOST = 3;
+
+/** The fault's time: stored, or (older reports) from the longest outage's end and its recovery time. */
+export function faultAtOf(d: DirectionAnalysis): number | null {
+    if (d.faultAt !== undefined) return d.faultAt;
+    const longest = d.outages.reduce<Outage | null>((best, o) => (best && best.ms >= o.ms ? best : o), null);
+    return longest?.to != null && d.recoveredAfterMs !== null ? longest.to - d.recoveredAfterMs : null;
+}
+
+/**
+ * Outages that began once the path had come back and settled: a reply arrived more than
+ * `settleMs` after the fault's last change, then RELAPSE_MIN_LOST or more probes were lost.
+ * A recovery followed by such an outage is not a recovery. Pure, from what the report keeps.
+ */
+export function relapsesOf(d: DirectionAnalysis, faultEndMs: number, settleMs: number): Outage[] {
+    const faultAt = faultAtOf(d);
+    if (faultAt === null) return [];
+    return d.outages.filter((o) => o.lost >= RELAPSE_MIN_LOST && o.from > faultAt + faultEndMs + settleMs);
+}
+
+/** Did the path work before the fault: any reply to a probe sent before it? */
+export function hasBaseline(d: DirectionAnalysis): boolean {
+    return d.rttBefore !== null;
 }

@@ -33,6 +33,7 @@ function seconds(ms: number): string {
 /** The outage as one short cell: "0", "110 ms", "no recovery (≥5.2 s)", "partial, 50% lost". */
 export function outageText(row: RowResult): string {
     if (row.verdict === "error") return "error";
+    if (row.reasons.some((r) => r.startsWith("no baseline"))) return "no baseline";
     if (row.fault === "degrade") {
         const d = Object.values(row.directions);
         const loss = Math.max(...d.map((x) => x.lossAfterFaultPct));
@@ -187,6 +188,13 @@ export function markdown(report: DrillReport): string {
         out.push("");
     }
 
+    const unjudged = variants.flatMap((v) => v.rows.filter((r) => r.reasons.some((x) => x.startsWith("no baseline"))));
+    if (unjudged.length > 0) {
+        out.push("## Rows not judged: the path was broken before the fault", "");
+        for (const r of unjudged) out.push(`- **${r.variant}, ${r.id}**: ${r.explanation ?? ""}`);
+        out.push("");
+    }
+
     const degraded = variants.flatMap((v) => v.rows.filter((r) => r.fault === "degrade" && r.verdict !== "error"));
     if (degraded.length > 0) {
         out.push("## Degraded link: what each mode does with it", "");
@@ -288,7 +296,8 @@ export function svgChart(report: DrillReport): string {
         const gx = left + (groupW - variants.length * barW) / 2 + g * groupW;
         variants.forEach((v, i) => {
             const r = v.rows.find((x) => x.id === id);
-            if (!r || r.verdict === "error") return;
+            // A row without a baseline measured nothing about its fault: no bar.
+            if (!r || r.verdict === "error" || r.reasons.some((x) => x.startsWith("no baseline"))) return;
             const x = gx + i * barW;
             const color = PALETTE[i % PALETTE.length];
             const title = `<title>${esc(`${v.variant}, ${id}: ${outageText(r)} (bound ${formatBound(r.bound)})`)}</title>`;

@@ -8,7 +8,7 @@ import { explain } from "./explain";
 import { loadLab } from "../components/spec/load";
 import { DrillLab, LabAgents, LabChannel, labOf, masqueradeHazards } from "./lab";
 import type { DrillReport } from "./report";
-import { DirectionAnalysis, Outcome, analyzeDirection, classify, combineDirections } from "./outage";
+import { DirectionAnalysis, Outcome, analyzeDirection, classify, combineDirections, faultAtOf, hasBaseline, relapsesOf } from "./outage";
 import { Carriage, Probe, ProbeOutput, Snapshot, carriage, carriers } from "./probe";
 import { FaultTimes, RowPlan, ScenarioName, planRows } from "./scenarios";
 
@@ -275,7 +275,7 @@ export function analyzeRow(
     outputs.forEach((out, i) => {
         directions[names[i]] = analyzeDirection(out.ping, { startAt: out.startAt, stopAt: out.stopAt, faultAt, faultEndAt });
     });
-    const judged = judge(row.fault, bound, directions);
+    const judged = judge(row.fault, bound, directions, faultEndAt - faultAt);
     const routers: Record<string, RouterView> = {};
     lab.routers.forEach((r, i) => {
         const [b0, b1, a0, a1] = snaps.map((s) => s[i]);
@@ -334,20 +334,35 @@ export function analyzeRow(
     return result;
 }
 
-/** Both directions, the bound and the kind of fault: the row's outcome and verdict. Pure. */
-export function judge(fault: FaultKind, bound: Bound, directions: Record<string, DirectionAnalysis>) {
+/**
+ * Both directions, the bound and the kind of fault: the row's outcome and verdict. Pure.
+ * A direction with no reply before the fault has no baseline: the row says so and judges
+ * nothing. A recovery followed by a fresh outage once the path had settled is a relapse.
+ */
+export function judge(fault: FaultKind, bound: Bound, directions: Record<string, DirectionAnalysis>, faultEndMs = 0) {
     const [da, db] = Object.values(directions);
     const combined = combineDirections(da, db);
     const probeIntervalMs = Math.max(da.intervalMs, db.intervalMs);
     const exceeded = boundExceeded(bound, combined.outageMs, probeIntervalMs);
     const reasons: string[] = [];
     let verdict: Verdict = "pass";
+    const noBaseline = Object.entries(directions).filter(([, d]) => !hasBaseline(d)).map(([name]) => name);
     if (fault === "degrade") {
         verdict = "info";
+    } else if (noBaseline.length > 0) {
+        verdict = "info";
+        reasons.push(`no baseline: no reply ${noBaseline.join(" or ")} before the fault, so nothing is judged`);
     } else {
         if (combined.outcome === "down") reasons.push("no recovery");
         if (combined.outcome === "partial") reasons.push("partial loss persists");
         if (exceeded && combined.outcome !== "down") reasons.push("bound exceeded");
+        const settleMs = bound.kind === "ms" ? bound.ms : 1000;
+        const relapses = Object.values(directions).flatMap((d) => (d.outcome === "recovered" ? relapsesOf(d, faultEndMs, settleMs).map((o) => ({ o, d })) : []));
+        if (relapses.length > 0) {
+            const first = relapses.reduce((a, b) => (a.o.from <= b.o.from ? a : b));
+            const after = (first.o.from - faultAtOf(first.d)!) / 1000;
+            reasons.push(`relapse: lost again ${after.toFixed(1)} s after the fault, for ${Math.round(first.o.ms)} ms`);
+        }
         if (reasons.length > 0) verdict = "fail";
     }
     return {
@@ -370,7 +385,7 @@ export function rejudge(row: RowResult): RowResult {
     const directions: Record<string, DirectionAnalysis> = {};
     for (const [k, d] of Object.entries(row.directions)) directions[k] = { ...d, ...classify(d) };
     const restoreReasons = row.reasons.filter((r) => r.startsWith("lab not restored"));
-    const judged = judge(row.fault, row.bound, directions);
+    const judged = judge(row.fault, row.bound, directions, row.times?.faultEnd ?? 0);
     return { ...row, directions, ...judged, reasons: [...judged.reasons, ...restoreReasons] };
 }
 

@@ -1,0 +1,74 @@
+import * as fs from "fs";
+import * as path from "path";
+import { loadLab } from "../../components/spec/load";
+import { BondSettings } from "../../drill/bounds";
+import { explain } from "../../drill/explain";
+import { labOf } from "../../drill/lab";
+import { relapsesOf } from "../../drill/outage";
+import { outageText } from "../../drill/report";
+import { RowResult, rejudge } from "../../drill/run";
+
+// Rows judged by what happened, on rows of the committed matrix kept as they were measured
+// (and judged then): a recovery that did not hold, and an outage that began before the fault.
+
+interface Fixture { variant: string; stack: string; settings: BondSettings; row: RowResult }
+const fixture = (name: string): Fixture =>
+    JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "drill", "rows", `${name}.json`), "utf8"));
+const judged = (f: Fixture) => {
+    const row = rejudge(f.row);
+    return { ...row, explanation: explain(row, f.settings, labOf(f.stack, loadLab(f.variant))) };
+};
+
+describe("a relapse: arp-monitor, eth1 down inside inetRouter", () => {
+    const f = fixture("arp-monitor.admin-down-inetRouter");
+
+    it("was judged a pass when only the longest outage counted", () => {
+        expect(f.row.verdict).toBe("pass");
+        expect(Object.values(f.row.directions).map((d) => d.outages.length)).toEqual([2, 2]);
+    });
+
+    it("finds the second outage in each direction, 3.3 s after the fault", () => {
+        for (const d of Object.values(f.row.directions)) {
+            const relapses = relapsesOf(d, f.row.times!.faultEnd, 800);
+            expect(relapses).toHaveLength(1);
+            expect(relapses[0].lost).toBeGreaterThanOrEqual(40);
+        }
+    });
+
+    it("fails the row as a relapse, and the explanation names who went back, from the row's own counters", () => {
+        const row = judged(f);
+        expect(row.verdict).toBe("fail");
+        expect(row.reasons).toEqual(["relapse: lost again 3.3 s after the fault, for 693 ms"]);
+        expect(f.row.routers.centralRouter.after!.tx.eth1).toBe(43);
+        expect(row.explanation).toMatch(/^The path came back after an outage of 664 ms, then was lost again 3\.3 s after the fault, for 693 ms: centralRouter sent 43 frames on eth1 again after the failover \(eth1 failed 2 times in the row\)/);
+        expect(row.explanation).not.toMatch(/inetRouter sent/); // inetRouter sent nothing on eth1 after
+    });
+});
+
+describe("flapping is not a relapse: the outages follow the channel's changes", () => {
+    it("arp-monitor, flapping, still passes", () => {
+        const f = fixture("arp-monitor.flapping");
+        expect(Object.values(f.row.directions).every((d) => d.outages.length === 7)).toBe(true);
+        expect(judged(f)).toMatchObject({ verdict: "pass", reasons: [] });
+    });
+});
+
+describe("no baseline: balance-tlb, cable cut", () => {
+    const f = fixture("balance-tlb.cable-cut");
+
+    it("was blamed on the fault", () => {
+        expect(f.row.reasons).toEqual(["bound exceeded"]);
+        expect(Object.values(f.row.directions).every((d) => d.rttBefore === null)).toBe(true);
+    });
+
+    it("now says the path was broken before the fault, and judges nothing", () => {
+        const row = judged(f);
+        expect(row.verdict).toBe("info");
+        expect(row.reasons).toEqual(["no baseline: no reply inetRouter->centralRouter or centralRouter->inetRouter before the fault, so nothing is judged"]);
+        expect(outageText(row)).toBe("no baseline");
+        expect(row.explanation).toBe(
+            "No reply came inetRouter->centralRouter or centralRouter->inetRouter before the fault: the path was already broken " +
+            "(inetRouter sent on eth1 and received on eth2; centralRouter sent on eth2 and received on eth1), so this row measures nothing about the fault and judges nothing.",
+        );
+    });
+});
