@@ -159,7 +159,7 @@ export function predictBound(s: BondSettings, fault: FaultKind, routers: readonl
                 kind: "n/a",
                 formula: monitorOf(s) === "arp"
                     ? "no bound: loss fails over only when arp_missed_max probes in a row go unanswered"
-                    : "no bound: carrier and LACPDUs stay, no monitor acts on delay or partial loss",
+                    : `no bound: ${s.mode === "802.3ad" ? "carrier and LACPDUs stay" : "carrier stays"}, no monitor acts on delay or partial loss`,
             };
     }
 }

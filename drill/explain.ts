@@ -9,6 +9,14 @@ import type { RowResult } from "./run";
 const FIX = "ARP monitoring (arp-monitor) or LACP (lacp) test the path end to end and recover: see their rows.";
 
 export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string | null {
+    const text = explainRow(row, s, lab);
+    // A failure seen in one direction only is said so, whatever the cause.
+    const one = oneDirectionFacts(row);
+    if (text && row.verdict === "fail" && one && !text.includes("one direction")) return `${text} Probes were lost in one direction only: ${one}.`;
+    return text;
+}
+
+function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | null {
     if (row.verdict === "error") return row.error ?? null;
     if (row.fault === "degrade") return degraded(row, s, lab);
     if (row.reasons.some((r) => r.startsWith("no baseline"))) return noBaseline(row, lab);
@@ -17,7 +25,7 @@ export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string 
     if (relapse && row.outcome === "recovered") {
         // The row's other failure, if any, first; then the relapse.
         const others = row.reasons.filter((r) => r !== relapse);
-        const before = others.length > 0 ? explain({ ...row, reasons: others }, s, lab) : null;
+        const before = others.length > 0 ? explainRow({ ...row, reasons: others }, s, lab) : null;
         return [before, relapsed(row, s, lab, relapse)].filter(Boolean).join(" Then: ");
     }
     const ch = row.channel.interface;
@@ -38,7 +46,7 @@ export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string 
             case "balance-rr":
                 return `${blind}, so ${far} keeps sending every other packet into ${channel}: about half the probes are lost until ${ch} is back. ${FIX}`;
             case "balance-xor":
-                return `${blind}, and the ping's flow hashes to ${ch} on ${far}: every packet of it is lost until ${ch} is back. ${FIX}`;
+                return `${blind}, and the ping's flow hashes to ${ch} on ${far}: every packet of it is lost until ${ch} is back${oneDirection(row)}. ${FIX}`;
             default:
                 return `${blind}, so ${far} keeps sending part of the traffic to ${nearName} on ${ch}${row.outcome === "partial" ? " (part of the probes are lost)" : ""}. ${FIX}`;
         }
@@ -87,9 +95,15 @@ function exceededCause(row: RowResult, s: BondSettings): string {
         if (row.bound.kind === "ms" && rest <= row.bound.ms + 2 * row.probeIntervalMs) return parts.join(" ");
     }
     if (row.fault === "return") {
-        parts.push(s.mode === "active-backup" || s.mode === "balance-tlb" || s.mode === "balance-alb"
-            ? "each router takes the returning slave back on its own monitor tick; frames the first one sends on it reach the other router's still inactive slave and are dropped until it follows."
-            : "the routers take the returning slave back at different moments, and frames sent on it before the far end uses it are dropped.");
+        if (s.mode === "active-backup" || s.mode === "balance-tlb") {
+            parts.push("each router takes the returning slave back on its own monitor tick; frames the first one sends on it reach the other router's still inactive slave and are dropped until it follows.");
+        } else if (s.mode === "balance-alb") {
+            // alb receives on every slave (peers are spread by ARP), so no inactive slave drops them.
+            const active = Object.entries(row.routers).map(([name, v]) => `${name} ${v.after?.active ?? "?"} (sent on ${v.txAfter}, received on ${v.rxAfter})`);
+            parts.push(`after the channel came back the routers ended with active slaves ${active.join(", ")}; balance-alb receives on every slave, so these counters do not show what held the path up.`);
+        } else {
+            parts.push("the routers take the returning slave back at different moments, and frames sent on it before the far end uses it are dropped.");
+        }
     } else if (monitor === "arp") {
         parts.push("the ARP monitor acts only on its ticks (give the slave up, probe the backup, take the backup: one tick each), and on a busy CPU each tick runs late.");
     } else if (s.mode === "802.3ad" && (row.fault === "admin-down" || row.fault === "silent")) {
@@ -134,7 +148,10 @@ function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
     const rtt = dirs.map((d) => d.rttAfter?.p50 ?? 0);
     const reordered = dirs.reduce((n, d) => n + d.reordered, 0);
     const onCh = Object.values(row.routers).some((v) => v.txAfter.split("+").includes(ch));
-    const facts = `p50 round trip ${Math.max(...rtt).toFixed(1)} ms, ${lossPct}% of probes lost, ${reordered} replies out of order`;
+    const answered = dirs.some((d) => d.rttAfter !== null);
+    const facts = answered
+        ? `p50 round trip ${Math.max(...rtt).toFixed(1)} ms, ${lossPct}% of probes lost, ${reordered} replies out of order`
+        : "no probe was answered after the fault";
     // tlb rebalances what it sends by load: the loss may come from that, not from netem.
     const astray = sentAstray(row, s, lab);
     if (astray) return `Not the degraded channel: ${facts}. ${astray}`;
@@ -145,7 +162,7 @@ function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
             return `Every frame also crosses the good channel, so the first copy wins: ${facts}.`;
         case "802.3ad":
         case "balance-xor":
-            return `The ping's flow hashes to ${onCh ? `${ch}, the bad channel` : "the good channel"}: ${facts}; LACPDUs and carrier stay, nothing moves the flow.`;
+            return `The ping's flow hashes to ${onCh ? `${ch}, the bad channel` : "the good channel"}: ${facts}; ${s.mode === "802.3ad" ? "LACPDUs and carrier stay" : "carrier stays"}, nothing moves the flow.`;
         case "active-backup":
             return monitorOf(s) === "arp"
                 ? `${onCh ? `The active ${ch} is the bad channel` : "Traffic left the bad channel"}: ${facts}; the ARP monitor leaves a lossy slave only when arp_missed_max probes in a row go unanswered.`
@@ -194,4 +211,19 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     return `The path came back${recovered}, then was ${again}` + (dropped.length > 0
         ? `: no router sent on ${ch} again, but ${dropped.join(" and ")}: the monitor dropped the slave it had failed over to, then took it back.`
         : `; no router sent on ${ch} again and no other slave failed, so the counters do not say why.`);
+}
+
+/** "A lost n of m probes after the fault, B none of k" when only one direction lost any; else "". */
+function oneDirectionFacts(row: RowResult): string {
+    const dirs = Object.entries(row.directions);
+    const lossy = dirs.filter(([, d]) => d.lostAfterFault > 0);
+    if (dirs.length !== 2 || lossy.length !== 1) return "";
+    const [[lost, d], [clean, c]] = lossy[0] === dirs[0] ? dirs : [dirs[1], dirs[0]];
+    return `${lost} lost ${d.lostAfterFault} of ${d.sentAfterFault} probes after the fault, ${clean} none of ${c.sentAfterFault}`;
+}
+
+/** ", in one direction only: ..." for a flow that hashes onto the broken channel one way only. */
+function oneDirection(row: RowResult): string {
+    const facts = oneDirectionFacts(row);
+    return facts ? `, in one direction only: ${facts} (its flow hashes to the other channel)` : "";
 }

@@ -38,6 +38,7 @@ export function outageText(row: RowResult): string {
         const d = Object.values(row.directions);
         const loss = Math.max(...d.map((x) => x.lossAfterFaultPct));
         const p50 = Math.max(...d.map((x) => x.rttAfter?.p50 ?? 0));
+        if (d.every((x) => x.rttAfter === null)) return `${loss.toFixed(0)}% lost, no reply`;
         return `${loss.toFixed(0)}% lost, rtt ${p50.toFixed(0)} ms`;
     }
     switch (row.outcome) {

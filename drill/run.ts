@@ -393,8 +393,11 @@ export function rejudge(row: RowResult): RowResult {
 export function rejudgeReport(report: DrillReport): DrillReport {
     const variants = report.variants.map((v) => {
         const lab = labOf(v.stack, loadLab(v.variant));
+        const routers = lab.routers.map((x) => x.name) as [string, string];
         const rows = v.rows.map((r) => {
-            const row = rejudge(r);
+            // The bound too is a rule: predicted again from the settings the run read.
+            const bound = r.verdict === "error" ? r.bound : predictBound(v.settings, r.fault, routers, r.downedBy);
+            const row = rejudge({ ...r, bound });
             return { ...row, explanation: explain(row, v.settings, lab) };
         });
         return { ...v, rows };

@@ -72,3 +72,18 @@ describe("no baseline: balance-tlb, cable cut", () => {
         );
     });
 });
+
+describe("every explanation of the committed report agrees with its row's own data", () => {
+    const report = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "docs", "drill", "report.json"), "utf8")) as { variants: { rows: RowResult[] }[] };
+    const rows = report.variants.flatMap((v) => v.rows).filter((r) => r.verdict !== "error");
+
+    it.each(rows.map((r) => [`${r.variant} ${r.id}`, r] as [string, RowResult]))("%s", (_, r) => {
+        const said = `${r.explanation ?? ""} ${r.bound.formula} ${outageText(r)}`;
+        if (r.mode !== "802.3ad") expect(said).not.toMatch(/LACPDU/);
+        const lossy = Object.values(r.directions).filter((d) => d.lostAfterFault > 0);
+        if (r.verdict === "fail" && lossy.length === 1) expect(r.explanation).toMatch(/one direction/);
+        if (Object.values(r.directions).every((d) => d.rttAfter === null)) expect(said).not.toMatch(/rtt 0 ms|round trip 0\.0 ms/);
+        if (r.verdict === "fail") expect(r.explanation).toBeTruthy();
+        if (r.reasons.some((x) => x.startsWith("relapse"))) expect(r.explanation).toMatch(/lost again/);
+    });
+});
