@@ -21,18 +21,30 @@ export interface BondOptions {
 
 /** What verify reports of one router's bond (the JSON of bond-status.sh plus the ping). */
 export interface BondStatus {
+    /** The router's hostname. */
     router: string;
     bond: string;
+    exists: boolean;
     /** The bond's MAC: its LACP partner reports it as partnerMac. */
     mac: string;
     mode: string;
+    /** The mode as /proc/net/bonding words it, e.g. "IEEE 802.3ad Dynamic link aggregation". */
+    modeText: string | null;
+    /** The bond's own MII status. */
+    miiStatus: string | null;
     activeSlave: string | null;
     options: Record<string, string | null>;
-    slaves: { name: string; miiStatus: string; linkFailureCount: number; aggregatorId: number | null; partnerMac: string | null }[];
+    slaves: { name: string; miiStatus: string; linkFailureCount: number; permanentMac: string | null; aggregatorId: number | null; partnerMac: string | null }[];
     aggregator: { id: number; ports: number; partnerMac: string } | null;
+    /** How many problems bond-status.sh found (verify fails with them on stderr). */
+    problems: number;
     ping: { peer: string; sent: number; received: number };
     raw: string;
 }
+
+/** The fields of BondStatus and of each slave, as bond-status.sh prints them (tested against it). */
+export const BOND_STATUS_FIELDS = ["router", "bond", "exists", "mac", "mode", "modeText", "miiStatus", "activeSlave", "options", "slaves", "aggregator", "problems", "ping", "raw"] as const;
+export const BOND_SLAVE_FIELDS = ["name", "miiStatus", "linkFailureCount", "permanentMac", "aggregatorId", "partnerMac"] as const;
 
 // Settings reach the script through `docker exec -e NAME`, which copies each from the
 // command's environment: values never pass through a shell's quoting.
@@ -113,11 +125,17 @@ export class Bond extends pulumi.ComponentResource {
 /** The last line of verify's output is the bond's state as JSON. */
 export function parseStatus(stdout: string): BondStatus {
     const last = stdout.trim().split("\n").pop() ?? "";
+    let state: Record<string, unknown>;
     try {
-        return JSON.parse(last);
+        state = JSON.parse(last);
     } catch (e) {
         throw new Error(`verify printed no bond state (${(e as Error).message}): ${last.slice(0, 300)}`);
     }
+    // Checked where it is parsed: a field the script stops printing fails here, not in a reader.
+    // A bond that does not exist is reported as {"bond": ..., "exists": false} alone.
+    const missing = state.exists === false ? [] : BOND_STATUS_FIELDS.filter((f) => !(f in state));
+    if (missing.length > 0) throw new Error(`verify's bond state lacks ${missing.join(", ")}: ${last.slice(0, 300)}`);
+    return state as unknown as BondStatus;
 }
 
 /** Docker's default gateway: the subnet's first host address. */

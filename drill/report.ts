@@ -69,7 +69,7 @@ export function optionsText(mode: string, options: Record<string, string>): stri
             if (!rule || !rule.modes.includes(mode as BondMode) || v === "") return false;
             if (["updelay", "downdelay", "arp_interval", "miimon"].includes(k) && v === "0") return false;
             if (k.startsWith("arp_") && k !== "arp_interval" && Number(options.arp_interval?.split(" ")[0] ?? 0) === 0) return false;
-            return !["use_carrier", "all_slaves_active", "resend_igmp", "num_grat_arp", "packets_per_slave", "tlb_dynamic_lb", "min_links", "fail_over_mac", "ad_select"].includes(k);
+            return !rule.tuning;
         });
     return shown.sort(([a], [b]) => (a === "mode" ? -1 : b === "mode" ? 1 : 0)).map(([k, v]) => `${k} ${v}`).join(", ");
 }

@@ -127,7 +127,7 @@ export class Stack {
  * The real engine ends the program there; the model lets it run to the end with empty values
  * so that none of its promises is left rejected for the test runner to pin on a later test.
  */
-const NOT_CREATED: Props = { stdout: "{}", stderr: "", ipamConfigs: [], imageId: "" };
+const NOT_CREATED: Props = { stdout: '{"exists":false}', stderr: "", ipamConfigs: [], imageId: "" };
 
 /** One `pulumi up` (or preview): the step decisions for each registration, then the deletes. */
 class Update {

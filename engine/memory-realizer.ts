@@ -7,8 +7,9 @@ import { Goal, Props, StateResource } from "./steps";
 // so tests see the order in which resources are created, updated and deleted.
 
 export const VERIFY_STDOUT = JSON.stringify({
-    router: "r", bond: "bond0", exists: true, mode: "active-backup", activeSlave: "eth1", options: { mode: "active-backup" },
-    slaves: [], aggregator: null, problems: 0, raw: "Bonding Mode: fault-tolerance (active-backup)\n", ping: { peer: "p", sent: 5, received: 5 },
+    router: "r", bond: "bond0", exists: true, mac: "02:42:00:00:00:01", mode: "active-backup", modeText: "fault-tolerance (active-backup)",
+    miiStatus: "up", activeSlave: "eth1", options: { mode: "active-backup" }, slaves: [], aggregator: null, problems: 0,
+    ping: { peer: "p", sent: 5, received: 5 }, raw: "Bonding Mode: fault-tolerance (active-backup)\n",
 });
 
 export class MemoryRealizer implements Realizer {

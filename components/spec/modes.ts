@@ -29,24 +29,26 @@ interface OptionRule {
     max?: number;
     /** What the option does, in one line (shown in errors and docs). */
     about: string;
+    /** A tuning option the drill's report leaves out of "options in force" (it does not shape failover). */
+    tuning?: true;
 }
 
 export const BOND_OPTIONS: Record<string, OptionRule> = {
     miimon: { modes: ALL, kind: "integer", min: 0, max: INT_MAX, about: "MII carrier polling interval in ms (sees only the local link)" },
     updelay: { modes: ALL, kind: "integer", min: 0, max: INT_MAX, about: "ms to wait before using a slave whose link came up (needs miimon)" },
     downdelay: { modes: ALL, kind: "integer", min: 0, max: INT_MAX, about: "ms to wait before disabling a slave whose link went down (needs miimon)" },
-    use_carrier: { modes: ALL, kind: "integer", min: 0, max: 1, about: "1: MII monitor reads netif_carrier" },
+    use_carrier: { tuning: true, modes: ALL, kind: "integer", min: 0, max: 1, about: "1: MII monitor reads netif_carrier" },
     arp_interval: { modes: ARP_MODES, kind: "integer", min: 0, max: INT_MAX, about: "ARP monitoring interval in ms (checks the path end to end)" },
     arp_ip_target: { modes: ARP_MODES, kind: "addresses", about: "addresses ARP monitoring probes; `peer` means the other router's bond address" },
+    arp_missed_max: {
+        modes: ARP_MODES, kind: "integer", min: 1, max: 255,
+        about: "ARP monitor checks a slave may miss before it is down (kernel 5.19+; default 2)",
+    },
     arp_validate: {
         modes: ARP_MODES,
         kind: "enum",
         values: ["none", "active", "backup", "all", "filter", "filter_active", "filter_backup"],
         about: "which slaves must see valid ARP traffic",
-    },
-    arp_missed_max: {
-        modes: ARP_MODES, kind: "integer", min: 1, max: 255,
-        about: "ARP monitor checks a slave may miss before it is down (kernel 5.19+; default 2)",
     },
     arp_all_targets: { modes: ["active-backup"], kind: "enum", values: ["any", "all"], about: "a slave is up when any/all targets answer" },
     primary: { modes: PRIMARY_MODES, kind: "string", about: "the slave preferred as active (eth1, eth2, ...)" },
@@ -56,21 +58,21 @@ export const BOND_OPTIONS: Record<string, OptionRule> = {
         values: ["always", "better", "failure"],
         about: "when the primary takes over again after it recovers",
     },
-    fail_over_mac: { modes: ["active-backup"], kind: "enum", values: ["none", "active", "follow"], about: "how slave MACs follow a failover" },
-    num_grat_arp: { modes: ["active-backup", "balance-alb"], kind: "integer", min: 0, max: 255, about: "gratuitous ARPs sent after a failover" },
+    fail_over_mac: { tuning: true, modes: ["active-backup"], kind: "enum", values: ["none", "active", "follow"], about: "how slave MACs follow a failover" },
+    num_grat_arp: { tuning: true, modes: ["active-backup", "balance-alb"], kind: "integer", min: 0, max: 255, about: "gratuitous ARPs sent after a failover" },
     xmit_hash_policy: {
         modes: ["balance-xor", "802.3ad", "balance-tlb"],
         kind: "enum",
         values: ["layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4", "vlan+srcmac"],
         about: "which header fields choose the slave for a flow",
     },
-    packets_per_slave: { modes: ["balance-rr"], kind: "integer", min: 0, max: 65535, about: "packets sent on a slave before moving to the next" },
+    packets_per_slave: { tuning: true, modes: ["balance-rr"], kind: "integer", min: 0, max: 65535, about: "packets sent on a slave before moving to the next" },
     lacp_rate: { modes: ["802.3ad"], kind: "enum", values: ["slow", "fast"], about: "LACPDU rate asked of the partner: slow 30 s, fast 1 s" },
-    ad_select: { modes: ["802.3ad"], kind: "enum", values: ["stable", "bandwidth", "count"], about: "aggregator selection policy" },
-    min_links: { modes: ["802.3ad"], kind: "integer", min: 0, max: INT_MAX, about: "slaves that must be up for the bond to have carrier" },
-    tlb_dynamic_lb: { modes: ["balance-tlb"], kind: "integer", min: 0, max: 1, about: "0: hash flows (xmit_hash_policy) instead of balancing by load" },
-    all_slaves_active: { modes: ALL, kind: "integer", min: 0, max: 1, about: "1: deliver duplicate frames received on inactive slaves" },
-    resend_igmp: { modes: ALL, kind: "integer", min: 0, max: 255, about: "IGMP reports sent after a failover" },
+    ad_select: { tuning: true, modes: ["802.3ad"], kind: "enum", values: ["stable", "bandwidth", "count"], about: "aggregator selection policy" },
+    min_links: { tuning: true, modes: ["802.3ad"], kind: "integer", min: 0, max: INT_MAX, about: "slaves that must be up for the bond to have carrier" },
+    tlb_dynamic_lb: { tuning: true, modes: ["balance-tlb"], kind: "integer", min: 0, max: 1, about: "0: hash flows (xmit_hash_policy) instead of balancing by load" },
+    all_slaves_active: { tuning: true, modes: ALL, kind: "integer", min: 0, max: 1, about: "1: deliver duplicate frames received on inactive slaves" },
+    resend_igmp: { tuning: true, modes: ALL, kind: "integer", min: 0, max: 255, about: "IGMP reports sent after a failover" },
 };
 
 export type BondOptionName = keyof typeof BOND_OPTIONS;

@@ -69,3 +69,19 @@ describe("bond_status without a bond", () => {
         expect(problems[0]).toMatch(/^bond0 does not exist: .*modprobe bonding/);
     });
 });
+
+describe("one table per fact", () => {
+    const { BOND_OPTIONS } = require("../../components/spec/modes") as typeof import("../../components/spec/modes");
+    const { BOND_STATUS_FIELDS, BOND_SLAVE_FIELDS } = require("../../components/bond") as typeof import("../../components/bond");
+
+    it("bond_status reads exactly the options of modes.ts, in its order", () => {
+        const { state } = bondStatus("lacp");
+        expect(Object.keys(state.options)).toEqual(["mode", ...Object.keys(BOND_OPTIONS)]);
+    });
+
+    it("prints exactly the fields BondStatus declares", () => {
+        const { state } = bondStatus("lacp");
+        expect(Object.keys(state).sort()).toEqual([...BOND_STATUS_FIELDS].filter((f) => f !== "ping").sort());
+        expect(Object.keys(state.slaves[0]).sort()).toEqual([...BOND_SLAVE_FIELDS].sort());
+    });
+});
