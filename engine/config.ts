@@ -55,6 +55,11 @@ export function loadProject(dir: string): Project {
     return project;
 }
 
+/** The stacks that have a Pulumi.<stack>.yaml in the project folder, sorted. */
+export function listStacks(dir: string): string[] {
+    return fs.readdirSync(dir).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort();
+}
+
 /** Reads Pulumi.<stack>.yaml's `config:` (empty when the stack has no file yet). */
 export function loadStackFile(dir: string, stack: string): StackFileConfig {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);

@@ -3,8 +3,7 @@
 // applies before a program runs (engine/config.ts), and the lab each stack names.
 // With arguments: those lab files or variants.
 // Exit 0 with a one-line summary per item, or 1 with every bad field and its fix.
-import * as fs from "fs";
-import { StackConfigError, stackConfig } from "../engine/config";
+import { StackConfigError, listStacks, stackConfig } from "../engine/config";
 import { PROJECT_DIR } from "../engine/engine";
 import { loadLab } from "../components/spec/load";
 import { readStackSettings } from "../components/spec/settings";
@@ -37,8 +36,7 @@ const summary = (target: string, overrides: Record<string, any> = {}) => {
 if (args.length > 0) {
     for (const target of args) check(target, () => summary(target));
 } else {
-    const stacks = fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length));
-    for (const stack of stacks) {
+    for (const stack of listStacks(PROJECT_DIR)) {
         check(`Pulumi.${stack}.yaml`, () => {
             const config = stackConfig(PROJECT_DIR, stack);
             const settings = readStackSettings((key) => config[`bondlab:${key}`]);
