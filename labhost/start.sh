@@ -121,6 +121,11 @@ for port in $ports; do
 	fi
 	: >"$console"
 	rm -f "$pidfile"
+	# A guest kernel that locks up (seen once under TCG: both vCPUs stuck for
+	# good as a container started) panics after 60 s instead of hanging every
+	# Docker call; panic=-1 reboots and -no-reboot turns that into QEMU's exit.
+	# labhost/crash-report.sh reads the console afterwards.
+	lockup_panic="softlockup_panic=1 watchdog_thresh=30 sysctl.kernel.panic_on_rcu_stall=1 rcupdate.rcu_cpu_stall_timeout=60"
 	# -daemonize returns once QEMU is set up (a port it cannot bind is an
 	# error here); the console (ttyS0) goes to a file, since -nographic
 	# cannot be combined with -daemonize. The VM must not inherit the lock
@@ -132,7 +137,7 @@ for port in $ports; do
 		-display none -no-reboot -monitor none \
 		-serial "file:$console" \
 		-kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
-		-append "root=/dev/vda rw console=ttyS0 init=/sbin/bondlab-init quiet panic=-1" \
+		-append "root=/dev/vda rw console=ttyS0 init=/sbin/bondlab-init quiet panic=-1 $lockup_panic" \
 		-drive "file=$image/disk.img,if=virtio,format=raw,snapshot=on" \
 		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:2375" \
 		-device virtio-net-pci,netdev=n0,romfile= \
