@@ -16,7 +16,8 @@ export interface ChannelOptions {
 /**
  * One physical channel between the routers: a Docker bridge network, plus a small "cable"
  * container in the host's network namespace that makes the bridge behave like a wire
- * (LACPDUs pass) and is where drills cut or degrade the channel.
+ * (LACPDUs pass, the Docker host neither speaks nor listens there) and is where drills cut
+ * or degrade the channel.
  */
 export class Channel extends pulumi.ComponentResource {
     public readonly network: docker.Network;
@@ -37,10 +38,13 @@ export class Channel extends pulumi.ComponentResource {
             driver: "bridge",
             // Not internal: the engine's isolation rules for internal networks drop bonded
             // traffic whose addresses lie outside the network's subnet. No masquerade either:
-            // the channel is a cable, not a way out.
+            // the channel is a cable, not a way out. And no gateway address on the bridge
+            // (inhibit_ipv4): a cable carries the two NICs' frames only, never the Docker
+            // host's ARP. The cable container keeps IPv6 and everything else off it.
             options: {
                 "com.docker.network.bridge.name": this.bridge,
                 "com.docker.network.bridge.enable_ip_masquerade": "false",
+                "com.docker.network.bridge.inhibit_ipv4": "true",
             },
             ipamConfigs: channel.subnet ? [{ subnet: channel.subnet }] : undefined,
             labels,

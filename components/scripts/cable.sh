@@ -1,28 +1,56 @@
 #!/bin/sh
 # A channel's cable: runs in the Docker host's network namespace beside the channel's
-# bridge and keeps every port of it passing LACPDUs (01:80:C2:00:00:02). A Linux bridge
-# drops those link-local frames by default; the per-port group_fwd_mask bit 0x4 lets them
-# through (the bridge-wide mask refuses that bit). Ports appear again whenever a router
-# container restarts, so it reacts to every link event, not just once.
+# bridge and makes the bridge a wire between the two routers' NICs.
+#  - Every port passes LACPDUs (01:80:C2:00:00:02). A Linux bridge drops those link-local
+#    frames by default; the per-port group_fwd_mask bit 0x4 lets them through (the
+#    bridge-wide mask refuses that bit). Ports appear again whenever a router container
+#    restarts, so it reacts to every link event, not just once.
+#  - The Docker host is not a station on the wire. Docker gives the bridge no IPv4 address
+#    (the network's inhibit_ipv4); here the bridge gets no IPv6 address either (addrgenmode
+#    none, so no neighbour discovery or router solicitations), and a drop filter on the
+#    bridge device's own ingress and egress keeps the host from hearing or sending anything
+#    there. Frames between the ports are forwarded by the bridge and never meet it.
 #   BONDLAB_BRIDGE  the channel's bridge, e.g. bl3fa92c-1
 #   BONDLAB_LACP_PASSTHROUGH  1 (default) or 0 to show what a switch that eats LACP does
 set -u
 : "${BONDLAB_BRIDGE:?}"
+br=$BONDLAB_BRIDGE
 mask=0x4
 [ "${BONDLAB_LACP_PASSTHROUGH:-1}" = 1 ] || mask=0x0
 trap 'exit 0' TERM INT
 
-sweep() {
-    for port in $(ip -o link show master "$BONDLAB_BRIDGE" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
-        [ "$(cat "/sys/class/net/$port/brport/group_fwd_mask" 2>/dev/null)" = "$mask" ] ||
-            ip link set dev "$port" type bridge_slave group_fwd_mask "$mask" ||
-            echo "cable $BONDLAB_BRIDGE: could not set group_fwd_mask on $port" >&2
-    done
+complain() {
+    echo "cable $br: $*" >&2
 }
 
-echo "cable $BONDLAB_BRIDGE: keeping group_fwd_mask $mask on its ports"
+sweep() {
+    for port in $(ip -o link show master "$br" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+        [ "$(cat "/sys/class/net/$port/brport/group_fwd_mask" 2>/dev/null)" = "$mask" ] ||
+            ip link set dev "$port" type bridge_slave group_fwd_mask "$mask" ||
+            complain "could not set group_fwd_mask on $port"
+    done
+    # IPv6 gives a bridge a link-local address when it comes up: remove any, each time.
+    if [ -n "$(ip -o addr show dev "$br" 2>/dev/null)" ]; then
+        ip addr flush dev "$br" || complain "could not remove the Docker host's addresses from the bridge"
+    fi
+}
+
+# Once: the host's own stack neither hears nor sends on the bridge (tc filters on the bridge
+# device see only what the bridge passes up to the host or what the host sends out).
+silence_host() {
+    ip link set dev "$br" addrgenmode none 2>/dev/null || true # no IPv6 on this host; sweep flushes any address
+    tc qdisc del dev "$br" clsact 2>/dev/null
+    if ! { tc qdisc add dev "$br" clsact &&
+        tc filter add dev "$br" ingress pref 1 protocol all matchall action drop &&
+        tc filter add dev "$br" egress pref 1 protocol all matchall action drop; }; then
+        complain "could not keep the Docker host off the bridge"
+    fi
+}
+
+echo "cable $br: keeping group_fwd_mask $mask on its ports and the Docker host off the wire"
+silence_host
 # Listen first, then sweep, so that no port added in between is missed.
-ip -o monitor link | while read -r _; do sweep; done &
+ip -o monitor link address | while read -r _; do sweep; done &
 sleep 0.2
 sweep
 wait

@@ -1,5 +1,14 @@
-import { E2ELab, exec, leftovers } from "./lab";
-import { docker } from "../../engine/shell";
+import { E2ELab, IMAGE, exec, leftovers } from "./lab";
+import { docker, runProcess } from "../../engine/shell";
+import { labNames } from "../../components/names";
+
+/** Runs a program in the Docker host's network namespace (where the channels' bridges are). */
+async function hostRun(...argv: string[]): Promise<string> {
+    const r = await runProcess(["docker", "run", "--rm", "--network", "host", "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW", IMAGE, ...argv]);
+    // timeout's 124: the capture ran its full time, as meant.
+    if (r.code !== 0 && r.code !== 124) throw new Error(`${argv.join(" ")} in the host's namespace: ${r.stderr.trim()}`);
+    return r.stdout.trim();
+}
 
 // What only a real kernel can show: LACP across the channels, idempotent apply, recovery
 // after a container restart, two stacks side by side, and a clean teardown.
@@ -57,6 +66,34 @@ describe("an 802.3ad lab beside a seed lab", () => {
         const state = JSON.parse(verify.stdout.trim().split("\n").pop()!);
         expect(state.aggregator.ports).toBe(2);
         expect(state.aggregator.partnerMac).not.toBe("00:00:00:00:00:00");
+    });
+
+    it("makes each channel a wire: over a minute, every frame on it comes from a router's NIC", async () => {
+        const bridges = ["ch1", "ch2"].map((channel) => ({ channel, bridge: labNames("bondlab", lacp.stack).bridge(channel) }));
+        const nics = new Set<string>();
+        for (const router of ["inetRouter", "centralRouter"]) {
+            const macs = await exec(lacp.container(router), "sh", "-c",
+                "cat /sys/class/net/eth1/address /sys/class/net/eth2/address /sys/class/net/bond0/address; sed -n 's/^Permanent HW addr: //p' /proc/net/bonding/bond0");
+            for (const mac of macs.split("\n")) nics.add(mac.trim());
+        }
+        // While the capture runs, each router asks each channel for the address Docker keeps
+        // for the host there (the IPAM gateway): a host that is a station would answer.
+        const captures = bridges.map(({ bridge }) => hostRun("timeout", "60", "tcpdump", "-i", bridge, "-e", "-n", "-q", "-l", "-Z", "root"));
+        await new Promise((r) => setTimeout(r, 5000));
+        for (const { channel } of bridges) {
+            const gateway = await docker("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", `${labNames("bondlab", lacp.stack).prefix}-${channel}`);
+            const slave = channel === "ch1" ? "eth1" : "eth2";
+            for (const router of ["inetRouter", "centralRouter"]) {
+                await exec(lacp.container(router), "busybox", "arping", "-c", "3", "-w", "4", "-I", slave, gateway).catch(() => "no answer");
+            }
+        }
+        const frames = (await Promise.all(captures)).map((text) => text.split("\n").filter((l) => l.trim() !== "").map((l) => l.split(" ")[1]));
+        for (const [i, { bridge }] of bridges.entries()) {
+            expect(frames[i].length).toBeGreaterThan(0); // LACPDUs and the routers' ARP at least
+            const addresses = await hostRun("ip", "-o", "addr", "show", "dev", bridge);
+            const strangers = [...new Set(frames[i].filter((mac) => !nics.has(mac)))];
+            expect({ bridge, addresses, strangers }).toEqual({ bridge, addresses: "", strangers: [] });
+        }
     });
 
     it("runs a second stack on the same Docker host without touching the first", async () => {
