@@ -26,6 +26,8 @@ describe("the seed lab (stack dev)", () => {
             const network = byName(resources, name);
             expect(network.inputs.internal).toBeFalsy();
             expect(network.inputs.options["com.docker.network.bridge.enable_ip_masquerade"]).toBe("false");
+            // No host address on a channel's bridge: the Docker host is not a station on the wire.
+            expect(network.inputs.options["com.docker.network.bridge.inhibit_ipv4"]).toBe("true");
             expect(network.inputs.options["com.docker.network.bridge.name"].length).toBeLessThanOrEqual(15);
             expect(network.inputs.labels).toContainEqual({ label: "org.bondlab.stack", value: "dev" });
         }
