@@ -5,7 +5,8 @@ import * as ipaddr from "ipaddr.js";
 import { Channel } from "./channel";
 import { Router } from "./router";
 import { script } from "./scripts";
-import { LabSpec, RouterSpec, backupsShowLinkState, bondOptionsFor, expectedActiveSlave, peerOf } from "./spec/spec";
+import { verifySettings } from "./handle";
+import { LabSpec, RouterSpec, bondOptionsFor } from "./spec/spec";
 
 export interface BondOptions {
     readonly spec: LabSpec;
@@ -102,13 +103,7 @@ export class Bond extends pulumi.ComponentResource {
             environment: {
                 ...args.dockerEnv,
                 BONDLAB_ROUTER: args.routers[i].containerName,
-                BONDLAB_BOND: spec.bond.name,
-                BONDLAB_OPTIONS: optionsOf(router),
-                BONDLAB_SLAVES: spec.channels.map((c) => c.interface).join(" "),
-                BONDLAB_ACTIVE: expectedActiveSlave(spec) ?? "",
-                BONDLAB_BACKUPS: backupsShowLinkState(spec) ? "up" : "unknown",
-                BONDLAB_PEER: peerOf(spec, router).ip,
-                BONDLAB_VERIFY_TIMEOUT: String(args.verifyTimeout ?? 90),
+                ...verifySettings(spec, router, args.verifyTimeout),
             },
             // Whatever verify checks being replaced makes it run again: a router (new bond) or a
             // cable (e.g. LACP pass-through toggled, cable.sh edited). Other changes to the bond

@@ -34,7 +34,7 @@ export class Channel extends pulumi.ComponentResource {
         const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
 
         this.network = new docker.Network(`${name}-network`, {
-            name: `${names.prefix}-${channel.name}`,
+            name: names.network(channel.name),
             driver: "bridge",
             // Not internal: the engine's isolation rules for internal networks drop bonded
             // traffic whose addresses lie outside the network's subnet. No masquerade either:
@@ -52,7 +52,7 @@ export class Channel extends pulumi.ComponentResource {
         this.subnet = this.network.ipamConfigs.apply((c) => c?.[0]?.subnet ?? channel.subnet ?? "");
 
         this.cable = new docker.Container(`${name}-cable`, {
-            name: `${names.prefix}-${channel.name}-cable`,
+            name: names.cable(channel.name),
             image: args.image,
             networkMode: "host",
             capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"] },

@@ -7,6 +7,7 @@ import * as path from "path";
 import { Bond, BondStatus } from "./bond";
 import { Channel } from "./channel";
 import { mermaidDiagram } from "./diagram";
+import { LabHandle, labHandle } from "./handle";
 import { LabNames } from "./names";
 import { Router } from "./router";
 import { script } from "./scripts";
@@ -49,6 +50,8 @@ export class Lab extends pulumi.ComponentResource {
     public readonly bond: Bond;
     public readonly reports: Record<string, RouterReport>;
     public readonly diagram: string;
+    /** The running lab for tools (the drill): containers, cables, bridges, bond, verify's settings. */
+    public readonly handle: LabHandle;
 
     constructor(name: string, args: LabOptions, opts?: pulumi.ComponentResourceOptions) {
         super("bondlab:index:Lab", name, {}, opts);
@@ -113,7 +116,8 @@ export class Lab extends pulumi.ComponentResource {
             procBonding: this.bond.statuses[i].apply((s) => s.raw),
         }]));
         this.diagram = mermaidDiagram(spec, names);
-        this.registerOutputs({ reports: this.reports, diagram: this.diagram });
+        this.handle = labHandle(spec, names, { dockerEnv, verifyTimeout: args.verifyTimeout });
+        this.registerOutputs({ reports: this.reports, diagram: this.diagram, handle: this.handle });
     }
 }
 

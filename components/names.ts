@@ -11,6 +11,12 @@ export interface LabNames {
     readonly labels: Readonly<Record<string, string>>;
     /** Linux bridge of the management network. */
     readonly managementBridge: string;
+    /** Container of the router of this name, e.g. bondlab-lacp-inetRouter. */
+    container(router: string): string;
+    /** Docker network of the channel of this name. */
+    network(channel: string): string;
+    /** Cable container of the channel of this name (components/channel.ts). */
+    cable(channel: string): string;
     /**
      * Linux bridge of the channel of this name: at most 15 characters. Derived from the name,
      * not the position: Pulumi creates a renamed or added channel's network before it deletes
@@ -30,6 +36,9 @@ export function labNames(project: string, stack: string): LabNames {
         prefix: `${project}-${stack}`,
         labels: { [LABEL_PROJECT]: project, [LABEL_STACK]: stack },
         managementBridge: `${stem}-m`,
+        container: (router) => `${project}-${stack}-${router}`,
+        network: (channel) => `${project}-${stack}-${channel}`,
+        cable: (channel) => `${project}-${stack}-${channel}-cable`,
         // The channel's own name where it fits (15 - 9 = 6 characters), else a hash of it;
         // "m" is the management bridge's.
         bridge: (channel) => `${stem}-${/^[a-z0-9]{1,6}$/.test(channel) && channel !== "m" ? channel : "h" + hash(channel).slice(0, 5)}`,

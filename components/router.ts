@@ -27,7 +27,7 @@ export class Router extends pulumi.ComponentResource {
         super("bondlab:index:Router", name, {}, opts);
         const { router, names } = args;
         this.container = new docker.Container(`${name}-container`, {
-            name: `${names.prefix}-${router.name}`,
+            name: names.container(router.name),
             hostname: router.name,
             image: args.image,
             privileged: args.privileged,

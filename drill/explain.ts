@@ -42,7 +42,8 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
         const blind = `${far}'s ${ch} kept its carrier: the MII monitor sees only the local carrier and the bridge hides the far end`;
         switch (s.mode) {
             case "active-backup":
-                return `${nearName} left ${ch}, but ${blind}${evidence}, so its probes and replies go into a channel nobody listens on. ${FIX}`;
+                return `${nearName} left ${ch}, but ${blind}${evidence}, so its probes and replies go into a channel nobody listens on.` +
+                    `${receiveSide(row, nearName, far)} ${isolation(row, nearName, far)} ${FIX}`;
             case "balance-rr":
                 return `${blind}, so ${far} keeps sending every other packet into ${channel}: about half the probes are lost until ${ch} is back. ${FIX}`;
             case "balance-xor":
@@ -76,6 +77,28 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
         return `${beyond}: ${exceededCause(row, s)}`;
     }
     return null;
+}
+
+/**
+ * What the far router did with the near one's frames on the near one's new slave, from the
+ * far router's receive counters: an active-backup bond drops what arrives on an inactive
+ * slave (all_slaves_active 0), the failover's gratuitous ARP included.
+ */
+function receiveSide(row: RowResult, near: string, far: string): string {
+    const moved = row.routers[near]?.after?.active;
+    const farView = row.routers[far]?.after;
+    const arrived = moved && farView ? farView.rx[moved] ?? 0 : 0;
+    if (!moved || !farView || farView.active === moved || arrived === 0) return "";
+    return ` In the row's last ${(farView.ms / 1000).toFixed(1)} s ${far} received ${arrived} frames from ${near} on ${moved}, its inactive slave, and dropped them: an active-backup bond ` +
+        `takes in only what arrives on its active slave (all_slaves_active 0), the gratuitous ARP ${near} sent at failover included.`;
+}
+
+/** Why a real network may behave otherwise: the channels are isolated wires, real NICs drop carrier. */
+function isolation(row: RowResult, near: string, far: string): string {
+    const moved = row.routers[near]?.after?.active ?? "its other slave";
+    return `The root cause is isolation: each channel is a wire of its own, so only carrier could have told ${far}. ` +
+        `On one switch carrying both channels, that gratuitous ARP would move ${near}'s MAC to the port of its ${moved} and the ping would survive; ` +
+        `and real NICs wired back to back usually lose carrier at both ends when one is set down (it depends on the driver), which makes this fault a cut cable.`;
 }
 
 function lossText(row: RowResult): string {

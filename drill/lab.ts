@@ -1,96 +1,65 @@
-// The lab handle: a running lab's containers, bridges and bond, found from a stack name the
-// way the program names them, and the few things the drill does to it (break a channel,
-// repair it, check that it is as built). Works on any lab `pulumi up` built, and on the
-// e2e harness's labs, which carry the same names.
+// The lab the drill acts on: the handle the program publishes as the stack output
+// `labHandle` (components/handle.ts), read from `pulumi stack output` or the e2e harness's
+// outputs, and the few things the drill does to it (break a channel, repair it, check that
+// it is as built).
 
-import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
+import { HandleChannel, HandleRouter, LabHandle, labHandle } from "../components/handle";
 import { labNames } from "../components/names";
 import { script } from "../components/scripts";
-import { BondOptionValue, hasPrimary } from "../components/spec/modes";
-import { loadLab } from "../components/spec/load";
-import { LabSpec, backupsShowLinkState, bondOptionsFor, expectedActiveSlave, peerOf } from "../components/spec/spec";
+import { hasPrimary } from "../components/spec/modes";
+import { LabSpec } from "../components/spec/spec";
 import { Agent } from "./agent";
 import { docker } from "./docker";
 import { nsToMs } from "./probe";
+import { runProcess } from "../engine/shell";
 
 export const PROJECT = "bondlab";
 export const PROJECT_DIR = path.join(__dirname, "..");
 
-export interface LabRouter {
-    name: string;
-    ip: string;
-    container: string;
-}
+export type LabRouter = HandleRouter;
+export type LabChannel = HandleChannel;
 
-export interface LabChannel {
-    name: string;
-    /** The slave inside each router (eth1, ...). */
-    interface: string;
-    /** The Linux bridge on the Docker host. */
-    bridge: string;
-    /** The cable container (host network namespace, NET_ADMIN) that can cut or degrade it. */
-    cable: string;
-}
-
-export interface DrillLab {
+export interface DrillLab extends Omit<LabHandle, "routers"> {
     stack: string;
-    spec: LabSpec;
-    bond: string;
     routers: [LabRouter, LabRouter];
-    channels: LabChannel[];
 }
 
-/** The lab of a stack, given its validated spec. */
-export function labOf(stack: string, spec: LabSpec): DrillLab {
-    const names = labNames(PROJECT, stack);
-    const router = (i: 0 | 1): LabRouter => ({ name: spec.routers[i].name, ip: spec.routers[i].ip, container: `${names.prefix}-${spec.routers[i].name}` });
-    return {
-        stack,
-        spec,
-        bond: spec.bond.name,
-        routers: [router(0), router(1)],
-        channels: spec.channels.map((c) => ({ name: c.name, interface: c.interface, bridge: names.bridge(c.name), cable: `${names.prefix}-${c.name}-cable` })),
-    };
+/** The drill's view of a stack's handle; refuses a handle that is not one. */
+export function drillLab(stack: string, handle: unknown): DrillLab {
+    const h = handle as Partial<LabHandle> | undefined;
+    const shaped = h && typeof h === "object" && Array.isArray(h.routers) && h.routers.length === 2 && Array.isArray(h.channels) && h.channels.length > 0 &&
+        h.bond && typeof h.bond.name === "string" && h.routers.every((r) => r && typeof r.container === "string" && r.verify && typeof r.verify === "object");
+    if (!shaped) {
+        throw new Error(`stack ${stack} has no lab handle (its output labHandle): bring it up with this version of bondlab (npm run up -- ${stack})`);
+    }
+    const full = h as LabHandle;
+    return { ...full, stack, routers: [full.routers[0], full.routers[1]] };
 }
 
-export interface StackConfig {
-    variant: string;
-    bondOptions: Record<string, BondOptionValue | null>;
-    privileged?: boolean;
-    dockerHost?: string;
+/**
+ * The lab a spec makes, through the program's own handle (components/handle.ts): for the
+ * drill's pure parts (judging a saved report again, unit tests), which run no stack.
+ */
+export function labOfSpec(stack: string, spec: LabSpec): DrillLab {
+    return drillLab(stack, labHandle(spec, labNames(PROJECT, stack), { dockerEnv: {} }));
 }
 
-/** The settings of Pulumi.<stack>.yaml that shape the lab (the project's defaults otherwise). */
-export function readStackConfig(stack: string, projectDir = PROJECT_DIR): StackConfig {
-    const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) throw new Error(`no stack file ${path.relative(process.cwd(), file) || file}: is "${stack}" a stack of this project? (pulumi stack ls)`);
-    const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const config = doc.config ?? {};
-    const value = (key: string) => {
-        const v = config[key];
-        // `pulumi config set --secret` stores {secure: ...}: not something the lab's shape uses.
-        return v && typeof v === "object" && "secure" in (v as object) ? undefined : v;
-    };
-    const variant = value("bondlab:variant");
-    const bondOptions = value("bondlab:bondOptions");
-    const privileged = value("bondlab:privileged");
-    const dockerHost = value("docker:host");
-    return {
-        variant: typeof variant === "string" ? variant : "seed",
-        bondOptions: bondOptions && typeof bondOptions === "object" ? (bondOptions as Record<string, BondOptionValue | null>) : {},
-        privileged: typeof privileged === "boolean" ? privileged : privileged === "true" ? true : privileged === "false" ? false : undefined,
-        dockerHost: typeof dockerHost === "string" ? dockerHost : undefined,
-    };
-}
-
-/** The lab `pulumi up` built for a stack. */
-export function labFromStack(stack: string, projectDir = PROJECT_DIR): { lab: DrillLab; config: StackConfig } {
-    const config = readStackConfig(stack, projectDir);
-    const variant = /\.ya?ml$/.test(config.variant) && !path.isAbsolute(config.variant) ? path.join(projectDir, config.variant) : config.variant;
-    const spec = loadLab(variant, config.bondOptions);
-    return { lab: labOf(stack, config.privileged === undefined ? spec : { ...spec, privileged: config.privileged }), config };
+/** The handle `pulumi up` published for a stack: `pulumi stack output --json labHandle`. */
+export async function labFromStack(stack: string, run = runProcess): Promise<DrillLab> {
+    const argv = ["pulumi", "stack", "output", "--json", "--stack", stack, "labHandle"];
+    const out = await run(argv, { env: process.env }).catch((e: Error) => ({ code: 127, stdout: "", stderr: e.message }));
+    if (out.code !== 0) {
+        throw new Error(`cannot read stack ${stack}'s lab handle (${argv.join(" ")}): ${out.stderr.trim() || `exit ${out.code}`}. ` +
+            `The drill needs the Pulumi CLI, logged in to the stack's backend, run from this project`);
+    }
+    let handle: unknown;
+    try {
+        handle = JSON.parse(out.stdout);
+    } catch {
+        handle = undefined;
+    }
+    return drillLab(stack, handle);
 }
 
 /** Fails with what is missing when the lab's containers are not running. */
@@ -145,25 +114,20 @@ export class LabAgents {
     private readonly agents = new Map<string, Agent>();
 
     constructor(readonly lab: DrillLab, verifyTimeoutS = 60) {
-        const spec = lab.spec;
         const verify = script("bond-status") + "\n" + script("bond-verify");
-        // The slave that was active when the lab was built: the primary, else the first channel's.
-        const active = hasPrimary(spec.bond.mode) ? (expectedActiveSlave(spec) ?? spec.channels[0].interface) : "";
-        lab.routers.forEach((router, i) => {
+        for (const router of lab.routers) {
+            // The slave that was active when the lab was built: the primary, else the first channel's.
+            const active = hasPrimary(lab.bond.mode) ? (router.verify.BONDLAB_ACTIVE || lab.channels[0].interface) : "";
             this.agents.set(router.container, new Agent(router.container, {
-                DRILL_PEER: peerOf(spec, spec.routers[i]).ip,
-                DRILL_BOND: spec.bond.name,
+                DRILL_PEER: router.verify.BONDLAB_PEER,
+                DRILL_BOND: lab.bond.name,
                 DRILL_VERIFY: verify,
                 DRILL_ACTIVE: active,
-                BONDLAB_BOND: spec.bond.name,
-                BONDLAB_OPTIONS: bondOptionsFor(spec, spec.routers[i]).map(([k, v]) => `${k} ${v}`).join(" "),
-                BONDLAB_SLAVES: spec.channels.map((c) => c.interface).join(" "),
-                BONDLAB_ACTIVE: expectedActiveSlave(spec) ?? "",
-                BONDLAB_BACKUPS: backupsShowLinkState(spec) ? "up" : "unknown",
-                BONDLAB_PEER: peerOf(spec, spec.routers[i]).ip,
+                // verify as the program runs it, but with the drill's own patience.
+                ...router.verify,
                 BONDLAB_VERIFY_TIMEOUT: String(verifyTimeoutS),
             }));
-        });
+        }
         for (const c of lab.channels) this.agents.set(c.cable, new Agent(c.cable));
     }
 
@@ -182,7 +146,7 @@ export class LabAgents {
 
     /** The bond's options in force (sysfs), KEY -> value as sysfs prints it. */
     async optionsInForce(router = this.lab.routers[0]): Promise<Record<string, string>> {
-        const r = await this.agent(router.container).command(["act", "options", this.lab.bond]);
+        const r = await this.agent(router.container).command(["act", "options", this.lab.bond.name]);
         if (r.code !== 0) throw new Error(`cannot read the bond's options in ${router.container}: ${r.lines.join(" ")}`);
         const options: Record<string, string> = {};
         for (const line of r.lines) {

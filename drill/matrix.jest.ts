@@ -6,7 +6,7 @@
 import { loadLab } from "../components/spec/load";
 import { docker } from "./docker";
 import { E2ELab } from "../tests/e2e/lab";
-import { labOf } from "./lab";
+import { drillLab } from "./lab";
 import { DrillReport, printer, writeReport } from "./report";
 import { DEFAULT_OPTIONS, DrillOptions, VariantResult, runDrill } from "./run";
 import { ScenarioName } from "./scenarios";
@@ -59,7 +59,7 @@ const write = (s: string) => { process.stdout.write(s); };
                     write(`\n-- ${variant}: bringing the lab up (e2e harness) ...\n`);
                     await lab.up();
                     write(`-- ${variant}: up in ${Math.round((Date.now() - t) / 1000)} s\n`);
-                    results.push(await runDrill(labOf(stack, spec), options));
+                    results.push(await runDrill(drillLab(stack, lab.handle), options));
                     upError = null;
                 } catch (e) {
                     upError = e as Error;

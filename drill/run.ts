@@ -6,7 +6,7 @@ import * as path from "path";
 import { Bound, BondSettings, FaultKind, bondSettings, boundExceeded, predictBound } from "./bounds";
 import { explain } from "./explain";
 import { loadLab } from "../components/spec/load";
-import { DrillLab, LabAgents, LabChannel, labOf, masqueradeHazards } from "./lab";
+import { DrillLab, LabAgents, LabChannel, labOfSpec, masqueradeHazards } from "./lab";
 import type { DrillReport } from "./report";
 import { DirectionAnalysis, Outcome, analyzeDirection, classify, combineDirections, faultAtOf, hasBaseline, relapsesOf } from "./outage";
 import { Carriage, Probe, ProbeOutput, Snapshot, carriage, carriers } from "./probe";
@@ -98,7 +98,7 @@ export interface RowResult {
     probeIntervalMs: number;
     exceeded: boolean;
     routers: Record<string, RouterView>;
-    /** Failback: whether traffic returned to the first channel. */
+    /** Failback: whether traffic returned to the channel that came back. */
     returned: boolean | null;
     verdict: Verdict;
     reasons: string[];
@@ -150,7 +150,7 @@ async function drillWith(agents: LabAgents, options: DrillOptions): Promise<Vari
     const hazards = await masqueradeHazards(lab).catch(() => []);
     for (const h of hazards) emit({ kind: "note", text: `warning: Docker network ${h}: bonded packets get a rewritten source and no reply` });
     const rows = planRows(lab, options.scenarios, options.settleS);
-    emit({ kind: "variant", stack: lab.stack, variant: lab.spec.variant, mode: settings.mode, rows: rows.length });
+    emit({ kind: "variant", stack: lab.stack, variant: lab.variant, mode: settings.mode, rows: rows.length });
 
     const results: RowResult[] = [];
     let restored = await ensureRestored(agents, emit);
@@ -179,8 +179,8 @@ async function drillWith(agents: LabAgents, options: DrillOptions): Promise<Vari
     }
     return {
         stack: lab.stack,
-        variant: lab.spec.variant,
-        description: lab.spec.description,
+        variant: lab.variant,
+        description: lab.description,
         mode: settings.mode,
         options: inForce,
         settings,
@@ -302,7 +302,7 @@ export function analyzeRow(
     const rel = (t: number) => Math.round(t - faultAt);
     const result: RowResult = {
         stack: lab.stack,
-        variant: lab.spec.variant,
+        variant: lab.variant,
         mode: settings.mode,
         id: row.id,
         scenario: row.scenario,
@@ -392,7 +392,7 @@ export function rejudge(row: RowResult): RowResult {
 /** A saved report with every row judged and explained again by the current code. */
 export function rejudgeReport(report: DrillReport): DrillReport {
     const variants = report.variants.map((v) => {
-        const lab = labOf(v.stack, loadLab(v.variant));
+        const lab = labOfSpec(v.stack, loadLab(v.variant));
         const routers = lab.routers.map((x) => x.name) as [string, string];
         const rows = v.rows.map((r) => {
             // The bound too is a rule: predicted again from the settings the run read.
@@ -407,7 +407,7 @@ export function rejudgeReport(report: DrillReport): DrillReport {
 
 function errorRow(lab: DrillLab, settings: BondSettings, row: RowPlan, bound: Bound, window: { preS: number; postS: number }, error: string): RowResult {
     return {
-        stack: lab.stack, variant: lab.spec.variant, mode: settings.mode, id: row.id, scenario: row.scenario, title: row.title(lab.channels[0]),
+        stack: lab.stack, variant: lab.variant, mode: settings.mode, id: row.id, scenario: row.scenario, title: row.title(lab.channels[0]),
         channel: { name: lab.channels[0].name, interface: lab.channels[0].interface }, fault: row.fault, downedBy: row.downedBy, bound, window, times: null, load: null, directions: {}, outageMs: 0, open: false, outcome: "error",
         recoveredAfterMs: null, lost: 0, sent: 0, probeIntervalMs: 0, exceeded: false, routers: {}, returned: null,
         verdict: "error", reasons: [error], explanation: null, restoredAfterS: null, error,

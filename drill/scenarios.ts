@@ -1,6 +1,7 @@
 // The drill's scenarios: what each one breaks on a running lab, how long it watches, and how it
 // repairs the channel afterwards. Faults are made from the channel's cable container (ports of
-// the bridge, tc) or inside a router (`ip link set`), always on the first channel.
+// the bridge, tc) or inside a router (`ip link set`), on the channel that carries the probes
+// (run.ts carryingChannel).
 
 import { FaultKind } from "./bounds";
 import { ActionTimes, DrillLab, LabAgents, LabChannel } from "./lab";

@@ -1,5 +1,5 @@
 // npm run drill -- --stack <stack> [--scenarios a,b] [--out DIR]: the failover drill on a
-// running lab (pulumi up): breaks the first channel in several ways, measures the outage with
+// running lab (pulumi up): breaks the channel that carries the probes in several ways, measures the outage with
 // probes both ways, compares it with what the bond's options predict, says why the ping
 // stopped where it did not recover, and writes report.json, report.md and outage.svg to DIR.
 //
@@ -70,8 +70,9 @@ function commandLine(argv: string[]): string {
 }
 
 async function drillStack(args: Args, options: DrillOptions, argv: string[]): Promise<number> {
-    const { lab, config } = labFromStack(args.stack!);
-    if (!process.env.DOCKER_HOST && config.dockerHost) process.env.DOCKER_HOST = config.dockerHost;
+    const lab = await labFromStack(args.stack!);
+    // The engine the program built the lab on, whatever this shell's DOCKER_HOST says.
+    Object.assign(process.env, lab.docker);
     await checkRunning(lab);
     const started = Date.now();
     const result = await runDrill(lab, { ...options, onEvent: printer((s) => process.stdout.write(s)) });

@@ -81,7 +81,7 @@ describe("an 802.3ad lab beside a seed lab", () => {
         const captures = bridges.map(({ bridge }) => hostRun("timeout", "60", "tcpdump", "-i", bridge, "-e", "-n", "-q", "-l", "-Z", "root"));
         await new Promise((r) => setTimeout(r, 5000));
         for (const { channel } of bridges) {
-            const gateway = await docker("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", `${labNames("bondlab", lacp.stack).prefix}-${channel}`);
+            const gateway = await docker("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", labNames("bondlab", lacp.stack).network(channel));
             const slave = channel === "ch1" ? "eth1" : "eth2";
             for (const router of ["inetRouter", "centralRouter"]) {
                 await exec(lacp.container(router), "busybox", "arping", "-c", "3", "-w", "4", "-I", slave, gateway).catch(() => "no answer");

@@ -1,5 +1,5 @@
-import { listVariants, loadLab } from "../../components/spec/load";
-import { labOf } from "../../drill/lab";
+import { listVariants } from "../../components/spec/load";
+import { drillLab } from "../../drill/lab";
 import { tableHeader, tableLine } from "../../drill/report";
 import { DEFAULT_OPTIONS, RowResult, runDrill } from "../../drill/run";
 import { ScenarioName } from "../../drill/scenarios";
@@ -37,7 +37,7 @@ describe.each(listVariants())("failover drill on %s", (variant) => {
 
     beforeAll(async () => {
         await lab.up();
-        const result = await runDrill(labOf(stack, loadLab(variant)), { ...SHORT, scenarios });
+        const result = await runDrill(drillLab(stack, lab.handle), { ...SHORT, scenarios });
         rows = result.rows;
         const routers: [string, string] = ["inetRouter", "centralRouter"];
         console.log([tableHeader(routers), ...rows.map((r) => tableLine(r, routers))].join("\n"));

@@ -31,6 +31,11 @@ export class E2ELab {
         await this.stackOf.destroy();
     }
 
+    /** The stack output `labHandle`, as `pulumi stack output --json labHandle` prints it. */
+    get handle(): unknown {
+        return this.run!.outputs.labHandle;
+    }
+
     get routers(): Record<string, any> {
         return this.run!.outputs.routers;
     }

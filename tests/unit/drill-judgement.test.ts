@@ -3,7 +3,7 @@ import * as path from "path";
 import { loadLab } from "../../components/spec/load";
 import { BondSettings } from "../../drill/bounds";
 import { explain } from "../../drill/explain";
-import { labOf } from "../../drill/lab";
+import { labOfSpec } from "../../drill/lab";
 import { relapsesOf } from "../../drill/outage";
 import { outageText } from "../../drill/report";
 import { RowResult, rejudge } from "../../drill/run";
@@ -16,7 +16,7 @@ const fixture = (name: string): Fixture =>
     JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "drill", "rows", `${name}.json`), "utf8"));
 const judged = (f: Fixture) => {
     const row = rejudge(f.row);
-    return { ...row, explanation: explain(row, f.settings, labOf(f.stack, loadLab(f.variant))) };
+    return { ...row, explanation: explain(row, f.settings, labOfSpec(f.stack, loadLab(f.variant))) };
 };
 
 describe("a relapse: arp-monitor, eth1 down inside inetRouter", () => {
@@ -85,5 +85,11 @@ describe("every explanation of the committed report agrees with its row's own da
         if (Object.values(r.directions).every((d) => d.rttAfter === null)) expect(said).not.toMatch(/rtt 0 ms|round trip 0\.0 ms/);
         if (r.verdict === "fail") expect(r.explanation).toBeTruthy();
         if (r.reasons.some((x) => x.startsWith("relapse"))) expect(r.explanation).toMatch(/lost again/);
+        // "X received N frames from Y on S, its inactive slave": X's counters say so.
+        for (const [, far, count, near, slave] of (r.explanation ?? "").matchAll(/(\w+) received (\d+) frames from (\w+) on (\w+), its inactive slave/g)) {
+            expect(r.routers[far].after?.rx[slave]).toBe(Number(count));
+            expect(r.routers[far].after?.active).not.toBe(slave);
+            expect(r.routers[near].after?.active).toBe(slave);
+        }
     });
 });

@@ -3,14 +3,16 @@ import * as path from "path";
 import { loadLab } from "../../components/spec/load";
 import { bondSettings, predictBound } from "../../drill/bounds";
 import { explain } from "../../drill/explain";
-import { inSubnet, labFromStack, labOf } from "../../drill/lab";
+import { inSubnet, labFromStack, labOfSpec } from "../../drill/lab";
+import { RegisteredResource, Stack } from "../../engine/engine";
+import { MemoryRealizer } from "../../engine/memory-realizer";
 import { parseProbeOutput, parseSnapshot } from "../../drill/probe";
 import { DrillReport, markdown, outageText, svgChart, tableLine } from "../../drill/report";
 import { RowResult, analyzeRow, carryingChannel, postWindowS } from "../../drill/run";
 import { FaultTimes, parseScenarioList, planRows } from "../../drill/scenarios";
 
 // From captured probe outputs to the report: the analysis of a whole row, the plain-words
-// explanation, the Markdown and the SVG; and finding a stack's lab from its stack file.
+// explanation, the Markdown and the SVG; and the lab of a stack from the handle the program publishes.
 
 const FIXTURES = path.join(__dirname, "fixtures", "drill");
 const ROUTERS: [string, string] = ["inetRouter", "centralRouter"];
@@ -18,7 +20,7 @@ const ROUTERS: [string, string] = ["inetRouter", "centralRouter"];
 /** A row of a captured run, analysed as the drill does at the end of it. */
 function capturedRow(variant: string, rowId: string, options: Record<string, string> = {}): RowResult {
     const spec = loadLab(variant);
-    const lab = labOf(`drill-${variant}`, spec);
+    const lab = labOfSpec(`drill-${variant}`, spec);
     const settings = bondSettings({ mode: spec.bond.mode, ...spec.bond.options, ...options });
     const plan = planRows(lab, parseScenarioList(undefined)).find((r) => r.id === rowId)!;
     const bound = predictBound(settings, plan.fault, ROUTERS, plan.downedBy);
@@ -45,6 +47,11 @@ describe("a whole row from captured probes", () => {
         expect(seed.explanation).toMatch(/centralRouter left eth1, but inetRouter's eth1 kept its carrier/);
         expect(seed.explanation).toMatch(/sees only the local carrier and the bridge hides the far end/);
         expect(seed.explanation).toMatch(/ARP monitoring \(arp-monitor\) or LACP \(lacp\)/);
+        // The receive side, from inetRouter's own counters, and the root cause.
+        const dropped = seed.routers.inetRouter.after!.rx.eth2;
+        expect(dropped).toBeGreaterThan(0);
+        expect(seed.explanation).toContain(`inetRouter received ${dropped} frames from centralRouter on eth2, its inactive slave, and dropped them`);
+        expect(seed.explanation).toMatch(/The root cause is isolation: each channel is a wire of its own/);
         expect(outageText(seed)).toMatch(/^no recovery \(≥6\.\d s\)$/);
     });
 
@@ -83,7 +90,7 @@ describe("a whole row from captured probes", () => {
 
     it("balance-tlb: loss from sending where the peer does not receive is named as such, not blamed on the degraded channel", () => {
         const tlb = bondSettings({ mode: "balance-tlb 5", miimon: "100" });
-        const lab = labOf("drill-balance-tlb", loadLab("balance-tlb"));
+        const lab = labOfSpec("drill-balance-tlb", loadLab("balance-tlb"));
         const view = (active: string, tx: string) => ({ ...arp.routers.inetRouter, after: { ...arp.routers.inetRouter.after!, active }, txAfter: tx });
         const astray: RowResult = {
             ...arp, variant: "balance-tlb", mode: "balance-tlb", fault: "degrade", verdict: "info",
@@ -117,19 +124,47 @@ describe("a whole row from captured probes", () => {
     });
 });
 
-describe("the lab of a stack", () => {
-    it("reads Pulumi.<stack>.yaml: variant, bond option overrides, privileged; names as the program gives them", () => {
-        const { lab, config } = labFromStack("lacp-slow", FIXTURES);
-        expect(config).toMatchObject({ variant: "lacp", bondOptions: { lacp_rate: "slow" }, privileged: false });
-        expect(lab.spec.bond.options.lacp_rate).toBe("slow");
-        expect(lab.spec.privileged).toBe(false);
-        expect(lab.routers.map((r) => r.container)).toEqual(["bondlab-lacp-slow-inetRouter", "bondlab-lacp-slow-centralRouter"]);
-        expect(lab.channels[0]).toMatchObject({ name: "ch1", interface: "eth1", cable: "bondlab-lacp-slow-ch1-cable" });
-        expect(lab.channels[0].bridge).toMatch(/^bl[0-9a-f]{6}-ch1$/);
+describe("the lab of a stack: the handle the program publishes (stack output labHandle)", () => {
+    let resources: RegisteredResource[];
+    let outputs: Record<string, any>;
+    beforeAll(async () => {
+        const stackFile = { "bondlab:variant": "lacp", "bondlab:bondOptions": { lacp_rate: "slow" }, "bondlab:privileged": false };
+        ({ resources, outputs } = await new Stack({ name: "lacp-slow", stackFile }, new MemoryRealizer()).up());
+    });
+    const answering = (stdout: string, code = 0, stderr = "") => async () => ({ code, stdout, stderr });
+
+    it("reads `pulumi stack output --json labHandle`: the program's own names and verify's own settings", async () => {
+        const calls: string[][] = [];
+        const lab = await labFromStack("lacp-slow", async (argv) => {
+            calls.push(argv);
+            return { code: 0, stdout: JSON.stringify(outputs.labHandle, null, 4), stderr: "" };
+        });
+        expect(calls).toEqual([["pulumi", "stack", "output", "--json", "--stack", "lacp-slow", "labHandle"]]);
+        expect(lab).toMatchObject({ stack: "lacp-slow", variant: "lacp", bond: { name: "bond0", mode: "802.3ad" } });
+        // The names are those of the containers the program declared, not worked out again.
+        const containers = resources.filter((r) => r.type === "docker:index/container:Container").map((r) => r.inputs.name).sort();
+        expect([...lab.routers.map((r) => r.container), ...lab.channels.map((c) => c.cable)].sort()).toEqual(containers);
+        expect(lab.channels.map((c) => c.bridge)).toEqual(resources.filter((r) => r.name.endsWith("-network") && r.name !== "lab-management")
+            .map((r) => r.inputs.options["com.docker.network.bridge.name"]));
+        for (const router of lab.routers) {
+            const verify = resources.find((r) => r.name === `lab-bond0-verify-${router.name}`)!;
+            expect(verify.inputs.environment).toMatchObject(router.verify);
+        }
+        expect(lab.routers[0].verify.BONDLAB_OPTIONS).toMatch(/lacp_rate slow/);
+        // The engine the program's commands were pointed at.
+        const { DOCKER_HOST, DOCKER_CONTEXT } = resources.find((r) => r.name === "lab-host-check")!.inputs.environment;
+        expect(lab.docker).toEqual({ DOCKER_HOST, DOCKER_CONTEXT });
     });
 
-    it("names the missing stack file", () => {
-        expect(() => labFromStack("nope", FIXTURES)).toThrow(/no stack file .*Pulumi\.nope\.yaml/);
+    it("says what it ran and what to do when the CLI cannot answer", async () => {
+        await expect(labFromStack("nope", answering("", 255, "error: no stack named 'nope' found"))).rejects.toThrow(
+            /cannot read stack nope's lab handle \(pulumi stack output --json --stack nope labHandle\): error: no stack named 'nope' found\. The drill needs the Pulumi CLI/);
+        await expect(labFromStack("dev", async () => { throw new Error("spawn pulumi ENOENT"); })).rejects.toThrow(/spawn pulumi ENOENT\. The drill needs the Pulumi CLI/);
+    });
+
+    it("refuses an output that is not a lab handle (a stack brought up by an older bondlab)", async () => {
+        await expect(labFromStack("old", answering(""))).rejects.toThrow(/stack old has no lab handle \(its output labHandle\): bring it up with this version/);
+        await expect(labFromStack("old", answering('{"routers": []}'))).rejects.toThrow(/has no lab handle/);
     });
 
     it("spots a masquerading network that catches the bond's addresses", () => {
@@ -143,14 +178,14 @@ describe("scenarios and windows", () => {
     it("parses --scenarios; all by default; admin-down makes two rows, the far router of the seed's experiment first", () => {
         expect(parseScenarioList("cable-cut,silent")).toEqual(["cable-cut", "silent"]);
         expect(() => parseScenarioList("cable-cut,oops")).toThrow(/unknown scenario oops/);
-        const lab = labOf("x", loadLab("seed"));
+        const lab = labOfSpec("x", loadLab("seed"));
         expect(planRows(lab, parseScenarioList("")).map((r) => r.id)).toEqual([
             "admin-down-centralRouter", "admin-down-inetRouter", "cable-cut", "silent", "failback", "flapping", "degraded",
         ]);
     });
 
     it("breaks the channel that carries the probes: the one a hashed flow uses, else the first", () => {
-        const lab = labOf("x", loadLab("lacp"));
+        const lab = labOfSpec("x", loadLab("lacp"));
         const snap = (tx1: number, tx2: number) => parseSnapshot(`snap s 1795662594485299850 slave=eth1:up:0:${tx1}:0 slave=eth2:up:0:${tx2}:0`)!;
         expect(carryingChannel(lab, [snap(10, 10), snap(10, 10)], [snap(12, 110), snap(11, 95)]).name).toBe("ch2");
         expect(carryingChannel(lab, [snap(10, 10), snap(10, 10)], [snap(60, 60), snap(60, 60)]).name).toBe("ch1");
