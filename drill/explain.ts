@@ -4,7 +4,7 @@
 
 import { BondSettings, formatBound, monitorOf } from "./bounds";
 import { DrillLab } from "./lab";
-import type { RowResult } from "./run";
+import type { RowResult } from "./result";
 
 const FIX = "ARP monitoring (arp-monitor) or LACP (lacp) test the path end to end and recover: see their rows.";
 

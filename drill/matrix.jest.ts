@@ -7,8 +7,9 @@ import { loadLab } from "../components/spec/load";
 import { docker } from "./docker";
 import { E2ELab } from "../tests/e2e/lab";
 import { drillLab } from "./lab";
-import { DrillReport, printer, writeReport } from "./report";
-import { DEFAULT_OPTIONS, DrillOptions, VariantResult, runDrill } from "./run";
+import { printer, writeReport } from "./report";
+import { DEFAULT_OPTIONS, DrillOptions, DrillReport, VariantResult } from "./result";
+import { runDrill } from "./run";
 import { ScenarioName } from "./scenarios";
 
 interface MatrixSettings {

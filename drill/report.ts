@@ -6,19 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { BOND_OPTIONS, BondMode } from "../components/spec/modes";
 import { Bound, formatBound } from "./bounds";
-import type { DrillEvent, DrillOptions, RowResult, VariantResult } from "./run";
+import type { DrillEvent, DrillReport, RowResult } from "./result";
 
-export interface DrillReport {
-    title: string;
-    generatedAt: string;
-    /** The command that regenerates the report. */
-    command: string;
-    /** Where it was measured. */
-    where: string;
-    options: Pick<DrillOptions, "intervalS" | "preS" | "postS" | "minPostS" | "maxPostS" | "settleS">;
-    durationS: number;
-    variants: VariantResult[];
-}
 
 // ---------------------------------------------------------------- cells
 

@@ -19,8 +19,10 @@ import { parseArgs } from "util";
 import { listVariants } from "../components/spec/load";
 import { docker } from "../drill/docker";
 import { PROJECT_DIR, checkRunning, labFromStack } from "../drill/lab";
-import { DrillReport, printer, writeReport } from "../drill/report";
-import { DEFAULT_OPTIONS, DrillOptions, rejudgeReport, runDrill } from "../drill/run";
+import { rejudgeReport } from "../drill/judge";
+import { printer, writeReport } from "../drill/report";
+import { DEFAULT_OPTIONS, DrillOptions, DrillReport } from "../drill/result";
+import { runDrill } from "../drill/run";
 import { SCENARIOS, parseScenarioList } from "../drill/scenarios";
 
 const USAGE = `usage: npm run drill -- --stack STACK [--scenarios ${SCENARIOS.join(",")}] [--out DIR]

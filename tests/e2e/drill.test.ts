@@ -1,7 +1,8 @@
 import { listVariants } from "../../components/spec/load";
 import { drillLab } from "../../drill/lab";
 import { tableHeader, tableLine } from "../../drill/report";
-import { DEFAULT_OPTIONS, RowResult, runDrill } from "../../drill/run";
+import { DEFAULT_OPTIONS, RowResult } from "../../drill/result";
+import { runDrill } from "../../drill/run";
 import { ScenarioName } from "../../drill/scenarios";
 import { E2ELab, leftovers } from "./lab";
 

@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { listVariants } from "../../components/spec/load";
-import { DrillReport, markdown, svgChart } from "../../drill/report";
-import { rejudgeReport } from "../../drill/run";
+import { rejudgeReport } from "../../drill/judge";
+import { markdown, svgChart } from "../../drill/report";
+import { DrillReport } from "../../drill/result";
 import { SCENARIOS } from "../../drill/scenarios";
 
 // The committed matrix report (docs/drill) is the lab's headline result: it must cover every

@@ -6,7 +6,8 @@ import { explain } from "../../drill/explain";
 import { labOfSpec } from "../../drill/lab";
 import { relapsesOf } from "../../drill/outage";
 import { outageText } from "../../drill/report";
-import { RowResult, rejudge } from "../../drill/run";
+import { rejudge } from "../../drill/judge";
+import { RowResult } from "../../drill/result";
 
 // Rows judged by what happened, on rows of the committed matrix kept as they were measured
 // (and judged then): a recovery that did not hold, and an outage that began before the fault.

@@ -7,8 +7,9 @@ import { inSubnet, labFromStack, labOfSpec } from "../../drill/lab";
 import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
 import { parseProbeOutput, parseSnapshot } from "../../drill/probe";
-import { DrillReport, markdown, outageText, svgChart, tableLine } from "../../drill/report";
-import { RowResult, analyzeRow, carryingChannel, postWindowS } from "../../drill/run";
+import { analyzeRow, carryingChannel, postWindowS } from "../../drill/judge";
+import { markdown, outageText, svgChart, tableLine } from "../../drill/report";
+import { DrillReport, RowResult } from "../../drill/result";
 import { FaultTimes, parseScenarioList, planRows } from "../../drill/scenarios";
 
 // From captured probe outputs to the report: the analysis of a whole row, the plain-words
