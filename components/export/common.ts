@@ -61,6 +61,22 @@ export function origin(spec: LabSpec, router: RouterSpec): string {
 }
 
 /**
+ * Comment lines for a host that runs in a VM (without "# "): an active-backup bond writes its
+ * MAC into every slave (fail_over_mac none), and a hypervisor that filters a guest's MAC
+ * changes then delivers the bond's frames to the old slave only, so the first failover
+ * loses the path. `setting` is how the format writes fail_over_mac active.
+ */
+export function vmAdvice(spec: LabSpec, setting: string): string[] {
+    const policy = spec.bond.options.fail_over_mac;
+    if (spec.bond.mode !== "active-backup" || (policy !== undefined && policy !== "none")) return [];
+    return [
+        "In a VM whose hypervisor filters the guest's MAC changes (a VirtualBox internal network,",
+        "Hyper-V without MAC address spoofing, a VMware port group that rejects MAC changes), add",
+        `${setting}: at failover the bond then takes the new active slave's own MAC.`,
+    ];
+}
+
+/**
  * A UUID derived from the names (RFC 4122 version 5 layout over SHA-1), so exports are
  * reproducible and adding the same profile twice fails instead of duplicating it.
  */

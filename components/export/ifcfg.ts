@@ -1,5 +1,5 @@
 import { LabSpec, RouterSpec, bondOptionsFor } from "../spec/spec";
-import { lines, origin, prefixOf, slavesOf } from "./common";
+import { lines, origin, prefixOf, slavesOf, vmAdvice } from "./common";
 
 // RHEL/CentOS network-scripts: /etc/sysconfig/network-scripts/ifcfg-*. BONDING_OPTS takes
 // the kernel's own names and syntax (key=value separated by spaces; arp_ip_target keeps its
@@ -13,6 +13,7 @@ export function ifcfgFiles(spec: LabSpec, router: RouterSpec): Record<string, st
     const files: Record<string, string> = {
         [`ifcfg-${bond}`]: lines(
             `# ${origin(spec, router)}, for the network service (network-scripts)`,
+            ...vmAdvice(spec, "fail_over_mac=active to BONDING_OPTS").map((l) => `# ${l}`),
             `DEVICE=${bond}`,
             `NAME=${bond}`,
             "TYPE=Bond",

@@ -1,6 +1,6 @@
 import * as YAML from "yaml";
 import { LabSpec, RouterSpec, bondOptionsFor } from "../spec/spec";
-import { RuleTable, lines, origin, slavesOf, translate } from "./common";
+import { RuleTable, lines, origin, slavesOf, translate, vmAdvice } from "./common";
 
 // netplan (Ubuntu): one YAML file. netplan names the bond parameters itself (netplan(5),
 // "Properties for device type bonds"). Intervals are written as plain numbers, which
@@ -57,6 +57,7 @@ export function netplanFiles(spec: LabSpec, router: RouterSpec): Record<string, 
     const header = lines(
         `# ${origin(spec, router)} for netplan.`,
         "# Copy to /etc/netplan/ (mode 600), then: netplan generate && netplan apply",
+        ...vmAdvice(spec, "fail-over-mac-policy: active to the bond's parameters").map((l) => `# ${l}`),
     );
     return { "60-bondlab.yaml": header + YAML.stringify(config) };
 }

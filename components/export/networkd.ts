@@ -1,5 +1,5 @@
 import { LabSpec, RouterSpec, bondOptionsFor } from "../spec/spec";
-import { RuleTable, lines, origin, slavesOf, translate } from "./common";
+import { RuleTable, lines, origin, slavesOf, translate, vmAdvice } from "./common";
 
 // systemd-networkd: a .netdev that creates the bond, a .network for its address and one
 // .network per slave (systemd.netdev(5), [Bond]; systemd.network(5), Bond= and PrimarySlave=).
@@ -42,6 +42,7 @@ export function networkdFiles(spec: LabSpec, router: RouterSpec): Record<string,
     const files: Record<string, string> = {
         [`10-${bond}.netdev`]: lines(
             comment,
+            ...vmAdvice(spec, "FailOverMACPolicy=active under [Bond]").map((l) => `# ${l}`),
             "[NetDev]",
             `Name=${bond}`,
             "Kind=bond",

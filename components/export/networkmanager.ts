@@ -1,5 +1,5 @@
 import { LabSpec, RouterSpec, bondOptionsFor } from "../spec/spec";
-import { ExportError, lines, origin, slavesOf, stableUuid } from "./common";
+import { ExportError, lines, origin, slavesOf, stableUuid, vmAdvice } from "./common";
 
 /** Kernel options NetworkManager's bond.options refuses ("not among [...]"), with the reason. */
 export const NM_UNKNOWN: Readonly<Record<string, string>> = {
@@ -27,6 +27,7 @@ export function networkManagerFiles(spec: LabSpec, router: RouterSpec): Record<s
         `# ${origin(spec, router)} as NetworkManager profiles.`,
         "# Run as root where NetworkManager runs. Or copy the .nmconnection files beside this",
         "# script to /etc/NetworkManager/system-connections/ (mode 600), then: nmcli connection reload",
+        ...vmAdvice(spec, "fail_over_mac=active to bond.options").map((l) => `# ${l}`),
         "set -eu",
         `nmcli connection add type bond con-name ${bond} ifname ${bond} \\`,
         `    connection.uuid ${uuid(bond)} connection.autoconnect-slaves yes \\`,

@@ -404,3 +404,29 @@ describe("npm run export", () => {
         expect(result.stderr).toContain("--out is required\nusage: npm run export -- --variant <name | all | lab.yaml> --out DIR");
     });
 });
+
+describe("advice for hosts in VMs: fail_over_mac", () => {
+    // Where active-backup writes its MAC into every slave, a hypervisor that filters MAC
+    // changes breaks the first failover: each format says how it writes the fix.
+    const spelled: Record<string, string> = {
+        ifcfg: "fail_over_mac=active to BONDING_OPTS",
+        netplan: "fail-over-mac-policy: active to the bond's parameters",
+        "systemd-networkd": "FailOverMACPolicy=active under [Bond]",
+        networkmanager: "fail_over_mac=active to bond.options",
+    };
+    const advised = (spec: LabSpec, format: string) => {
+        const files = render(spec, spec.routers[0])[format];
+        if (files instanceof ExportError) throw files;
+        return Object.values(files).some((text) => text.includes(`# ${spelled[format]}: at failover the bond then takes the new active slave's own MAC.`));
+    };
+
+    it("covers every format", () => {
+        expect(Object.keys(spelled).sort()).toEqual(Object.keys(EXPORT_FORMATS).sort());
+    });
+
+    it.each(Object.keys(spelled))("%s: advised for the seed (active-backup), not where fail_over_mac is set or the mode is not active-backup", (format) => {
+        expect(advised(loadLab("seed"), format)).toBe(true);
+        expect(advised(lab("fom", "active-backup", { miimon: 100, fail_over_mac: "active" }), format)).toBe(false);
+        expect(advised(loadLab("lacp"), format)).toBe(false);
+    });
+});

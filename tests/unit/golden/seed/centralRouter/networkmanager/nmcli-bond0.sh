@@ -2,6 +2,9 @@
 # bondlab seed: centralRouter's bond0 (active-backup) as NetworkManager profiles.
 # Run as root where NetworkManager runs. Or copy the .nmconnection files beside this
 # script to /etc/NetworkManager/system-connections/ (mode 600), then: nmcli connection reload
+# In a VM whose hypervisor filters the guest's MAC changes (a VirtualBox internal network,
+# Hyper-V without MAC address spoofing, a VMware port group that rejects MAC changes), add
+# fail_over_mac=active to bond.options: at failover the bond then takes the new active slave's own MAC.
 set -eu
 nmcli connection add type bond con-name bond0 ifname bond0 \
     connection.uuid 81e4db27-7197-5f60-b1a7-e77f334b0e5f connection.autoconnect-slaves yes \
