@@ -4,6 +4,7 @@
 
 import { BondSettings, formatBound, monitorOf } from "./bounds";
 import { DrillLab } from "./lab";
+import { failoverOutageMs, settleMsOf } from "./outage";
 import type { RowResult } from "./result";
 
 const FIX = "ARP monitoring (arp-monitor) or LACP (lacp) test the path end to end and recover: see their rows.";
@@ -21,11 +22,15 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
     if (row.fault === "degrade") return degraded(row, s, lab);
     if (row.reasons.some((r) => r.startsWith("no baseline"))) return noBaseline(row, lab);
     if (row.verdict !== "fail") return null;
+    const late = row.reasons.find((r) => r.startsWith("late loss:"));
+    if (late && row.outcome === "recovered") return lateLoss(row, s, lab, late);
     const relapse = row.reasons.find((r) => r.startsWith("relapse:"));
     if (relapse && row.outcome === "recovered") {
         // The row's other failure, if any, first; then the relapse.
         const others = row.reasons.filter((r) => r !== relapse);
-        const before = others.length > 0 ? explainRow({ ...row, reasons: others }, s, lab) : null;
+        // The other failure is the failover's: explain it with the failover's own outage.
+        const failoverMs = failoverOutageMs(Object.values(row.directions), row.times?.faultEnd ?? 0, settleMsOf(row.bound));
+        const before = others.length > 0 ? explainRow({ ...row, reasons: others, outageMs: failoverMs }, s, lab) : null;
         return [before, relapsed(row, s, lab, relapse)].filter(Boolean).join(" Then: ");
     }
     const ch = row.channel.interface;
@@ -207,6 +212,21 @@ function noBaseline(row: RowResult, lab: DrillLab): string {
 }
 
 /** A recovery that did not hold: who went back to the failed channel, by its own counters. */
+/** The path held through the fault and broke once it had settled: when, and what the counters show. */
+function lateLoss(row: RowResult, s: BondSettings, lab: DrillLab, reason: string): string {
+    const ch = row.channel.interface;
+    const when = reason.replace(/^late loss: held through the fault, then /, "");
+    const failures = lab.routers.map((r) => `${r.name} ${Object.entries(row.routers[r.name]?.failures ?? {}).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    return `The path held through the fault, then was ${when}, after ${ch}'s last change had settled (link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`;
+}
+
+/** 802.3ad: a port that comes back joins the aggregator only after the aggregate-wait timer. */
+function lacpRejoin(row: RowResult, s: BondSettings): string {
+    if (s.mode !== "802.3ad" || (row.fault !== "return" && row.fault !== "flap")) return "";
+    return ` A returning port joins the aggregator only after LACP's 2 s aggregate-wait timer (AD_AGGREGATE_WAIT_TIME in bond_3ad.c), ` +
+        `which fits the timing: the likely cause is one end distributing on ${row.channel.interface} before the other collects there, so the frames hashed onto it are lost until both ends agree.`;
+}
+
 function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string): string {
     const ch = row.channel.interface;
     const first = Object.values(row.directions).map((d) => d.outages.find((o) => o.to !== null)).filter((o) => o !== undefined);
@@ -215,7 +235,7 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     if (row.fault === "flap" || row.fault === "return") {
         // The channel is back at the end of these faults: nothing to go back to, only churn.
         const failures = lab.routers.map((r) => `${r.name} ${Object.entries(row.routers[r.name]?.failures ?? {}).map(([k, n]) => `${k} ${n}`).join(", ")}`);
-        return `The path came back${recovered}, then was ${again}, after ${ch}'s last change had settled: the bond changed slaves once more (link failures in the row: ${failures.join("; ")}).`;
+        return `The path came back${recovered}, then was ${again}, after ${ch}'s last change had settled: the bond changed slaves once more (link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`;
     }
     const back = lab.routers
         .map((r) => ({ name: r.name, v: row.routers[r.name] }))
@@ -223,7 +243,7 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     if (back.length > 0) {
         const who = back.map(({ name, v }) => `${name} sent ${v!.after?.tx[ch]} frames on ${ch} again after the failover (${ch} failed ${v!.failures[ch] ?? 0} times in the row)`).join(", and ");
         const arp = s.arpInterval > 0 && s.primary
-            ? ` With ARP monitoring a frame that arrives on ${ch} marks it up again, and primary_reselect ${s.primaryReselect} then makes the primary active; the channel's bridge also carries the Docker host's own frames, the likely source.`
+            ? ` With ARP monitoring a frame that arrives on ${ch} marks it up again, and primary_reselect ${s.primaryReselect} then makes the primary active.`
             : "";
         return `The path came back${recovered}, then was ${again}: ${who}, though ${ch} was still broken.${arp}`;
     }

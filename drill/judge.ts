@@ -5,7 +5,7 @@ import { Bound, BondSettings, FaultKind, boundExceeded, predictBound } from "./b
 import { explain } from "./explain";
 import { loadLab } from "../components/spec/load";
 import { DrillLab, LabChannel, labOfSpec } from "./lab";
-import { DirectionAnalysis, Outcome, analyzeDirection, classify, combineDirections, faultAtOf, hasBaseline, relapsesOf } from "./outage";
+import { DirectionAnalysis, Outcome, analyzeDirection, classify, combineDirections, failoverOutageMs, faultAtOf, hasBaseline, relapsesOf, settleMsOf } from "./outage";
 import { ProbeOutput, Snapshot, carriage, carriers } from "./probe";
 import type { DrillOptions, DrillReport, RouterView, RowResult, Verdict } from "./result";
 import { FaultTimes, RowPlan } from "./scenarios";
@@ -114,7 +114,9 @@ export function judge(fault: FaultKind, bound: Bound, directions: Record<string,
     const [da, db] = Object.values(directions);
     const combined = combineDirections(da, db);
     const probeIntervalMs = Math.max(da.intervalMs, db.intervalMs);
-    const exceeded = boundExceeded(bound, combined.outageMs, probeIntervalMs);
+    const settleMs = settleMsOf(bound);
+    // The bound is the failover's: a relapse or a late loss fails the row on its own.
+    const exceeded = boundExceeded(bound, failoverOutageMs([da, db], faultEndMs, settleMs), probeIntervalMs);
     const reasons: string[] = [];
     let verdict: Verdict = "pass";
     const noBaseline = Object.entries(directions).filter(([, d]) => !hasBaseline(d)).map(([name]) => name);
@@ -127,12 +129,17 @@ export function judge(fault: FaultKind, bound: Bound, directions: Record<string,
         if (combined.outcome === "down") reasons.push("no recovery");
         if (combined.outcome === "partial") reasons.push("partial loss persists");
         if (exceeded && combined.outcome !== "down") reasons.push("bound exceeded");
-        const settleMs = bound.kind === "ms" ? bound.ms : 1000;
-        const relapses = Object.values(directions).flatMap((d) => (d.outcome === "recovered" ? relapsesOf(d, faultEndMs, settleMs).map((o) => ({ o, d })) : []));
-        if (relapses.length > 0) {
-            const first = relapses.reduce((a, b) => (a.o.from <= b.o.from ? a : b));
+        const late = Object.values(directions).flatMap((d) => (d.outcome === "recovered" ? relapsesOf(d, faultEndMs, settleMs).map((o) => ({ o, d })) : []));
+        if (late.length > 0) {
+            const first = late.reduce((a, b) => (a.o.from <= b.o.from ? a : b));
             const after = (first.o.from - faultAtOf(first.d)!) / 1000;
-            reasons.push(`relapse: lost again ${after.toFixed(1)} s after the fault, for ${Math.round(first.o.ms)} ms`);
+            // A relapse needs a recovery to relapse from: an earlier outage in that direction.
+            // Without one the path held through the fault and broke later, once it had settled.
+            const faultAt = faultAtOf(first.d)!;
+            const recoveredBefore = first.d.outages.some((o) => o.to !== null && o.to > faultAt && o.to <= first.o.from && !late.some((l) => l.o === o));
+            reasons.push(recoveredBefore
+                ? `relapse: lost again ${after.toFixed(1)} s after the fault, for ${Math.round(first.o.ms)} ms`
+                : `late loss: held through the fault, then lost ${after.toFixed(1)} s after it, for ${Math.round(first.o.ms)} ms`);
         }
         if (reasons.length > 0) verdict = "fail";
     }

@@ -230,6 +230,23 @@ export function relapsesOf(d: DirectionAnalysis, faultEndMs: number, settleMs: n
     return d.outages.filter((o) => o.lost >= RELAPSE_MIN_LOST && o.from > faultAt + faultEndMs + settleMs);
 }
 
+/**
+ * The failover's own outage: the longest outage of the row that is not a relapse or a late
+ * loss (those are judged on their own), in ms.
+ */
+export function failoverOutageMs(directions: DirectionAnalysis[], faultEndMs: number, settleMs: number): number {
+    return Math.max(0, ...directions.map((d) => {
+        if (d.outcome !== "recovered") return d.outageMs;
+        const late = relapsesOf(d, faultEndMs, settleMs);
+        return Math.max(0, ...d.outages.filter((o) => !late.includes(o)).map((o) => o.ms));
+    }));
+}
+
+/** How long after the fault's last change the path counts as settled: the bound, else 1 s. */
+export function settleMsOf(bound: { kind: string; ms?: number }): number {
+    return bound.kind === "ms" && bound.ms !== undefined ? bound.ms : 1000;
+}
+
 /** Did the path work before the fault: any reply to a probe sent before it? */
 export function hasBaseline(d: DirectionAnalysis): boolean {
     return d.rttBefore !== null;

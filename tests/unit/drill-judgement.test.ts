@@ -10,7 +10,8 @@ import { rejudge } from "../../drill/judge";
 import { RowResult } from "../../drill/result";
 
 // Rows judged by what happened, on rows of the committed matrix kept as they were measured
-// (and judged then): a recovery that did not hold, and an outage that began before the fault.
+// (and judged then): a recovery that did not hold, an outage that began before the fault, and
+// a loss long after a fault that had cost nothing.
 
 interface Fixture { variant: string; stack: string; settings: BondSettings; row: RowResult }
 const fixture = (name: string): Fixture =>
@@ -71,6 +72,27 @@ describe("no baseline: balance-tlb, cable cut", () => {
             "No reply came inetRouter->centralRouter or centralRouter->inetRouter before the fault: the path was already broken " +
             "(inetRouter sent on eth1 and received on eth2; centralRouter sent on eth2 and received on eth1), so this row measures nothing about the fault and judges nothing.",
         );
+    });
+});
+
+describe("a late loss: lacp, eth1 back after a cut", () => {
+    const f = fixture("lacp.failback");
+
+    it("was judged a relapse of an outage that never was, and its skew blamed for the bound", () => {
+        expect(f.row.reasons).toEqual(["bound exceeded", "relapse: lost again 2.5 s after the fault, for 514 ms"]);
+        expect(f.row.explanation).toMatch(/^514 ms of outage, beyond the 100 ms/);
+        // One outage in all, in one direction, 2.5 s after eth1 came back.
+        expect(Object.values(f.row.directions).map((d) => d.outages.length)).toEqual([1, 0]);
+    });
+
+    it("now says the path held through the fault and broke once it had settled; the failover's bound holds", () => {
+        const row = judged(f);
+        expect(row.verdict).toBe("fail");
+        expect(row.exceeded).toBe(false);
+        expect(row.reasons).toEqual(["late loss: held through the fault, then lost 2.5 s after it, for 514 ms"]);
+        expect(row.explanation).toMatch(/^The path held through the fault, then was lost 2\.5 s after it, for 514 ms, after eth1's last change had settled/);
+        expect(row.explanation).toMatch(/aggregate-wait timer/);
+        expect(row.explanation).not.toMatch(/came back after an outage|cable changed/);
     });
 });
 
