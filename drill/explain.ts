@@ -212,11 +212,16 @@ function noBaseline(row: RowResult, lab: DrillLab): string {
 }
 
 /** A recovery that did not hold: who went back to the failed channel, by its own counters. */
+/** "inetRouter eth1 4, eth2 0; centralRouter ...": the link failures each router counted in the row. */
+function linkFailures(row: RowResult, lab: DrillLab): string[] {
+    return lab.routers.map((r) => `${r.name} ${Object.entries(row.routers[r.name]?.failures ?? {}).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+}
+
 /** The path held through the fault and broke once it had settled: when, and what the counters show. */
 function lateLoss(row: RowResult, s: BondSettings, lab: DrillLab, reason: string): string {
     const ch = row.channel.interface;
     const when = reason.replace(/^late loss: held through the fault, then /, "");
-    const failures = lab.routers.map((r) => `${r.name} ${Object.entries(row.routers[r.name]?.failures ?? {}).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    const failures = linkFailures(row, lab);
     return `The path held through the fault, then was ${when}, after ${ch}'s last change had settled (link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`;
 }
 
@@ -234,7 +239,7 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     const again = reason.replace(/^relapse: /, "");
     if (row.fault === "flap" || row.fault === "return") {
         // The channel is back at the end of these faults: nothing to go back to, only churn.
-        const failures = lab.routers.map((r) => `${r.name} ${Object.entries(row.routers[r.name]?.failures ?? {}).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+        const failures = linkFailures(row, lab);
         return `The path came back${recovered}, then was ${again}, after ${ch}'s last change had settled: the bond changed slaves once more (link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`;
     }
     const back = lab.routers
