@@ -5,8 +5,8 @@ import * as ipaddr from "ipaddr.js";
 import { Channel } from "./channel";
 import { Router } from "./router";
 import { script } from "./scripts";
-import { verifySettings } from "./handle";
-import { LabSpec, RouterSpec, bondOptionsFor } from "./spec/spec";
+import { optionsLine, verifySettings } from "./handle";
+import { LabSpec } from "./spec/spec";
 
 export interface BondOptions {
     readonly spec: LabSpec;
@@ -79,7 +79,6 @@ export class Bond extends pulumi.ComponentResource {
             const subnet = configs?.[0]?.subnet ?? spec.management.subnet ?? "";
             return `eth0=${subnet}=${configs?.[0]?.gateway || firstHost(subnet)}`;
         });
-        const optionsOf = (router: RouterSpec) => bondOptionsFor(spec, router).map(([k, v]) => `${k} ${v}`).join(" ");
 
         this.applies = spec.routers.map((router, i) => new command.local.Command(`${name}-apply-${router.name}`, {
             create: APPLY_COMMAND,
@@ -88,7 +87,7 @@ export class Bond extends pulumi.ComponentResource {
                 ...args.dockerEnv,
                 BONDLAB_ROUTER: args.routers[i].containerName,
                 BONDLAB_BOND: spec.bond.name,
-                BONDLAB_OPTIONS: optionsOf(router),
+                BONDLAB_OPTIONS: optionsLine(spec, router),
                 BONDLAB_ADDRESS: router.address,
                 BONDLAB_CHANNELS: channelsEnv,
                 BONDLAB_MGMT: managementEnv,

@@ -36,11 +36,16 @@ export interface HandleChannel {
     cable: string;
 }
 
+/** A router's bond options as apply and verify take them: "mode active-backup miimon 100 ...". */
+export function optionsLine(spec: LabSpec, router: RouterSpec): string {
+    return bondOptionsFor(spec, router).map(([k, v]) => `${k} ${v}`).join(" ");
+}
+
 /** The settings verify checks a router's bond against (components/scripts/bond-verify.sh). */
 export function verifySettings(spec: LabSpec, router: RouterSpec, verifyTimeout = 90): Record<string, string> {
     return {
         BONDLAB_BOND: spec.bond.name,
-        BONDLAB_OPTIONS: bondOptionsFor(spec, router).map(([k, v]) => `${k} ${v}`).join(" "),
+        BONDLAB_OPTIONS: optionsLine(spec, router),
         BONDLAB_SLAVES: spec.channels.map((c) => c.interface).join(" "),
         BONDLAB_ACTIVE: expectedActiveSlave(spec) ?? "",
         BONDLAB_BACKUPS: backupsShowLinkState(spec) ? "up" : "unknown",

@@ -1,5 +1,6 @@
 import { E2ELab, IMAGE, exec, leftovers } from "./lab";
 import { docker, runProcess } from "../../engine/shell";
+import { LabHandle } from "../../components/handle";
 import { labNames } from "../../components/names";
 
 /** Runs a program in the Docker host's network namespace (where the channels' bridges are). */
@@ -69,7 +70,8 @@ describe("an 802.3ad lab beside a seed lab", () => {
     });
 
     it("makes each channel a wire: over a minute, every frame on it comes from a router's NIC", async () => {
-        const bridges = ["ch1", "ch2"].map((channel) => ({ channel, bridge: labNames("bondlab", lacp.stack).bridge(channel) }));
+        // The channels as the program built them (its labHandle output).
+        const { channels } = lacp.handle as LabHandle;
         const nics = new Set<string>();
         for (const router of ["inetRouter", "centralRouter"]) {
             const macs = await exec(lacp.container(router), "sh", "-c",
@@ -78,17 +80,16 @@ describe("an 802.3ad lab beside a seed lab", () => {
         }
         // While the capture runs, each router asks each channel for the address Docker keeps
         // for the host there (the IPAM gateway): a host that is a station would answer.
-        const captures = bridges.map(({ bridge }) => hostRun("timeout", "60", "tcpdump", "-i", bridge, "-e", "-n", "-q", "-l", "-Z", "root"));
+        const captures = channels.map(({ bridge }) => hostRun("timeout", "60", "tcpdump", "-i", bridge, "-e", "-n", "-q", "-l", "-Z", "root"));
         await new Promise((r) => setTimeout(r, 5000));
-        for (const { channel } of bridges) {
-            const gateway = await docker("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", labNames("bondlab", lacp.stack).network(channel));
-            const slave = channel === "ch1" ? "eth1" : "eth2";
+        for (const channel of channels) {
+            const gateway = await docker("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", labNames("bondlab", lacp.stack).network(channel.name));
             for (const router of ["inetRouter", "centralRouter"]) {
-                await exec(lacp.container(router), "busybox", "arping", "-c", "3", "-w", "4", "-I", slave, gateway).catch(() => "no answer");
+                await exec(lacp.container(router), "busybox", "arping", "-c", "3", "-w", "4", "-I", channel.interface, gateway).catch(() => "no answer");
             }
         }
         const frames = (await Promise.all(captures)).map((text) => text.split("\n").filter((l) => l.trim() !== "").map((l) => l.split(" ")[1]));
-        for (const [i, { bridge }] of bridges.entries()) {
+        for (const [i, { bridge }] of channels.entries()) {
             expect(frames[i].length).toBeGreaterThan(0); // LACPDUs and the routers' ARP at least
             const addresses = await hostRun("ip", "-o", "addr", "show", "dev", bridge);
             const strangers = [...new Set(frames[i].filter((mac) => !nics.has(mac)))];
