@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
 import { Channel } from "./channel";
+import { Segment } from "./segment";
 import { Router } from "./router";
 import { script } from "./scripts";
 import { optionsLine, verifySettings } from "./handle";
@@ -13,6 +14,8 @@ export interface BondOptions {
     /** The two routers, in the order of spec.routers. */
     readonly routers: readonly [Router, Router];
     readonly channels: readonly Channel[];
+    /** The shared segments' switches: verify runs again when one is replaced. */
+    readonly segments: readonly Segment[];
     readonly management: docker.Network;
     /** Environment for the `docker` CLI (DOCKER_HOST), since commands do not see the provider's settings. */
     readonly dockerEnv: Readonly<Record<string, string>>;
@@ -52,7 +55,7 @@ export const BOND_SLAVE_FIELDS = ["name", "miiStatus", "linkFailureCount", "perm
 function dockerExec(vars: string[], inRouter: string): string {
     return `docker exec -i ${vars.map((v) => `-e ${v}`).join(" ")} "$BONDLAB_ROUTER" ${inRouter}`;
 }
-const APPLY_VARS = ["BONDLAB_BOND", "BONDLAB_OPTIONS", "BONDLAB_ADDRESS", "BONDLAB_CHANNELS", "BONDLAB_MGMT"];
+const APPLY_VARS = ["BONDLAB_BOND", "BONDLAB_OPTIONS", "BONDLAB_ADDRESS", "BONDLAB_CHANNELS", "BONDLAB_MGMT", "BONDLAB_MAC_FILTER"];
 const VERIFY_VARS = ["BONDLAB_BOND", "BONDLAB_OPTIONS", "BONDLAB_SLAVES", "BONDLAB_ACTIVE", "BONDLAB_BACKUPS", "BONDLAB_PEER", "BONDLAB_VERIFY_TIMEOUT"];
 // The apply script stays in the router, for its init to rebuild the bond after a restart.
 export const APPLY_COMMAND = dockerExec(APPLY_VARS, `sh -c 'mkdir -p /etc/bondlab && cat >/etc/bondlab/apply.sh && exec sh /etc/bondlab/apply.sh'`);
@@ -80,6 +83,7 @@ export class Bond extends pulumi.ComponentResource {
             return `eth0=${subnet}=${configs?.[0]?.gateway || firstHost(subnet)}`;
         });
 
+        const filtered = spec.channels.filter((c) => c.macFilter).map((c) => c.interface).join(" ");
         this.applies = spec.routers.map((router, i) => new command.local.Command(`${name}-apply-${router.name}`, {
             create: APPLY_COMMAND,
             stdin: script("bond-apply"),
@@ -91,6 +95,8 @@ export class Bond extends pulumi.ComponentResource {
                 BONDLAB_ADDRESS: router.address,
                 BONDLAB_CHANNELS: channelsEnv,
                 BONDLAB_MGMT: managementEnv,
+                // Only when some channel filters: labs without it keep their apply unchanged.
+                ...(filtered ? { BONDLAB_MAC_FILTER: filtered } : {}),
             },
             // A new container has no bond: build it again.
             triggers: [args.routers[i].container.id],
@@ -107,7 +113,11 @@ export class Bond extends pulumi.ComponentResource {
             // Whatever verify checks being replaced makes it run again: a router (new bond) or a
             // cable (e.g. LACP pass-through toggled, cable.sh edited). Other changes to the bond
             // reach verify's environment, which re-runs it as an update.
-            triggers: [...args.routers.map((r) => r.container.id), ...args.channels.map((c) => c.cable.id)],
+            triggers: [
+                ...args.routers.map((r) => r.container.id),
+                ...args.channels.map((c) => c.cable.id),
+                ...args.segments.map((s) => s.switch.id),
+            ],
             logging: "stderr",
         }, { parent: this, dependsOn: this.applies }));
 

@@ -34,6 +34,10 @@ export interface HandleChannel {
     bridge: string;
     /** The cable container (host network namespace, NET_ADMIN) that can cut or degrade it. */
     cable: string;
+    /** The switch container of the shared segment the channel joins; null for a channel of its own. */
+    switch: string | null;
+    /** Whether its NICs receive only unicast addressed to their own MAC as built (macFilter). */
+    macFilter: boolean;
 }
 
 /** A router's bond options as apply and verify take them: "mode active-backup miimon 100 ...". */
@@ -66,6 +70,13 @@ export function labHandle(spec: LabSpec, names: LabNames, options: { dockerEnv: 
             container: names.container(router.name),
             verify: verifySettings(spec, router, options.verifyTimeout),
         })),
-        channels: spec.channels.map((c) => ({ name: c.name, interface: c.interface, bridge: names.bridge(c.name), cable: names.cable(c.name) })),
+        channels: spec.channels.map((c) => ({
+            name: c.name,
+            interface: c.interface,
+            bridge: names.bridge(c.name),
+            cable: names.cable(c.name),
+            switch: c.segment === undefined ? null : names.switch(c.segment),
+            macFilter: c.macFilter,
+        })),
     };
 }

@@ -11,7 +11,8 @@ import { LabHandle, labHandle } from "./handle";
 import { LabNames } from "./names";
 import { Router } from "./router";
 import { script } from "./scripts";
-import { LabSpec } from "./spec/spec";
+import { Segment } from "./segment";
+import { LabSpec, segmentsOf } from "./spec/spec";
 
 export interface LabOptions {
     /** The validated lab (see spec/validate.ts). */
@@ -46,6 +47,7 @@ const ROUTER_IMAGE_DIR = path.join(__dirname, "..", "images", "router");
 /** The whole lab: management network, channels, two routers and the bond between them. */
 export class Lab extends pulumi.ComponentResource {
     public readonly channels: Channel[];
+    public readonly segments: Segment[];
     public readonly routers: Router[];
     public readonly bond: Bond;
     public readonly reports: Record<string, RouterReport>;
@@ -97,14 +99,23 @@ export class Lab extends pulumi.ComponentResource {
             channel, names, image: image.imageId, lacpPassthrough: args.lacpPassthrough,
         }, afterCheck));
 
+        this.segments = segmentsOf(spec).map((segment) => new Segment(`${name}-${segment.name}`, {
+            segment: segment.name,
+            channels: segment.channels.map((c) => this.channels[spec.channels.indexOf(c)]),
+            names,
+            image: image.imageId,
+        }, afterCheck));
+
+        // The routers come up on finished wires: cables in place, segments joined.
         this.routers = spec.routers.map((router) => new Router(`${name}-${router.name}`, {
             router, names, image: image.imageId, management, channels: this.channels, privileged: spec.privileged,
-        }, afterCheck));
+        }, { ...afterCheck, dependsOn: [hostCheck, ...this.segments.map((s) => s.switch)] }));
 
         this.bond = new Bond(`${name}-${spec.bond.name}`, {
             spec,
             routers: [this.routers[0], this.routers[1]],
             channels: this.channels,
+            segments: this.segments,
             management,
             dockerEnv,
             verifyTimeout: args.verifyTimeout,

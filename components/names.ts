@@ -17,6 +17,8 @@ export interface LabNames {
     network(channel: string): string;
     /** Cable container of the channel of this name (components/channel.ts). */
     cable(channel: string): string;
+    /** Switch container of the shared segment of this name (components/segment.ts). */
+    switch(segment: string): string;
     /**
      * Linux bridge of the channel of this name: at most 15 characters. Derived from the name,
      * not the position: Pulumi creates a renamed or added channel's network before it deletes
@@ -39,6 +41,7 @@ export function labNames(project: string, stack: string): LabNames {
         container: (router) => `${project}-${stack}-${router}`,
         network: (channel) => `${project}-${stack}-${channel}`,
         cable: (channel) => `${project}-${stack}-${channel}-cable`,
+        switch: (segment) => `${project}-${stack}-${segment}-switch`,
         // The channel's own name where it fits (15 - 9 = 6 characters), else a hash of it;
         // "m" is the management bridge's.
         bridge: (channel) => `${stem}-${/^[a-z0-9]{1,6}$/.test(channel) && channel !== "m" ? channel : "h" + hash(channel).slice(0, 5)}`,

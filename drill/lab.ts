@@ -64,7 +64,8 @@ export async function labFromStack(stack: string, run = runProcess): Promise<Dri
 
 /** Fails with what is missing when the lab's containers are not running. */
 export async function checkRunning(lab: DrillLab): Promise<void> {
-    const wanted = [...lab.routers.map((r) => r.container), ...lab.channels.map((c) => c.cable)];
+    const switches = lab.channels.flatMap((c) => (c.switch ? [c.switch] : []));
+    const wanted = [...new Set([...lab.routers.map((r) => r.container), ...lab.channels.map((c) => c.cable), ...switches])];
     const missing: string[] = [];
     for (const name of wanted) {
         const state = await docker("inspect", "-f", "{{.State.Running}}", name).catch(() => "absent");

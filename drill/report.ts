@@ -105,7 +105,7 @@ export function printer(write: (s: string) => void, tty = Boolean(process.stdout
                 break;
             case "row-start":
                 if (!headerShown) { write(tableHeader(routers) + "\n"); headerShown = true; }
-                const what = e.row.title({ name: "the probes' channel", interface: "its slave", bridge: "", cable: "" });
+                const what = e.row.title({ name: "the probes' channel", interface: "its slave", bridge: "", cable: "", switch: null, macFilter: false });
                 write(`   [${e.index + 1}/${e.total}] ${e.row.id}: ${what}; watching ${e.postS} s after the fault ... (${elapsed()})${tty ? "\r" : "\n"}`);
                 break;
             case "row-done": {

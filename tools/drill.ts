@@ -7,6 +7,11 @@
 // variant in turn on the lab host through the e2e harness (run under jest, which the harness
 // needs), drills it, tears it down, and writes one combined report.
 //
+// npm run drill -- --replay --stack <stack> | --replay --matrix --out DIR: the seed's
+// transcript replayed (drill/replay.ts): eth2 down, up, eth1 down, up inside centralRouter
+// while inetRouter pings; on a running lab, or on every lab of SEED_REPLAY_LABS in turn with
+// one report (seed-replay.md, seed-replay.json) in DIR.
+//
 // npm run drill -- --render DIR: judges the rows of DIR/report.json again (same measurements,
 // current rules and wording) and writes report.json, report.md and outage.svg again.
 //
@@ -24,9 +29,15 @@ import { printer, writeReport } from "../drill/report";
 import { DEFAULT_OPTIONS, DrillOptions, DrillReport } from "../drill/result";
 import { runDrill } from "../drill/run";
 import { SCENARIOS, parseScenarioList } from "../drill/scenarios";
+import { replayMarkdown } from "../drill/replay";
+import { runReplay } from "../drill/replay-run";
+
+/** The replay's ping: 5 a second, slow enough to read, fast enough to time each step. */
+const REPLAY_INTERVAL_S = 0.2;
 
 const USAGE = `usage: npm run drill -- --stack STACK [--scenarios ${SCENARIOS.join(",")}] [--out DIR]
        npm run drill -- --matrix --out DIR [--variants a,b] [--scenarios a,b]
+       npm run drill -- --replay --stack STACK | --replay --matrix --out DIR
        npm run drill -- --render DIR
 options: --interval S (probe interval, default ${DEFAULT_OPTIONS.intervalS}), --pre S (probes before the fault, default ${DEFAULT_OPTIONS.preS}),
          --post S (fixed window after the fault; default from the bound, ${DEFAULT_OPTIONS.minPostS}-${DEFAULT_OPTIONS.maxPostS} s), --max-post S,
@@ -35,7 +46,7 @@ options: --interval S (probe interval, default ${DEFAULT_OPTIONS.intervalS}), --
 type Args = {
     render?: string;
     stack?: string; scenarios?: string; out?: string; matrix?: boolean; variants?: string; interval?: string;
-    pre?: string; post?: string; "max-post"?: string; where?: string; raw?: boolean; help?: boolean;
+    pre?: string; post?: string; "max-post"?: string; where?: string; raw?: boolean; help?: boolean; replay?: boolean;
 };
 
 function parse(argv: string[]): Args {
@@ -45,6 +56,7 @@ function parse(argv: string[]): Args {
             render: { type: "string" }, stack: { type: "string" }, scenarios: { type: "string" }, out: { type: "string" }, matrix: { type: "boolean" },
             variants: { type: "string" }, interval: { type: "string" }, pre: { type: "string" }, post: { type: "string" },
             "max-post": { type: "string" }, where: { type: "string" }, raw: { type: "boolean" }, help: { type: "boolean", short: "h" },
+            replay: { type: "boolean" },
         },
     }).values as Args;
 }
@@ -104,24 +116,40 @@ function drillMatrix(args: Args, options: DrillOptions, argv: string[]): Promise
     const variants = args.variants ? args.variants.split(",").map((v) => v.trim()) : listVariants();
     const unknown = variants.filter((v) => !listVariants().includes(v));
     if (unknown.length > 0) throw new Error(`unknown variant ${unknown.join(", ")}: use ${listVariants().join(", ")}`);
+    return underJest("drill/matrix.jest.ts", "BONDLAB_DRILL_MATRIX", {
+        out: path.resolve(args.out!),
+        variants,
+        options: { ...pick(options), scenarios: options.scenarios, rawDir: options.rawDir },
+        command: commandLine(argv),
+        where: args.where ?? null,
+    });
+}
+
+/** The seed's steps on a running lab: prints each step's outcome beside the seed's transcript. */
+async function replayStack(args: Args, options: DrillOptions): Promise<number> {
+    const lab = await labFromStack(args.stack!);
+    Object.assign(process.env, lab.docker);
+    await checkRunning(lab);
+    const wiring = lab.channels.some((c) => c.switch !== null) ? "shared" : "independent";
+    const measured = await runReplay(lab, wiring, { intervalS: options.intervalS, verifyTimeoutS: options.verifyTimeoutS, onLine: (l) => console.log(l) });
+    console.log(replayMarkdown({
+        generatedAt: new Date().toISOString(), command: "", where: await whereMeasured(),
+        results: [{ name: `stack ${lab.stack}`, lab: lab.variant, wiring, setup: lab.description, ...measured }],
+    }));
+    return 0;
+}
+
+/** A runner file under jest with the e2e harness's lab host set-up; its settings in ENV. */
+function underJest(file: string, envName: string, payload: unknown): Promise<number> {
     const config = {
         rootDir: PROJECT_DIR,
         preset: "ts-jest",
         testEnvironment: "node",
-        testMatch: ["<rootDir>/drill/matrix.jest.ts"],
+        testMatch: [`<rootDir>/${file}`],
         globalSetup: "<rootDir>/tests/e2e/lab-host.ts",
         globalTeardown: "<rootDir>/tests/e2e/lab-teardown.ts",
     };
-    const env = {
-        ...process.env,
-        BONDLAB_DRILL_MATRIX: JSON.stringify({
-            out: path.resolve(args.out!),
-            variants,
-            options: { ...pick(options), scenarios: options.scenarios, rawDir: options.rawDir },
-            command: commandLine(argv),
-            where: args.where ?? null,
-        }),
-    };
+    const env = { ...process.env, [envName]: JSON.stringify(payload) };
     const jest = path.join(PROJECT_DIR, "node_modules", ".bin", "jest");
     return new Promise((resolve, reject) => {
         const child = spawn(jest, ["--config", JSON.stringify(config), "--runInBand", "--silent=false"], { env, stdio: "inherit", cwd: PROJECT_DIR });
@@ -164,6 +192,12 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
     try {
+        if (args.replay && args.matrix) {
+            return await underJest("drill/replay.jest.ts", "BONDLAB_DRILL_REPLAY", {
+                out: path.resolve(args.out!), intervalS: args.interval ? options.intervalS : REPLAY_INTERVAL_S, command: commandLine(argv), where: args.where ?? null,
+            });
+        }
+        if (args.replay) return await replayStack(args, { ...options, intervalS: args.interval ? options.intervalS : REPLAY_INTERVAL_S });
         return args.matrix ? await drillMatrix(args, options, argv) : await drillStack(args, options, argv);
     } catch (e) {
         console.error(`drill: ${(e as Error).message}`);

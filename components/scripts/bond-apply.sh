@@ -8,6 +8,8 @@
 #   BONDLAB_ADDRESS   the bond's address, e.g. 192.168.1.1/24
 #   BONDLAB_CHANNELS  "eth1=SUBNET eth2=SUBNET ...": each channel's Docker subnet, in order
 #   BONDLAB_MGMT      "eth0=SUBNET=GATEWAY": the management network
+#   BONDLAB_MAC_FILTER  "eth1 eth2": slaves that receive only unicast frames addressed to
+#                     their own MAC as built (the lab file's macFilter), or empty
 set -eu
 # iproute2's ip by full path: a busybox ip would accept the options and build a wrong bond.
 IP=$(for p in /sbin/ip /usr/sbin/ip /bin/ip /usr/bin/ip; do [ -x "$p" ] && ! [ -L "$p" ] && echo "$p" && break; done)
@@ -29,6 +31,7 @@ if [ -n "${BONDLAB_BOND:-}" ]; then
         quoted BONDLAB_ADDRESS "$BONDLAB_ADDRESS"
         quoted BONDLAB_CHANNELS "$BONDLAB_CHANNELS"
         quoted BONDLAB_MGMT "$BONDLAB_MGMT"
+        quoted BONDLAB_MAC_FILTER "${BONDLAB_MAC_FILTER:-}"
     } >"$env_file"
 else
     # shellcheck source=/dev/null
@@ -44,7 +47,9 @@ find_interface() {
 }
 
 # sha256sum is the last command of the pipeline, so set -e stops here if it is missing.
-fingerprint=$(printf '%s|%s|%s|%s' "$BONDLAB_BOND" "$BONDLAB_OPTIONS" "$BONDLAB_ADDRESS" "$BONDLAB_CHANNELS" | sha256sum)
+BONDLAB_MAC_FILTER=${BONDLAB_MAC_FILTER:-}
+# (The filter joins the fingerprint only when set: bonds built before it existed stay in place.)
+fingerprint=$(printf '%s|%s|%s|%s%s' "$BONDLAB_BOND" "$BONDLAB_OPTIONS" "$BONDLAB_ADDRESS" "$BONDLAB_CHANNELS" "${BONDLAB_MAC_FILTER:+|filter $BONDLAB_MAC_FILTER}" | sha256sum)
 fingerprint=$(printf '%.16s' "$fingerprint")
 slaves=""
 for entry in $BONDLAB_CHANNELS; do slaves="$slaves ${entry%%=*}"; done
@@ -92,6 +97,20 @@ $IP route replace default via "$mgmt_gateway" dev "$mgmt_name"
 for s in $slaves; do
     $IP -4 addr flush dev "$s"
     $IP link set dev "$s" down
+    tc qdisc del dev "$s" clsact 2>/dev/null || true
+done
+
+# macFilter: the hypervisor's delivery rule. A VirtualBox internal network hands a NIC only
+# the unicast frames addressed to the MAC it was configured with, plus broadcast and
+# multicast. tc's ingress hook runs before the bond sees a frame, so these filters are that
+# NIC's view of the wire. The MAC is read now, before the bond gives its slaves its own.
+for s in $BONDLAB_MAC_FILTER; do
+    mac=$(cat "/sys/class/net/$s/address")
+    { tc qdisc add dev "$s" clsact &&
+        tc filter add dev "$s" ingress pref 1 protocol all flower dst_mac "$mac" action pass &&
+        tc filter add dev "$s" ingress pref 2 protocol all flower dst_mac 01:00:00:00:00:00/01:00:00:00:00:00 action pass &&
+        tc filter add dev "$s" ingress pref 3 protocol all matchall action drop; } ||
+        fail "could not install the MAC filter on $s (tc flower and matchall): does the Docker host's kernel have cls_flower?"
 done
 
 # ARP monitoring marks the primary down while the peer's bond does not exist yet, and over

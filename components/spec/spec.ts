@@ -18,6 +18,16 @@ export interface ChannelSpec {
     readonly interface: string;
     /** The Docker network's subnet; undefined lets Docker pick a free one. */
     readonly subnet?: string;
+    /**
+     * The shared segment this channel joins, if any: channels of one segment are joined by a
+     * switch into one L2 network (the seed's "all four NICs on one intnet").
+     */
+    readonly segment?: string;
+    /**
+     * Each NIC on this channel receives only unicast frames addressed to its own MAC as built
+     * (plus broadcast and multicast), the way a VirtualBox internal network delivers frames.
+     */
+    readonly macFilter: boolean;
 }
 
 export interface BondSpec {
@@ -40,6 +50,15 @@ export interface LabSpec {
     readonly management: { readonly subnet?: string };
     /** Run routers privileged; false gives them only NET_ADMIN and NET_RAW. */
     readonly privileged: boolean;
+}
+
+/** The shared segments, each with its channels in lab order. */
+export function segmentsOf(spec: LabSpec): { name: string; channels: ChannelSpec[] }[] {
+    const segments = new Map<string, ChannelSpec[]>();
+    for (const channel of spec.channels) {
+        if (channel.segment !== undefined) segments.set(channel.segment, [...(segments.get(channel.segment) ?? []), channel]);
+    }
+    return [...segments].map(([name, channels]) => ({ name, channels }));
 }
 
 /** The other router of the pair. */

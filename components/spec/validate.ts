@@ -54,7 +54,12 @@ const labFileSchema = z
             .array(z.object({ name: z.string(), address: z.string() }).strict())
             .default(DEFAULT_ROUTERS),
         channels: z
-            .array(z.object({ name: z.string(), subnet: z.string().optional() }).strict())
+            .array(z.object({
+                name: z.string(),
+                subnet: z.string().optional(),
+                segment: z.string().optional(),
+                macFilter: z.boolean().default(false),
+            }).strict())
             .default(DEFAULT_CHANNELS),
         management: z.object({ subnet: z.string().optional() }).strict().default({}),
         privileged: z.boolean().default(true),
@@ -67,7 +72,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     "": TOP_LEVEL_KEYS,
     bond: ["name", "mode", "options"],
     routers: ["name", "address"],
-    channels: ["name", "subnet"],
+    channels: ["name", "subnet", "segment", "macFilter"],
     management: ["subnet"],
 };
 
@@ -104,6 +109,7 @@ export function validateLab(
     const mode = checkMode(file.bond.mode, add);
     checkBondName(file.bond.name, add);
     const options = mode ? checkOptions(mode, file.bond.options, channels, add) : {};
+    checkSegments(channels, mode, add);
     checkArpTargets(routers, options, add);
 
     if (issues.length > 0) throw new LabConfigError(source, issues);
@@ -196,6 +202,8 @@ function checkDockerNames(routers: RouterSpec[], channels: ChannelSpec[], add: A
     routers.forEach((router, i) => {
         const cable = channels.find((c) => `${c.name}-cable` === router.name.toLowerCase());
         if (cable) add(`routers[${i}].name`, `"${router.name}" is the name of channel ${cable.name}'s cable container: rename the router`);
+        const segment = channels.find((c) => c.segment !== undefined && `${c.segment}-switch` === router.name.toLowerCase());
+        if (segment) add(`routers[${i}].name`, `"${router.name}" is the name of segment ${segment.segment}'s switch container: rename the router`);
     });
 }
 
@@ -213,8 +221,36 @@ function checkChannels(file: LabFile, add: Add): ChannelSpec[] {
         if (seen.has(channel.name)) add(field, `"${channel.name}" is used twice: channel names must differ`);
         if (channel.name === "mgmt") add(field, `"mgmt" is the management network's name: call the channel e.g. ch${i + 1}`);
         seen.add(channel.name);
-        return { name: channel.name, interface: `eth${i + 1}`, subnet: channel.subnet };
+        return { name: channel.name, interface: `eth${i + 1}`, subnet: channel.subnet, segment: channel.segment, macFilter: channel.macFilter };
     });
+}
+
+/** Segment names end up in container names: short and plain, like channel names. */
+const SEGMENT_NAME = /^[a-z0-9][a-z0-9-]{0,14}$/;
+
+function checkSegments(channels: ChannelSpec[], mode: BondMode | undefined, add: Add): void {
+    const members = new Map<string, number[]>();
+    channels.forEach((channel, i) => {
+        if (channel.segment === undefined) return;
+        const field = `channels[${i}].segment`;
+        if (!SEGMENT_NAME.test(channel.segment)) {
+            add(field, `"${channel.segment}" must be 1-15 lower-case letters, digits or '-', starting with a letter or digit, e.g. intnet`);
+            return;
+        }
+        if (channels.some((c) => c.name === channel.segment)) {
+            add(field, `"${channel.segment}" is also a channel's name: call the segment e.g. intnet`);
+        }
+        members.set(channel.segment, [...(members.get(channel.segment) ?? []), i]);
+    });
+    for (const [segment, indexes] of members) {
+        if (indexes.length < 2) {
+            add(`channels[${indexes[0]}].segment`, `segment "${segment}" has only this channel: a segment joins two or more channels into one L2 network; give another channel segment: ${segment}, or remove it`);
+        }
+    }
+    if (mode === "802.3ad" && members.size > 0) {
+        const first = channels.findIndex((c) => c.segment !== undefined);
+        add(`channels[${first}].segment`, "802.3ad needs each channel to be its own link to the partner, and a segment's switch (a plain Linux bridge) drops LACPDUs: remove segment, or use active-backup");
+    }
 }
 
 function checkSubnets(file: LabFile, routers: RouterSpec[], add: Add): void {

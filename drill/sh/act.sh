@@ -17,6 +17,7 @@
 #                                 is just before the ports come up
 #   restore DEV...                in a router: interfaces up
 #   options BOND                  in a router: the bond's options in force, KEY=VALUE lines
+#   neigh ADDR                    in a router: its neighbour entry for ADDR (ip neigh)
 set -u
 action=${1:?action}
 shift
@@ -138,6 +139,9 @@ options)
     for f in "/sys/class/net/$1/bonding/"*; do
         if [ -f "$f" ]; then printf '%s=%s\n' "${f##*/}" "$(cat "$f" 2>/dev/null)"; fi
     done
+    ;;
+neigh)
+    ip neigh show "$1"
     ;;
 *)
     echo "unknown action $action" >&2

@@ -119,11 +119,14 @@ describe("variants", () => {
         broadcast: "mode broadcast miimon 100",
         "balance-tlb": "mode balance-tlb miimon 100",
         "balance-alb": "mode balance-alb miimon 100",
+        "seed-no-primary": "mode active-backup miimon 100",
+        "seed-shared": "mode active-backup miimon 100 primary eth1 primary_reselect always",
     };
     it.each(Object.entries(expected))("%s applies its own options", async (variant, options) => {
         const { resources } = await run({ "bondlab:variant": variant }, variant);
         expect(env(byName(resources, "lab-bond0-apply-inetRouter")).BONDLAB_OPTIONS).toBe(options);
-        expect(byType(resources, "docker:index/container:Container")).toHaveLength(4);
+        // Two routers, two cables, and seed-shared's switch.
+        expect(byType(resources, "docker:index/container:Container")).toHaveLength(variant === "seed-shared" ? 5 : 4);
         expect(byType(resources, "command:local:Command")).toHaveLength(5);
     });
 
@@ -160,6 +163,50 @@ describe("variants", () => {
         expect(env(byName(resources, "lab-bond0-apply-inetRouter")).BONDLAB_CHANNELS)
             .toBe("eth1=10.251.1.0/24 eth2=10.251.2.0/24 eth3=10.251.3.0/24");
         expect(env(byName(resources, "lab-bond0-apply-inetRouter")).BONDLAB_MGMT).toBe("eth0=10.251.0.0/24=10.251.0.1");
+    });
+});
+
+describe("a shared segment (seed-shared)", () => {
+    let resources: RegisteredResource[];
+    let outputs: Record<string, any>;
+    beforeAll(async () => {
+        ({ resources, outputs } = await run({ "bondlab:variant": "seed-shared" }, "shared"));
+    });
+
+    it("joins the segment's channels with one switch container, in its own namespace, with only NET_ADMIN", () => {
+        const sw = byName(resources, "lab-intnet-switch");
+        expect(sw.inputs.name).toBe("bondlab-shared-intnet-switch");
+        expect(sw.inputs.networksAdvanced.map((n: any) => n.name)).toEqual(["bondlab-shared-ch1", "bondlab-shared-ch2"]);
+        expect(sw.inputs.networkMode).toBeUndefined();
+        expect(sw.inputs.privileged).toBeFalsy();
+        expect(sw.inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["NET_ADMIN"] });
+        expect(sw.inputs.labels).toContainEqual({ label: "org.bondlab.stack", value: "shared" });
+    });
+
+    it("brings the routers up on joined wires and verifies again when the switch is replaced", async () => {
+        const realizer = new MemoryRealizer(40);
+        await run({ "bondlab:variant": "seed-shared" }, "shared", realizer);
+        for (const router of ["inetRouter", "centralRouter"]) {
+            expect(realizer.at(`start lab-${router}-container`)).toBeGreaterThan(realizer.at("end lab-intnet-switch"));
+        }
+        expect(realizer.at("start lab-intnet-switch")).toBeGreaterThan(realizer.at("end lab-ch2-network"));
+        const sw = byName(resources, "lab-intnet-switch");
+        expect(byName(resources, "lab-bond0-verify-inetRouter").inputs.triggers).toContain(sw.id);
+    });
+
+    it("publishes the switch in the lab handle", () => {
+        expect(outputs.labHandle.channels.map((c: any) => c.switch)).toEqual(["bondlab-shared-intnet-switch", "bondlab-shared-intnet-switch"]);
+    });
+});
+
+describe("macFilter", () => {
+    it("reaches apply as the filtered slaves, and only when some channel asks for it", async () => {
+        const filtered = await run({ "bondlab:variant": `${__dirname}/../../configs/replay/seed-shared-vbox.yaml` }, "vbox");
+        expect(env(byName(filtered.resources, "lab-bond0-apply-inetRouter")).BONDLAB_MAC_FILTER).toBe("eth1 eth2");
+        expect(filtered.outputs.labHandle.channels.map((c: any) => c.macFilter)).toEqual([true, true]);
+        // Labs without it keep exactly the apply they had: no diff, no rebuilt bond.
+        const plain = await run({ "bondlab:variant": "seed" });
+        expect(env(byName(plain.resources, "lab-bond0-apply-inetRouter"))).not.toHaveProperty("BONDLAB_MAC_FILTER");
     });
 });
 

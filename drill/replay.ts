@@ -1,0 +1,231 @@
+// The seed's transcript, replayed: the pure half. The seed's author pinged centralRouter from
+// inetRouter and, inside centralRouter, downed and raised one slave after the other. Here are
+// those steps, what the seed's transcript says happened at each, how a step's measurements
+// are judged, and the Markdown report. The measuring half is replay-run.ts.
+
+import type { PingOutput } from "./ping";
+
+/** One step of the seed's experiment: a change inside centralRouter, then a watch. */
+export interface ReplayStep {
+    id: string;
+    /** `ip link set DEV STATE` inside the far router; none for the baseline. */
+    link: { dev: string; state: "up" | "down" } | null;
+    /** Seconds watched after the change. */
+    watchS: number;
+}
+
+/** How the ping stands at the end of a step. */
+export type PingState = "answering" | "dead" | "partial";
+
+// "eth1 down" is watched for a minute: a neighbour entry stays REACHABLE for 15-45 s
+// (base_reachable_time 30 s), and only after its unicast probes fail does ARP give up and ping
+// print "Destination Host Unreachable", as in the seed's transcript.
+export const SEED_STEPS: readonly ReplayStep[] = [
+    { id: "baseline", link: null, watchS: 5 },
+    { id: "eth2-down", link: { dev: "eth2", state: "down" }, watchS: 10 },
+    { id: "eth2-up", link: { dev: "eth2", state: "up" }, watchS: 10 },
+    { id: "eth1-down", link: { dev: "eth1", state: "down" }, watchS: 60 },
+    { id: "eth1-up", link: { dev: "eth1", state: "up" }, watchS: 15 },
+];
+
+/** The wiring of the seed's two experiments. */
+export type Wiring = "independent" | "shared";
+
+/** What the seed's transcript reports at each step, for each wiring (its words where it has them). */
+export const SEED_TRANSCRIPT: Record<Wiring, Record<string, { says: string; ping: PingState | null }>> = {
+    independent: Object.fromEntries(SEED_STEPS.map((s) => [s.id, { says: "the ping did not work at all", ping: "dead" as PingState }])),
+    shared: {
+        baseline: { says: "(the ping worked)", ping: "answering" },
+        "eth2-down": { says: "the ping kept going", ping: "answering" },
+        "eth2-up": { says: "(nothing said)", ping: null },
+        "eth1-down": { says: "\"Destination Host Unreachable\"", ping: "dead" },
+        "eth1-up": { says: "the ping resumed", ping: "answering" },
+    },
+};
+
+/** The end of a step: its final seconds say how the ping stands. */
+export const STEADY_S = 3;
+
+/** What one step measured. */
+export interface StepResult {
+    id: string;
+    /** e.g. "ip link set eth1 down inside centralRouter". */
+    action: string;
+    /** ms, the Docker host's clock: the change, and the end of the watch. */
+    at: number;
+    end: number;
+    /** Probes due in the step (watch / interval), replies and ICMP errors that arrived in it. */
+    due: number;
+    replies: number;
+    errors: number;
+    /** The errors' text, e.g. "Destination Host Unreachable", once each. */
+    errorTexts: string[];
+    /** Replies, and probes due, in the step's last STEADY_S seconds. */
+    steady: { due: number; replies: number };
+    ping: PingState;
+    /** The far router's active slave, and the pinging router's neighbour entry for the peer, at the end. */
+    farActive: string | null;
+    neighbour: string;
+    /** Whether the seed's transcript says the same (null: it says nothing checkable). */
+    matchesSeed: boolean | null;
+}
+
+export interface ReplayResult {
+    /** The lab as the replay built it, e.g. "seed-shared" or "seed-shared with fail_over_mac active". */
+    name: string;
+    lab: string;
+    wiring: Wiring;
+    /** What this lab has that the seed's setup had, or lacks. */
+    setup: string;
+    stack: string;
+    pinger: string;
+    far: string;
+    intervalS: number;
+    options: Record<string, string>;
+    steps: StepResult[];
+    /** The lab could not be brought up or replayed. */
+    error?: string;
+}
+
+export interface ReplayReport {
+    generatedAt: string;
+    command: string;
+    where: string;
+    results: ReplayResult[];
+}
+
+export function seedSays(wiring: Wiring, step: string): { says: string; ping: PingState | null } {
+    return SEED_TRANSCRIPT[wiring][step] ?? { says: "-", ping: null };
+}
+
+/** How the ping stands from its final seconds: every reply, none, or some. */
+export function pingState(steady: { due: number; replies: number }): PingState {
+    if (steady.replies === 0) return "dead";
+    return steady.replies >= steady.due * 0.9 ? "answering" : "partial";
+}
+
+/** The replies and errors of one step's window, judged. */
+export function analyzeStep(
+    step: ReplayStep,
+    wiring: Wiring,
+    ping: PingOutput,
+    window: { at: number; end: number; intervalS: number },
+    state: { action: string; farActive: string | null; neighbour: string },
+): StepResult {
+    const inWindow = (t: number | null, from: number) => t !== null && t >= from && t < window.end;
+    const perS = 1 / window.intervalS;
+    const replies = ping.replies.filter((r) => inWindow(r.at, window.at)).length;
+    const errors = ping.errors.filter((e) => inWindow(e.at, window.at));
+    const steadyFrom = window.end - STEADY_S * 1000;
+    const steady = {
+        due: Math.floor(((window.end - Math.max(steadyFrom, window.at)) / 1000) * perS),
+        replies: ping.replies.filter((r) => inWindow(r.at, steadyFrom)).length,
+    };
+    const now = pingState(steady);
+    return {
+        id: step.id,
+        action: state.action,
+        at: Math.round(window.at),
+        end: Math.round(window.end),
+        due: Math.floor(((window.end - window.at) / 1000) * perS),
+        replies,
+        errors: errors.length,
+        errorTexts: [...new Set(errors.map((e) => e.text))],
+        steady,
+        ping: now,
+        farActive: state.farActive,
+        neighbour: state.neighbour,
+        matchesSeed: seedSays(wiring, step.id).ping === null ? null : seedSays(wiring, step.id).ping === now,
+    };
+}
+
+/** One step's outcome in a few words: "answering: 50 of 50", "dead: 0 of 300, 12 × Destination Host Unreachable". */
+export function stepText(s: StepResult): string {
+    const errors = s.errors > 0 ? `, ${s.errors} × ${s.errorTexts.join(" / ")}` : "";
+    return `${s.ping} (${s.replies} of ${s.due} replies${errors})`;
+}
+
+export function replayMarkdown(report: ReplayReport): string {
+    const lines = [
+        "# The seed's transcript, replayed",
+        "",
+        `Regenerate: \`${report.command}\`. Measured ${report.generatedAt.slice(0, 10)} on ${report.where}.`,
+        "",
+        "The seed's author pinged centralRouter (192.168.1.2) from inetRouter and, inside",
+        "centralRouter, set `eth2` down, then up, then `eth1` down, then up. Each lab below replays",
+        "those steps. \"Ping\" is how the ping stood in each step's last",
+        `${STEADY_S} s: answering, dead, or partial; the counts are for the whole step.`,
+        "\"Seed\" says whether the seed's transcript reports the same.",
+        "",
+    ];
+    for (const r of report.results) {
+        lines.push(`## ${r.name}`, "", r.setup, "");
+        if (r.error) {
+            lines.push(`Not replayed: ${r.error}`, "");
+            continue;
+        }
+        lines.push(`Lab \`${r.lab}\`; ping from ${r.pinger} every ${r.intervalS} s; bond options in force: ${Object.entries(r.options).map(([k, v]) => `${k} ${v}`).join(", ")}.`, "");
+        lines.push("| step | watched | ping | " + `${r.far}'s active slave | ${r.pinger}'s neighbour entry | the seed's transcript | seed |`);
+        lines.push("|---|---|---|---|---|---|---|");
+        for (const s of r.steps) {
+            const watched = Math.round((s.end - s.at) / 1000);
+            const seed = s.matchesSeed === null ? "-" : s.matchesSeed ? "same" : "differs";
+            lines.push(`| ${s.action} | ${watched} s | ${stepText(s)} | ${s.farActive ?? "-"} | ${s.neighbour || "-"} | ${seedSays(r.wiring, s.id).says} | ${seed} |`);
+        }
+        lines.push("");
+    }
+    return lines.join("\n");
+}
+
+/** A lab the seed's steps are replayed on, and what it has of the seed's setup. */
+export interface ReplayLab {
+    name: string;
+    /** A shipped variant, or a lab file's path from the project. */
+    lab: string;
+    wiring: Wiring;
+    /** Stack setting bondlab:bondOptions for this replay. */
+    bondOptions?: Record<string, string>;
+    setup: string;
+}
+
+const FILTER = "Each NIC receives only unicast frames addressed to its own MAC as built, plus broadcast and multicast (`macFilter`), as a VirtualBox internal network delivers frames.";
+
+export const SEED_REPLAY_LABS: readonly ReplayLab[] = [
+    {
+        name: "seed: two independent channels",
+        lab: "seed",
+        wiring: "independent",
+        setup: "The seed's first experiment as bondlab builds it: each channel its own wire, active-backup, miimon 100, primary eth1, fail_over_mac none. Unlike the seed's VirtualBox, the NICs receive every frame.",
+    },
+    {
+        name: "seed behind VirtualBox's filter",
+        lab: "configs/replay/seed-vbox.yaml",
+        wiring: "independent",
+        setup: `The first experiment again, with the hypervisor's filter. ${FILTER}`,
+    },
+    {
+        name: "seed-shared: all four NICs on one segment",
+        lab: "seed-shared",
+        wiring: "shared",
+        setup: "The seed's second experiment: both channels joined by a switch into one segment (segment: intnet), the seed's bond options. Unlike the seed's VirtualBox, the NICs receive every frame.",
+    },
+    {
+        name: "seed-shared behind VirtualBox's filter",
+        lab: "configs/replay/seed-shared-vbox.yaml",
+        wiring: "shared",
+        setup: `The second experiment with the hypervisor's filter, fail_over_mac none (bondlab's seed). ${FILTER}`,
+    },
+    {
+        name: "seed-shared behind VirtualBox's filter, fail_over_mac active",
+        lab: "configs/replay/seed-shared-vbox.yaml",
+        wiring: "shared",
+        bondOptions: { fail_over_mac: "active" },
+        setup: `As above, with the course's own BONDING_OPTS fail_over_mac=1 (active): the bond takes the MAC of whichever slave is active. ${FILTER}`,
+    },
+    {
+        name: "seed-no-primary: the course's follow-up",
+        lab: "seed-no-primary",
+        wiring: "independent",
+        setup: "Two independent channels, active-backup, miimon 100, no primary: the follow-up the course asks about. Once eth1 comes back, nothing moves the bond back to it.",
+    },
+];
