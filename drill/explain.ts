@@ -48,7 +48,7 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
         switch (s.mode) {
             case "active-backup":
                 return `${nearName} left ${ch}, but ${blind}${evidence}, so its probes and replies go into a channel nobody listens on.` +
-                    `${receiveSide(row, nearName, far)} ${isolation(row, nearName, far)} ${FIX}`;
+                    `${receiveSide(row, nearName, far)} ${isolation(row, lab, nearName, far)} ${FIX}`;
             case "balance-rr":
                 return `${blind}, so ${far} keeps sending every other packet into ${channel}: about half the probes are lost until ${ch} is back. ${FIX}`;
             case "balance-xor":
@@ -99,7 +99,9 @@ function receiveSide(row: RowResult, near: string, far: string): string {
 }
 
 /** Why a real network may behave otherwise: the channels are isolated wires, real NICs drop carrier. */
-function isolation(row: RowResult, near: string, far: string): string {
+function isolation(row: RowResult, lab: DrillLab, near: string, far: string): string {
+    // On a shared segment the channels are not isolated: that claim would be false there.
+    if (lab.channels.some((c) => c.switch)) return "";
     const moved = row.routers[near]?.after?.active ?? "its other slave";
     return `The root cause is isolation: each channel is a wire of its own, so only carrier could have told ${far}. ` +
         `On one switch carrying both channels, that gratuitous ARP would move ${near}'s MAC to the port of its ${moved} and the ping would survive; ` +

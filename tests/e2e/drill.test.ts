@@ -14,7 +14,7 @@ import { E2ELab, leftovers } from "./lab";
 // primary back: the drill's restore must manage that too).
 
 const SHORT = { ...DEFAULT_OPTIONS, preS: 1, minPostS: 3, maxPostS: 8 };
-const ONE_SIDED = ["seed", "arp-monitor", "lacp"];
+const ONE_SIDED = ["seed", "seed-no-primary", "seed-shared", "arp-monitor", "lacp"];
 
 /** What a failed expectation should show: the row as the drill saw it. */
 const summary = (row: RowResult) => ({
@@ -50,7 +50,15 @@ describe.each(listVariants())("failover drill on %s", (variant) => {
         expect(summary(cut)).toEqual(expect.objectContaining({ outcome: expect.stringMatching(/^(recovered|no-loss)$/) }));
     });
 
-    if (variant === "seed") {
+    if (variant === "seed-shared") {
+        it("survives eth1 going down inside one router: on one segment the peer hears the failover", () => {
+            for (const id of ["admin-down-centralRouter", "admin-down-inetRouter"]) {
+                expect(summary(row(id))).toEqual(expect.objectContaining({ outcome: expect.stringMatching(/^(recovered|no-loss)$/) }));
+            }
+        });
+    }
+
+    if (variant === "seed" || variant === "seed-no-primary") {
         it("does not recover when eth1 goes down inside one router: the seed's failure", () => {
             for (const id of ["admin-down-centralRouter", "admin-down-inetRouter"]) {
                 const r = row(id);
