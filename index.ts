@@ -13,7 +13,10 @@ const { spec, settings } = (() => {
     try {
         const settings = readStackSettings((key) => new pulumi.Config("bondlab").get(key));
         const lab = loadLab(settings.variant, settings.bondOptions);
-        return { spec: settings.privileged === undefined ? lab : { ...lab, privileged: settings.privileged }, settings };
+        return {
+            spec: settings.privileged === undefined ? lab : { ...lab, privileged: settings.privileged },
+            settings,
+        };
     } catch (e) {
         // A clean message naming the field, not a stack trace.
         if (e instanceof LabConfigError) throw new pulumi.RunError(e.message);
@@ -37,4 +40,6 @@ export const diagram = lab.diagram;
 /** What `npm run drill -- --stack` acts on: the engine, containers, cables, bridges, bond and verify's settings. */
 export const labHandle = lab.handle;
 /** The same bond as host configs (ifcfg, NetworkManager, netplan, systemd-networkd), per router; a format that cannot express an option says so in NOT-EXPORTED.txt. */
-export const hostConfigs = Object.fromEntries(spec.routers.map((router) => [router.name, exportRouter(spec, router, "note")]));
+export const hostConfigs = Object.fromEntries(
+    spec.routers.map((router) => [router.name, exportRouter(spec, router, "note")]),
+);

@@ -38,7 +38,14 @@ export interface BondStatus {
     miiStatus: string | null;
     activeSlave: string | null;
     options: Record<string, string | null>;
-    slaves: { name: string; miiStatus: string; linkFailureCount: number; permanentMac: string | null; aggregatorId: number | null; partnerMac: string | null }[];
+    slaves: {
+        name: string;
+        miiStatus: string;
+        linkFailureCount: number;
+        permanentMac: string | null;
+        aggregatorId: number | null;
+        partnerMac: string | null;
+    }[];
     aggregator: { id: number; ports: number; partnerMac: string } | null;
     /** How many problems bond-status.sh found (verify fails with them on stderr). */
     problems: number;
@@ -47,18 +54,58 @@ export interface BondStatus {
 }
 
 /** The fields of BondStatus and of each slave, as bond-status.sh prints them (tested against it). */
-export const BOND_STATUS_FIELDS = ["router", "bond", "exists", "mac", "mode", "modeText", "miiStatus", "activeSlave", "options", "slaves", "aggregator", "problems", "ping", "raw"] as const;
-export const BOND_SLAVE_FIELDS = ["name", "miiStatus", "linkFailureCount", "permanentMac", "aggregatorId", "partnerMac"] as const;
+export const BOND_STATUS_FIELDS = [
+    "router",
+    "bond",
+    "exists",
+    "mac",
+    "mode",
+    "modeText",
+    "miiStatus",
+    "activeSlave",
+    "options",
+    "slaves",
+    "aggregator",
+    "problems",
+    "ping",
+    "raw",
+] as const;
+export const BOND_SLAVE_FIELDS = [
+    "name",
+    "miiStatus",
+    "linkFailureCount",
+    "permanentMac",
+    "aggregatorId",
+    "partnerMac",
+] as const;
 
 // Settings reach the script through `docker exec -e NAME`, which copies each from the
 // command's environment: values never pass through a shell's quoting.
 function dockerExec(vars: string[], inRouter: string): string {
     return `docker exec -i ${vars.map((v) => `-e ${v}`).join(" ")} "$BONDLAB_ROUTER" ${inRouter}`;
 }
-const APPLY_VARS = ["BONDLAB_BOND", "BONDLAB_OPTIONS", "BONDLAB_ADDRESS", "BONDLAB_CHANNELS", "BONDLAB_MGMT", "BONDLAB_MAC_FILTER"];
-const VERIFY_VARS = ["BONDLAB_BOND", "BONDLAB_OPTIONS", "BONDLAB_SLAVES", "BONDLAB_ACTIVE", "BONDLAB_BACKUPS", "BONDLAB_PEER", "BONDLAB_VERIFY_TIMEOUT"];
+const APPLY_VARS = [
+    "BONDLAB_BOND",
+    "BONDLAB_OPTIONS",
+    "BONDLAB_ADDRESS",
+    "BONDLAB_CHANNELS",
+    "BONDLAB_MGMT",
+    "BONDLAB_MAC_FILTER",
+];
+const VERIFY_VARS = [
+    "BONDLAB_BOND",
+    "BONDLAB_OPTIONS",
+    "BONDLAB_SLAVES",
+    "BONDLAB_ACTIVE",
+    "BONDLAB_BACKUPS",
+    "BONDLAB_PEER",
+    "BONDLAB_VERIFY_TIMEOUT",
+];
 // The apply script stays in the router, for its init to rebuild the bond after a restart.
-export const APPLY_COMMAND = dockerExec(APPLY_VARS, `sh -c 'mkdir -p /etc/bondlab && cat >/etc/bondlab/apply.sh && exec sh /etc/bondlab/apply.sh'`);
+export const APPLY_COMMAND = dockerExec(
+    APPLY_VARS,
+    `sh -c 'mkdir -p /etc/bondlab && cat >/etc/bondlab/apply.sh && exec sh /etc/bondlab/apply.sh'`,
+);
 export const VERIFY_COMMAND = dockerExec(VERIFY_VARS, "sh -s");
 
 /**
@@ -83,43 +130,60 @@ export class Bond extends pulumi.ComponentResource {
             return `eth0=${subnet}=${configs?.[0]?.gateway || firstHost(subnet)}`;
         });
 
-        const filtered = spec.channels.filter((c) => c.macFilter).map((c) => c.interface).join(" ");
-        this.applies = spec.routers.map((router, i) => new command.local.Command(`${name}-apply-${router.name}`, {
-            create: APPLY_COMMAND,
-            stdin: script("bond-apply"),
-            environment: {
-                ...args.dockerEnv,
-                BONDLAB_ROUTER: args.routers[i].containerName,
-                BONDLAB_BOND: spec.bond.name,
-                BONDLAB_OPTIONS: optionsLine(spec, router),
-                BONDLAB_ADDRESS: router.address,
-                BONDLAB_CHANNELS: channelsEnv,
-                BONDLAB_MGMT: managementEnv,
-                // Only when some channel filters: labs without it keep their apply unchanged.
-                ...(filtered ? { BONDLAB_MAC_FILTER: filtered } : {}),
-            },
-            // A new container has no bond: build it again.
-            triggers: [args.routers[i].container.id],
-        }, { parent: this }));
+        const filtered = spec.channels
+            .filter((c) => c.macFilter)
+            .map((c) => c.interface)
+            .join(" ");
+        this.applies = spec.routers.map(
+            (router, i) =>
+                new command.local.Command(
+                    `${name}-apply-${router.name}`,
+                    {
+                        create: APPLY_COMMAND,
+                        stdin: script("bond-apply"),
+                        environment: {
+                            ...args.dockerEnv,
+                            BONDLAB_ROUTER: args.routers[i].containerName,
+                            BONDLAB_BOND: spec.bond.name,
+                            BONDLAB_OPTIONS: optionsLine(spec, router),
+                            BONDLAB_ADDRESS: router.address,
+                            BONDLAB_CHANNELS: channelsEnv,
+                            BONDLAB_MGMT: managementEnv,
+                            // Only when some channel filters: labs without it keep their apply unchanged.
+                            ...(filtered ? { BONDLAB_MAC_FILTER: filtered } : {}),
+                        },
+                        // A new container has no bond: build it again.
+                        triggers: [args.routers[i].container.id],
+                    },
+                    { parent: this },
+                ),
+        );
 
-        this.verifies = spec.routers.map((router, i) => new command.local.Command(`${name}-verify-${router.name}`, {
-            create: VERIFY_COMMAND,
-            stdin: script("bond-status") + "\n" + script("bond-verify"),
-            environment: {
-                ...args.dockerEnv,
-                BONDLAB_ROUTER: args.routers[i].containerName,
-                ...verifySettings(spec, router, args.verifyTimeout),
-            },
-            // Whatever verify checks being replaced makes it run again: a router (new bond) or a
-            // cable (e.g. LACP pass-through toggled, cable.sh edited). Other changes to the bond
-            // reach verify's environment, which re-runs it as an update.
-            triggers: [
-                ...args.routers.map((r) => r.container.id),
-                ...args.channels.map((c) => c.cable.id),
-                ...args.segments.map((s) => s.switch.id),
-            ],
-            logging: "stderr",
-        }, { parent: this, dependsOn: this.applies }));
+        this.verifies = spec.routers.map(
+            (router, i) =>
+                new command.local.Command(
+                    `${name}-verify-${router.name}`,
+                    {
+                        create: VERIFY_COMMAND,
+                        stdin: script("bond-status") + "\n" + script("bond-verify"),
+                        environment: {
+                            ...args.dockerEnv,
+                            BONDLAB_ROUTER: args.routers[i].containerName,
+                            ...verifySettings(spec, router, args.verifyTimeout),
+                        },
+                        // Whatever verify checks being replaced makes it run again: a router (new bond) or a
+                        // cable (e.g. LACP pass-through toggled, cable.sh edited). Other changes to the bond
+                        // reach verify's environment, which re-runs it as an update.
+                        triggers: [
+                            ...args.routers.map((r) => r.container.id),
+                            ...args.channels.map((c) => c.cable.id),
+                            ...args.segments.map((s) => s.switch.id),
+                        ],
+                        logging: "stderr",
+                    },
+                    { parent: this, dependsOn: this.applies },
+                ),
+        );
 
         this.statuses = this.verifies.map((v) => v.stdout.apply(parseStatus));
         this.registerOutputs({ applies: this.applies, verifies: this.verifies, statuses: this.statuses });

@@ -33,34 +33,45 @@ export class Channel extends pulumi.ComponentResource {
         this.bridge = names.bridge(channel.name);
         const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
 
-        this.network = new docker.Network(`${name}-network`, {
-            name: names.network(channel.name),
-            driver: "bridge",
-            // Not internal: the engine's isolation rules for internal networks drop bonded
-            // traffic whose addresses lie outside the network's subnet. No masquerade either:
-            // the channel is a cable, not a way out. And no gateway address on the bridge
-            // (inhibit_ipv4): a cable carries the two NICs' frames only, never the Docker
-            // host's ARP. The cable container keeps IPv6 and everything else off it.
-            options: {
-                "com.docker.network.bridge.name": this.bridge,
-                "com.docker.network.bridge.enable_ip_masquerade": "false",
-                "com.docker.network.bridge.inhibit_ipv4": "true",
+        this.network = new docker.Network(
+            `${name}-network`,
+            {
+                name: names.network(channel.name),
+                driver: "bridge",
+                // Not internal: the engine's isolation rules for internal networks drop bonded
+                // traffic whose addresses lie outside the network's subnet. No masquerade either:
+                // the channel is a cable, not a way out. And no gateway address on the bridge
+                // (inhibit_ipv4): a cable carries the two NICs' frames only, never the Docker
+                // host's ARP. The cable container keeps IPv6 and everything else off it.
+                options: {
+                    "com.docker.network.bridge.name": this.bridge,
+                    "com.docker.network.bridge.enable_ip_masquerade": "false",
+                    "com.docker.network.bridge.inhibit_ipv4": "true",
+                },
+                ipamConfigs: channel.subnet ? [{ subnet: channel.subnet }] : undefined,
+                labels,
             },
-            ipamConfigs: channel.subnet ? [{ subnet: channel.subnet }] : undefined,
-            labels,
-        }, { parent: this });
+            { parent: this },
+        );
         this.subnet = this.network.ipamConfigs.apply((c) => c?.[0]?.subnet ?? channel.subnet ?? "");
 
-        this.cable = new docker.Container(`${name}-cable`, {
-            name: names.cable(channel.name),
-            image: args.image,
-            networkMode: "host",
-            capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"] },
-            envs: [`BONDLAB_BRIDGE=${this.bridge}`, `BONDLAB_LACP_PASSTHROUGH=${args.lacpPassthrough === false ? 0 : 1}`],
-            command: ["sh", "-c", script("cable")],
-            restart: "unless-stopped",
-            labels,
-        }, { parent: this, dependsOn: [this.network] });
+        this.cable = new docker.Container(
+            `${name}-cable`,
+            {
+                name: names.cable(channel.name),
+                image: args.image,
+                networkMode: "host",
+                capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"] },
+                envs: [
+                    `BONDLAB_BRIDGE=${this.bridge}`,
+                    `BONDLAB_LACP_PASSTHROUGH=${args.lacpPassthrough === false ? 0 : 1}`,
+                ],
+                command: ["sh", "-c", script("cable")],
+                restart: "unless-stopped",
+                labels,
+            },
+            { parent: this, dependsOn: [this.network] },
+        );
 
         this.registerOutputs({ network: this.network, cable: this.cable, bridge: this.bridge, subnet: this.subnet });
     }

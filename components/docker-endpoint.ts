@@ -31,6 +31,10 @@ export function dockerCliEnv(
 }
 
 function defaultSocket(socketExists: (file: string) => boolean): string {
-    const candidates = ["/var/run/docker.sock", path.join(os.homedir(), ".docker", "run", "docker.sock"), path.join(os.homedir(), ".docker", "desktop", "docker.sock")];
+    const candidates = [
+        "/var/run/docker.sock",
+        path.join(os.homedir(), ".docker", "run", "docker.sock"),
+        path.join(os.homedir(), ".docker", "desktop", "docker.sock"),
+    ];
     return `unix://${candidates.find(socketExists) ?? candidates[0]}`;
 }

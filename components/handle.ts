@@ -42,7 +42,9 @@ export interface HandleChannel {
 
 /** A router's bond options as apply and verify take them: "mode active-backup miimon 100 ...". */
 export function optionsLine(spec: LabSpec, router: RouterSpec): string {
-    return bondOptionsFor(spec, router).map(([k, v]) => `${k} ${v}`).join(" ");
+    return bondOptionsFor(spec, router)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(" ");
 }
 
 /** The settings verify checks a router's bond against (components/scripts/bond-verify.sh). */
@@ -58,7 +60,11 @@ export function verifySettings(spec: LabSpec, router: RouterSpec, verifyTimeout 
     };
 }
 
-export function labHandle(spec: LabSpec, names: LabNames, options: { dockerEnv: Readonly<Record<string, string>>; verifyTimeout?: number }): LabHandle {
+export function labHandle(
+    spec: LabSpec,
+    names: LabNames,
+    options: { dockerEnv: Readonly<Record<string, string>>; verifyTimeout?: number },
+): LabHandle {
     return {
         variant: spec.variant,
         description: spec.description,

@@ -61,71 +61,120 @@ export class Lab extends pulumi.ComponentResource {
         const dockerEnv = args.dockerEnv;
         const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
 
-        const image = new docker.RemoteImage(`${name}-router-image`, args.routerImage
-            ? { name: args.routerImage, keepLocally: true }
-            : {
-                name: ROUTER_IMAGE,
-                keepLocally: true,
-                // Relative to the project (pulumi runs programs there), so previews do not
-                // depend on where the repository is checked out.
-                build: { context: "images/router" },
-                // The provider builds only on create: a change to the image's files must replace it.
-                triggers: { files: hashFiles(ROUTER_IMAGE_DIR) },
-            },
-        { parent: this });
+        const image = new docker.RemoteImage(
+            `${name}-router-image`,
+            args.routerImage
+                ? { name: args.routerImage, keepLocally: true }
+                : {
+                      name: ROUTER_IMAGE,
+                      keepLocally: true,
+                      // Relative to the project (pulumi runs programs there), so previews do not
+                      // depend on where the repository is checked out.
+                      build: { context: "images/router" },
+                      // The provider builds only on create: a change to the image's files must replace it.
+                      triggers: { files: hashFiles(ROUTER_IMAGE_DIR) },
+                  },
+            { parent: this },
+        );
 
         // Fails early, before any network or container exists, on a host that cannot bond.
-        const hostCheck = new command.local.Command(`${name}-host-check`, {
-            create: script("host-check"),
-            environment: { ...dockerEnv, BONDLAB_IMAGE: image.imageId },
-        }, { parent: this });
+        const hostCheck = new command.local.Command(
+            `${name}-host-check`,
+            {
+                create: script("host-check"),
+                environment: { ...dockerEnv, BONDLAB_IMAGE: image.imageId },
+            },
+            { parent: this },
+        );
         const afterCheck = { parent: this, dependsOn: [hostCheck] };
 
         // Management reaches the routers from the Docker host; it needs no way out. Docker's
         // masquerade rule would also rewrite bonded packets crossing a channel's bridge
         // whenever Docker picked a management subnet that holds the bond's addresses.
-        const management = new docker.Network(`${name}-management`, {
-            name: `${names.prefix}-mgmt`,
-            driver: "bridge",
-            options: {
-                "com.docker.network.bridge.name": names.managementBridge,
-                "com.docker.network.bridge.enable_ip_masquerade": "false",
+        const management = new docker.Network(
+            `${name}-management`,
+            {
+                name: `${names.prefix}-mgmt`,
+                driver: "bridge",
+                options: {
+                    "com.docker.network.bridge.name": names.managementBridge,
+                    "com.docker.network.bridge.enable_ip_masquerade": "false",
+                },
+                ipamConfigs: spec.management.subnet ? [{ subnet: spec.management.subnet }] : undefined,
+                labels,
             },
-            ipamConfigs: spec.management.subnet ? [{ subnet: spec.management.subnet }] : undefined,
-            labels,
-        }, afterCheck);
+            afterCheck,
+        );
 
-        this.channels = spec.channels.map((channel) => new Channel(`${name}-${channel.name}`, {
-            channel, names, image: image.imageId, lacpPassthrough: args.lacpPassthrough,
-        }, afterCheck));
+        this.channels = spec.channels.map(
+            (channel) =>
+                new Channel(
+                    `${name}-${channel.name}`,
+                    {
+                        channel,
+                        names,
+                        image: image.imageId,
+                        lacpPassthrough: args.lacpPassthrough,
+                    },
+                    afterCheck,
+                ),
+        );
 
-        this.segments = segmentsOf(spec).map((segment) => new Segment(`${name}-${segment.name}`, {
-            segment: segment.name,
-            channels: segment.channels.map((c) => this.channels[spec.channels.indexOf(c)]),
-            names,
-            image: image.imageId,
-        }, afterCheck));
+        this.segments = segmentsOf(spec).map(
+            (segment) =>
+                new Segment(
+                    `${name}-${segment.name}`,
+                    {
+                        segment: segment.name,
+                        channels: segment.channels.map((c) => this.channels[spec.channels.indexOf(c)]),
+                        names,
+                        image: image.imageId,
+                    },
+                    afterCheck,
+                ),
+        );
 
         // The routers come up on finished wires: cables in place, segments joined.
-        this.routers = spec.routers.map((router) => new Router(`${name}-${router.name}`, {
-            router, names, image: image.imageId, management, channels: this.channels, privileged: spec.privileged,
-        }, { ...afterCheck, dependsOn: [hostCheck, ...this.segments.map((s) => s.switch)] }));
+        this.routers = spec.routers.map(
+            (router) =>
+                new Router(
+                    `${name}-${router.name}`,
+                    {
+                        router,
+                        names,
+                        image: image.imageId,
+                        management,
+                        channels: this.channels,
+                        privileged: spec.privileged,
+                    },
+                    { ...afterCheck, dependsOn: [hostCheck, ...this.segments.map((s) => s.switch)] },
+                ),
+        );
 
-        this.bond = new Bond(`${name}-${spec.bond.name}`, {
-            spec,
-            routers: [this.routers[0], this.routers[1]],
-            channels: this.channels,
-            segments: this.segments,
-            management,
-            dockerEnv,
-            verifyTimeout: args.verifyTimeout,
-        }, { parent: this });
+        this.bond = new Bond(
+            `${name}-${spec.bond.name}`,
+            {
+                spec,
+                routers: [this.routers[0], this.routers[1]],
+                channels: this.channels,
+                segments: this.segments,
+                management,
+                dockerEnv,
+                verifyTimeout: args.verifyTimeout,
+            },
+            { parent: this },
+        );
 
-        this.reports = Object.fromEntries(spec.routers.map((router, i) => [router.name, {
-            containerName: this.routers[i].containerName,
-            verify: this.bond.statuses[i].apply(({ raw, ...rest }) => rest),
-            procBonding: this.bond.statuses[i].apply((s) => s.raw),
-        }]));
+        this.reports = Object.fromEntries(
+            spec.routers.map((router, i) => [
+                router.name,
+                {
+                    containerName: this.routers[i].containerName,
+                    verify: this.bond.statuses[i].apply(({ raw, ...rest }) => rest),
+                    procBonding: this.bond.statuses[i].apply((s) => s.raw),
+                },
+            ]),
+        );
         this.diagram = mermaidDiagram(spec, names);
         this.handle = labHandle(spec, names, { dockerEnv, verifyTimeout: args.verifyTimeout });
         this.registerOutputs({ reports: this.reports, diagram: this.diagram, handle: this.handle });
@@ -136,7 +185,9 @@ export class Lab extends pulumi.ComponentResource {
 function hashFiles(dir: string): string {
     const hash = crypto.createHash("sha256");
     for (const file of fs.readdirSync(dir).sort()) {
-        hash.update(`${file}\0`).update(fs.readFileSync(path.join(dir, file))).update("\0");
+        hash.update(`${file}\0`)
+            .update(fs.readFileSync(path.join(dir, file)))
+            .update("\0");
     }
     return hash.digest("hex");
 }

@@ -27,7 +27,7 @@ export interface LabNames {
     bridge(channel: string): string;
 }
 
-export const LABEL_PROJECT = "org.bondlab.project";
+const LABEL_PROJECT = "org.bondlab.project";
 export const LABEL_STACK = "org.bondlab.stack";
 
 export function labNames(project: string, stack: string): LabNames {
@@ -44,7 +44,8 @@ export function labNames(project: string, stack: string): LabNames {
         switch: (segment) => `${project}-${stack}-${segment}-switch`,
         // The channel's own name where it fits (15 - 9 = 6 characters), else a hash of it;
         // "m" is the management bridge's.
-        bridge: (channel) => `${stem}-${/^[a-z0-9]{1,6}$/.test(channel) && channel !== "m" ? channel : "h" + hash(channel).slice(0, 5)}`,
+        bridge: (channel) =>
+            `${stem}-${/^[a-z0-9]{1,6}$/.test(channel) && channel !== "m" ? channel : "h" + hash(channel).slice(0, 5)}`,
     };
 }
 

@@ -26,19 +26,25 @@ export class Router extends pulumi.ComponentResource {
     constructor(name: string, args: RouterOptions, opts?: pulumi.ComponentResourceOptions) {
         super("bondlab:index:Router", name, {}, opts);
         const { router, names } = args;
-        this.container = new docker.Container(`${name}-container`, {
-            name: names.container(router.name),
-            hostname: router.name,
-            image: args.image,
-            privileged: args.privileged,
-            // Creating a bond needs NET_ADMIN; ping's raw sockets need NET_RAW. Nothing else.
-            capabilities: args.privileged ? undefined : { adds: ["NET_ADMIN", "NET_RAW"] },
-            networksAdvanced: [args.management, ...args.channels.map((c) => c.network)].map((n) => ({ name: n.name })),
-            // The init rebuilds the bond after a restart (fresh interfaces), then idles.
-            command: ["sh", "-c", script("router-init")],
-            restart: "unless-stopped",
-            labels: Object.entries(names.labels).map(([label, value]) => ({ label, value })),
-        }, { parent: this, dependsOn: args.channels.map((c) => c.cable) });
+        this.container = new docker.Container(
+            `${name}-container`,
+            {
+                name: names.container(router.name),
+                hostname: router.name,
+                image: args.image,
+                privileged: args.privileged,
+                // Creating a bond needs NET_ADMIN; ping's raw sockets need NET_RAW. Nothing else.
+                capabilities: args.privileged ? undefined : { adds: ["NET_ADMIN", "NET_RAW"] },
+                networksAdvanced: [args.management, ...args.channels.map((c) => c.network)].map((n) => ({
+                    name: n.name,
+                })),
+                // The init rebuilds the bond after a restart (fresh interfaces), then idles.
+                command: ["sh", "-c", script("router-init")],
+                restart: "unless-stopped",
+                labels: Object.entries(names.labels).map(([label, value]) => ({ label, value })),
+            },
+            { parent: this, dependsOn: args.channels.map((c) => c.cable) },
+        );
         this.containerName = this.container.name;
         this.registerOutputs({ container: this.container, containerName: this.containerName });
     }

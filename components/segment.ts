@@ -25,16 +25,20 @@ export class Segment extends pulumi.ComponentResource {
 
     constructor(name: string, args: SegmentOptions, opts?: pulumi.ComponentResourceOptions) {
         super("bondlab:index:Segment", name, {}, opts);
-        this.switch = new docker.Container(`${name}-switch`, {
-            name: args.names.switch(args.segment),
-            image: args.image,
-            // Its own namespace: bridging its ports needs NET_ADMIN there, nothing on the host.
-            capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"] },
-            networksAdvanced: args.channels.map((c) => ({ name: c.network.name })),
-            command: ["sh", "-c", script("switch")],
-            restart: "unless-stopped",
-            labels: Object.entries(args.names.labels).map(([label, value]) => ({ label, value })),
-        }, { parent: this, dependsOn: args.channels.map((c) => c.network) });
+        this.switch = new docker.Container(
+            `${name}-switch`,
+            {
+                name: args.names.switch(args.segment),
+                image: args.image,
+                // Its own namespace: bridging its ports needs NET_ADMIN there, nothing on the host.
+                capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"] },
+                networksAdvanced: args.channels.map((c) => ({ name: c.network.name })),
+                command: ["sh", "-c", script("switch")],
+                restart: "unless-stopped",
+                labels: Object.entries(args.names.labels).map(([label, value]) => ({ label, value })),
+            },
+            { parent: this, dependsOn: args.channels.map((c) => c.network) },
+        );
         this.registerOutputs({ switch: this.switch });
     }
 }

@@ -18,18 +18,38 @@ export class Agent {
     private queue: Promise<unknown> = Promise.resolve();
     private next = 1;
 
-    constructor(readonly container: string, private readonly env: Record<string, string> = {}) {}
+    constructor(
+        readonly container: string,
+        private readonly env: Record<string, string> = {},
+    ) {}
 
     /** Starts the agent in the container (again, if it died); resolves once it answers. */
     private async ensure(): Promise<StreamingExec> {
         if (this.exec && !this.exec.exited) return this.exec;
-        const exec = new StreamingExec(this.container, ["sh", "-c", AGENT_SCRIPT], { DRILL_ACT: ACT_SCRIPT, ...this.env });
+        const exec = new StreamingExec(this.container, ["sh", "-c", AGENT_SCRIPT], {
+            DRILL_ACT: ACT_SCRIPT,
+            ...this.env,
+        });
         await new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => { exec.kill(); reject(new Error(`no agent in ${this.container} after 120 s`)); }, 120_000);
+            const timer = setTimeout(() => {
+                exec.kill();
+                reject(new Error(`no agent in ${this.container} after 120 s`));
+            }, 120_000);
             exec.onLine((line) => {
-                if (line.startsWith("agent ")) { clearTimeout(timer); exec.onLine(null); resolve(); }
+                if (line.startsWith("agent ")) {
+                    clearTimeout(timer);
+                    exec.onLine(null);
+                    resolve();
+                }
             });
-            exec.done.then((r) => { clearTimeout(timer); reject(new Error(`cannot run the drill's agent in ${this.container} (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`)); });
+            exec.done.then((r) => {
+                clearTimeout(timer);
+                reject(
+                    new Error(
+                        `cannot run the drill's agent in ${this.container} (exit ${r.code}): ${r.stderr.trim().slice(0, 300)}`,
+                    ),
+                );
+            });
         });
         this.exec = exec;
         return exec;
@@ -47,7 +67,11 @@ export class Agent {
         const id = `c${this.next++}`;
         return new Promise<Answer>((resolve, reject) => {
             const lines: string[] = [];
-            const fail = (message: string) => { exec.onLine(null); exec.kill(); reject(new Error(`${words.join(" ")} in ${this.container}: ${message}`)); };
+            const fail = (message: string) => {
+                exec.onLine(null);
+                exec.kill();
+                reject(new Error(`${words.join(" ")} in ${this.container}: ${message}`));
+            };
             const timer = setTimeout(() => fail(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
             exec.onLine((line) => {
                 const m = line.match(/^end (\S+) (\d+)$/);
@@ -59,7 +83,14 @@ export class Agent {
                     lines.push(line);
                 }
             });
-            exec.done.then((r) => { clearTimeout(timer); reject(new Error(`${words.join(" ")} in ${this.container}: the agent exited (${r.code}): ${r.stderr.trim().slice(0, 300)}`)); });
+            exec.done.then((r) => {
+                clearTimeout(timer);
+                reject(
+                    new Error(
+                        `${words.join(" ")} in ${this.container}: the agent exited (${r.code}): ${r.stderr.trim().slice(0, 300)}`,
+                    ),
+                );
+            });
             const [cmd, ...args] = words;
             exec.send([cmd, id, ...args].join(" "));
         });

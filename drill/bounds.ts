@@ -62,7 +62,11 @@ export function bondSettings(options: Record<string, OptionValue>): BondSettings
         return Number.isFinite(n) ? n : fallback;
     };
     const targets = options.arp_ip_target;
-    const arpTargets = Array.isArray(targets) ? targets.length : String(targets ?? "").split(/[\s,]+/).filter((t) => t !== "").length;
+    const arpTargets = Array.isArray(targets)
+        ? targets.length
+        : String(targets ?? "")
+              .split(/[\s,]+/)
+              .filter((t) => t !== "").length;
     const mode = word("mode") || "balance-rr";
     const arpInterval = int("arp_interval", 0);
     return {
@@ -91,7 +95,10 @@ export function monitorOf(s: BondSettings): Monitor {
 /** How one router sees a fault on the channel. */
 type View = "own-down" | "far-down" | "no-carrier" | "silent";
 
-interface Detection { ms: number | null; formula: string }
+interface Detection {
+    ms: number | null;
+    formula: string;
+}
 
 /** When one router leaves the broken channel, if ever. */
 function detect(s: BondSettings, view: View, router: string): Detection {
@@ -99,21 +106,30 @@ function detect(s: BondSettings, view: View, router: string): Detection {
     const miiDown = { ms: s.miimon + s.downdelay, formula: `miimon ${s.miimon} + downdelay ${s.downdelay}` };
     if (monitor === "arp") return arpDetection(s);
     const lacp = s.mode === "802.3ad";
-    const lacpTimeout = lacp ? { ms: 3 * (s.lacpRate === "fast" ? 1000 : 30000), formula: `LACP ${s.lacpRate}: 3 x ${s.lacpRate === "fast" ? "1 s" : "30 s"}` } : null;
+    const lacpTimeout = lacp
+        ? {
+              ms: 3 * (s.lacpRate === "fast" ? 1000 : 30000),
+              formula: `LACP ${s.lacpRate}: 3 x ${s.lacpRate === "fast" ? "1 s" : "30 s"}`,
+          }
+        : null;
     if (monitor === "mii" && (view === "own-down" || view === "no-carrier")) return miiDown;
     if (lacpTimeout) return lacpTimeout;
     if (monitor === "none") return { ms: null, formula: `no link monitor on ${router} (miimon 0, no arp_interval)` };
     return {
         ms: null,
-        formula: view === "far-down"
-            ? `never: ${router}'s MII monitor sees only its own carrier, which the bridge keeps up`
-            : `never: the MII monitor reads carrier, which the channel keeps`,
+        formula:
+            view === "far-down"
+                ? `never: ${router}'s MII monitor sees only its own carrier, which the bridge keeps up`
+                : `never: the MII monitor reads carrier, which the channel keeps`,
     };
 }
 
 /** The ARP monitor: missed probes, then (active-backup) a tick to probe the idle backup. */
 function arpDetection(s: BondSettings): { ms: number; formula: string } {
-    const missed = { ms: s.arpInterval * (s.arpMissedMax + 1), formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + 1)` };
+    const missed = {
+        ms: s.arpInterval * (s.arpMissedMax + 1),
+        formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + 1)`,
+    };
     if (s.mode !== "active-backup") return missed;
     return { ms: missed.ms + s.arpInterval, formula: `${missed.formula} + ${s.arpInterval} to probe the idle backup` };
 }
@@ -130,7 +146,12 @@ function combine(detections: Detection[]): Bound {
  * The outage bound for a fault on one channel of a two-router bond.
  * `downedBy` names the router whose slave goes down in an "admin-down" fault; `routers` are both.
  */
-export function predictBound(s: BondSettings, fault: FaultKind, routers: readonly [string, string], downedBy?: string): Bound {
+export function predictBound(
+    s: BondSettings,
+    fault: FaultKind,
+    routers: readonly [string, string],
+    downedBy?: string,
+): Bound {
     if (s.mode === "broadcast") {
         return fault === "degrade"
             ? { kind: "n/a", formula: "broadcast: every frame also crosses the other channel" }
@@ -157,9 +178,10 @@ export function predictBound(s: BondSettings, fault: FaultKind, routers: readonl
         case "degrade":
             return {
                 kind: "n/a",
-                formula: monitorOf(s) === "arp"
-                    ? "no bound: loss fails over only when arp_missed_max probes in a row go unanswered"
-                    : `no bound: ${s.mode === "802.3ad" ? "carrier and LACPDUs stay" : "carrier stays"}, no monitor acts on delay or partial loss`,
+                formula:
+                    monitorOf(s) === "arp"
+                        ? "no bound: loss fails over only when arp_missed_max probes in a row go unanswered"
+                        : `no bound: ${s.mode === "802.3ad" ? "carrier and LACPDUs stay" : "carrier stays"}, no monitor acts on delay or partial loss`,
             };
     }
 }
@@ -167,13 +189,16 @@ export function predictBound(s: BondSettings, fault: FaultKind, routers: readonl
 /** What taking a returning channel back may cost. */
 function returnBound(s: BondSettings): Bound {
     const monitor = monitorOf(s);
-    const staysOnBackup = s.mode === "active-backup"
-        ? !s.primary || s.primaryReselect === "failure"
-        : ["balance-tlb", "balance-alb"].includes(s.mode) && s.primary !== null && s.primaryReselect === "failure";
+    const staysOnBackup =
+        s.mode === "active-backup"
+            ? !s.primary || s.primaryReselect === "failure"
+            : ["balance-tlb", "balance-alb"].includes(s.mode) && s.primary !== null && s.primaryReselect === "failure";
     if (staysOnBackup) {
         return {
             kind: "none",
-            formula: s.primary ? "primary_reselect failure: traffic stays on the backup" : "no primary: traffic stays where it is",
+            formula: s.primary
+                ? "primary_reselect failure: traffic stays on the backup"
+                : "no primary: traffic stays where it is",
         };
     }
     if (monitor === "arp") return { kind: "ms", ...arpDetection(s) };
@@ -191,9 +216,13 @@ export function boundExceeded(bound: Bound, outageMs: number, probeIntervalMs: n
 
 export function formatBound(bound: Bound): string {
     switch (bound.kind) {
-        case "ms": return `${bound.ms} ms`;
-        case "never": return "never";
-        case "none": return "0 ms";
-        case "n/a": return "n/a";
+        case "ms":
+            return `${bound.ms} ms`;
+        case "never":
+            return "never";
+        case "none":
+            return "0 ms";
+        case "n/a":
+            return "n/a";
     }
 }

@@ -9,35 +9,8 @@ export interface ExecResult {
     stderr: string;
 }
 
-export interface ExecOptions {
-    /** Text for the command's stdin. */
-    stdin?: string;
-    /** Variables handed to the command inside the container. */
-    env?: Record<string, string>;
-    /** Kill docker after this many ms (the exec inside may run on briefly). */
-    timeoutMs?: number;
-}
-
 function execArgs(container: string, argv: string[], env: Record<string, string> | undefined): string[] {
     return ["exec", "-i", ...Object.keys(env ?? {}).flatMap((k) => ["-e", k]), container, ...argv];
-}
-
-/** `docker exec -i CONTAINER ARGV...`; resolves with exit code and output, never rejects on exit codes. */
-export function dockerExec(container: string, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("docker", execArgs(container, argv, options.env), { env: { ...process.env, ...options.env } });
-        let stdout = "";
-        let stderr = "";
-        const timer = options.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs) : undefined;
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            if (timer) clearTimeout(timer);
-            resolve({ code: code ?? 1, stdout, stderr });
-        });
-        child.stdin.end(options.stdin ?? "");
-    });
 }
 
 /** `docker ARGS...`: stdout, or an error with docker's message. */
@@ -49,7 +22,11 @@ export async function docker(...args: string[]): Promise<string> {
         child.stdout.on("data", (d) => (stdout += d));
         child.stderr.on("data", (d) => (stderr += d));
         child.on("error", reject);
-        child.on("close", (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`docker ${args.join(" ")}: ${(stderr || stdout).trim()}`))));
+        child.on("close", (code) =>
+            code === 0
+                ? resolve(stdout.trim())
+                : reject(new Error(`docker ${args.join(" ")}: ${(stderr || stdout).trim()}`)),
+        );
     });
 }
 
@@ -80,7 +57,10 @@ export class StreamingExec {
                 this.exited = true;
                 resolve({ code: code ?? 1, stdout: this.buffer, stderr: this.stderr });
             };
-            this.child.on("error", (e) => { this.stderr += String(e); finish(1); });
+            this.child.on("error", (e) => {
+                this.stderr += String(e);
+                finish(1);
+            });
             this.child.on("close", finish);
         });
     }

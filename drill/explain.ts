@@ -13,7 +13,8 @@ export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string 
     const text = explainRow(row, s, lab);
     // A failure seen in one direction only is said so, whatever the cause.
     const one = oneDirectionFacts(row);
-    if (text && row.verdict === "fail" && one && !text.includes("one direction")) return `${text} Probes were lost in one direction only: ${one}.`;
+    if (text && row.verdict === "fail" && one && !text.includes("one direction"))
+        return `${text} Probes were lost in one direction only: ${one}.`;
     return text;
 }
 
@@ -29,7 +30,11 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
         // The row's other failure, if any, first; then the relapse.
         const others = row.reasons.filter((r) => r !== relapse);
         // The other failure is the failover's: explain it with the failover's own outage.
-        const failoverMs = failoverOutageMs(Object.values(row.directions), row.times?.faultEnd ?? 0, settleMsOf(row.bound));
+        const failoverMs = failoverOutageMs(
+            Object.values(row.directions),
+            row.times?.faultEnd ?? 0,
+            settleMsOf(row.bound),
+        );
         const before = others.length > 0 ? explainRow({ ...row, reasons: others, outageMs: failoverMs }, s, lab) : null;
         return [before, relapsed(row, s, lab, relapse)].filter(Boolean).join(" Then: ");
     }
@@ -47,8 +52,10 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
         const blind = `${far}'s ${ch} kept its carrier: the MII monitor sees only the local carrier and the bridge hides the far end`;
         switch (s.mode) {
             case "active-backup":
-                return `${nearName} left ${ch}, but ${blind}${evidence}, so its probes and replies go into a channel nobody listens on.` +
-                    `${receiveSide(row, nearName, far)} ${isolation(row, lab, nearName, far)} ${FIX}`;
+                return (
+                    `${nearName} left ${ch}, but ${blind}${evidence}, so its probes and replies go into a channel nobody listens on.` +
+                    `${receiveSide(row, nearName, far)} ${isolation(row, lab, nearName, far)} ${FIX}`
+                );
             case "balance-rr":
                 return `${blind}, so ${far} keeps sending every other packet into ${channel}: about half the probes are lost until ${ch} is back. ${FIX}`;
             case "balance-xor":
@@ -62,8 +69,10 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
         if (astray) return astray;
     }
     if (notRecovered && row.fault === "silent" && monitor === "mii" && !lacp) {
-        return `${channel} kept its carrier while dropping every frame, and the MII monitor reads only carrier: neither router left ${ch}` +
-            `${row.outcome === "partial" ? ", so the traffic it carries is lost" : ""}. ${FIX}`;
+        return (
+            `${channel} kept its carrier while dropping every frame, and the MII monitor reads only carrier: neither router left ${ch}` +
+            `${row.outcome === "partial" ? ", so the traffic it carries is lost" : ""}. ${FIX}`
+        );
     }
     if (notRecovered && monitor === "none") {
         return `The bond has no link monitor (miimon 0, no arp_interval): it never notices a broken slave.`;
@@ -72,13 +81,15 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
         return `After ${ch} came back the path did not recover within ${row.window.postS} s: the two routers disagree about which channel to use.`;
     }
     if (notRecovered) {
-        const bound = row.bound.kind === "ms" ? ` (the options predict ${formatBound(row.bound)}: ${row.bound.formula})` : "";
+        const bound =
+            row.bound.kind === "ms" ? ` (the options predict ${formatBound(row.bound)}: ${row.bound.formula})` : "";
         return `No steady path within the ${row.window.postS} s watched after the fault${bound}; ${lossText(row)}.`;
     }
     if (row.exceeded) {
-        const beyond = row.bound.kind === "ms"
-            ? `${Math.round(row.outageMs)} ms of outage, beyond the ${row.bound.ms} ms the options predict (${row.bound.formula}) plus two probe intervals`
-            : `${Math.round(row.outageMs)} ms of outage where the mode should lose nothing (${row.bound.formula})`;
+        const beyond =
+            row.bound.kind === "ms"
+                ? `${Math.round(row.outageMs)} ms of outage, beyond the ${row.bound.ms} ms the options predict (${row.bound.formula}) plus two probe intervals`
+                : `${Math.round(row.outageMs)} ms of outage where the mode should lose nothing (${row.bound.formula})`;
         return `${beyond}: ${exceededCause(row, s)}`;
     }
     return null;
@@ -92,10 +103,12 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
 function receiveSide(row: RowResult, near: string, far: string): string {
     const moved = row.routers[near]?.after?.active;
     const farView = row.routers[far]?.after;
-    const arrived = moved && farView ? farView.rx[moved] ?? 0 : 0;
+    const arrived = moved && farView ? (farView.rx[moved] ?? 0) : 0;
     if (!moved || !farView || farView.active === moved || arrived === 0) return "";
-    return ` In the row's last ${(farView.ms / 1000).toFixed(1)} s ${far} received ${arrived} frames from ${near} on ${moved}, its inactive slave, and dropped them: an active-backup bond ` +
-        `takes in only what arrives on its active slave (all_slaves_active 0), the gratuitous ARP ${near} sent at failover included.`;
+    return (
+        ` In the row's last ${(farView.ms / 1000).toFixed(1)} s ${far} received ${arrived} frames from ${near} on ${moved}, its inactive slave, and dropped them: an active-backup bond ` +
+        `takes in only what arrives on its active slave (all_slaves_active 0), the gratuitous ARP ${near} sent at failover included.`
+    );
 }
 
 /** Why a real network may behave otherwise: the channels are isolated wires, real NICs drop carrier. */
@@ -103,13 +116,17 @@ function isolation(row: RowResult, lab: DrillLab, near: string, far: string): st
     // On a shared segment the channels are not isolated: that claim would be false there.
     if (lab.channels.some((c) => c.switch)) return "";
     const moved = row.routers[near]?.after?.active ?? "its other slave";
-    return `The root cause is isolation: each channel is a wire of its own, so only carrier could have told ${far}. ` +
+    return (
+        `The root cause is isolation: each channel is a wire of its own, so only carrier could have told ${far}. ` +
         `On one switch carrying both channels, that gratuitous ARP would move ${near}'s MAC to the port of its ${moved} and the ping would survive; ` +
-        `and real NICs wired back to back usually lose carrier at both ends when one is set down (it depends on the driver), which makes this fault a cut cable.`;
+        `and real NICs wired back to back usually lose carrier at both ends when one is set down (it depends on the driver), which makes this fault a cut cable.`
+    );
 }
 
 function lossText(row: RowResult): string {
-    return Object.entries(row.directions).map(([dir, d]) => `${dir} lost ${d.tailLossPct}% at the end`).join(", ");
+    return Object.entries(row.directions)
+        .map(([dir, d]) => `${dir} lost ${d.tailLossPct}% at the end`)
+        .join(", ");
 }
 
 function exceededCause(row: RowResult, s: BondSettings): string {
@@ -117,31 +134,54 @@ function exceededCause(row: RowResult, s: BondSettings): string {
     const parts: string[] = [];
     const skew = row.times?.skewMs ?? null;
     // The skew as `ip monitor` read it; larger than the outage, it is the monitor's own delay.
-    if (skew !== null && skew > 2 * row.probeIntervalMs && skew <= row.outageMs + 2 * row.probeIntervalMs && (row.fault === "cut" || row.fault === "return")) {
+    if (
+        skew !== null &&
+        skew > 2 * row.probeIntervalMs &&
+        skew <= row.outageMs + 2 * row.probeIntervalMs &&
+        (row.fault === "cut" || row.fault === "return")
+    ) {
         const rest = Math.max(0, Math.round(row.outageMs - skew));
-        parts.push(`the two ends of the cable changed ${skew} ms apart (one ip process changes them one after the other, slowly on the busy emulated VM), ` +
-            `and until both ends have changed the routers disagree about the channel; the outage without that skew, ${rest} ms, is ` +
-            `${row.bound.kind === "ms" && rest <= row.bound.ms + 2 * row.probeIntervalMs ? "within" : "still beyond"} the bound.`);
+        parts.push(
+            `the two ends of the cable changed ${skew} ms apart (one ip process changes them one after the other, slowly on the busy emulated VM), ` +
+                `and until both ends have changed the routers disagree about the channel; the outage without that skew, ${rest} ms, is ` +
+                `${row.bound.kind === "ms" && rest <= row.bound.ms + 2 * row.probeIntervalMs ? "within" : "still beyond"} the bound.`,
+        );
         if (row.bound.kind === "ms" && rest <= row.bound.ms + 2 * row.probeIntervalMs) return parts.join(" ");
     }
     if (row.fault === "return") {
         if (s.mode === "active-backup" || s.mode === "balance-tlb") {
-            parts.push("each router takes the returning slave back on its own monitor tick; frames the first one sends on it reach the other router's still inactive slave and are dropped until it follows.");
+            parts.push(
+                "each router takes the returning slave back on its own monitor tick; frames the first one sends on it reach the other router's still inactive slave and are dropped until it follows.",
+            );
         } else if (s.mode === "balance-alb") {
             // alb receives on every slave (peers are spread by ARP), so no inactive slave drops them.
-            const active = Object.entries(row.routers).map(([name, v]) => `${name} ${v.after?.active ?? "?"} (sent on ${v.txAfter}, received on ${v.rxAfter})`);
-            parts.push(`after the channel came back the routers ended with active slaves ${active.join(", ")}; balance-alb receives on every slave, so these counters do not show what held the path up.`);
+            const active = Object.entries(row.routers).map(
+                ([name, v]) => `${name} ${v.after?.active ?? "?"} (sent on ${v.txAfter}, received on ${v.rxAfter})`,
+            );
+            parts.push(
+                `after the channel came back the routers ended with active slaves ${active.join(", ")}; balance-alb receives on every slave, so these counters do not show what held the path up.`,
+            );
         } else {
-            parts.push("the routers take the returning slave back at different moments, and frames sent on it before the far end uses it are dropped.");
+            parts.push(
+                "the routers take the returning slave back at different moments, and frames sent on it before the far end uses it are dropped.",
+            );
         }
     } else if (monitor === "arp") {
-        parts.push("the ARP monitor acts only on its ticks (give the slave up, probe the backup, take the backup: one tick each), and on a busy CPU each tick runs late.");
+        parts.push(
+            "the ARP monitor acts only on its ticks (give the slave up, probe the backup, take the backup: one tick each), and on a busy CPU each tick runs late.",
+        );
     } else if (s.mode === "802.3ad" && (row.fault === "admin-down" || row.fault === "silent")) {
-        parts.push("after the partner's LACPDUs time out, the LACP state machines (100 ms ticks) still have to detach the port and move the flow.");
+        parts.push(
+            "after the partner's LACPDUs time out, the LACP state machines (100 ms ticks) still have to detach the port and move the flow.",
+        );
     } else if (s.mode === "balance-tlb" || s.mode === "balance-alb") {
-        parts.push("after the MII monitor drops the slave, the peer learns the new receiving slave only from the ARP updates the bond sends.");
+        parts.push(
+            "after the MII monitor drops the slave, the peer learns the new receiving slave only from the ARP updates the bond sends.",
+        );
     } else {
-        parts.push("the failover took longer than the monitor's interval: the MII monitor runs as deferred work, which a busy emulated CPU delays.");
+        parts.push(
+            "the failover took longer than the monitor's interval: the MII monitor runs as deferred work, which a busy emulated CPU delays.",
+        );
     }
     if (row.fault === "flap") parts.push(`(${row.times?.cuts.length ?? 0} cuts; the longest outage counts.)`);
     // Each part is a sentence; all but the first start one.
@@ -164,10 +204,12 @@ function sentAstray(row: RowResult, s: BondSettings, lab: DrillLab, when?: strin
     if (astray.length === 0) return null;
     const active = row.routers[lab.routers[0].name]?.after?.active ?? "?";
     const tx = row.routers[astray[0].name]?.txAfter ?? "?";
-    return `${s.mode} receives only on its active slave (${active}${when ? ` ${when}` : ""}) but spreads what it sends over every slave: ` +
+    return (
+        `${s.mode} receives only on its active slave (${active}${when ? ` ${when}` : ""}) but spreads what it sends over every slave: ` +
         `${astray.map((r) => r.name).join(" and ")} sent the probes on ${tx}, a wire that reaches only the peer's inactive ${tx}, ` +
         "where they are dropped. tlb and alb assume one switch behind all slaves; with one wire per channel each router must send " +
-        "where the peer receives (active-backup with a primary, or LACP).";
+        "where the peer receives (active-backup with a primary, or LACP)."
+    );
 }
 
 function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
@@ -204,19 +246,32 @@ function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
 
 /** A row whose path was broken before the fault: what the counters say it was doing. */
 function noBaseline(row: RowResult, lab: DrillLab): string {
-    const dirs = Object.entries(row.directions).filter(([, d]) => d.rttBefore === null).map(([name]) => name);
+    const dirs = Object.entries(row.directions)
+        .filter(([, d]) => d.rttBefore === null)
+        .map(([name]) => name);
     const carrying = lab.routers
         .map((r) => row.routers[r.name])
-        .map((v, i) => (v ? `${lab.routers[i].name} sent on ${v.txBefore || "nothing"} and received on ${v.rxBefore || "nothing"}` : ""))
+        .map((v, i) =>
+            v
+                ? `${lab.routers[i].name} sent on ${v.txBefore || "nothing"} and received on ${v.rxBefore || "nothing"}`
+                : "",
+        )
         .filter(Boolean);
-    return `No reply came ${dirs.join(" or ")} before the fault: the path was already broken` +
-        `${carrying.length > 0 ? ` (${carrying.join("; ")})` : ""}, so this row measures nothing about the fault and judges nothing.`;
+    return (
+        `No reply came ${dirs.join(" or ")} before the fault: the path was already broken` +
+        `${carrying.length > 0 ? ` (${carrying.join("; ")})` : ""}, so this row measures nothing about the fault and judges nothing.`
+    );
 }
 
 /** A recovery that did not hold: who went back to the failed channel, by its own counters. */
 /** "inetRouter eth1 4, eth2 0; centralRouter ...": the link failures each router counted in the row. */
 function linkFailures(row: RowResult, lab: DrillLab): string[] {
-    return lab.routers.map((r) => `${r.name} ${Object.entries(row.routers[r.name]?.failures ?? {}).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    return lab.routers.map(
+        (r) =>
+            `${r.name} ${Object.entries(row.routers[r.name]?.failures ?? {})
+                .map(([k, n]) => `${k} ${n}`)
+                .join(", ")}`,
+    );
 }
 
 /** The path held through the fault and broke once it had settled: when, and what the counters show. */
@@ -230,14 +285,19 @@ function lateLoss(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
 /** 802.3ad: a port that comes back joins the aggregator only after the aggregate-wait timer. */
 function lacpRejoin(row: RowResult, s: BondSettings): string {
     if (s.mode !== "802.3ad" || (row.fault !== "return" && row.fault !== "flap")) return "";
-    return ` A returning port joins the aggregator only after LACP's 2 s aggregate-wait timer (AD_AGGREGATE_WAIT_TIME in bond_3ad.c), ` +
-        `which fits the timing: the likely cause is one end distributing on ${row.channel.interface} before the other collects there, so the frames hashed onto it are lost until both ends agree.`;
+    return (
+        ` A returning port joins the aggregator only after LACP's 2 s aggregate-wait timer (AD_AGGREGATE_WAIT_TIME in bond_3ad.c), ` +
+        `which fits the timing: the likely cause is one end distributing on ${row.channel.interface} before the other collects there, so the frames hashed onto it are lost until both ends agree.`
+    );
 }
 
 function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string): string {
     const ch = row.channel.interface;
-    const first = Object.values(row.directions).map((d) => d.outages.find((o) => o.to !== null)).filter((o) => o !== undefined);
-    const recovered = first.length > 0 ? ` after an outage of ${Math.round(Math.max(...first.map((o) => o!.ms)))} ms` : "";
+    const first = Object.values(row.directions)
+        .map((d) => d.outages.find((o) => o.to !== null))
+        .filter((o) => o !== undefined);
+    const recovered =
+        first.length > 0 ? ` after an outage of ${Math.round(Math.max(...first.map((o) => o!.ms)))} ms` : "";
     const again = reason.replace(/^relapse: /, "");
     if (row.fault === "flap" || row.fault === "return") {
         // The channel is back at the end of these faults: nothing to go back to, only churn.
@@ -248,19 +308,30 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
         .map((r) => ({ name: r.name, v: row.routers[r.name] }))
         .filter(({ v }) => v && (v.after?.tx[ch] ?? 0) > 0 && v.txBefore.split("+").includes(ch));
     if (back.length > 0) {
-        const who = back.map(({ name, v }) => `${name} sent ${v!.after?.tx[ch]} frames on ${ch} again after the failover (${ch} failed ${v!.failures[ch] ?? 0} times in the row)`).join(", and ");
-        const arp = s.arpInterval > 0 && s.primary
-            ? ` With ARP monitoring a frame that arrives on ${ch} marks it up again, and primary_reselect ${s.primaryReselect} then makes the primary active.`
-            : "";
+        const who = back
+            .map(
+                ({ name, v }) =>
+                    `${name} sent ${v!.after?.tx[ch]} frames on ${ch} again after the failover (${ch} failed ${v!.failures[ch] ?? 0} times in the row)`,
+            )
+            .join(", and ");
+        const arp =
+            s.arpInterval > 0 && s.primary
+                ? ` With ARP monitoring a frame that arrives on ${ch} marks it up again, and primary_reselect ${s.primaryReselect} then makes the primary active.`
+                : "";
         return `The path came back${recovered}, then was ${again}: ${who}, though ${ch} was still broken.${arp}`;
     }
     // Nobody went back: did the monitor drop the slave it had failed over to?
-    const dropped = lab.routers.flatMap((r) => Object.entries(row.routers[r.name]?.failures ?? {})
-        .filter(([slave, n]) => slave !== ch && n > 0)
-        .map(([slave, n]) => `${r.name}'s ${slave} failed ${n} time${n === 1 ? "" : "s"} in the row`));
-    return `The path came back${recovered}, then was ${again}` + (dropped.length > 0
-        ? `: no router sent on ${ch} again, but ${dropped.join(" and ")}: the monitor dropped the slave it had failed over to, then took it back.`
-        : `; no router sent on ${ch} again and no other slave failed, so the counters do not say why.`);
+    const dropped = lab.routers.flatMap((r) =>
+        Object.entries(row.routers[r.name]?.failures ?? {})
+            .filter(([slave, n]) => slave !== ch && n > 0)
+            .map(([slave, n]) => `${r.name}'s ${slave} failed ${n} time${n === 1 ? "" : "s"} in the row`),
+    );
+    return (
+        `The path came back${recovered}, then was ${again}` +
+        (dropped.length > 0
+            ? `: no router sent on ${ch} again, but ${dropped.join(" and ")}: the monitor dropped the slave it had failed over to, then took it back.`
+            : `; no router sent on ${ch} again and no other slave failed, so the counters do not say why.`)
+    );
 }
 
 /** "A lost n of m probes after the fault, B none of k" when only one direction lost any; else "". */

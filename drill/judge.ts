@@ -5,7 +5,18 @@ import { Bound, BondSettings, FaultKind, boundExceeded, predictBound } from "./b
 import { explain } from "./explain";
 import { loadLab } from "../components/spec/load";
 import { DrillLab, LabChannel, labOfSpec } from "./lab";
-import { DirectionAnalysis, Outcome, analyzeDirection, classify, combineDirections, failoverOutageMs, faultAtOf, hasBaseline, relapsesOf, settleMsOf } from "./outage";
+import {
+    DirectionAnalysis,
+    Outcome,
+    analyzeDirection,
+    classify,
+    combineDirections,
+    failoverOutageMs,
+    faultAtOf,
+    hasBaseline,
+    relapsesOf,
+    settleMsOf,
+} from "./outage";
 import { ProbeOutput, Snapshot, carriage, carriers } from "./probe";
 import type { DrillOptions, DrillReport, RouterView, RowResult, Verdict } from "./result";
 import { FaultTimes, RowPlan } from "./scenarios";
@@ -35,8 +46,15 @@ export function carryingChannel(lab: DrillLab, before: Snapshot[], after: Snapsh
 
 /** Everything the row's measurements say: pure, given the probes' outputs. */
 export function analyzeRow(
-    lab: DrillLab, settings: BondSettings, row: RowPlan, ch: LabChannel, bound: Bound, window: { preS: number; postS: number },
-    fault: FaultTimes, outputs: ProbeOutput[], snaps: Snapshot[][],
+    lab: DrillLab,
+    settings: BondSettings,
+    row: RowPlan,
+    ch: LabChannel,
+    bound: Bound,
+    window: { preS: number; postS: number },
+    fault: FaultTimes,
+    outputs: ProbeOutput[],
+    snaps: Snapshot[][],
 ): RowResult {
     const [a, b] = lab.routers;
     const faultAt = fault.at;
@@ -44,7 +62,12 @@ export function analyzeRow(
     const directions: Record<string, DirectionAnalysis> = {};
     const names = [`${a.name}->${b.name}`, `${b.name}->${a.name}`];
     outputs.forEach((out, i) => {
-        directions[names[i]] = analyzeDirection(out.ping, { startAt: out.startAt, stopAt: out.stopAt, faultAt, faultEndAt });
+        directions[names[i]] = analyzeDirection(out.ping, {
+            startAt: out.startAt,
+            stopAt: out.stopAt,
+            faultAt,
+            faultEndAt,
+        });
     });
     const judged = judge(row.fault, bound, directions, faultEndAt - faultAt);
     const routers: Record<string, RouterView> = {};
@@ -53,22 +76,27 @@ export function analyzeRow(
         const before = carriage(b0, b1);
         const after = carriage(a0, a1);
         const failures: Record<string, number> = {};
-        for (const s of a1.slaves) failures[s.name] = s.failures - (b0.slaves.find((x) => x.name === s.name)?.failures ?? s.failures);
+        for (const s of a1.slaves)
+            failures[s.name] = s.failures - (b0.slaves.find((x) => x.name === s.name)?.failures ?? s.failures);
         routers[r.name] = {
-            before, after,
-            txBefore: carriers(before.tx), txAfter: carriers(after.tx),
-            rxBefore: carriers(before.rx), rxAfter: carriers(after.rx),
+            before,
+            after,
+            txBefore: carriers(before.tx),
+            txAfter: carriers(after.tx),
+            rxBefore: carriers(before.rx),
+            rxAfter: carriers(after.rx),
             failures,
         };
     });
 
     const slave = ch.interface;
-    const returned = row.fault === "return"
-        ? lab.routers.every((r) => {
-            const v = routers[r.name];
-            return v.after?.active ? v.after.active === slave : v.txAfter.split("+").includes(slave);
-        })
-        : null;
+    const returned =
+        row.fault === "return"
+            ? lab.routers.every((r) => {
+                  const v = routers[r.name];
+                  return v.after?.active ? v.after.active === slave : v.txAfter.split("+").includes(slave);
+              })
+            : null;
 
     const rel = (t: number) => Math.round(t - faultAt);
     const result: RowResult = {
@@ -119,7 +147,9 @@ export function judge(fault: FaultKind, bound: Bound, directions: Record<string,
     const exceeded = boundExceeded(bound, failoverOutageMs([da, db], faultEndMs, settleMs), probeIntervalMs);
     const reasons: string[] = [];
     let verdict: Verdict = "pass";
-    const noBaseline = Object.entries(directions).filter(([, d]) => !hasBaseline(d)).map(([name]) => name);
+    const noBaseline = Object.entries(directions)
+        .filter(([, d]) => !hasBaseline(d))
+        .map(([name]) => name);
     if (fault === "degrade") {
         verdict = "info";
     } else if (noBaseline.length > 0) {
@@ -129,17 +159,23 @@ export function judge(fault: FaultKind, bound: Bound, directions: Record<string,
         if (combined.outcome === "down") reasons.push("no recovery");
         if (combined.outcome === "partial") reasons.push("partial loss persists");
         if (exceeded && combined.outcome !== "down") reasons.push("bound exceeded");
-        const late = Object.values(directions).flatMap((d) => (d.outcome === "recovered" ? relapsesOf(d, faultEndMs, settleMs).map((o) => ({ o, d })) : []));
+        const late = Object.values(directions).flatMap((d) =>
+            d.outcome === "recovered" ? relapsesOf(d, faultEndMs, settleMs).map((o) => ({ o, d })) : [],
+        );
         if (late.length > 0) {
             const first = late.reduce((a, b) => (a.o.from <= b.o.from ? a : b));
             const after = (first.o.from - faultAtOf(first.d)!) / 1000;
             // A relapse needs a recovery to relapse from: an earlier outage in that direction.
             // Without one the path held through the fault and broke later, once it had settled.
             const faultAt = faultAtOf(first.d)!;
-            const recoveredBefore = first.d.outages.some((o) => o.to !== null && o.to > faultAt && o.to <= first.o.from && !late.some((l) => l.o === o));
-            reasons.push(recoveredBefore
-                ? `relapse: lost again ${after.toFixed(1)} s after the fault, for ${Math.round(first.o.ms)} ms`
-                : `late loss: held through the fault, then lost ${after.toFixed(1)} s after it, for ${Math.round(first.o.ms)} ms`);
+            const recoveredBefore = first.d.outages.some(
+                (o) => o.to !== null && o.to > faultAt && o.to <= first.o.from && !late.some((l) => l.o === o),
+            );
+            reasons.push(
+                recoveredBefore
+                    ? `relapse: lost again ${after.toFixed(1)} s after the fault, for ${Math.round(first.o.ms)} ms`
+                    : `late loss: held through the fault, then lost ${after.toFixed(1)} s after it, for ${Math.round(first.o.ms)} ms`,
+            );
         }
         if (reasons.length > 0) verdict = "fail";
     }

@@ -28,10 +28,20 @@ export interface DrillLab extends Omit<LabHandle, "routers"> {
 /** The drill's view of a stack's handle; refuses a handle that is not one. */
 export function drillLab(stack: string, handle: unknown): DrillLab {
     const h = handle as Partial<LabHandle> | undefined;
-    const shaped = h && typeof h === "object" && Array.isArray(h.routers) && h.routers.length === 2 && Array.isArray(h.channels) && h.channels.length > 0 &&
-        h.bond && typeof h.bond.name === "string" && h.routers.every((r) => r && typeof r.container === "string" && r.verify && typeof r.verify === "object");
+    const shaped =
+        h &&
+        typeof h === "object" &&
+        Array.isArray(h.routers) &&
+        h.routers.length === 2 &&
+        Array.isArray(h.channels) &&
+        h.channels.length > 0 &&
+        h.bond &&
+        typeof h.bond.name === "string" &&
+        h.routers.every((r) => r && typeof r.container === "string" && r.verify && typeof r.verify === "object");
     if (!shaped) {
-        throw new Error(`stack ${stack} has no lab handle (its output labHandle): bring it up with this version of bondlab (npm run up -- ${stack})`);
+        throw new Error(
+            `stack ${stack} has no lab handle (its output labHandle): bring it up with this version of bondlab (npm run up -- ${stack})`,
+        );
     }
     const full = h as LabHandle;
     return { ...full, stack, routers: [full.routers[0], full.routers[1]] };
@@ -48,10 +58,16 @@ export function labOfSpec(stack: string, spec: LabSpec): DrillLab {
 /** The handle `pulumi up` published for a stack: `pulumi stack output --json labHandle`. */
 export async function labFromStack(stack: string, run = runProcess): Promise<DrillLab> {
     const argv = ["pulumi", "stack", "output", "--json", "--stack", stack, "labHandle"];
-    const out = await run(argv, { env: process.env }).catch((e: Error) => ({ code: 127, stdout: "", stderr: e.message }));
+    const out = await run(argv, { env: process.env }).catch((e: Error) => ({
+        code: 127,
+        stdout: "",
+        stderr: e.message,
+    }));
     if (out.code !== 0) {
-        throw new Error(`cannot read stack ${stack}'s lab handle (${argv.join(" ")}): ${out.stderr.trim() || `exit ${out.code}`}. ` +
-            `The drill needs the Pulumi CLI, logged in to the stack's backend, run from this project`);
+        throw new Error(
+            `cannot read stack ${stack}'s lab handle (${argv.join(" ")}): ${out.stderr.trim() || `exit ${out.code}`}. ` +
+                `The drill needs the Pulumi CLI, logged in to the stack's backend, run from this project`,
+        );
     }
     let handle: unknown;
     try {
@@ -65,14 +81,18 @@ export async function labFromStack(stack: string, run = runProcess): Promise<Dri
 /** Fails with what is missing when the lab's containers are not running. */
 export async function checkRunning(lab: DrillLab): Promise<void> {
     const switches = lab.channels.flatMap((c) => (c.switch ? [c.switch] : []));
-    const wanted = [...new Set([...lab.routers.map((r) => r.container), ...lab.channels.map((c) => c.cable), ...switches])];
+    const wanted = [
+        ...new Set([...lab.routers.map((r) => r.container), ...lab.channels.map((c) => c.cable), ...switches]),
+    ];
     const missing: string[] = [];
     for (const name of wanted) {
         const state = await docker("inspect", "-f", "{{.State.Running}}", name).catch(() => "absent");
         if (state !== "true") missing.push(`${name} (${state === "false" ? "stopped" : "absent"})`);
     }
     if (missing.length > 0) {
-        throw new Error(`the lab of stack ${lab.stack} is not running: ${missing.join(", ")}. Bring it up first (npm run up -- ${lab.stack})`);
+        throw new Error(
+            `the lab of stack ${lab.stack} is not running: ${missing.join(", ")}. Bring it up first (npm run up -- ${lab.stack})`,
+        );
     }
 }
 
@@ -114,20 +134,26 @@ export interface VerifyResult {
 export class LabAgents {
     private readonly agents = new Map<string, Agent>();
 
-    constructor(readonly lab: DrillLab, verifyTimeoutS = 60) {
+    constructor(
+        readonly lab: DrillLab,
+        verifyTimeoutS = 60,
+    ) {
         const verify = script("bond-status") + "\n" + script("bond-verify");
         for (const router of lab.routers) {
             // The slave that was active when the lab was built: the primary, else the first channel's.
-            const active = hasPrimary(lab.bond.mode) ? (router.verify.BONDLAB_ACTIVE || lab.channels[0].interface) : "";
-            this.agents.set(router.container, new Agent(router.container, {
-                DRILL_PEER: router.verify.BONDLAB_PEER,
-                DRILL_BOND: lab.bond.name,
-                DRILL_VERIFY: verify,
-                DRILL_ACTIVE: active,
-                // verify as the program runs it, but with the drill's own patience.
-                ...router.verify,
-                BONDLAB_VERIFY_TIMEOUT: String(verifyTimeoutS),
-            }));
+            const active = hasPrimary(lab.bond.mode) ? router.verify.BONDLAB_ACTIVE || lab.channels[0].interface : "";
+            this.agents.set(
+                router.container,
+                new Agent(router.container, {
+                    DRILL_PEER: router.verify.BONDLAB_PEER,
+                    DRILL_BOND: lab.bond.name,
+                    DRILL_VERIFY: verify,
+                    DRILL_ACTIVE: active,
+                    // verify as the program runs it, but with the drill's own patience.
+                    ...router.verify,
+                    BONDLAB_VERIFY_TIMEOUT: String(verifyTimeoutS),
+                }),
+            );
         }
         for (const c of lab.channels) this.agents.set(c.cable, new Agent(c.cable));
     }
@@ -141,14 +167,18 @@ export class LabAgents {
     /** Runs one action of sh/act.sh in a router or cable container. */
     async act(container: string, ...args: string[]): Promise<ActionTimes> {
         const r = await this.agent(container).command(["act", ...args]);
-        if (r.code !== 0) throw new Error(`${args.join(" ")} in ${container} failed (exit ${r.code}): ${r.lines.join(" ").trim().slice(0, 400)}`);
+        if (r.code !== 0)
+            throw new Error(
+                `${args.join(" ")} in ${container} failed (exit ${r.code}): ${r.lines.join(" ").trim().slice(0, 400)}`,
+            );
         return parseActionTimes(r.lines.join("\n"));
     }
 
     /** The bond's options in force (sysfs), KEY -> value as sysfs prints it. */
     async optionsInForce(router = this.lab.routers[0]): Promise<Record<string, string>> {
         const r = await this.agent(router.container).command(["act", "options", this.lab.bond.name]);
-        if (r.code !== 0) throw new Error(`cannot read the bond's options in ${router.container}: ${r.lines.join(" ")}`);
+        if (r.code !== 0)
+            throw new Error(`cannot read the bond's options in ${router.container}: ${r.lines.join(" ")}`);
         const options: Record<string, string> = {};
         for (const line of r.lines) {
             const eq = line.indexOf("=");
@@ -167,11 +197,17 @@ export class LabAgents {
      */
     async repairAndVerify(): Promise<VerifyResult[]> {
         await Promise.all(this.lab.channels.map((c) => this.act(c.cable, "clear", c.bridge)));
-        return Promise.all(this.lab.routers.map(async (router) => {
-            const r = await this.agent(router.container).command(["verify"], 240_000);
-            const problems = r.lines.filter((l) => l.includes("bondlab verify on")).join("\n");
-            return { router: router.name, ok: r.code === 0, problems: problems || (r.code === 0 ? "" : r.lines.slice(-3).join(" ")) };
-        }));
+        return Promise.all(
+            this.lab.routers.map(async (router) => {
+                const r = await this.agent(router.container).command(["verify"], 240_000);
+                const problems = r.lines.filter((l) => l.includes("bondlab verify on")).join("\n");
+                return {
+                    router: router.name,
+                    ok: r.code === 0,
+                    problems: problems || (r.code === 0 ? "" : r.lines.slice(-3).join(" ")),
+                };
+            }),
+        );
     }
 
     async close(): Promise<void> {
@@ -188,15 +224,28 @@ export class LabAgents {
 export async function masqueradeHazards(lab: DrillLab): Promise<string[]> {
     const ids = (await docker("network", "ls", "-q", "--filter", "driver=bridge")).split("\n").filter((l) => l !== "");
     if (ids.length === 0) return [];
-    const rows = (await docker("network", "inspect", "-f",
-        '{{.Name}}|{{index .Options "com.docker.network.bridge.enable_ip_masquerade"}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}', ...ids)).split("\n");
+    const rows = (
+        await docker(
+            "network",
+            "inspect",
+            "-f",
+            '{{.Name}}|{{index .Options "com.docker.network.bridge.enable_ip_masquerade"}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}',
+            ...ids,
+        )
+    ).split("\n");
     const hazards: string[] = [];
     for (const row of rows) {
         const [name, masquerade, subnets] = row.split("|");
         if (masquerade === "false") continue;
-        for (const subnet of (subnets ?? "").trim().split(/\s+/).filter((s) => s !== "")) {
+        for (const subnet of (subnets ?? "")
+            .trim()
+            .split(/\s+/)
+            .filter((s) => s !== "")) {
             const caught = lab.routers.filter((r) => inSubnet(r.ip, subnet));
-            if (caught.length > 0) hazards.push(`${name} (${subnet}, masquerading) contains ${caught.map((r) => `${r.name}'s ${r.ip}`).join(" and ")}`);
+            if (caught.length > 0)
+                hazards.push(
+                    `${name} (${subnet}, masquerading) contains ${caught.map((r) => `${r.name}'s ${r.ip}`).join(" and ")}`,
+                );
         }
     }
     return hazards;
@@ -206,7 +255,8 @@ export function inSubnet(ip: string, cidr: string): boolean {
     const [base, bitsText] = cidr.split("/");
     const bits = Number(bitsText);
     const toInt = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || !/^\d+\.\d+\.\d+\.\d+$/.test(base ?? "") || !(bits >= 0 && bits <= 32)) return false;
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || !/^\d+\.\d+\.\d+\.\d+$/.test(base ?? "") || !(bits >= 0 && bits <= 32))
+        return false;
     const size = 2 ** (32 - bits);
     return Math.floor(toInt(ip) / size) === Math.floor(toInt(base) / size);
 }

@@ -20,8 +20,12 @@ interface MatrixSettings {
     where: string | null;
 }
 
-const settings: MatrixSettings | null = process.env.BONDLAB_DRILL_MATRIX ? JSON.parse(process.env.BONDLAB_DRILL_MATRIX) : null;
-const write = (s: string) => { process.stdout.write(s); };
+const settings: MatrixSettings | null = process.env.BONDLAB_DRILL_MATRIX
+    ? JSON.parse(process.env.BONDLAB_DRILL_MATRIX)
+    : null;
+const write = (s: string) => {
+    process.stdout.write(s);
+};
 
 (settings ? describe : describe.skip)("drill matrix", () => {
     const s = settings!;
@@ -38,8 +42,12 @@ const write = (s: string) => { process.stdout.write(s); };
             command: s.command,
             where: s.where ?? `the lab host (labhost/start.sh), kernel ${kernel}, ${cpus} CPUs`,
             options: {
-                intervalS: options.intervalS, preS: options.preS, postS: options.postS,
-                minPostS: options.minPostS, maxPostS: options.maxPostS, settleS: options.settleS,
+                intervalS: options.intervalS,
+                preS: options.preS,
+                postS: options.postS,
+                minPostS: options.minPostS,
+                maxPostS: options.maxPostS,
+                settleS: options.settleS,
             },
             durationS: Math.round((Date.now() - started) / 1000),
             variants: results,
@@ -48,37 +56,59 @@ const write = (s: string) => { process.stdout.write(s); };
     });
 
     for (const variant of s?.variants ?? []) {
-        it(variant, async () => {
-            const stack = `drill-${variant}`;
-            const spec = loadLab(variant);
-            let upError: Error | null = null;
-            // A lab whose verify fails (a slow emulated VM can miss a convergence deadline) gets one more try.
-            for (let attempt = 1; attempt <= 2; attempt++) {
-                const lab = new E2ELab(stack, { "bondlab:variant": variant });
-                const t = Date.now();
-                try {
-                    write(`\n-- ${variant}: bringing the lab up (e2e harness) ...\n`);
-                    await lab.up();
-                    write(`-- ${variant}: up in ${Math.round((Date.now() - t) / 1000)} s\n`);
-                    results.push(await runDrill(drillLab(stack, lab.handle), options));
-                    upError = null;
-                } catch (e) {
-                    upError = e as Error;
-                    write(`-- ${variant}: ${upError.message.split("\n").slice(0, 3).join(" ")}\n`);
-                } finally {
-                    const td = Date.now();
-                    await lab.down().catch((e) => write(`-- ${variant}: teardown: ${(e as Error).message}\n`));
-                    write(`-- ${variant}: torn down in ${Math.round((Date.now() - td) / 1000)} s\n`);
+        it(
+            variant,
+            async () => {
+                const stack = `drill-${variant}`;
+                const spec = loadLab(variant);
+                let upError: Error | null = null;
+                // A lab whose verify fails (a slow emulated VM can miss a convergence deadline) gets one more try.
+                for (let attempt = 1; attempt <= 2; attempt++) {
+                    const lab = new E2ELab(stack, { "bondlab:variant": variant });
+                    const t = Date.now();
+                    try {
+                        write(`\n-- ${variant}: bringing the lab up (e2e harness) ...\n`);
+                        await lab.up();
+                        write(`-- ${variant}: up in ${Math.round((Date.now() - t) / 1000)} s\n`);
+                        results.push(await runDrill(drillLab(stack, lab.handle), options));
+                        upError = null;
+                    } catch (e) {
+                        upError = e as Error;
+                        write(`-- ${variant}: ${upError.message.split("\n").slice(0, 3).join(" ")}\n`);
+                    } finally {
+                        const td = Date.now();
+                        await lab.down().catch((e) => write(`-- ${variant}: teardown: ${(e as Error).message}\n`));
+                        write(`-- ${variant}: torn down in ${Math.round((Date.now() - td) / 1000)} s\n`);
+                    }
+                    if (!upError) break;
                 }
-                if (!upError) break;
-            }
-            if (upError) {
-                results.push({
-                    stack, variant, description: spec.description, mode: spec.bond.mode, options: {}, hazards: [],
-                    settings: { mode: spec.bond.mode, miimon: 0, updelay: 0, downdelay: 0, arpInterval: 0, arpMissedMax: 2, arpTargets: 0, lacpRate: "slow", primary: null, primaryReselect: "always" },
-                    rows: [], durationS: 0, error: upError.message.slice(0, 500),
-                } as VariantResult);
-            }
-        }, 60 * 60 * 1000);
+                if (upError) {
+                    results.push({
+                        stack,
+                        variant,
+                        description: spec.description,
+                        mode: spec.bond.mode,
+                        options: {},
+                        hazards: [],
+                        settings: {
+                            mode: spec.bond.mode,
+                            miimon: 0,
+                            updelay: 0,
+                            downdelay: 0,
+                            arpInterval: 0,
+                            arpMissedMax: 2,
+                            arpTargets: 0,
+                            lacpRate: "slow",
+                            primary: null,
+                            primaryReselect: "always",
+                        },
+                        rows: [],
+                        durationS: 0,
+                        error: upError.message.slice(0, 500),
+                    } as VariantResult);
+                }
+            },
+            60 * 60 * 1000,
+        );
     }
 });

@@ -89,7 +89,9 @@ export function analyzeDirection(ping: PingOutput, window: ProbeWindow): Directi
     // answered after ping stopped listening: they are not evidence of an outage.
     const lastReply = maxReplied > 0 ? bySeq.get(maxReplied)! : null;
     while (transmitted > maxReplied) {
-        const sentAt = lastReply ? lastReply.at - lastReply.rttMs + (transmitted - maxReplied) * intervalMs : window.startAt + transmitted * intervalMs;
+        const sentAt = lastReply
+            ? lastReply.at - lastReply.rttMs + (transmitted - maxReplied) * intervalMs
+            : window.startAt + transmitted * intervalMs;
         if (sentAt < window.stopAt - IN_FLIGHT_MS) break;
         transmitted--;
     }
@@ -98,15 +100,25 @@ export function analyzeDirection(ping: PingOutput, window: ProbeWindow): Directi
     const runs: Outage[] = [];
     let seq = 1;
     while (seq <= transmitted) {
-        if (bySeq.has(seq)) { seq++; continue; }
+        if (bySeq.has(seq)) {
+            seq++;
+            continue;
+        }
         const first = seq;
         while (seq <= transmitted && !bySeq.has(seq)) seq++;
         const last = seq - 1;
-        const before = first > 1 ? bySeq.get(first - 1) ?? null : null; // answered, by construction
-        const after = last < transmitted ? bySeq.get(last + 1) ?? null : null;
+        const before = first > 1 ? (bySeq.get(first - 1) ?? null) : null; // answered, by construction
+        const after = last < transmitted ? (bySeq.get(last + 1) ?? null) : null;
         const from = before ? before.at : window.startAt;
         const to = after ? after.at : null;
-        runs.push({ firstSeq: first, lastSeq: last, lost: last - first + 1, from, to, ms: Math.max(0, (to ?? window.stopAt) - from) });
+        runs.push({
+            firstSeq: first,
+            lastSeq: last,
+            lost: last - first + 1,
+            from,
+            to,
+            ms: Math.max(0, (to ?? window.stopAt) - from),
+        });
     }
 
     const faultAt = window.faultAt;
@@ -122,7 +134,10 @@ export function analyzeDirection(ping: PingOutput, window: ProbeWindow): Directi
     for (let s = lastBefore + 1; s <= transmitted; s++) if (!bySeq.has(s)) lostAfter++;
 
     const open = longest !== null && longest.to === null;
-    const { tailLossPct, outcome } = classify({ sent: transmitted, intervalMs: round(intervalMs, 2), lostAfterFault, outages: afterFault }, window.tailMs);
+    const { tailLossPct, outcome } = classify(
+        { sent: transmitted, intervalMs: round(intervalMs, 2), lostAfterFault, outages: afterFault },
+        window.tailMs,
+    );
 
     let reordered = 0;
     let highest = 0;
@@ -157,7 +172,12 @@ export function rttStats(values: number[]): RttStats | null {
     if (values.length === 0) return null;
     const sorted = [...values].sort((a, b) => a - b);
     const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-    return { n: sorted.length, p50: round(pick(0.5), 3), p95: round(pick(0.95), 3), max: round(sorted[sorted.length - 1], 3) };
+    return {
+        n: sorted.length,
+        p50: round(pick(0.5), 3),
+        p95: round(pick(0.95), 3),
+        max: round(sorted[sorted.length - 1], 3),
+    };
 }
 
 function round(x: number, digits: number): number {
@@ -172,7 +192,10 @@ function round(x: number, digits: number): number {
  * otherwise (one late blip included). Pure, from what the report keeps, so that a report can
  * be classified again from its JSON.
  */
-export function classify(d: Pick<DirectionAnalysis, "sent" | "intervalMs" | "lostAfterFault" | "outages">, tailMs = 1000): { tailLossPct: number; outcome: Outcome } {
+export function classify(
+    d: Pick<DirectionAnalysis, "sent" | "intervalMs" | "lostAfterFault" | "outages">,
+    tailMs = 1000,
+): { tailLossPct: number; outcome: Outcome } {
     const tailCount = Math.max(1, Math.round(tailMs / Math.max(d.intervalMs, 0.001)));
     const tailFrom = Math.max(1, d.sent - tailCount + 1);
     const tailSize = d.sent - tailFrom + 1;
@@ -195,7 +218,10 @@ export function classify(d: Pick<DirectionAnalysis, "sent" | "intervalMs" | "los
 }
 
 /** Both directions as one: the worse outage, the worse outcome. */
-export function combineDirections(a: DirectionAnalysis, b: DirectionAnalysis): { outageMs: number; open: boolean; outcome: Outcome; lost: number; sent: number; recoveredAfterMs: number | null } {
+export function combineDirections(
+    a: DirectionAnalysis,
+    b: DirectionAnalysis,
+): { outageMs: number; open: boolean; outcome: Outcome; lost: number; sent: number; recoveredAfterMs: number | null } {
     const rank: Record<Outcome, number> = { "no-loss": 0, recovered: 1, partial: 2, down: 3 };
     const worse = rank[a.outcome] >= rank[b.outcome] ? a : b;
     const rec = [a.recoveredAfterMs, b.recoveredAfterMs];
@@ -205,7 +231,8 @@ export function combineDirections(a: DirectionAnalysis, b: DirectionAnalysis): {
         outcome: worse.outcome,
         lost: a.lost + b.lost,
         sent: a.sent + b.sent,
-        recoveredAfterMs: a.open || b.open ? null : rec.every((r) => r === null) ? null : Math.max(...rec.map((r) => r ?? 0)),
+        recoveredAfterMs:
+            a.open || b.open ? null : rec.every((r) => r === null) ? null : Math.max(...rec.map((r) => r ?? 0)),
     };
 }
 
@@ -235,11 +262,14 @@ export function relapsesOf(d: DirectionAnalysis, faultEndMs: number, settleMs: n
  * loss (those are judged on their own), in ms.
  */
 export function failoverOutageMs(directions: DirectionAnalysis[], faultEndMs: number, settleMs: number): number {
-    return Math.max(0, ...directions.map((d) => {
-        if (d.outcome !== "recovered") return d.outageMs;
-        const late = relapsesOf(d, faultEndMs, settleMs);
-        return Math.max(0, ...d.outages.filter((o) => !late.includes(o)).map((o) => o.ms));
-    }));
+    return Math.max(
+        0,
+        ...directions.map((d) => {
+            if (d.outcome !== "recovered") return d.outageMs;
+            const late = relapsesOf(d, faultEndMs, settleMs);
+            return Math.max(0, ...d.outages.filter((o) => !late.includes(o)).map((o) => o.ms));
+        }),
+    );
 }
 
 /** How long after the fault's last change the path counts as settled: the bound, else 1 s. */

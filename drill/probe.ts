@@ -71,12 +71,17 @@ export function parseProbeOutput(text: string): ProbeOutput {
     const pingLines: string[] = [];
     let inPing = false;
     for (const line of lines) {
-        if (inPing) { pingLines.push(line); continue; }
+        if (inPing) {
+            pingLines.push(line);
+            continue;
+        }
         const words = line.trim().split(/\s+/);
         if (words[0] === "ready") startAt = nsToMs(words[1] ?? "");
         else if (words[0] === "stopped") stopAt = nsToMs(words[1] ?? "");
-        else if (words[0] === "snap") { const s = parseSnapshot(line); if (s) snapshots.push(s); }
-        else if (words[0] === "ping-output") inPing = true;
+        else if (words[0] === "snap") {
+            const s = parseSnapshot(line);
+            if (s) snapshots.push(s);
+        } else if (words[0] === "ping-output") inPing = true;
     }
     const pingText = pingLines.join("\n");
     return { startAt, stopAt, snapshots, ping: parsePing(pingText), pingText, raw: text };
@@ -107,7 +112,10 @@ export function carriage(a: Snapshot, b: Snapshot): Carriage {
 export function carriers(counts: Record<string, number>): string {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     if (total < 3) return "-";
-    return Object.entries(counts).filter(([, n]) => n > total / 5).map(([k]) => k).join("+");
+    return Object.entries(counts)
+        .filter(([, n]) => n > total / 5)
+        .map(([k]) => k)
+        .join("+");
 }
 
 /** A running probe in one router: ping in the background, snapshots and stop through the router's agent. */
@@ -121,7 +129,8 @@ export class Probe {
         const probe = new Probe(agent);
         const answer = await agent.command(["probe", String(options.intervalS), String(Math.ceil(options.maxS))]);
         const ready = answer.lines.find((l) => l.startsWith("ready "));
-        if (answer.code !== 0 || !ready) throw new Error(`probe in ${agent.container} did not start: ${answer.lines.join(" ").slice(0, 300)}`);
+        if (answer.code !== 0 || !ready)
+            throw new Error(`probe in ${agent.container} did not start: ${answer.lines.join(" ").slice(0, 300)}`);
         probe.lines.push(ready);
         return probe;
     }
@@ -131,7 +140,8 @@ export class Probe {
         const answer = await this.agent.command(["snap", label]);
         const line = answer.lines.find((l) => l.startsWith(`snap ${label} `));
         const snap = line ? parseSnapshot(line) : null;
-        if (!snap) throw new Error(`snapshot in ${this.agent.container} failed: ${answer.lines.join(" ").slice(0, 300)}`);
+        if (!snap)
+            throw new Error(`snapshot in ${this.agent.container} failed: ${answer.lines.join(" ").slice(0, 300)}`);
         this.lines.push(line!);
         return snap;
     }
@@ -142,7 +152,9 @@ export class Probe {
         this.lines.push(...answer.lines);
         const out = parseProbeOutput(this.lines.join("\n") + "\n");
         if (Number.isNaN(out.startAt) || Number.isNaN(out.stopAt)) {
-            throw new Error(`probe in ${this.agent.container} printed no start or stop time: ${answer.lines.slice(0, 5).join(" ")}`);
+            throw new Error(
+                `probe in ${this.agent.container} printed no start or stop time: ${answer.lines.slice(0, 5).join(" ")}`,
+            );
         }
         return out;
     }

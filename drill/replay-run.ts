@@ -43,13 +43,23 @@ export async function runReplay(lab: DrillLab, wiring: Wiring, o: ReplayOptions)
             const end = (await probe.snap(`${step.id}-end`)).at;
             const farActive = (await agents.optionsInForce(far)).active_slave || null;
             const neigh = await agents.agent(pinger.container).command(["act", "neigh", far.ip]);
-            const neighbour = neigh.lines.join(" ").replace(/\s*dev \S+/, "").trim();
+            const neighbour = neigh.lines
+                .join(" ")
+                .replace(/\s*dev \S+/, "")
+                .trim();
             windows.push({ at, end, action, farActive, neighbour });
             say(`   ${step.id}: ${action}; ${far.name} on ${farActive ?? "-"}, neighbour ${neighbour || "-"}`);
         }
         const output = await probe.stop();
         const steps: StepResult[] = SEED_STEPS.map((step, i) =>
-            analyzeStep(step, wiring, output.ping, { at: windows[i].at, end: windows[i].end, intervalS: o.intervalS }, windows[i]));
+            analyzeStep(
+                step,
+                wiring,
+                output.ping,
+                { at: windows[i].at, end: windows[i].end, intervalS: o.intervalS },
+                windows[i],
+            ),
+        );
         await restore(agents, "after the replay");
         return { stack: lab.stack, pinger: pinger.name, far: far.name, intervalS: o.intervalS, options, steps };
     } finally {
@@ -59,8 +69,13 @@ export async function runReplay(lab: DrillLab, wiring: Wiring, o: ReplayOptions)
 
 /** Every channel and slave up, the bond as built, verified. */
 async function restore(agents: LabAgents, when: string): Promise<void> {
-    await Promise.all(agents.lab.routers.map((r) => agents.act(r.container, "restore", ...agents.lab.channels.map((c) => c.interface))));
+    await Promise.all(
+        agents.lab.routers.map((r) =>
+            agents.act(r.container, "restore", ...agents.lab.channels.map((c) => c.interface)),
+        ),
+    );
     const checks = await agents.repairAndVerify();
     const bad = checks.filter((c) => !c.ok);
-    if (bad.length > 0) throw new Error(`the lab did not verify ${when}: ${bad.map((c) => `${c.router}: ${c.problems}`).join("; ")}`);
+    if (bad.length > 0)
+        throw new Error(`the lab did not verify ${when}: ${bad.map((c) => `${c.router}: ${c.problems}`).join("; ")}`);
 }

@@ -18,8 +18,12 @@ interface ReplaySettings {
     where: string | null;
 }
 
-const settings: ReplaySettings | null = process.env.BONDLAB_DRILL_REPLAY ? JSON.parse(process.env.BONDLAB_DRILL_REPLAY) : null;
-const write = (s: string) => { process.stdout.write(s); };
+const settings: ReplaySettings | null = process.env.BONDLAB_DRILL_REPLAY
+    ? JSON.parse(process.env.BONDLAB_DRILL_REPLAY)
+    : null;
+const write = (s: string) => {
+    process.stdout.write(s);
+};
 
 (settings ? describe : describe.skip)("seed replay", () => {
     const s = settings!;
@@ -41,21 +45,41 @@ const write = (s: string) => { process.stdout.write(s); };
     });
 
     SEED_REPLAY_LABS.forEach((entry, i) => {
-        it(entry.name, async () => {
-            const stack = `replay-${i + 1}`;
-            const lab = new E2ELab(stack, { "bondlab:variant": entry.lab, ...(entry.bondOptions ? { "bondlab:bondOptions": entry.bondOptions } : {}) });
-            const base = { name: entry.name, lab: entry.lab, wiring: entry.wiring, setup: entry.setup };
-            try {
-                write(`\n-- ${entry.name}: bringing the lab up ...\n`);
-                await lab.up();
-                const measured = await runReplay(drillLab(stack, lab.handle), entry.wiring, { intervalS: s.intervalS, verifyTimeoutS: 60, onLine: (l) => write(l + "\n") });
-                results.push({ ...base, ...measured });
-            } catch (e) {
-                write(`-- ${entry.name}: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}\n`);
-                results.push({ ...base, stack, pinger: "", far: "", intervalS: s.intervalS, options: {}, steps: [], error: (e as Error).message.slice(0, 500) });
-            } finally {
-                await lab.down().catch((e) => write(`-- ${entry.name}: teardown: ${(e as Error).message}\n`));
-            }
-        }, 30 * 60 * 1000);
+        it(
+            entry.name,
+            async () => {
+                const stack = `replay-${i + 1}`;
+                const lab = new E2ELab(stack, {
+                    "bondlab:variant": entry.lab,
+                    ...(entry.bondOptions ? { "bondlab:bondOptions": entry.bondOptions } : {}),
+                });
+                const base = { name: entry.name, lab: entry.lab, wiring: entry.wiring, setup: entry.setup };
+                try {
+                    write(`\n-- ${entry.name}: bringing the lab up ...\n`);
+                    await lab.up();
+                    const measured = await runReplay(drillLab(stack, lab.handle), entry.wiring, {
+                        intervalS: s.intervalS,
+                        verifyTimeoutS: 60,
+                        onLine: (l) => write(l + "\n"),
+                    });
+                    results.push({ ...base, ...measured });
+                } catch (e) {
+                    write(`-- ${entry.name}: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}\n`);
+                    results.push({
+                        ...base,
+                        stack,
+                        pinger: "",
+                        far: "",
+                        intervalS: s.intervalS,
+                        options: {},
+                        steps: [],
+                        error: (e as Error).message.slice(0, 500),
+                    });
+                } finally {
+                    await lab.down().catch((e) => write(`-- ${entry.name}: teardown: ${(e as Error).message}\n`));
+                }
+            },
+            30 * 60 * 1000,
+        );
     });
 });

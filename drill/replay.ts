@@ -33,12 +33,14 @@ export type Wiring = "independent" | "shared";
 
 /** What the seed's transcript reports at each step, for each wiring (its words where it has them). */
 export const SEED_TRANSCRIPT: Record<Wiring, Record<string, { says: string; ping: PingState | null }>> = {
-    independent: Object.fromEntries(SEED_STEPS.map((s) => [s.id, { says: "the ping did not work at all", ping: "dead" as PingState }])),
+    independent: Object.fromEntries(
+        SEED_STEPS.map((s) => [s.id, { says: "the ping did not work at all", ping: "dead" as PingState }]),
+    ),
     shared: {
         baseline: { says: "(the ping worked)", ping: "answering" },
         "eth2-down": { says: "the ping kept going", ping: "answering" },
         "eth2-up": { says: "(nothing said)", ping: null },
-        "eth1-down": { says: "\"Destination Host Unreachable\"", ping: "dead" },
+        "eth1-down": { says: '"Destination Host Unreachable"', ping: "dead" },
         "eth1-up": { says: "the ping resumed", ping: "answering" },
     },
 };
@@ -153,9 +155,9 @@ export function replayMarkdown(report: ReplayReport): string {
         "",
         "The seed's author pinged centralRouter (192.168.1.2) from inetRouter and, inside",
         "centralRouter, set `eth2` down, then up, then `eth1` down, then up. Each lab below replays",
-        "those steps. \"Ping\" is how the ping stood in each step's last",
+        'those steps. "Ping" is how the ping stood in each step\'s last',
         `${STEADY_S} s: answering, dead, or partial; the counts are for the whole step.`,
-        "\"Seed\" says whether the seed's transcript reports the same.",
+        '"Seed" says whether the seed\'s transcript reports the same.',
         "",
     ];
     for (const r of report.results) {
@@ -164,13 +166,25 @@ export function replayMarkdown(report: ReplayReport): string {
             lines.push(`Not replayed: ${r.error}`, "");
             continue;
         }
-        lines.push(`Lab \`${r.lab}\`; ping from ${r.pinger} every ${r.intervalS} s; bond options in force: ${Object.entries(r.options).map(([k, v]) => `${k} ${v}`).join(", ")}.`, "");
-        lines.push("| step | watched | ping | " + `${r.far}'s active slave | ${r.pinger}'s neighbour entry | the seed's transcript | seed |`);
+        lines.push(
+            `Lab \`${r.lab}\`; ping from ${r.pinger} every ${r.intervalS} s; bond options in force: ${Object.entries(
+                r.options,
+            )
+                .map(([k, v]) => `${k} ${v}`)
+                .join(", ")}.`,
+            "",
+        );
+        lines.push(
+            "| step | watched | ping | " +
+                `${r.far}'s active slave | ${r.pinger}'s neighbour entry | the seed's transcript | seed |`,
+        );
         lines.push("|---|---|---|---|---|---|---|");
         for (const s of r.steps) {
             const watched = Math.round((s.end - s.at) / 1000);
             const seed = s.matchesSeed === null ? "-" : s.matchesSeed ? "same" : "differs";
-            lines.push(`| ${s.action} | ${watched} s | ${stepText(s)} | ${s.farActive ?? "-"} | ${s.neighbour || "-"} | ${seedSays(r.wiring, s.id).says} | ${seed} |`);
+            lines.push(
+                `| ${s.action} | ${watched} s | ${stepText(s)} | ${s.farActive ?? "-"} | ${s.neighbour || "-"} | ${seedSays(r.wiring, s.id).says} | ${seed} |`,
+            );
         }
         lines.push("");
     }
@@ -188,7 +202,8 @@ export interface ReplayLab {
     setup: string;
 }
 
-const FILTER = "Each NIC receives only unicast frames addressed to its own MAC as built, plus broadcast and multicast (`macFilter`), as a VirtualBox internal network delivers frames.";
+const FILTER =
+    "Each NIC receives only unicast frames addressed to its own MAC as built, plus broadcast and multicast (`macFilter`), as a VirtualBox internal network delivers frames.";
 
 export const SEED_REPLAY_LABS: readonly ReplayLab[] = [
     {

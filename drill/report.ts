@@ -8,7 +8,6 @@ import { BOND_OPTIONS, BondMode } from "../components/spec/modes";
 import { Bound, formatBound } from "./bounds";
 import type { DrillEvent, DrillReport, RowResult } from "./result";
 
-
 // ---------------------------------------------------------------- cells
 
 export function mark(row: RowResult): string {
@@ -31,13 +30,16 @@ export function outageText(row: RowResult): string {
         return `${loss.toFixed(0)}% lost, rtt ${p50.toFixed(0)} ms`;
     }
     switch (row.outcome) {
-        case "no-loss": return "0";
-        case "down": return `no recovery (≥${seconds(row.outageMs)})`;
+        case "no-loss":
+            return "0";
+        case "down":
+            return `no recovery (≥${seconds(row.outageMs)})`;
         case "partial": {
             const tail = Math.max(...Object.values(row.directions).map((d) => d.tailLossPct));
             return `partial, ${tail.toFixed(0)}% lost`;
         }
-        default: return seconds(row.outageMs);
+        default:
+            return seconds(row.outageMs);
     }
 }
 
@@ -57,10 +59,14 @@ export function optionsText(mode: string, options: Record<string, string>): stri
             const rule = BOND_OPTIONS[k];
             if (!rule || !rule.modes.includes(mode as BondMode) || v === "") return false;
             if (["updelay", "downdelay", "arp_interval", "miimon"].includes(k) && v === "0") return false;
-            if (k.startsWith("arp_") && k !== "arp_interval" && Number(options.arp_interval?.split(" ")[0] ?? 0) === 0) return false;
+            if (k.startsWith("arp_") && k !== "arp_interval" && Number(options.arp_interval?.split(" ")[0] ?? 0) === 0)
+                return false;
             return !rule.tuning;
         });
-    return shown.sort(([a], [b]) => (a === "mode" ? -1 : b === "mode" ? 1 : 0)).map(([k, v]) => `${k} ${v}`).join(", ");
+    return shown
+        .sort(([a], [b]) => (a === "mode" ? -1 : b === "mode" ? 1 : 0))
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ");
 }
 
 function carriersText(row: RowResult, router: string): string {
@@ -71,11 +77,33 @@ function carriersText(row: RowResult, router: string): string {
 
 // ---------------------------------------------------------------- terminal
 
-const COLUMNS: [string, number][] = [["variant", 12], ["scenario", 28], ["outage", 24], ["bound", 9], ["lost/sent", 10], ["tx A", 15], ["tx B", 15], ["", 2]];
+const COLUMNS: [string, number][] = [
+    ["variant", 12],
+    ["scenario", 28],
+    ["outage", 24],
+    ["bound", 9],
+    ["lost/sent", 10],
+    ["tx A", 15],
+    ["tx B", 15],
+    ["", 2],
+];
 
 export function tableHeader(routers: [string, string]): string {
-    const cols = COLUMNS.map(([h, w]) => [h === "tx A" ? `${routers[0].slice(0, 4)} tx` : h === "tx B" ? `${routers[1].slice(0, 4)} tx` : h, w] as [string, number]);
-    return cols.map(([h, w]) => h.padEnd(w)).join(" ").trimEnd() + "\n" + cols.map(([, w]) => "-".repeat(w)).join(" ");
+    const cols = COLUMNS.map(
+        ([h, w]) =>
+            [h === "tx A" ? `${routers[0].slice(0, 4)} tx` : h === "tx B" ? `${routers[1].slice(0, 4)} tx` : h, w] as [
+                string,
+                number,
+            ],
+    );
+    return (
+        cols
+            .map(([h, w]) => h.padEnd(w))
+            .join(" ")
+            .trimEnd() +
+        "\n" +
+        cols.map(([, w]) => "-".repeat(w)).join(" ")
+    );
 }
 
 export function tableLine(row: RowResult, routers: [string, string]): string {
@@ -89,7 +117,10 @@ export function tableLine(row: RowResult, routers: [string, string]): string {
         carriersText(row, routers[1]),
         mark(row),
     ];
-    return cells.map((c, i) => c.padEnd(COLUMNS[i][1])).join(" ").trimEnd();
+    return cells
+        .map((c, i) => c.padEnd(COLUMNS[i][1]))
+        .join(" ")
+        .trimEnd();
 }
 
 /** Prints the table as rows complete, with progress lines in between. */
@@ -104,9 +135,21 @@ export function printer(write: (s: string) => void, tty = Boolean(process.stdout
                 write(`\n== ${e.variant} (stack ${e.stack}, ${e.mode}): ${e.rows} rows\n`);
                 break;
             case "row-start":
-                if (!headerShown) { write(tableHeader(routers) + "\n"); headerShown = true; }
-                const what = e.row.title({ name: "the probes' channel", interface: "its slave", bridge: "", cable: "", switch: null, macFilter: false });
-                write(`   [${e.index + 1}/${e.total}] ${e.row.id}: ${what}; watching ${e.postS} s after the fault ... (${elapsed()})${tty ? "\r" : "\n"}`);
+                if (!headerShown) {
+                    write(tableHeader(routers) + "\n");
+                    headerShown = true;
+                }
+                const what = e.row.title({
+                    name: "the probes' channel",
+                    interface: "its slave",
+                    bridge: "",
+                    cable: "",
+                    switch: null,
+                    macFilter: false,
+                });
+                write(
+                    `   [${e.index + 1}/${e.total}] ${e.row.id}: ${what}; watching ${e.postS} s after the fault ... (${elapsed()})${tty ? "\r" : "\n"}`,
+                );
                 break;
             case "row-done": {
                 const names = Object.keys(e.result.routers);
@@ -153,11 +196,17 @@ export function markdown(report: DrillReport): string {
     const routers = routerNames(report);
     out.push(`# ${report.title}`, "");
     out.push(`Regenerate: \`${report.command}\``, "");
-    out.push(`Measured: ${report.where}, ${report.generatedAt.slice(0, 10)}; ${variants.length} variant(s), ` +
-        `${variants.reduce((n, v) => n + v.rows.length, 0)} rows, ${Math.round(report.durationS / 60)} min.`, "");
-    out.push(`Probes: \`ping -D -i ${report.options.intervalS}\` from each router to the other; outage = the longest gap in replies ` +
-        "around the fault (Docker host's clock for both the fault and the replies). ✓ recovered within the bound, " +
-        "✗ no recovery, loss that stays, or the bound exceeded (by more than two probe intervals), · informational.", "");
+    out.push(
+        `Measured: ${report.where}, ${report.generatedAt.slice(0, 10)}; ${variants.length} variant(s), ` +
+            `${variants.reduce((n, v) => n + v.rows.length, 0)} rows, ${Math.round(report.durationS / 60)} min.`,
+        "",
+    );
+    out.push(
+        `Probes: \`ping -D -i ${report.options.intervalS}\` from each router to the other; outage = the longest gap in replies ` +
+            "around the fault (Docker host's clock for both the fault and the replies). ✓ recovered within the bound, " +
+            "✗ no recovery, loss that stays, or the bound exceeded (by more than two probe intervals), · informational.",
+        "",
+    );
 
     out.push("## Outage per scenario", "");
     out.push(`| scenario | ${variants.map((v) => v.variant).join(" | ")} |`);
@@ -174,7 +223,8 @@ export function markdown(report: DrillReport): string {
     const failing = variants.flatMap((v) => v.rows.filter((r) => r.verdict === "fail" || r.verdict === "error"));
     if (failing.length > 0) {
         out.push("## Why did the ping stop?", "");
-        for (const r of failing) out.push(`- **${r.variant}, ${r.id}** (${r.reasons.join(", ")}): ${r.explanation ?? ""}`);
+        for (const r of failing)
+            out.push(`- **${r.variant}, ${r.id}** (${r.reasons.join(", ")}): ${r.explanation ?? ""}`);
         out.push("");
     }
 
@@ -202,13 +252,20 @@ export function markdown(report: DrillReport): string {
         }
         out.push(`Options in force: ${optionsText(v.mode, v.options)}. Drill time ${Math.round(v.durationS)} s.`, "");
         if (v.hazards.length > 0) out.push(`Warning: ${v.hazards.join("; ")}.`, "");
-        out.push(`| row | fault | outage | bound | back after | lost/sent | ${routers[0]} tx | ${routers[1]} tx | active after | load | |`);
+        out.push(
+            `| row | fault | outage | bound | back after | lost/sent | ${routers[0]} tx | ${routers[1]} tx | active after | load | |`,
+        );
         out.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (const r of v.rows) {
             const active = routers.map((n) => r.routers[n]?.after?.active ?? "-").join(" / ");
-            const rec = r.recoveredAfterMs === null || r.fault === "degrade" || r.fault === "flap" ? "-" : `${Math.round(r.recoveredAfterMs)} ms`;
+            const rec =
+                r.recoveredAfterMs === null || r.fault === "degrade" || r.fault === "flap"
+                    ? "-"
+                    : `${Math.round(r.recoveredAfterMs)} ms`;
             const load = r.load === null ? "" : r.load.toFixed(1);
-            out.push(`| ${[r.id, r.title, outageText(r), boundText(r.bound), rec, r.sent ? `${r.lost}/${r.sent}` : "", carriersText(r, routers[0]), carriersText(r, routers[1]), active, load, mark(r)].map(mdEscape).join(" | ")} |`);
+            out.push(
+                `| ${[r.id, r.title, outageText(r), boundText(r.bound), rec, r.sent ? `${r.lost}/${r.sent}` : "", carriersText(r, routers[0]), carriersText(r, routers[1]), active, load, mark(r)].map(mdEscape).join(" | ")} |`,
+            );
             if (r.verdict === "error") out.push(`| | ${mdEscape(r.error ?? "")} | | | | | | | | | |`);
         }
         out.push("");
@@ -217,37 +274,49 @@ export function markdown(report: DrillReport): string {
     out.push("## How it is measured", "");
     out.push(
         "- Each row: every channel is repaired and the program's own verify passes in both routers (mode and options in force, slaves, " +
-        `active slave, LACP partner, a ping across); probes run ${report.options.preS} s, the fault is made on the channel the probes ` +
-        "travel on (the first, unless the mode hashes their one flow onto another: balance-xor, 802.3ad) " +
-        "(from its cable container, or `ip link set` inside a router), the routers are watched for the row's window " +
-        "(1.5 x the bound + 2 s, within limits), then everything is repaired again. A small agent shell in each container runs the steps, " +
-        "so no `docker exec` start-up sits between them.",
+            `active slave, LACP partner, a ping across); probes run ${report.options.preS} s, the fault is made on the channel the probes ` +
+            "travel on (the first, unless the mode hashes their one flow onto another: balance-xor, 802.3ad) " +
+            "(from its cable container, or `ip link set` inside a router), the routers are watched for the row's window " +
+            "(1.5 x the bound + 2 s, within limits), then everything is repaired again. A small agent shell in each container runs the steps, " +
+            "so no `docker exec` start-up sits between them.",
         "- Times: the probes' reply times (`ping -D`) and the fault's (`date +%s%N`, and the kernel's link events as `ip monitor` read them) " +
-        "all come from the Docker host's clock. Back after: the first reply after the outage, counted from the fault.",
+            "all come from the Docker host's clock. Back after: the first reply after the outage, counted from the fault.",
         "- Outage: the longest run of unanswered probes that ends after the fault, from the reply before it to the reply after it " +
-        "(or to the end of the window: no recovery). Recovered: replies again; \"partial\": over 10 % of the last second's probes " +
-        "lost, scattered in 3 or more runs (e.g. round-robin still sending every other packet into the dead channel).",
+            '(or to the end of the window: no recovery). Recovered: replies again; "partial": over 10 % of the last second\'s probes ' +
+            "lost, scattered in 3 or more runs (e.g. round-robin still sending every other packet into the dead channel).",
         "- Bound: MII `miimon + downdelay` (failback `miimon + updelay`), seeing only its own carrier; ARP `arp_interval x (arp_missed_max + 1)`; " +
-        "LACP `3 x 1 s` (fast) or `3 x 30 s` (slow); \"never\" where the monitor cannot see the fault; 0 for broadcast. " +
-        "Exceeded: outage > bound + 2 probe intervals (a gap between replies is up to two intervals longer than the outage itself).",
+            'LACP `3 x 1 s` (fast) or `3 x 30 s` (slow); "never" where the monitor cannot see the fault; 0 for broadcast. ' +
+            "Exceeded: outage > bound + 2 probe intervals (a gap between replies is up to two intervals longer than the outage itself).",
         "- tx columns: the slaves that sent the probes' packets before the fault → at the end of the window (/sys/class/net/ethN/statistics); " +
-        "active after: /proc/net/bonding's active slave at the end; load: the Docker host's 1-minute load average when the row started.",
+            "active after: /proc/net/bonding's active slave at the end; load: the Docker host's 1-minute load average when the row started.",
         "",
     );
     return out.join("\n");
 }
 
 function routerNames(report: DrillReport): [string, string] {
-    for (const v of report.variants) for (const r of v.rows) {
-        const names = Object.keys(r.routers);
-        if (names.length === 2) return [names[0], names[1]];
-    }
+    for (const v of report.variants)
+        for (const r of v.rows) {
+            const names = Object.keys(r.routers);
+            if (names.length === 2) return [names[0], names[1]];
+        }
     return ["inetRouter", "centralRouter"];
 }
 
 // ---------------------------------------------------------------- SVG
 
-const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f", "#bab0ac", "#ff9da7"];
+const PALETTE = [
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#9c755f",
+    "#bab0ac",
+    "#ff9da7",
+];
 
 function esc(s: string): string {
     return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -255,7 +324,9 @@ function esc(s: string): string {
 
 /** Grouped bars: one group per scenario row, one bar per variant, log scale from 10 ms. */
 export function svgChart(report: DrillReport): string {
-    const rows = rowIds(report).filter(({ id }) => !report.variants.every((v) => v.rows.find((r) => r.id === id)?.fault === "degrade"));
+    const rows = rowIds(report).filter(
+        ({ id }) => !report.variants.every((v) => v.rows.find((r) => r.id === id)?.fault === "degrade"),
+    );
     const variants = report.variants;
     const barW = 11;
     const groupGap = 24;
@@ -267,20 +338,36 @@ export function svgChart(report: DrillReport): string {
     const legendRows = Math.ceil((variants.length + 2) / 5);
     const height = top + plotH + 48 + legendRows * 18;
     const minMs = 10;
-    const largest = Math.max(1000, ...variants.flatMap((v) => v.rows.flatMap((r) => [r.outageMs, r.bound.kind === "ms" ? r.bound.ms : 0])));
+    const largest = Math.max(
+        1000,
+        ...variants.flatMap((v) => v.rows.flatMap((r) => [r.outageMs, r.bound.kind === "ms" ? r.bound.ms : 0])),
+    );
     const maxMs = 10 ** Math.ceil(Math.log10(largest * 1.2));
     const decades = Math.log10(maxMs) - Math.log10(minMs);
-    const y = (ms: number) => top + plotH - (plotH * (Math.log10(Math.min(Math.max(ms, minMs), maxMs)) - Math.log10(minMs))) / decades;
+    const y = (ms: number) =>
+        top + plotH - (plotH * (Math.log10(Math.min(Math.max(ms, minMs), maxMs)) - Math.log10(minMs))) / decades;
     const parts: string[] = [];
-    parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
-    parts.push(`<defs><pattern id="open" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#222"/></pattern></defs>`);
+    parts.push(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    );
+    parts.push(
+        `<defs><pattern id="open" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#222"/></pattern></defs>`,
+    );
     parts.push(`<rect width="100%" height="100%" fill="white"/>`);
-    parts.push(`<text x="${left}" y="18" font-size="14" font-weight="bold">${esc(report.title)}: outage per scenario and variant</text>`);
-    parts.push(`<text x="${left}" y="34" fill="#555">bar: longest gap in replies after the fault (log scale); hatched: no recovery, at least that long;</text>`);
-    parts.push(`<text x="${left}" y="48" fill="#555">black tick: the bound the options predict; dot: nothing lost; red ✗: the row failed</text>`);
+    parts.push(
+        `<text x="${left}" y="18" font-size="14" font-weight="bold">${esc(report.title)}: outage per scenario and variant</text>`,
+    );
+    parts.push(
+        `<text x="${left}" y="34" fill="#555">bar: longest gap in replies after the fault (log scale); hatched: no recovery, at least that long;</text>`,
+    );
+    parts.push(
+        `<text x="${left}" y="48" fill="#555">black tick: the bound the options predict; dot: nothing lost; red ✗: the row failed</text>`,
+    );
     for (let ms = minMs; ms <= maxMs; ms *= 10) {
         parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(ms)}" y2="${y(ms)}" stroke="#ddd"/>`);
-        parts.push(`<text x="${left - 6}" y="${y(ms) + 4}" text-anchor="end" fill="#555">${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`}</text>`);
+        parts.push(
+            `<text x="${left - 6}" y="${y(ms) + 4}" text-anchor="end" fill="#555">${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`}</text>`,
+        );
     }
     rows.forEach(({ id }, g) => {
         const gx = left + (groupW - variants.length * barW) / 2 + g * groupW;
@@ -293,29 +380,45 @@ export function svgChart(report: DrillReport): string {
             const title = `<title>${esc(`${v.variant}, ${id}: ${outageText(r)} (bound ${formatBound(r.bound)})`)}</title>`;
             if (r.outageMs > 0) {
                 const h = top + plotH - y(r.outageMs);
-                parts.push(`<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" fill="${color}">${title}</rect>`);
+                parts.push(
+                    `<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" fill="${color}">${title}</rect>`,
+                );
                 if (r.outcome === "down" || r.outcome === "partial") {
-                    parts.push(`<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" fill="url(#open)" opacity="0.45">${title}</rect>`);
+                    parts.push(
+                        `<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" fill="url(#open)" opacity="0.45">${title}</rect>`,
+                    );
                 }
             } else {
-                parts.push(`<circle cx="${x + (barW - 2) / 2}" cy="${top + plotH - 4}" r="3" fill="${color}">${title}</circle>`);
+                parts.push(
+                    `<circle cx="${x + (barW - 2) / 2}" cy="${top + plotH - 4}" r="3" fill="${color}">${title}</circle>`,
+                );
             }
             if (r.bound.kind === "ms") {
-                parts.push(`<line x1="${x - 1}" x2="${x + barW - 1}" y1="${y(r.bound.ms)}" y2="${y(r.bound.ms)}" stroke="black" stroke-width="2"/>`);
+                parts.push(
+                    `<line x1="${x - 1}" x2="${x + barW - 1}" y1="${y(r.bound.ms)}" y2="${y(r.bound.ms)}" stroke="black" stroke-width="2"/>`,
+                );
             }
-            if (r.verdict === "fail") parts.push(`<text x="${x + (barW - 2) / 2}" y="${y(Math.max(r.outageMs, minMs)) - 3}" text-anchor="middle" font-size="9" fill="#c00">✗</text>`);
+            if (r.verdict === "fail")
+                parts.push(
+                    `<text x="${x + (barW - 2) / 2}" y="${y(Math.max(r.outageMs, minMs)) - 3}" text-anchor="middle" font-size="9" fill="#c00">✗</text>`,
+                );
         });
         const label = id.replace(/^admin-down-(.+?)(Router)?$/, "$1 down");
-        parts.push(`<text x="${left + g * groupW + groupW / 2}" y="${top + plotH + 16}" text-anchor="middle">${esc(label)}</text>`);
+        parts.push(
+            `<text x="${left + g * groupW + groupW / 2}" y="${top + plotH + 16}" text-anchor="middle">${esc(label)}</text>`,
+        );
     });
     parts.push(`<line x1="${left}" x2="${width - 10}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`);
-    const legend = [...variants.map((v, i) => ({ text: v.variant, color: PALETTE[i % PALETTE.length], hatch: false })),
-        { text: "no recovery", color: "#bbb", hatch: true }];
+    const legend = [
+        ...variants.map((v, i) => ({ text: v.variant, color: PALETTE[i % PALETTE.length], hatch: false })),
+        { text: "no recovery", color: "#bbb", hatch: true },
+    ];
     legend.forEach((item, i) => {
         const lx = left + (i % 5) * 120;
         const ly = top + plotH + 40 + Math.floor(i / 5) * 18;
         parts.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${item.color}"/>`);
-        if (item.hatch) parts.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="url(#open)" opacity="0.45"/>`);
+        if (item.hatch)
+            parts.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="url(#open)" opacity="0.45"/>`);
         parts.push(`<text x="${lx + 14}" y="${ly}">${esc(item.text)}</text>`);
     });
     parts.push("</svg>");

@@ -74,9 +74,14 @@ export interface RowResult {
     window: { preS: number; postS: number };
     /** ms relative to the fault (the Docker host's clock). */
     times: {
-        probeStart: number; faultIssued: number; faultDone: number; faultEnd: number; probeStop: number;
+        probeStart: number;
+        faultIssued: number;
+        faultDone: number;
+        faultEnd: number;
+        probeStop: number;
         /** Flapping: when the channel went down and came back. */
-        cuts: number[]; backs: number[];
+        cuts: number[];
+        backs: number[];
         /** Between the two ends of the cable changing (a busy kernel lock delays the second). */
         skewMs: number | null;
     } | null;

@@ -29,7 +29,11 @@ async function drillWith(agents: LabAgents, options: DrillOptions): Promise<Vari
     const inForce = await agents.optionsInForce();
     const settings = bondSettings(inForce);
     const hazards = await masqueradeHazards(lab).catch(() => []);
-    for (const h of hazards) emit({ kind: "note", text: `warning: Docker network ${h}: bonded packets get a rewritten source and no reply` });
+    for (const h of hazards)
+        emit({
+            kind: "note",
+            text: `warning: Docker network ${h}: bonded packets get a rewritten source and no reply`,
+        });
     const rows = planRows(lab, options.scenarios, options.settleS);
     emit({ kind: "variant", stack: lab.stack, variant: lab.variant, mode: settings.mode, rows: rows.length });
 
@@ -42,7 +46,14 @@ async function drillWith(agents: LabAgents, options: DrillOptions): Promise<Vari
         emit({ kind: "row-start", row, index, total: rows.length, postS });
         let result: RowResult;
         if (!restored.ok) {
-            result = errorRow(lab, settings, row, bound, { preS: options.preS, postS }, `skipped: the lab was not restored: ${restored.problems}`);
+            result = errorRow(
+                lab,
+                settings,
+                row,
+                bound,
+                { preS: options.preS, postS },
+                `skipped: the lab was not restored: ${restored.problems}`,
+            );
         } else {
             try {
                 result = await runRow(agents, settings, row, bound, options, postS);
@@ -72,20 +83,40 @@ async function drillWith(agents: LabAgents, options: DrillOptions): Promise<Vari
 }
 
 /** Repairs every channel and runs verify; once more if the bond has not converged. */
-async function ensureRestored(agents: LabAgents, emit: (e: DrillEvent) => void): Promise<{ ok: boolean; seconds: number; problems: string }> {
+async function ensureRestored(
+    agents: LabAgents,
+    emit: (e: DrillEvent) => void,
+): Promise<{ ok: boolean; seconds: number; problems: string }> {
     const started = Date.now();
     let problems = "";
     for (let attempt = 1; attempt <= 2; attempt++) {
-        const checks = await agents.repairAndVerify().catch((e) => [{ router: "-", ok: false, problems: (e as Error).message }]);
+        const checks = await agents
+            .repairAndVerify()
+            .catch((e) => [{ router: "-", ok: false, problems: (e as Error).message }]);
         const bad = checks.filter((c) => !c.ok);
         if (bad.length === 0) return { ok: true, seconds: Math.round((Date.now() - started) / 100) / 10, problems: "" };
-        problems = bad.map((c) => c.problems.split("\n").map((l) => l.trim()).filter((l) => l !== "").join("; ")).join("; ");
+        problems = bad
+            .map((c) =>
+                c.problems
+                    .split("\n")
+                    .map((l) => l.trim())
+                    .filter((l) => l !== "")
+                    .join("; "),
+            )
+            .join("; ");
         emit({ kind: "note", text: `verify after repair (attempt ${attempt}): ${problems}` });
     }
     return { ok: false, seconds: Math.round((Date.now() - started) / 100) / 10, problems };
 }
 
-async function runRow(agents: LabAgents, settings: BondSettings, row: RowPlan, bound: Bound, o: DrillOptions, postS: number): Promise<RowResult> {
+async function runRow(
+    agents: LabAgents,
+    settings: BondSettings,
+    row: RowPlan,
+    bound: Bound,
+    o: DrillOptions,
+    postS: number,
+): Promise<RowResult> {
     const lab = agents.lab;
     // Failback breaks its channel before the probes start: a second of probes finds it first.
     let ch: LabChannel | null = null;
@@ -94,7 +125,9 @@ async function runRow(agents: LabAgents, settings: BondSettings, row: RowPlan, b
         await row.prepare(agents, ch);
     }
     const maxS = o.preS + postS + 300;
-    const probes = await Promise.all(lab.routers.map((r) => Probe.start(agents.agent(r.container), { intervalS: o.intervalS, maxS })));
+    const probes = await Promise.all(
+        lab.routers.map((r) => Probe.start(agents.agent(r.container), { intervalS: o.intervalS, maxS })),
+    );
     const snapAll = (label: string) => Promise.all(probes.map((p) => p.snap(label)));
     const b0 = await snapAll("b0");
     await sleep(o.preS);
@@ -109,7 +142,9 @@ async function runRow(agents: LabAgents, settings: BondSettings, row: RowPlan, b
     const outputs = await Promise.all(probes.map((p) => p.stop()));
     if (o.rawDir) {
         fs.mkdirSync(o.rawDir, { recursive: true });
-        outputs.forEach((out, i) => fs.writeFileSync(path.join(o.rawDir!, `${lab.stack}.${row.id}.${lab.routers[i].name}.txt`), out.raw));
+        outputs.forEach((out, i) =>
+            fs.writeFileSync(path.join(o.rawDir!, `${lab.stack}.${row.id}.${lab.routers[i].name}.txt`), out.raw),
+        );
         fs.writeFileSync(path.join(o.rawDir, `${lab.stack}.${row.id}.fault.json`), JSON.stringify(fault) + "\n");
     }
     return analyzeRow(lab, settings, row, ch, bound, { preS: o.preS, postS }, fault, outputs, [b0, b1, a0, a1]);
@@ -118,7 +153,9 @@ async function runRow(agents: LabAgents, settings: BondSettings, row: RowPlan, b
 /** A second of probes to find the channel that carries them. */
 async function probeCarryingChannel(agents: LabAgents, o: DrillOptions): Promise<LabChannel> {
     const lab = agents.lab;
-    const probes = await Promise.all(lab.routers.map((r) => Probe.start(agents.agent(r.container), { intervalS: o.intervalS, maxS: 60 })));
+    const probes = await Promise.all(
+        lab.routers.map((r) => Probe.start(agents.agent(r.container), { intervalS: o.intervalS, maxS: 60 })),
+    );
     const before = await Promise.all(probes.map((p) => p.snap("c0")));
     await sleep(1);
     const after = await Promise.all(probes.map((p) => p.snap("c1")));
@@ -126,11 +163,43 @@ async function probeCarryingChannel(agents: LabAgents, o: DrillOptions): Promise
     return carryingChannel(lab, before, after);
 }
 
-function errorRow(lab: DrillLab, settings: BondSettings, row: RowPlan, bound: Bound, window: { preS: number; postS: number }, error: string): RowResult {
+function errorRow(
+    lab: DrillLab,
+    settings: BondSettings,
+    row: RowPlan,
+    bound: Bound,
+    window: { preS: number; postS: number },
+    error: string,
+): RowResult {
     return {
-        stack: lab.stack, variant: lab.variant, mode: settings.mode, id: row.id, scenario: row.scenario, title: row.title(lab.channels[0]),
-        channel: { name: lab.channels[0].name, interface: lab.channels[0].interface }, fault: row.fault, downedBy: row.downedBy, bound, window, times: null, load: null, directions: {}, outageMs: 0, open: false, outcome: "error",
-        recoveredAfterMs: null, lost: 0, sent: 0, probeIntervalMs: 0, exceeded: false, routers: {}, returned: null,
-        verdict: "error", reasons: [error], explanation: null, restoredAfterS: null, error,
+        stack: lab.stack,
+        variant: lab.variant,
+        mode: settings.mode,
+        id: row.id,
+        scenario: row.scenario,
+        title: row.title(lab.channels[0]),
+        channel: { name: lab.channels[0].name, interface: lab.channels[0].interface },
+        fault: row.fault,
+        downedBy: row.downedBy,
+        bound,
+        window,
+        times: null,
+        load: null,
+        directions: {},
+        outageMs: 0,
+        open: false,
+        outcome: "error",
+        recoveredAfterMs: null,
+        lost: 0,
+        sent: 0,
+        probeIntervalMs: 0,
+        exceeded: false,
+        routers: {},
+        returned: null,
+        verdict: "error",
+        reasons: [error],
+        explanation: null,
+        restoredAfterS: null,
+        error,
     };
 }

@@ -9,15 +9,6 @@ import { ActionTimes, DrillLab, LabAgents, LabChannel } from "./lab";
 export const SCENARIOS = ["admin-down", "cable-cut", "silent", "failback", "flapping", "degraded"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
-export const SCENARIO_TITLES: Record<ScenarioName, string> = {
-    "admin-down": "one-sided admin down",
-    "cable-cut": "cable cut",
-    silent: "silent failure",
-    failback: "failback",
-    flapping: "flapping",
-    degraded: "degraded link",
-};
-
 /** Frames through a degraded channel, each way: netem arguments. */
 export const DEGRADE_NETEM = ["delay", "20ms", "loss", "10%"];
 /** Flapping: cycles of the channel going down then up (seconds). */
@@ -94,7 +85,8 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                         fault: "admin-down",
                         downedBy: router.name,
                         title: (ch) => `ip link set ${ch.interface} down inside ${router.name}`,
-                        inject: async (agents, ch) => faultTimes(await agents.act(router.container, "link", ch.interface, "down")),
+                        inject: async (agents, ch) =>
+                            faultTimes(await agents.act(router.container, "link", ch.interface, "down")),
                     });
                 }
                 break;
@@ -113,7 +105,8 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     scenario,
                     fault: "silent",
                     title: (ch) => `${ch.name} keeps carrier, drops every frame`,
-                    inject: async (agents, ch) => faultTimes(await agents.act(ch.cable, "netem", ch.bridge, "loss", "100%")),
+                    inject: async (agents, ch) =>
+                        faultTimes(await agents.act(ch.cable, "netem", ch.bridge, "loss", "100%")),
                 });
                 break;
             case "failback":
@@ -135,7 +128,17 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     scenario,
                     fault: "flap",
                     title: (ch) => `${ch.name} down ${FLAP.downS} s / up ${FLAP.upS} s, ${FLAP.count} times`,
-                    inject: async (agents, ch) => faultTimes(await agents.act(ch.cable, "flap", ch.bridge, String(FLAP.count), String(FLAP.downS), String(FLAP.upS))),
+                    inject: async (agents, ch) =>
+                        faultTimes(
+                            await agents.act(
+                                ch.cable,
+                                "flap",
+                                ch.bridge,
+                                String(FLAP.count),
+                                String(FLAP.downS),
+                                String(FLAP.upS),
+                            ),
+                        ),
                 });
                 break;
             case "degraded":
@@ -144,7 +147,8 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     scenario,
                     fault: "degrade",
                     title: (ch) => `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`,
-                    inject: async (agents, ch) => faultTimes(await agents.act(ch.cable, "netem", ch.bridge, ...DEGRADE_NETEM)),
+                    inject: async (agents, ch) =>
+                        faultTimes(await agents.act(ch.cable, "netem", ch.bridge, ...DEGRADE_NETEM)),
                 });
                 break;
         }
@@ -155,7 +159,10 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
 /** `a,b` from the command line: known scenario names, or every scenario when empty. */
 export function parseScenarioList(text: string | undefined): ScenarioName[] {
     if (!text || text.trim() === "" || text.trim() === "all") return [...SCENARIOS];
-    const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const names = text
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
     if (names.length === 0) throw new Error(`no scenario in "${text}": use ${SCENARIOS.join(", ")} (or all)`);
     const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
     if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(", ")}: use ${SCENARIOS.join(", ")}`);

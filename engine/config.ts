@@ -31,24 +31,49 @@ const TYPES = ["string", "integer", "boolean", "array", "object"];
 
 /** Reads Pulumi.yaml and checks its declarations (project.go `(*Project).Validate`). */
 export function loadProject(dir: string): Project {
-    const doc = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, unknown> };
+    const doc = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        config?: Record<string, unknown>;
+    };
     const project: Project = { name: doc.name, config: {} };
     for (const [key, raw] of Object.entries(doc.config ?? {})) {
         // RewriteShorthandConfigValues: `key: value` is a default (project key) or a value.
-        const declared = (raw !== null && typeof raw === "object" && !Array.isArray(raw) ? raw : ownNamespace(project.name, key) ? { default: raw } : { value: raw }) as ProjectConfigType;
+        const declared = (
+            raw !== null && typeof raw === "object" && !Array.isArray(raw)
+                ? raw
+                : ownNamespace(project.name, key)
+                  ? { default: raw }
+                  : { value: raw }
+        ) as ProjectConfigType;
         if (ownNamespace(project.name, key)) {
             if (declared.type !== undefined && !TYPES.includes(declared.type)) {
-                throw new StackConfigError(`Pulumi.yaml: configuration key '${key}': unknown type '${declared.type}' (one of ${TYPES.join(", ")})`);
+                throw new StackConfigError(
+                    `Pulumi.yaml: configuration key '${key}': unknown type '${declared.type}' (one of ${TYPES.join(", ")})`,
+                );
             }
-            if (declared.type && declared.default !== undefined && !matchesType(declared.type, declared.items, declared.default)) {
-                throw new StackConfigError(`The default value specified for configuration key '${key}' is not of the expected type '${fullTypeName(declared)}'`);
+            if (
+                declared.type &&
+                declared.default !== undefined &&
+                !matchesType(declared.type, declared.items, declared.default)
+            ) {
+                throw new StackConfigError(
+                    `The default value specified for configuration key '${key}' is not of the expected type '${fullTypeName(declared)}'`,
+                );
             }
         } else {
-            if (declared.type) throw new StackConfigError(`Configuration key '${key}' is not namespaced by the project and should not define a type`);
+            if (declared.type)
+                throw new StackConfigError(
+                    `Configuration key '${key}' is not namespaced by the project and should not define a type`,
+                );
             if (declared.default !== undefined) {
-                throw new StackConfigError(`Configuration key '${key}' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?`);
+                throw new StackConfigError(
+                    `Configuration key '${key}' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?`,
+                );
             }
-            if (declared.value === undefined) throw new StackConfigError(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
+            if (declared.value === undefined)
+                throw new StackConfigError(
+                    `Configuration key '${key}' is namespaced and must provide an attribute 'value'`,
+                );
         }
         project.config[key] = declared;
     }
@@ -57,7 +82,11 @@ export function loadProject(dir: string): Project {
 
 /** The stacks that have a Pulumi.<stack>.yaml in the project folder, sorted. */
 export function listStacks(dir: string): string[] {
-    return fs.readdirSync(dir).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort();
+    return fs
+        .readdirSync(dir)
+        .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+        .map((f) => f.slice("Pulumi.".length, -".yaml".length))
+        .sort();
 }
 
 /** Reads Pulumi.<stack>.yaml's `config:` (empty when the stack has no file yet). */
@@ -76,7 +105,9 @@ export function loadStackFile(dir: string, stack: string): StackFileConfig {
  */
 export function resolveConfig(project: Project, stack: string, stackFile: StackFileConfig): Record<string, string> {
     // loaders.go stackConfigNamespacedWithProject: a key without a namespace is the project's.
-    const merged = new Map<string, unknown>(Object.entries(stackFile).map(([k, v]) => [namespaced(project.name, k), v]));
+    const merged = new Map<string, unknown>(
+        Object.entries(stackFile).map(([k, v]) => [namespaced(project.name, k), v]),
+    );
     const missing: string[] = [];
     const wrongType: string[] = [];
     for (const [key, declared] of Object.entries(project.config)) {
@@ -93,21 +124,31 @@ export function resolveConfig(project: Project, stack: string, stackFile: StackF
         // validateStackConfigValue: only explicitly typed keys; a top-level scalar of the stack
         // file is a string there (object.go MarshalString), so "20" is a valid integer.
         if (declared.type && !matchesType(declared.type, declared.items, asCliValue(merged.get(full)))) {
-            wrongType.push(`Stack '${stack}' with configuration key '${key}' must be of type '${fullTypeName(declared)}'`);
+            wrongType.push(
+                `Stack '${stack}' with configuration key '${key}' must be of type '${fullTypeName(declared)}'`,
+            );
         }
     }
     if (missing.length > 0) {
         // missingStackConfigurationKeysError + formatMissingKeys: sorted, quoted, "a, b and c".
         const keys = [...missing].sort().map((k) => `'${k}'`);
         const list = keys.length === 1 ? keys[0] : `${keys.slice(0, -1).join(", ")} and ${keys[keys.length - 1]}`;
-        throw new StackConfigError(`validating stack config: Stack '${stack}' is missing configuration ${keys.length === 1 ? "value" : "values"} ${list}`);
+        throw new StackConfigError(
+            `validating stack config: Stack '${stack}' is missing configuration ${keys.length === 1 ? "value" : "values"} ${list}`,
+        );
     }
     if (wrongType.length > 0) throw new StackConfigError(`validating stack config: ${wrongType[0]}`);
-    return Object.fromEntries([...merged].map(([k, v]) => [k, typeof v === "string" ? v : isObject(v) ? JSON.stringify(v) : String(v)]));
+    return Object.fromEntries(
+        [...merged].map(([k, v]) => [k, typeof v === "string" ? v : isObject(v) ? JSON.stringify(v) : String(v)]),
+    );
 }
 
 /** Project, stack file and merged config in one step, from a project folder. */
-export function stackConfig(dir: string, stack: string, stackFile: StackFileConfig = loadStackFile(dir, stack)): Record<string, string> {
+export function stackConfig(
+    dir: string,
+    stack: string,
+    stackFile: StackFileConfig = loadStackFile(dir, stack),
+): Record<string, string> {
     return resolveConfig(loadProject(dir), stack, stackFile);
 }
 
@@ -131,12 +172,21 @@ function asCliValue(v: unknown): unknown {
 /** project.go ValidateConfigValue. */
 function matchesType(type: string, items: { type: string } | undefined, value: unknown): boolean {
     switch (type) {
-        case "string": return typeof value === "string";
-        case "integer": return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value));
-        case "boolean": return typeof value === "boolean" || value === "true" || value === "false";
-        case "object": return isObject(value) && !Array.isArray(value);
-        case "array": return Array.isArray(value) && (!items || value.every((v) => matchesType(items.type, undefined, v)));
-        default: return false;
+        case "string":
+            return typeof value === "string";
+        case "integer":
+            return (
+                (typeof value === "number" && Number.isInteger(value)) ||
+                (typeof value === "string" && /^[+-]?\d+$/.test(value))
+            );
+        case "boolean":
+            return typeof value === "boolean" || value === "true" || value === "false";
+        case "object":
+            return isObject(value) && !Array.isArray(value);
+        case "array":
+            return Array.isArray(value) && (!items || value.every((v) => matchesType(items.type, undefined, v)));
+        default:
+            return false;
     }
 }
 

@@ -19,7 +19,20 @@ type CommandInputs = pulumi.Unwrap<command.local.CommandArgs>;
 
 /** The inputs each resource type may use; anything else is refused. */
 const MAPPED: Record<string, ReadonlySet<string>> = {
-    [CONTAINER]: new Set<keyof ContainerInputs>(["name", "image", "hostname", "privileged", "capabilities", "restart", "envs", "labels", "networksAdvanced", "networkMode", "command", "mustRun"]),
+    [CONTAINER]: new Set<keyof ContainerInputs>([
+        "name",
+        "image",
+        "hostname",
+        "privileged",
+        "capabilities",
+        "restart",
+        "envs",
+        "labels",
+        "networksAdvanced",
+        "networkMode",
+        "command",
+        "mustRun",
+    ]),
     [NETWORK]: new Set<keyof NetworkInputs>(["name", "driver", "internal", "options", "ipamConfigs", "labels"]),
     [REMOTE_IMAGE]: new Set<keyof ImageInputs>(["name", "keepLocally", "build", "triggers"]),
     [COMMAND]: new Set<keyof CommandInputs>(["create", "environment", "stdin", "triggers", "logging", "interpreter"]),
@@ -29,11 +42,16 @@ export class DockerRealizer implements Realizer {
     async create(goal: Goal): Promise<{ id: string; outputs: Props }> {
         checkMapped(goal);
         switch (goal.type) {
-            case REMOTE_IMAGE: return this.image(goal.inputs as ImageInputs);
-            case NETWORK: return this.network(goal.inputs as NetworkInputs);
-            case CONTAINER: return this.container(goal.inputs as ContainerInputs);
-            case COMMAND: return this.command(goal.name, goal.inputs as CommandInputs);
-            default: throw new Error(`the Docker realizer cannot create ${goal.type}`);
+            case REMOTE_IMAGE:
+                return this.image(goal.inputs as ImageInputs);
+            case NETWORK:
+                return this.network(goal.inputs as NetworkInputs);
+            case CONTAINER:
+                return this.container(goal.inputs as ContainerInputs);
+            case COMMAND:
+                return this.command(goal.name, goal.inputs as CommandInputs);
+            default:
+                throw new Error(`the Docker realizer cannot create ${goal.type}`);
         }
     }
 
@@ -48,12 +66,15 @@ export class DockerRealizer implements Realizer {
             case CONTAINER: {
                 const inputs = goal.inputs as ContainerInputs;
                 // resourceDockerContainerUpdate: the restart policy is changed in place.
-                if (inputs.restart !== (old.inputs as ContainerInputs).restart) await dockerCli("update", "--restart", inputs.restart ?? "no", old.id);
+                if (inputs.restart !== (old.inputs as ContainerInputs).restart)
+                    await dockerCli("update", "--restart", inputs.restart ?? "no", old.id);
                 return { ...old.outputs, ...goal.inputs };
             }
             // keepLocally / forceRemove only change what a later delete does.
-            case REMOTE_IMAGE: return { ...old.outputs, ...goal.inputs };
-            default: throw new Error(`the Docker realizer cannot update ${goal.type}`);
+            case REMOTE_IMAGE:
+                return { ...old.outputs, ...goal.inputs };
+            default:
+                throw new Error(`the Docker realizer cannot update ${goal.type}`);
         }
     }
 
@@ -65,36 +86,52 @@ export class DockerRealizer implements Realizer {
                 if (inputs.delete) await this.command(old.name, inputs, inputs.delete);
                 return;
             }
-            case CONTAINER: return void (await dockerCli("rm", "-f", old.id).catch(ignoreMissing));
-            case NETWORK: return void (await dockerCli("network", "rm", old.id).catch(ignoreMissing));
+            case CONTAINER:
+                return void (await dockerCli("rm", "-f", old.id).catch(ignoreMissing));
+            case NETWORK:
+                return void (await dockerCli("network", "rm", old.id).catch(ignoreMissing));
             case REMOTE_IMAGE:
-                if (!(old.inputs as ImageInputs).keepLocally) await dockerCli("image", "rm", String((old.inputs as ImageInputs).name)).catch(ignoreMissing);
+                if (!(old.inputs as ImageInputs).keepLocally)
+                    await dockerCli("image", "rm", String((old.inputs as ImageInputs).name)).catch(ignoreMissing);
                 return;
-            default: throw new Error(`the Docker realizer cannot delete ${old.type}`);
+            default:
+                throw new Error(`the Docker realizer cannot delete ${old.type}`);
         }
     }
 
     /** The providers' Read: a container, network or image gone from the host leaves the state. */
     async read(old: StateResource): Promise<Props | undefined> {
         switch (old.type) {
-            case CONTAINER: return (await exists("inspect", old.id)) ? old.outputs : undefined;
-            case NETWORK: return (await exists("network", "inspect", old.id)) ? old.outputs : undefined;
-            case REMOTE_IMAGE: return (await exists("image", "inspect", String((old.inputs as ImageInputs).name))) ? old.outputs : undefined;
-            default: return old.outputs; // a command's Read returns its state as it is
+            case CONTAINER:
+                return (await exists("inspect", old.id)) ? old.outputs : undefined;
+            case NETWORK:
+                return (await exists("network", "inspect", old.id)) ? old.outputs : undefined;
+            case REMOTE_IMAGE:
+                return (await exists("image", "inspect", String((old.inputs as ImageInputs).name)))
+                    ? old.outputs
+                    : undefined;
+            default:
+                return old.outputs; // a command's Read returns its state as it is
         }
     }
 
     /** Runs a command resource's `create` as the command provider does: shell, environment, stdin. */
     async runCommand(inputs: CommandInputs, script: string = inputs.create ?? "", env: Record<string, string> = {}) {
         const interpreter = inputs.interpreter ?? ["/bin/sh", "-c"];
-        return runProcess([...interpreter, script], { env: { ...process.env, ...inputs.environment, ...env }, stdin: inputs.stdin });
+        return runProcess([...interpreter, script], {
+            env: { ...process.env, ...inputs.environment, ...env },
+            stdin: inputs.stdin,
+        });
     }
 
     private async command(name: string, inputs: CommandInputs, script = inputs.create ?? "") {
         const r = await this.runCommand(inputs, script);
         if (r.code !== 0) throw new Error(`command ${name} failed (exit ${r.code}):\n${r.stderr.trim()}`);
         // The command provider strips the trailing newline.
-        return { id: name + "-" + crypto.randomBytes(4).toString("hex"), outputs: { ...inputs, stdout: r.stdout.replace(/\n$/, ""), stderr: r.stderr.replace(/\n$/, "") } };
+        return {
+            id: name + "-" + crypto.randomBytes(4).toString("hex"),
+            outputs: { ...inputs, stdout: r.stdout.replace(/\n$/, ""), stderr: r.stderr.replace(/\n$/, "") },
+        };
     }
 
     private async image(inputs: ImageInputs) {
@@ -103,16 +140,21 @@ export class DockerRealizer implements Realizer {
             // resourceDockerImageCreate: build first (context relative to where pulumi runs: the project).
             const build = inputs.build;
             const unmapped = Object.keys(build).filter((k) => !["context", "dockerfile", "buildArgs"].includes(k));
-            if (unmapped.length > 0) throw new Error(`the Docker realizer does not map build.${unmapped.join(", build.")}`);
+            if (unmapped.length > 0)
+                throw new Error(`the Docker realizer does not map build.${unmapped.join(", build.")}`);
             const args = ["build", "-q", "-t", name];
-            if (build.dockerfile) args.push("-f", path.resolve(PROJECT_DIR, String(build.context), String(build.dockerfile)));
+            if (build.dockerfile)
+                args.push("-f", path.resolve(PROJECT_DIR, String(build.context), String(build.dockerfile)));
             for (const [k, v] of Object.entries(build.buildArgs ?? {})) args.push("--build-arg", `${k}=${v}`);
             await dockerCli(...args, path.resolve(PROJECT_DIR, String(build.context)));
         }
         // Then look the name up locally; the provider would pull it when missing. The lab
         // host has no registry: say so instead.
         const id = await dockerCli("image", "inspect", "-f", "{{.Id}}", name).catch(() => "");
-        if (!id) throw new Error(`image ${name} is not on the Docker host and the provider would pull it: the lab host loads the router image (labhost/start.sh)`);
+        if (!id)
+            throw new Error(
+                `image ${name} is not on the Docker host and the provider would pull it: the lab host loads the router image (labhost/start.sh)`,
+            );
         return { id, outputs: { ...inputs, imageId: id, repoDigest: id } };
     }
 
@@ -127,7 +169,10 @@ export class DockerRealizer implements Realizer {
         for (const l of inputs.labels ?? []) args.push("--label", `${l.label}=${l.value}`);
         const id = await dockerCli(...args, String(inputs.name));
         // Docker picks the subnet when none is given; the provider reports it.
-        const ipam = JSON.parse(await dockerCli("network", "inspect", "-f", "{{json .IPAM.Config}}", id)) as { Subnet: string; Gateway: string }[];
+        const ipam = JSON.parse(await dockerCli("network", "inspect", "-f", "{{json .IPAM.Config}}", id)) as {
+            Subnet: string;
+            Gateway: string;
+        }[];
         return { id, outputs: { ...inputs, ipamConfigs: ipam.map((c) => ({ subnet: c.Subnet, gateway: c.Gateway })) } };
     }
 
@@ -142,7 +187,10 @@ export class DockerRealizer implements Realizer {
         for (const l of inputs.labels ?? []) args.push("--label", `${l.label}=${l.value}`);
         const networks = inputs.networksAdvanced ?? [];
         const unmapped = networks.flatMap((n) => Object.keys(n)).filter((k) => k !== "name");
-        if (unmapped.length > 0) throw new Error(`the Docker realizer does not map networksAdvanced.${unmapped.join(", networksAdvanced.")}`);
+        if (unmapped.length > 0)
+            throw new Error(
+                `the Docker realizer does not map networksAdvanced.${unmapped.join(", networksAdvanced.")}`,
+            );
         if (inputs.networkMode) args.push("--network", inputs.networkMode);
         else if (networks.length > 0) args.push("--network", networks[0].name);
         const id = await dockerCli(...args, inputs.image, ...(inputs.command ?? []));
@@ -161,7 +209,9 @@ function checkMapped(goal: Goal): void {
     if (!mapped) throw new Error(`the Docker realizer cannot build ${goal.type}`);
     const unmapped = Object.keys(goal.inputs).filter((k) => !mapped.has(k));
     if (unmapped.length > 0) {
-        throw new Error(`the Docker realizer does not map ${unmapped.join(", ")} of ${goal.type}: map it in engine/docker-realizer.ts as the provider does`);
+        throw new Error(
+            `the Docker realizer does not map ${unmapped.join(", ")} of ${goal.type}: map it in engine/docker-realizer.ts as the provider does`,
+        );
     }
 }
 

@@ -53,7 +53,10 @@ export class Stack {
     stackFile: StackFileConfig;
     readonly projectDir: string;
 
-    constructor(readonly options: StackOptions, readonly realizer: Realizer) {
+    constructor(
+        readonly options: StackOptions,
+        readonly realizer: Realizer,
+    ) {
         this.projectDir = options.projectDir ?? PROJECT_DIR;
         this.stackFile = options.stackFile ?? loadStackFile(this.projectDir, options.name);
     }
@@ -77,7 +80,10 @@ export class Stack {
         const steps: Step[] = [];
         const kept: StateResource[] = [];
         for (const r of this.state) {
-            if (!r.custom) { kept.push(r); continue; }
+            if (!r.custom) {
+                kept.push(r);
+                continue;
+            }
             const outputs = await this.realizer.read(r);
             if (outputs === undefined) steps.push({ op: "refresh-gone", urn: r.urn });
             else kept.push({ ...r, outputs });
@@ -143,14 +149,25 @@ class Update {
     /** URNs deleted as dependents of a delete-before-replace: their next registration re-creates them. */
     private readonly replacedDependents = new Set<string>();
 
-    constructor(private readonly old: readonly StateResource[], private readonly realizer: Realizer, private readonly preview: boolean) {}
+    constructor(
+        private readonly old: readonly StateResource[],
+        private readonly realizer: Realizer,
+        private readonly preview: boolean,
+    ) {}
 
     async register(goal: Goal): Promise<{ id: string; outputs: Props }> {
         this.seen.add(goal.urn);
         if (this.failure) return { id: "", outputs: { ...goal.inputs, ...NOT_CREATED } }; // cancelled: nothing more runs
         try {
             const result = await this.step(goal);
-            this.registered.push({ type: goal.type, name: goal.name, urn: goal.urn, id: result.id, inputs: goal.inputs, state: result.outputs });
+            this.registered.push({
+                type: goal.type,
+                name: goal.name,
+                urn: goal.urn,
+                id: result.id,
+                inputs: goal.inputs,
+                state: result.outputs,
+            });
             return result;
         } catch (e) {
             this.failure ??= new Error(`${goal.type} ${goal.name}: ${(e as Error).message}`);
@@ -184,7 +201,12 @@ class Update {
             }
             return this.keep(goal, old.id, await this.realizer.update(old, goal));
         }
-        this.steps.push({ op: "replace", urn: goal.urn, keys: decision.keys, deleteBeforeReplace: decision.deleteBeforeReplace });
+        this.steps.push({
+            op: "replace",
+            urn: goal.urn,
+            keys: decision.keys,
+            deleteBeforeReplace: decision.deleteBeforeReplace,
+        });
         if (decision.deleteBeforeReplace) {
             // Dependents first, in reverse dependency order, then the old copy itself.
             const dependents = dependentReplacements(this.live(), old.urn, this.seen);
@@ -229,7 +251,9 @@ class Update {
      * delete replacements, dependents first (step_generator.go GenerateDeletes, ScheduleDeletes).
      */
     async deleteLeftovers(): Promise<void> {
-        const condemned = this.live().filter((r) => r.pendingDelete || this.pendingDeletes.has(r) || !this.seen.has(r.urn));
+        const condemned = this.live().filter(
+            (r) => r.pendingDelete || this.pendingDeletes.has(r) || !this.seen.has(r.urn),
+        );
         for (const r of [...condemned].reverse()) {
             try {
                 await this.remove(r, r.pendingDelete || this.pendingDeletes.has(r) ? "replaced" : "removed");
@@ -260,28 +284,53 @@ function withoutKeys(props: Props, keys: readonly string[]): Props {
 // The SDK keeps its run state in process-wide storage, so programs run one at a time.
 let queue: Promise<unknown> = Promise.resolve();
 
-function runProgram(dir: string, stack: string, config: Record<string, string>, preview: boolean, update: Update): Promise<Record<string, any>> {
+function runProgram(
+    dir: string,
+    stack: string,
+    config: Record<string, string>,
+    preview: boolean,
+    update: Update,
+): Promise<Record<string, any>> {
     const run = queue.then(() => runIsolated(dir, stack, config, preview, update));
     queue = run.catch(() => undefined);
     return run;
 }
 
 /** Imports index.ts under a fresh SDK whose resource monitor is this engine. */
-function runIsolated(dir: string, stack: string, config: Record<string, string>, preview: boolean, update: Update): Promise<Record<string, any>> {
+function runIsolated(
+    dir: string,
+    stack: string,
+    config: Record<string, string>,
+    preview: boolean,
+    update: Update,
+): Promise<Record<string, any>> {
     let run: Promise<Record<string, any>> = Promise.resolve({});
     // A fresh module registry per run: the SDK keeps its settings in module state. Outside
     // jest (bench, drill) emptying node's module cache does the same.
-    const isolated = typeof jest !== "undefined" ? (fn: () => void) => jest.isolateModules(fn) : (fn: () => void) => {
-        for (const key of Object.keys(require.cache)) delete require.cache[key];
-        fn();
-    };
+    const isolated =
+        typeof jest !== "undefined"
+            ? (fn: () => void) => jest.isolateModules(fn)
+            : (fn: () => void) => {
+                  for (const key of Object.keys(require.cache)) delete require.cache[key];
+                  fn();
+              };
     isolated(() => {
         const pulumi: typeof pulumiType = require("@pulumi/pulumi");
         const settings = require("@pulumi/pulumi/runtime/settings");
         const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
         pulumi.runtime.setAllConfig(config);
         // setMocks turns on the SDK features a monitor offers; then this engine takes its place.
-        pulumi.runtime.setMocks({ newResource: () => { throw new Error("unused"); }, call: (a) => a.inputs }, "bondlab", stack, preview);
+        pulumi.runtime.setMocks(
+            {
+                newResource: () => {
+                    throw new Error("unused");
+                },
+                call: (a) => a.inputs,
+            },
+            "bondlab",
+            stack,
+            preview,
+        );
         settings.setMockOptions(engineMonitor(MockMonitor, update), "bondlab", stack, preview);
         run = (async () => {
             const program = require(path.join(dir, "index.ts"));
@@ -298,7 +347,12 @@ function runIsolated(dir: string, stack: string, config: Record<string, string>,
 
 /** The SDK's MockMonitor with RegisterResource answered by the engine, all of the request read. */
 function engineMonitor(MockMonitor: any, update: Update) {
-    const monitor = new MockMonitor({ newResource: () => { throw new Error("unused"); }, call: (a: any) => a.inputs });
+    const monitor = new MockMonitor({
+        newResource: () => {
+            throw new Error("unused");
+        },
+        call: (a: any) => a.inputs,
+    });
     const resproto = require("@pulumi/pulumi/proto/resource_pb");
     const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
     // A program that failed while registering may still send a component's outputs for a
@@ -310,7 +364,9 @@ function engineMonitor(MockMonitor: any, update: Update) {
         try {
             const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
             const propertyDependencies: Record<string, string[]> = {};
-            req.getPropertydependenciesMap().forEach((deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()));
+            req.getPropertydependenciesMap().forEach(
+                (deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()),
+            );
             const goal: Goal = {
                 urn,
                 type: req.getType(),

@@ -7,9 +7,20 @@ import { Goal, Props, StateResource } from "./steps";
 // so tests see the order in which resources are created, updated and deleted.
 
 export const VERIFY_STDOUT = JSON.stringify({
-    router: "r", bond: "bond0", exists: true, mac: "02:42:00:00:00:01", mode: "active-backup", modeText: "fault-tolerance (active-backup)",
-    miiStatus: "up", activeSlave: "eth1", options: { mode: "active-backup" }, slaves: [], aggregator: null, problems: 0,
-    ping: { peer: "p", sent: 5, received: 5 }, raw: "Bonding Mode: fault-tolerance (active-backup)\n",
+    router: "r",
+    bond: "bond0",
+    exists: true,
+    mac: "02:42:00:00:00:01",
+    mode: "active-backup",
+    modeText: "fault-tolerance (active-backup)",
+    miiStatus: "up",
+    activeSlave: "eth1",
+    options: { mode: "active-backup" },
+    slaves: [],
+    aggregator: null,
+    problems: 0,
+    ping: { peer: "p", sent: 5, received: 5 },
+    raw: "Bonding Mode: fault-tolerance (active-backup)\n",
 });
 
 export class MemoryRealizer implements Realizer {
@@ -30,7 +41,10 @@ export class MemoryRealizer implements Realizer {
         this.ids++;
         const id = `${goal.name}-id${this.ids}`;
         for (const name of dockerNames(goal)) {
-            if (this.taken.has(name)) throw new Error(`Docker refuses ${name}: ${this.taken.get(name)!.replace(/-id\d+$/, "")} still holds it`);
+            if (this.taken.has(name))
+                throw new Error(
+                    `Docker refuses ${name}: ${this.taken.get(name)!.replace(/-id\d+$/, "")} still holds it`,
+                );
         }
         for (const name of dockerNames(goal)) this.taken.set(name, id);
         const outputs: Props = { ...goal.inputs, ...computed(goal, this.ids) };
@@ -59,7 +73,8 @@ export class MemoryRealizer implements Realizer {
 }
 
 function computed(goal: Goal, n: number): Props {
-    if (goal.type === NETWORK && !goal.inputs.ipamConfigs) return { ipamConfigs: [{ subnet: `10.99.${n}.0/24`, gateway: `10.99.${n}.1` }] };
+    if (goal.type === NETWORK && !goal.inputs.ipamConfigs)
+        return { ipamConfigs: [{ subnet: `10.99.${n}.0/24`, gateway: `10.99.${n}.1` }] };
     if (goal.type === REMOTE_IMAGE) return { imageId: `sha256:${"ab".repeat(32)}` };
     if (goal.type === COMMAND) return { stdout: goal.name.includes("-verify-") ? VERIFY_STDOUT : "", stderr: "" };
     return {};
@@ -72,7 +87,9 @@ function dockerNames(goal: Goal): string[] {
     if (goal.type !== NETWORK) return [];
     return [
         `network ${inputs.name}`,
-        ...(inputs.options?.["com.docker.network.bridge.name"] ? [`bridge ${inputs.options["com.docker.network.bridge.name"]}`] : []),
+        ...(inputs.options?.["com.docker.network.bridge.name"]
+            ? [`bridge ${inputs.options["com.docker.network.bridge.name"]}`]
+            : []),
         ...(inputs.ipamConfigs ?? []).map((c: { subnet: string }) => `subnet ${c.subnet}`),
     ];
 }

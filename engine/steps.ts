@@ -78,8 +78,10 @@ export function decide(old: StateResource, goal: Goal): Decision {
         const rules = rulesFor(goal.type);
         const unread = keys.filter((k) => !rules.updatable.has(k));
         if (unread.length > 0) {
-            throw new Error(`the engine model does not know whether changing ${unread.join(", ")} of ${goal.type} updates or replaces it: ` +
-                "read the provider's schema and add it to engine/providers.ts");
+            throw new Error(
+                `the engine model does not know whether changing ${unread.join(", ")} of ${goal.type} updates or replaces it: ` +
+                    "read the provider's schema and add it to engine/providers.ts",
+            );
         }
         return { op: "update", keys };
     }
@@ -94,7 +96,11 @@ export function decide(old: StateResource, goal: Goal): Decision {
  * replacement; a dependsOn edge alone is not enough. Resources the program has already
  * registered in this run are left alone.
  */
-export function dependentReplacements(state: readonly StateResource[], root: string, registered: ReadonlySet<string>): StateResource[] {
+export function dependentReplacements(
+    state: readonly StateResource[],
+    root: string,
+    registered: ReadonlySet<string>,
+): StateResource[] {
     const replacing = new Set([root]);
     const dependents: StateResource[] = [];
     const rootIndex = state.findIndex((r) => r.urn === root);
@@ -102,7 +108,9 @@ export function dependentReplacements(state: readonly StateResource[], root: str
     for (const r of state.slice(rootIndex + 1)) {
         if (!r.custom || registered.has(r.urn) || r.pendingDelete) continue;
         if (!r.dependencies.some((d) => replacing.has(d))) continue;
-        const unknownKeys = Object.entries(r.propertyDependencies).filter(([, urns]) => urns.some((u) => replacing.has(u))).map(([k]) => k);
+        const unknownKeys = Object.entries(r.propertyDependencies)
+            .filter(([, urns]) => urns.some((u) => replacing.has(u)))
+            .map(([k]) => k);
         if (unknownKeys.some((k) => forcesReplacement(r.type, k, r.replaceOnChanges))) {
             replacing.add(r.urn);
             dependents.push(r);

@@ -11,7 +11,8 @@ import { MemoryRealizer } from "../engine/memory-realizer";
 import { docker } from "../engine/shell";
 import { Goal, StateResource } from "../engine/steps";
 
-const USAGE = "usage: npm run bench [-- VARIANT | lab.yaml]   (default lacp; needs DOCKER_HOST, e.g. eval \"$(labhost/start.sh)\")";
+const USAGE =
+    'usage: npm run bench [-- VARIANT | lab.yaml]   (default lacp; needs DOCKER_HOST, e.g. eval "$(labhost/start.sh)")';
 const variant = process.argv[2] ?? "lacp";
 const stackFile = { "bondlab:variant": variant, "bondlab:routerImage": IMAGE };
 const seconds = (since: number) => (Date.now() - since) / 1000;
@@ -55,32 +56,46 @@ async function main(): Promise<void> {
     });
     console.log(`running lab's containers: ${memory}`);
     console.log(`router image ${IMAGE}: ${(size / 1e6).toFixed(1)} MB`);
-    console.log(`verify on inetRouter: ${run.outputs.routers.inetRouter.verify.mode}, ping ${run.outputs.routers.inetRouter.verify.ping.received}/5`);
+    console.log(
+        `verify on inetRouter: ${run.outputs.routers.inetRouter.verify.mode}, ping ${run.outputs.routers.inetRouter.verify.ping.received}/5`,
+    );
 }
 
 /** Creates the recorded resources with the most parallelism their kinds allow. */
-async function replay(resources: RegisteredResource[], realizer: DockerRealizer, created: StateResource[]): Promise<void> {
+async function replay(
+    resources: RegisteredResource[],
+    realizer: DockerRealizer,
+    created: StateResource[],
+): Promise<void> {
     const custom = resources.filter((r) => r.type.startsWith("docker:") || r.type.startsWith("command:"));
     const phase = (pick: (r: RegisteredResource) => boolean) => custom.filter(pick);
     // Values the recording invented (subnets, image id) -> what Docker really gave.
     const computed = new Map<string, string>();
     const runPhase = async (items: RegisteredResource[]) => {
-        await Promise.all(items.map(async (r) => {
-            let text = JSON.stringify(r.inputs);
-            for (const [invented, real] of computed) text = text.split(invented).join(real);
-            const goal: Goal = {
-                urn: r.urn, type: r.type, name: r.name, custom: true, inputs: JSON.parse(text),
-                dependencies: [], propertyDependencies: {}, replaceOnChanges: [],
-            };
-            const { id, outputs: state } = await realizer.create(goal);
-            created.push({ ...goal, id, outputs: state });
-            const ipam = state.ipamConfigs as { subnet: string; gateway: string }[] | undefined;
-            r.state.ipamConfigs?.forEach((c: any, i: number) => {
-                computed.set(c.subnet, ipam?.[i]?.subnet ?? "");
-                computed.set(c.gateway, ipam?.[i]?.gateway ?? "");
-            });
-            if (r.state.imageId) computed.set(r.state.imageId, String(state.imageId));
-        }));
+        await Promise.all(
+            items.map(async (r) => {
+                let text = JSON.stringify(r.inputs);
+                for (const [invented, real] of computed) text = text.split(invented).join(real);
+                const goal: Goal = {
+                    urn: r.urn,
+                    type: r.type,
+                    name: r.name,
+                    custom: true,
+                    inputs: JSON.parse(text),
+                    dependencies: [],
+                    propertyDependencies: {},
+                    replaceOnChanges: [],
+                };
+                const { id, outputs: state } = await realizer.create(goal);
+                created.push({ ...goal, id, outputs: state });
+                const ipam = state.ipamConfigs as { subnet: string; gateway: string }[] | undefined;
+                r.state.ipamConfigs?.forEach((c: any, i: number) => {
+                    computed.set(c.subnet, ipam?.[i]?.subnet ?? "");
+                    computed.set(c.gateway, ipam?.[i]?.gateway ?? "");
+                });
+                if (r.state.imageId) computed.set(r.state.imageId, String(state.imageId));
+            }),
+        );
     };
     await runPhase(phase((r) => r.type.includes("RemoteImage")));
     await runPhase(phase((r) => r.name.endsWith("host-check")));
@@ -91,9 +106,14 @@ async function replay(resources: RegisteredResource[], realizer: DockerRealizer,
 }
 
 async function labMemory(stack: string): Promise<string> {
-    const names = (await docker("ps", "--filter", `label=org.bondlab.stack=${stack}`, "--format", "{{.Names}}")).split("\n");
+    const names = (await docker("ps", "--filter", `label=org.bondlab.stack=${stack}`, "--format", "{{.Names}}")).split(
+        "\n",
+    );
     const stats = await docker("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}", ...names);
-    return stats.split("\n").map((l) => l.replace(/ \/ .*/, "")).join(", ");
+    return stats
+        .split("\n")
+        .map((l) => l.replace(/ \/ .*/, ""))
+        .join(", ");
 }
 
 main().catch((e) => {

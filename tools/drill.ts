@@ -45,30 +45,57 @@ options: --interval S (probe interval, default ${DEFAULT_OPTIONS.intervalS}), --
 
 type Args = {
     render?: string;
-    stack?: string; scenarios?: string; out?: string; matrix?: boolean; variants?: string; interval?: string;
-    pre?: string; post?: string; "max-post"?: string; where?: string; raw?: boolean; help?: boolean; replay?: boolean;
+    stack?: string;
+    scenarios?: string;
+    out?: string;
+    matrix?: boolean;
+    variants?: string;
+    interval?: string;
+    pre?: string;
+    post?: string;
+    "max-post"?: string;
+    where?: string;
+    raw?: boolean;
+    help?: boolean;
+    replay?: boolean;
 };
 
 function parse(argv: string[]): Args {
     return parseArgs({
         args: argv,
         options: {
-            render: { type: "string" }, stack: { type: "string" }, scenarios: { type: "string" }, out: { type: "string" }, matrix: { type: "boolean" },
-            variants: { type: "string" }, interval: { type: "string" }, pre: { type: "string" }, post: { type: "string" },
-            "max-post": { type: "string" }, where: { type: "string" }, raw: { type: "boolean" }, help: { type: "boolean", short: "h" },
+            render: { type: "string" },
+            stack: { type: "string" },
+            scenarios: { type: "string" },
+            out: { type: "string" },
+            matrix: { type: "boolean" },
+            variants: { type: "string" },
+            interval: { type: "string" },
+            pre: { type: "string" },
+            post: { type: "string" },
+            "max-post": { type: "string" },
+            where: { type: "string" },
+            raw: { type: "boolean" },
+            help: { type: "boolean", short: "h" },
             replay: { type: "boolean" },
         },
     }).values as Args;
 }
 
 /** Seconds each timing flag takes: ping cannot probe faster than every 5 ms without flooding the VM. */
-const BOUNDS: Record<string, [number, number]> = { interval: [0.005, 1], pre: [0.5, 60], post: [1, 600], "max-post": [1, 600] };
+const BOUNDS: Record<string, [number, number]> = {
+    interval: [0.005, 1],
+    pre: [0.5, 60],
+    post: [1, 600],
+    "max-post": [1, 600],
+};
 
 function numberArg(value: string | undefined, name: string): number | undefined {
     if (value === undefined) return undefined;
     const n = Number(value);
     const [min, max] = BOUNDS[name];
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} takes seconds from ${min} to ${max}, not "${value}"`);
+    if (!Number.isFinite(n) || n < min || n > max)
+        throw new Error(`--${name} takes seconds from ${min} to ${max}, not "${value}"`);
     return n;
 }
 
@@ -108,7 +135,14 @@ async function drillStack(args: Args, options: DrillOptions, argv: string[]): Pr
 }
 
 export function pick(o: DrillOptions): DrillReport["options"] {
-    return { intervalS: o.intervalS, preS: o.preS, postS: o.postS, minPostS: o.minPostS, maxPostS: o.maxPostS, settleS: o.settleS };
+    return {
+        intervalS: o.intervalS,
+        preS: o.preS,
+        postS: o.postS,
+        minPostS: o.minPostS,
+        maxPostS: o.maxPostS,
+        settleS: o.settleS,
+    };
 }
 
 /** The matrix runs under jest (the e2e harness needs its module isolation): drill/matrix.jest.ts. */
@@ -131,11 +165,19 @@ async function replayStack(args: Args, options: DrillOptions): Promise<number> {
     Object.assign(process.env, lab.docker);
     await checkRunning(lab);
     const wiring = lab.channels.some((c) => c.switch !== null) ? "shared" : "independent";
-    const measured = await runReplay(lab, wiring, { intervalS: options.intervalS, verifyTimeoutS: options.verifyTimeoutS, onLine: (l) => console.log(l) });
-    console.log(replayMarkdown({
-        generatedAt: new Date().toISOString(), command: "", where: await whereMeasured(),
-        results: [{ name: `stack ${lab.stack}`, lab: lab.variant, wiring, setup: lab.description, ...measured }],
-    }));
+    const measured = await runReplay(lab, wiring, {
+        intervalS: options.intervalS,
+        verifyTimeoutS: options.verifyTimeoutS,
+        onLine: (l) => console.log(l),
+    });
+    console.log(
+        replayMarkdown({
+            generatedAt: new Date().toISOString(),
+            command: "",
+            where: await whereMeasured(),
+            results: [{ name: `stack ${lab.stack}`, lab: lab.variant, wiring, setup: lab.description, ...measured }],
+        }),
+    );
     return 0;
 }
 
@@ -152,7 +194,11 @@ function underJest(file: string, envName: string, payload: unknown): Promise<num
     const env = { ...process.env, [envName]: JSON.stringify(payload) };
     const jest = path.join(PROJECT_DIR, "node_modules", ".bin", "jest");
     return new Promise((resolve, reject) => {
-        const child = spawn(jest, ["--config", JSON.stringify(config), "--runInBand", "--silent=false"], { env, stdio: "inherit", cwd: PROJECT_DIR });
+        const child = spawn(jest, ["--config", JSON.stringify(config), "--runInBand", "--silent=false"], {
+            env,
+            stdio: "inherit",
+            cwd: PROJECT_DIR,
+        });
         child.on("error", reject);
         child.on("close", (code) => resolve(code === 0 ? 0 : 1));
     });
@@ -169,7 +215,10 @@ async function main(argv: string[]): Promise<number> {
     let options: DrillOptions;
     try {
         args = parse(argv);
-        if (args.help) { console.log(USAGE); return 0; }
+        if (args.help) {
+            console.log(USAGE);
+            return 0;
+        }
         if (args.render) {
             for (const f of renderAgain(args.render)) console.log(`wrote ${f}`);
             return 0;
@@ -194,10 +243,17 @@ async function main(argv: string[]): Promise<number> {
     try {
         if (args.replay && args.matrix) {
             return await underJest("drill/replay.jest.ts", "BONDLAB_DRILL_REPLAY", {
-                out: path.resolve(args.out!), intervalS: args.interval ? options.intervalS : REPLAY_INTERVAL_S, command: commandLine(argv), where: args.where ?? null,
+                out: path.resolve(args.out!),
+                intervalS: args.interval ? options.intervalS : REPLAY_INTERVAL_S,
+                command: commandLine(argv),
+                where: args.where ?? null,
             });
         }
-        if (args.replay) return await replayStack(args, { ...options, intervalS: args.interval ? options.intervalS : REPLAY_INTERVAL_S });
+        if (args.replay)
+            return await replayStack(args, {
+                ...options,
+                intervalS: args.interval ? options.intervalS : REPLAY_INTERVAL_S,
+            });
         return args.matrix ? await drillMatrix(args, options, argv) : await drillStack(args, options, argv);
     } catch (e) {
         console.error(`drill: ${(e as Error).message}`);

@@ -23,7 +23,9 @@ function main(argv: string[]): number {
         return 2;
     }
     if (args.help) {
-        console.log(`${USAGE}\nvariants: ${listVariants().join(", ")}\nformats: ${Object.keys(EXPORT_FORMATS).join(", ")}`);
+        console.log(
+            `${USAGE}\nvariants: ${listVariants().join(", ")}\nformats: ${Object.keys(EXPORT_FORMATS).join(", ")}`,
+        );
         return 0;
     }
     if (!args.variant || !args.out) {
@@ -38,8 +40,11 @@ function main(argv: string[]): number {
             return { spec, files: exportLab(spec) };
         });
         // Only under --out, whatever a name holds.
-        const outside = labs.flatMap(({ spec, files }) => Object.keys(files).map((f) => path.join(args.out!, spec.variant, f)))
-            .filter((target) => path.relative(path.resolve(args.out!), path.resolve(target)).split(path.sep)[0] === "..");
+        const outside = labs
+            .flatMap(({ spec, files }) => Object.keys(files).map((f) => path.join(args.out!, spec.variant, f)))
+            .filter(
+                (target) => path.relative(path.resolve(args.out!), path.resolve(target)).split(path.sep)[0] === "..",
+            );
         if (outside.length > 0) {
             console.error(`refusing to write outside --out ${args.out}: ${outside.join(", ")}`);
             return 1;
@@ -53,7 +58,9 @@ function main(argv: string[]): number {
                 fs.chmodSync(target, fileMode(file));
             }
             const routers = spec.routers.map((r) => r.name).join(", ");
-            console.log(`${spec.variant}: ${Object.keys(files).length} files for ${routers} (${spec.bond.mode}) in ${dir}`);
+            console.log(
+                `${spec.variant}: ${Object.keys(files).length} files for ${routers} (${spec.bond.mode}) in ${dir}`,
+            );
         }
         console.log(`formats: ${Object.keys(EXPORT_FORMATS).join(", ")}; diagram: topology.mmd`);
         return 0;

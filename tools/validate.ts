@@ -12,7 +12,9 @@ import { LabConfigError } from "../components/spec/validate";
 
 const args = process.argv.slice(2);
 if (args.includes("--help") || args.includes("-h")) {
-    console.log("usage: npm run validate [-- <lab.yaml | variant> ...]   (no argument: Pulumi.yaml and every stack file)");
+    console.log(
+        "usage: npm run validate [-- <lab.yaml | variant> ...]   (no argument: Pulumi.yaml and every stack file)",
+    );
     process.exit(0);
 }
 
@@ -28,7 +30,9 @@ const check = (label: string, fn: () => string) => {
 };
 const summary = (target: string, overrides: Record<string, any> = {}) => {
     const spec = loadLab(target, overrides);
-    const options = bondOptionsFor(spec, spec.routers[0]).map(([k, v]) => `${k} ${v}`).join(" ");
+    const options = bondOptionsFor(spec, spec.routers[0])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(" ");
     const [a, b] = spec.routers;
     return `${spec.bond.name} ${options}; ${a.name} ${a.address} <-> ${b.name} ${b.address} over ${spec.channels.length} channels`;
 };

@@ -6,7 +6,11 @@ import { LabSpec, RouterSpec } from "../spec/spec";
 
 /** A bond option (or one of its values) that a host config format has no way to express. */
 export class ExportError extends Error {
-    constructor(readonly format: string, readonly option: string, reason: string) {
+    constructor(
+        readonly format: string,
+        readonly option: string,
+        reason: string,
+    ) {
         super(`${format} cannot express the bond option ${option}: ${reason}`);
         this.name = "ExportError";
     }

@@ -7,7 +7,9 @@ import { lines, origin, prefixOf, slavesOf, vmAdvice } from "./common";
 
 export function ifcfgFiles(spec: LabSpec, router: RouterSpec): Record<string, string> {
     const bond = spec.bond.name;
-    const options = bondOptionsFor(spec, router).map(([key, value]) => `${key}=${value}`).join(" ");
+    const options = bondOptionsFor(spec, router)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(" ");
     // NM_CONTROLLED=no: these files are for the legacy network service; NetworkManager
     // hosts (RHEL 8 and later) take the networkmanager/ export instead.
     const files: Record<string, string> = {

@@ -29,7 +29,11 @@ export const EXPORT_FORMATS: Readonly<Record<string, ExportFormat>> = {
  * output: a valid lab must deploy whatever a format lacks) gets "<format>/NOT-EXPORTED.txt"
  * saying why.
  */
-export function exportRouter(spec: LabSpec, router: RouterSpec, unsupported: "throw" | "note" = "throw"): Record<string, string> {
+export function exportRouter(
+    spec: LabSpec,
+    router: RouterSpec,
+    unsupported: "throw" | "note" = "throw",
+): Record<string, string> {
     const files: Record<string, string> = {};
     for (const [format, render] of Object.entries(EXPORT_FORMATS)) {
         let rendered: Record<string, string>;
@@ -46,9 +50,12 @@ export function exportRouter(spec: LabSpec, router: RouterSpec, unsupported: "th
 
 /** The lab's files: "<router>/<format>/<file>" for both routers, and topology.mmd. */
 export function exportLab(spec: LabSpec): Record<string, string> {
-    const files: Record<string, string> = { "topology.mmd": mermaidDiagram(spec, labNames("bondlab", spec.variant)) + "\n" };
+    const files: Record<string, string> = {
+        "topology.mmd": mermaidDiagram(spec, labNames("bondlab", spec.variant)) + "\n",
+    };
     for (const router of spec.routers) {
-        for (const [file, content] of Object.entries(exportRouter(spec, router))) files[`${router.name}/${file}`] = content;
+        for (const [file, content] of Object.entries(exportRouter(spec, router)))
+            files[`${router.name}/${file}`] = content;
     }
     return files;
 }

@@ -28,7 +28,10 @@ export const NETPLAN_PARAMETERS: RuleTable<Value> = {
     primary_reselect: { key: "primary-reselect-policy" },
     fail_over_mac: { key: "fail-over-mac-policy" },
     num_grat_arp: { key: "gratuitous-arp", value: Number },
-    xmit_hash_policy: { key: "transmit-hash-policy", values: ["layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4"] },
+    xmit_hash_policy: {
+        key: "transmit-hash-policy",
+        values: ["layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4"],
+    },
     packets_per_slave: { key: "packets-per-slave", value: Number },
     lacp_rate: { key: "lacp-rate" },
     ad_select: { key: "ad-select" },

@@ -34,7 +34,8 @@ export function networkManagerFiles(spec: LabSpec, router: RouterSpec): Record<s
         `    bond.options ${quote(nmcliOptions)} \\`,
         `    ipv4.method manual ipv4.addresses ${router.address} ipv6.method disabled`,
         ...slaves.map(
-            (s) => `nmcli connection add type ethernet con-name ${s.name} ifname ${s.ifname} connection.uuid ${uuid(s.name)} master ${bond} slave-type bond`,
+            (s) =>
+                `nmcli connection add type ethernet con-name ${s.name} ifname ${s.ifname} connection.uuid ${uuid(s.name)} master ${bond} slave-type bond`,
         ),
     ];
     const files: Record<string, string> = {
@@ -49,7 +50,14 @@ export function networkManagerFiles(spec: LabSpec, router: RouterSpec): Record<s
     };
     for (const s of slaves) {
         files[`${s.name}.nmconnection`] = keyfile({
-            connection: { id: s.name, uuid: uuid(s.name), type: "ethernet", "interface-name": s.ifname, master: bond, "slave-type": "bond" },
+            connection: {
+                id: s.name,
+                uuid: uuid(s.name),
+                type: "ethernet",
+                "interface-name": s.ifname,
+                master: bond,
+                "slave-type": "bond",
+            },
         });
     }
     return files;

@@ -26,17 +26,22 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
         // The variant's name reaches exported files (comments of scripts run as root), folder
         // names and stack outputs: a safe alphabet only, so a file name can never inject.
         if (!SAFE_VARIANT.test(variant)) {
-            throw new LabConfigError(`lab file ${JSON.stringify(variantOrPath)}`, [{
-                field: "bondlab:variant",
-                message: `the file's name ${JSON.stringify(variant)} becomes the variant's name: rename the file to letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), e.g. my-lab.yaml`,
-            }]);
+            throw new LabConfigError(`lab file ${JSON.stringify(variantOrPath)}`, [
+                {
+                    field: "bondlab:variant",
+                    message: `the file's name ${JSON.stringify(variant)} becomes the variant's name: rename the file to letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), e.g. my-lab.yaml`,
+                },
+            ]);
         }
         return { variant, file: path.resolve(variantOrPath) };
     }
     const file = path.join(CONFIGS_DIR, `${variantOrPath}.yaml`);
     if (!fs.existsSync(file)) {
         throw new LabConfigError(`variant "${variantOrPath}"`, [
-            { field: "bondlab:variant", message: `no such variant: use one of ${listVariants().join(", ")}, or a path to a .yaml lab file` },
+            {
+                field: "bondlab:variant",
+                message: `no such variant: use one of ${listVariants().join(", ")}, or a path to a .yaml lab file`,
+            },
         ]);
     }
     return { variant: variantOrPath, file };
@@ -60,15 +65,21 @@ function readLabFile(file: string, shown: string): unknown {
     let bytes: Buffer;
     try {
         const size = fs.statSync(file).size;
-        if (size > MAX_LAB_FILE_BYTES) fail("(file)", `is ${(size / 1024 / 1024).toFixed(1)} MB: a lab file is at most 1 MB of YAML (configs/seed.yaml is ${fs.statSync(path.join(CONFIGS_DIR, "seed.yaml")).size} bytes)`);
+        if (size > MAX_LAB_FILE_BYTES)
+            fail(
+                "(file)",
+                `is ${(size / 1024 / 1024).toFixed(1)} MB: a lab file is at most 1 MB of YAML (configs/seed.yaml is ${fs.statSync(path.join(CONFIGS_DIR, "seed.yaml")).size} bytes)`,
+            );
         bytes = fs.readFileSync(file);
     } catch (e) {
         if (e instanceof LabConfigError) throw e;
         return fail("(file)", `cannot read: ${(e as Error).message}`);
     }
     const text = bytes.toString("utf8");
-    if (bytes.includes(0) || text.includes("\uFFFD")) fail("(file)", "is not text (binary data): a lab file is YAML, like configs/seed.yaml");
-    if (text.trim() === "") fail("(file)", "is empty: a lab file needs at least description: and bond: (see configs/seed.yaml)");
+    if (bytes.includes(0) || text.includes("\uFFFD"))
+        fail("(file)", "is not text (binary data): a lab file is YAML, like configs/seed.yaml");
+    if (text.trim() === "")
+        fail("(file)", "is empty: a lab file needs at least description: and bond: (see configs/seed.yaml)");
 
     let docs: YAML.Document.Parsed[];
     try {
@@ -77,21 +88,34 @@ function readLabFile(file: string, shown: string): unknown {
         return fail("(yaml)", (e as Error).message.split("\n")[0]);
     }
     if (!Array.isArray(docs)) return fail("(yaml)", "is not YAML");
-    if (docs.length > 1) fail("(yaml)", `holds ${docs.length} YAML documents: a lab file is one (remove the '---' lines after the first)`);
+    if (docs.length > 1)
+        fail(
+            "(yaml)",
+            `holds ${docs.length} YAML documents: a lab file is one (remove the '---' lines after the first)`,
+        );
     const doc = docs[0];
     if (doc.errors.length > 0) {
-        throw new LabConfigError(shown, doc.errors.map((e) => ({ field: "(yaml)", message: e.message.split("\n")[0] })));
+        throw new LabConfigError(
+            shown,
+            doc.errors.map((e) => ({ field: "(yaml)", message: e.message.split("\n")[0] })),
+        );
     }
     let data: unknown;
     try {
         // maxAliasCount bounds what aliases may expand to (a "billion laughs" file).
         data = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
-        return fail("(yaml)", `${(e as Error).message.split("\n")[0]}: write the values out instead of repeating aliases`);
+        return fail(
+            "(yaml)",
+            `${(e as Error).message.split("\n")[0]}: write the values out instead of repeating aliases`,
+        );
     }
     if (data === null || typeof data !== "object" || Array.isArray(data)) {
         const kind = data === null ? "nothing" : Array.isArray(data) ? "a list" : `a single ${typeof data}`;
-        fail("(file)", `holds ${kind}, not a mapping: a lab file starts with keys such as description: and bond: (see configs/seed.yaml)`);
+        fail(
+            "(file)",
+            `holds ${kind}, not a mapping: a lab file starts with keys such as description: and bond: (see configs/seed.yaml)`,
+        );
     }
     return data;
 }

@@ -31,22 +31,39 @@ export function readStackSettings(get: (key: string) => string | undefined): Sta
     };
 
     const variant = get("variant") ?? "seed";
-    if (variant.trim() === "") add("variant", "is empty: name a variant (seed, lacp, ...) or a lab file, e.g. pulumi config set bondlab:variant lacp");
+    if (variant.trim() === "")
+        add(
+            "variant",
+            "is empty: name a variant (seed, lacp, ...) or a lab file, e.g. pulumi config set bondlab:variant lacp",
+        );
 
     const bondOptions = parseBondOptions(get("bondOptions"), (message) => add("bondOptions", message));
 
     const timeoutText = get("verifyTimeout") ?? "90";
     const verifyTimeout = Number(timeoutText);
     if (!/^\d+$/.test(timeoutText.trim()) || verifyTimeout < 1 || verifyTimeout > VERIFY_TIMEOUT_MAX) {
-        add("verifyTimeout", `${JSON.stringify(timeoutText)} is not whole seconds from 1 to ${VERIFY_TIMEOUT_MAX}: e.g. pulumi config set bondlab:verifyTimeout 90`);
+        add(
+            "verifyTimeout",
+            `${JSON.stringify(timeoutText)} is not whole seconds from 1 to ${VERIFY_TIMEOUT_MAX}: e.g. pulumi config set bondlab:verifyTimeout 90`,
+        );
     }
 
     const routerImage = get("routerImage") || undefined;
     if (routerImage !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/.test(routerImage)) {
-        add("routerImage", `${JSON.stringify(routerImage)} is not an image reference such as bondlab.invalid/router:local (or empty, to build images/router)`);
+        add(
+            "routerImage",
+            `${JSON.stringify(routerImage)} is not an image reference such as bondlab.invalid/router:local (or empty, to build images/router)`,
+        );
     }
 
-    const settings = { variant, bondOptions, privileged: boolean("privileged"), routerImage, lacpPassthrough: boolean("lacpPassthrough") ?? true, verifyTimeout };
+    const settings = {
+        variant,
+        bondOptions,
+        privileged: boolean("privileged"),
+        routerImage,
+        lacpPassthrough: boolean("lacpPassthrough") ?? true,
+        verifyTimeout,
+    };
     if (issues.length > 0) throw new LabConfigError("the stack's settings (Pulumi.<stack>.yaml)", issues);
     return settings;
 }
@@ -57,23 +74,35 @@ export function readStackSettings(get: (key: string) => string | undefined): Sta
  * coerces only true, false and integers: pulumi/pulumi sdk/go/common/resource/config/object.go
  * coerce), and no kernel option takes that value, so it means null too.
  */
-function parseBondOptions(text: string | undefined, fail: (message: string) => void): Record<string, BondOptionValue | null> {
+function parseBondOptions(
+    text: string | undefined,
+    fail: (message: string) => void,
+): Record<string, BondOptionValue | null> {
     if (text === undefined || text === "") return {};
     let parsed: unknown;
     try {
         parsed = JSON.parse(text);
     } catch {
-        fail(`${JSON.stringify(text)} is not a mapping of option to value: pulumi config set --path 'bondlab:bondOptions.miimon' 200`);
+        fail(
+            `${JSON.stringify(text)} is not a mapping of option to value: pulumi config set --path 'bondlab:bondOptions.miimon' 200`,
+        );
         return {};
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        fail(`${JSON.stringify(text)} is not a mapping of option to value: pulumi config set --path 'bondlab:bondOptions.miimon' 200`);
+        fail(
+            `${JSON.stringify(text)} is not a mapping of option to value: pulumi config set --path 'bondlab:bondOptions.miimon' 200`,
+        );
         return {};
     }
     const options: Record<string, BondOptionValue | null> = {};
     for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
         if (value === null || value === "null") options[key] = null;
-        else if (typeof value === "number" || typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string"))) options[key] = value;
+        else if (
+            typeof value === "number" ||
+            typeof value === "string" ||
+            (Array.isArray(value) && value.every((v) => typeof v === "string"))
+        )
+            options[key] = value;
         else fail(`${key}: ${JSON.stringify(value)} is not a number, a word or a list of words`);
     }
     return options;

@@ -56,7 +56,8 @@ export interface LabSpec {
 export function segmentsOf(spec: LabSpec): { name: string; channels: ChannelSpec[] }[] {
     const segments = new Map<string, ChannelSpec[]>();
     for (const channel of spec.channels) {
-        if (channel.segment !== undefined) segments.set(channel.segment, [...(segments.get(channel.segment) ?? []), channel]);
+        if (channel.segment !== undefined)
+            segments.set(channel.segment, [...(segments.get(channel.segment) ?? []), channel]);
     }
     return [...segments].map(([name, channels]) => ({ name, channels }));
 }

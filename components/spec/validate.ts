@@ -14,7 +14,10 @@ export interface LabIssue {
 }
 
 export class LabConfigError extends Error {
-    constructor(readonly source: string, readonly issues: readonly LabIssue[]) {
+    constructor(
+        readonly source: string,
+        readonly issues: readonly LabIssue[],
+    ) {
         super(`${source} is not a valid lab:\n` + shownIssues(issues).join("\n"));
         this.name = "LabConfigError";
     }
@@ -24,7 +27,9 @@ export class LabConfigError extends Error {
 export const MAX_ISSUES_SHOWN = 20;
 
 function shownIssues(issues: readonly LabIssue[]): string[] {
-    const lines = issues.slice(0, MAX_ISSUES_SHOWN).map((i) => `  - ${i.field}: ${i.message.length > 300 ? i.message.slice(0, 300) + "..." : i.message}`);
+    const lines = issues
+        .slice(0, MAX_ISSUES_SHOWN)
+        .map((i) => `  - ${i.field}: ${i.message.length > 300 ? i.message.slice(0, 300) + "..." : i.message}`);
     if (issues.length > MAX_ISSUES_SHOWN) lines.push(`  ... and ${issues.length - MAX_ISSUES_SHOWN} more`);
     return lines;
 }
@@ -50,16 +55,18 @@ const labFileSchema = z
                 options: z.record(optionValue).default({}),
             })
             .strict(),
-        routers: z
-            .array(z.object({ name: z.string(), address: z.string() }).strict())
-            .default(DEFAULT_ROUTERS),
+        routers: z.array(z.object({ name: z.string(), address: z.string() }).strict()).default(DEFAULT_ROUTERS),
         channels: z
-            .array(z.object({
-                name: z.string(),
-                subnet: z.string().optional(),
-                segment: z.string().optional(),
-                macFilter: z.boolean().default(false),
-            }).strict())
+            .array(
+                z
+                    .object({
+                        name: z.string(),
+                        subnet: z.string().optional(),
+                        segment: z.string().optional(),
+                        macFilter: z.boolean().default(false),
+                    })
+                    .strict(),
+            )
             .default(DEFAULT_CHANNELS),
         management: z.object({ subnet: z.string().optional() }).strict().default({}),
         privileged: z.boolean().default(true),
@@ -98,7 +105,10 @@ export function validateLab(
         if (key !== undefined && key in overrides) issues.push({ field: `bondlab:bondOptions.${key}`, message });
         else if (field === "bond.options" && Object.values(overrides).includes(null)) {
             const removed = Object.keys(overrides).filter((k) => overrides[k] === null);
-            issues.push({ field: "bondlab:bondOptions", message: `${message} (after bondlab:bondOptions removes ${removed.join(", ")}: \`pulumi config rm --path 'bondlab:bondOptions.${removed[0]}'\` keeps the variant's)` });
+            issues.push({
+                field: "bondlab:bondOptions",
+                message: `${message} (after bondlab:bondOptions removes ${removed.join(", ")}: \`pulumi config rm --path 'bondlab:bondOptions.${removed[0]}'\` keeps the variant's)`,
+            });
         } else issues.push({ field, message });
     };
 
@@ -143,9 +153,13 @@ function checkRouters(file: LabFile, add: Add): RouterSpec[] {
     return file.routers.map((router, i) => {
         const field = `routers[${i}]`;
         if (!/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(router.name)) {
-            add(`${field}.name`, `"${router.name}" is not a hostname: use 1-63 letters, digits or '-', starting with a letter`);
+            add(
+                `${field}.name`,
+                `"${router.name}" is not a hostname: use 1-63 letters, digits or '-', starting with a letter`,
+            );
         }
-        if (seen.has(router.name.toLowerCase())) add(`${field}.name`, `"${router.name}" is used twice: router names must differ`);
+        if (seen.has(router.name.toLowerCase()))
+            add(`${field}.name`, `"${router.name}" is used twice: router names must differ`);
         seen.add(router.name.toLowerCase());
         const ip = checkHostAddress(`${field}.address`, router.address, add);
         return { name: router.name, address: router.address, ip: ip ?? "" };
@@ -168,7 +182,7 @@ function isPlainCidr(value: string): boolean {
 function specialRange(ip: string): string | undefined {
     const address = ipaddr.IPv4.parse(ip);
     const ranges: [string, string][] = [
-        ["0.0.0.0/8", "0.0.0.0/8 means \"this host\" and is never a peer's address"],
+        ["0.0.0.0/8", '0.0.0.0/8 means "this host" and is never a peer\'s address'],
         ["127.0.0.0/8", "127.0.0.0/8 is loopback: it never leaves a host"],
         ["169.254.0.0/16", "169.254.0.0/16 is link-local, the kernel's own fallback range"],
         ["224.0.0.0/4", "224.0.0.0/4 is multicast"],
@@ -192,7 +206,10 @@ function checkHostAddress(field: string, value: string, add: Add): string | unde
     const broadcast = ipaddr.IPv4.broadcastAddressFromCIDR(value).toString();
     if (prefix > 30) add(field, `/${prefix} leaves no room for two routers: use /30 or shorter`);
     else if (ip.toString() === network || ip.toString() === broadcast) {
-        add(field, `${ip} is the ${ip.toString() === network ? "network" : "broadcast"} address of its subnet: pick a host address`);
+        add(
+            field,
+            `${ip} is the ${ip.toString() === network ? "network" : "broadcast"} address of its subnet: pick a host address`,
+        );
     }
     return ip.toString();
 }
@@ -201,9 +218,19 @@ function checkHostAddress(field: string, value: string, add: Add): string | unde
 function checkDockerNames(routers: RouterSpec[], channels: ChannelSpec[], add: Add): void {
     routers.forEach((router, i) => {
         const cable = channels.find((c) => `${c.name}-cable` === router.name.toLowerCase());
-        if (cable) add(`routers[${i}].name`, `"${router.name}" is the name of channel ${cable.name}'s cable container: rename the router`);
-        const segment = channels.find((c) => c.segment !== undefined && `${c.segment}-switch` === router.name.toLowerCase());
-        if (segment) add(`routers[${i}].name`, `"${router.name}" is the name of segment ${segment.segment}'s switch container: rename the router`);
+        if (cable)
+            add(
+                `routers[${i}].name`,
+                `"${router.name}" is the name of channel ${cable.name}'s cable container: rename the router`,
+            );
+        const segment = channels.find(
+            (c) => c.segment !== undefined && `${c.segment}-switch` === router.name.toLowerCase(),
+        );
+        if (segment)
+            add(
+                `routers[${i}].name`,
+                `"${router.name}" is the name of segment ${segment.segment}'s switch container: rename the router`,
+            );
     });
 }
 
@@ -219,9 +246,16 @@ function checkChannels(file: LabFile, add: Add): ChannelSpec[] {
             add(field, `"${channel.name}" must be 1-${IFNAMSIZ} lower-case letters, digits or '-'`);
         }
         if (seen.has(channel.name)) add(field, `"${channel.name}" is used twice: channel names must differ`);
-        if (channel.name === "mgmt") add(field, `"mgmt" is the management network's name: call the channel e.g. ch${i + 1}`);
+        if (channel.name === "mgmt")
+            add(field, `"mgmt" is the management network's name: call the channel e.g. ch${i + 1}`);
         seen.add(channel.name);
-        return { name: channel.name, interface: `eth${i + 1}`, subnet: channel.subnet, segment: channel.segment, macFilter: channel.macFilter };
+        return {
+            name: channel.name,
+            interface: `eth${i + 1}`,
+            subnet: channel.subnet,
+            segment: channel.segment,
+            macFilter: channel.macFilter,
+        };
     });
 }
 
@@ -234,7 +268,10 @@ function checkSegments(channels: ChannelSpec[], mode: BondMode | undefined, add:
         if (channel.segment === undefined) return;
         const field = `channels[${i}].segment`;
         if (!SEGMENT_NAME.test(channel.segment)) {
-            add(field, `"${channel.segment}" must be 1-15 lower-case letters, digits or '-', starting with a letter or digit, e.g. intnet`);
+            add(
+                field,
+                `"${channel.segment}" must be 1-15 lower-case letters, digits or '-', starting with a letter or digit, e.g. intnet`,
+            );
             return;
         }
         if (channels.some((c) => c.name === channel.segment)) {
@@ -244,12 +281,18 @@ function checkSegments(channels: ChannelSpec[], mode: BondMode | undefined, add:
     });
     for (const [segment, indexes] of members) {
         if (indexes.length < 2) {
-            add(`channels[${indexes[0]}].segment`, `segment "${segment}" has only this channel: a segment joins two or more channels into one L2 network; give another channel segment: ${segment}, or remove it`);
+            add(
+                `channels[${indexes[0]}].segment`,
+                `segment "${segment}" has only this channel: a segment joins two or more channels into one L2 network; give another channel segment: ${segment}, or remove it`,
+            );
         }
     }
     if (mode === "802.3ad" && members.size > 0) {
         const first = channels.findIndex((c) => c.segment !== undefined);
-        add(`channels[${first}].segment`, "802.3ad needs each channel to be its own link to the partner, and a segment's switch (a plain Linux bridge) drops LACPDUs: remove segment, or use active-backup");
+        add(
+            `channels[${first}].segment`,
+            "802.3ad needs each channel to be its own link to the partner, and a segment's switch (a plain Linux bridge) drops LACPDUs: remove segment, or use active-backup",
+        );
     }
 }
 
@@ -272,8 +315,10 @@ function checkSubnets(file: LabFile, routers: RouterSpec[], add: Add): void {
             return;
         }
         const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
-        if (cidr[0].toString() !== network) add(field, `"${value}" has host bits set: the subnet is ${network}/${cidr[1]}`);
-        else if (cidr[1] > 29) add(field, `/${cidr[1]} is too small for a Docker network with two routers: use /29 or shorter`);
+        if (cidr[0].toString() !== network)
+            add(field, `"${value}" has host bits set: the subnet is ${network}/${cidr[1]}`);
+        else if (cidr[1] > 29)
+            add(field, `/${cidr[1]} is too small for a Docker network with two routers: use /29 or shorter`);
         subnets.push({ field, cidr });
     };
     take("management.subnet", file.management.subnet);
@@ -285,15 +330,24 @@ function checkSubnets(file: LabFile, routers: RouterSpec[], add: Add): void {
         if (a[0].toString() === b[0].toString()) {
             add("routers[1].address", `${b[0]} is also routers[0]'s address: each router needs its own`);
         } else if (a[1] !== b[1] || !b[0].match(a)) {
-            add("routers[1].address", `${valid[1].address} is not in ${valid[0].address}'s subnet: both bond addresses must share one subnet`);
+            add(
+                "routers[1].address",
+                `${valid[1].address} is not in ${valid[0].address}'s subnet: both bond addresses must share one subnet`,
+            );
         }
         // The bond subnet must not overlap a Docker network, or the router would route bond traffic out of eth0.
-        subnets.push({ field: "routers[0].address", cidr: [ipaddr.IPv4.parse(ipaddr.IPv4.networkAddressFromCIDR(valid[0].address).toString()), a[1]] });
+        subnets.push({
+            field: "routers[0].address",
+            cidr: [ipaddr.IPv4.parse(ipaddr.IPv4.networkAddressFromCIDR(valid[0].address).toString()), a[1]],
+        });
     }
     for (let i = 0; i < subnets.length; i++) {
         for (let j = i + 1; j < subnets.length; j++) {
             if (overlaps(subnets[i].cidr, subnets[j].cidr)) {
-                add(subnets[j].field, `${cidrText(subnets[j].cidr)} overlaps ${subnets[i].field} (${cidrText(subnets[i].cidr)}): subnets must not overlap`);
+                add(
+                    subnets[j].field,
+                    `${cidrText(subnets[j].cidr)} overlaps ${subnets[i].field} (${cidrText(subnets[i].cidr)}): subnets must not overlap`,
+                );
             }
         }
     }
@@ -309,7 +363,10 @@ function cidrText([ip, prefix]: [ipaddr.IPv4, number]): string {
 
 function checkMode(mode: string, add: Add): BondMode | undefined {
     if ((BOND_MODES as readonly string[]).includes(mode)) return mode as BondMode;
-    add("bond.mode", `"${mode}" is not a bonding mode${didYouMean(mode, BOND_MODES)}: use one of ${BOND_MODES.join(", ")}`);
+    add(
+        "bond.mode",
+        `"${mode}" is not a bonding mode${didYouMean(mode, BOND_MODES)}: use one of ${BOND_MODES.join(", ")}`,
+    );
     return undefined;
 }
 
@@ -317,7 +374,10 @@ function checkBondName(name: string, add: Add): void {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || name.length > IFNAMSIZ) {
         add("bond.name", `"${name}" is not a Linux interface name: use 1-${IFNAMSIZ} letters, digits, '_', '.' or '-'`);
     } else if (/^(eth\d+|lo|bonding_masters)$/.test(name)) {
-        add("bond.name", `"${name}" is taken ${name === "bonding_masters" ? "by the bonding driver's control file" : "by the routers' own interfaces"}: call the bond e.g. bond0`);
+        add(
+            "bond.name",
+            `"${name}" is taken ${name === "bonding_masters" ? "by the bonding driver's control file" : "by the routers' own interfaces"}: call the bond e.g. bond0`,
+        );
     }
 }
 
@@ -341,7 +401,10 @@ function checkOptions(
             continue;
         }
         if (!rule.modes.includes(mode)) {
-            add(field, `${key} does not apply to mode ${mode}: it is used only in ${rule.modes.join(", ")}; remove it or change bond.mode`);
+            add(
+                field,
+                `${key} does not apply to mode ${mode}: it is used only in ${rule.modes.join(", ")}; remove it or change bond.mode`,
+            );
             continue;
         }
         const normalized = checkValue(field, key, value, add);
@@ -351,33 +414,55 @@ function checkOptions(
     const miimon = Number(result.miimon ?? 0);
     const arpInterval = Number(result.arp_interval ?? 0);
     if (miimon > 0 && arpInterval > 0) {
-        add("bond.options.arp_interval", "miimon and ARP monitoring exclude each other: keep one (set miimon or arp_interval, not both)");
+        add(
+            "bond.options.arp_interval",
+            "miimon and ARP monitoring exclude each other: keep one (set miimon or arp_interval, not both)",
+        );
     }
     if (miimon === 0 && arpInterval === 0) {
-        const fix = allowsArpMonitoring(mode) ? "add miimon: 100 (or arp_interval with arp_ip_target)" : "add miimon: 100";
+        const fix = allowsArpMonitoring(mode)
+            ? "add miimon: 100 (or arp_interval with arp_ip_target)"
+            : "add miimon: 100";
         add("bond.options", `no link monitoring: without it a failed slave is never noticed; ${fix}`);
     }
     if (arpInterval > 0 && result.arp_ip_target === undefined) {
         add("bond.options.arp_ip_target", "ARP monitoring needs targets to probe: add arp_ip_target: [peer]");
     }
     if (arpInterval === 0 && result.arp_missed_max !== undefined) {
-        add("bond.options.arp_missed_max", "arp_missed_max counts missed ARP monitor checks: add arp_interval (and arp_ip_target) or remove it");
+        add(
+            "bond.options.arp_missed_max",
+            "arp_missed_max counts missed ARP monitor checks: add arp_interval (and arp_ip_target) or remove it",
+        );
     }
     if (arpInterval === 0 && result.arp_ip_target !== undefined) {
-        add("bond.options.arp_ip_target", "targets without arp_interval are never probed: add arp_interval (e.g. 200) or remove arp_ip_target");
+        add(
+            "bond.options.arp_ip_target",
+            "targets without arp_interval are never probed: add arp_interval (e.g. 200) or remove arp_ip_target",
+        );
     }
     for (const key of ["updelay", "downdelay"]) {
         const delay = result[key];
         if (delay === undefined) continue;
-        if (miimon === 0) add(`bond.options.${key}`, `${key} works with the MII monitor only: set miimon or remove ${key}`);
-        else if (Number(delay) % miimon !== 0) add(`bond.options.${key}`, `${delay} is not a multiple of miimon (${miimon}): the kernel would round it down`);
+        if (miimon === 0)
+            add(`bond.options.${key}`, `${key} works with the MII monitor only: set miimon or remove ${key}`);
+        else if (Number(delay) % miimon !== 0)
+            add(
+                `bond.options.${key}`,
+                `${delay} is not a multiple of miimon (${miimon}): the kernel would round it down`,
+            );
     }
     if (result.min_links !== undefined && Number(result.min_links) > channels.length) {
-        add("bond.options.min_links", `${result.min_links} is more than the bond's ${channels.length} channels: the bond would never have carrier; use at most ${channels.length}`);
+        add(
+            "bond.options.min_links",
+            `${result.min_links} is more than the bond's ${channels.length} channels: the bond would never have carrier; use at most ${channels.length}`,
+        );
     }
     const interfaces = channels.map((c) => c.interface);
     if (result.primary !== undefined && !interfaces.includes(String(result.primary))) {
-        add("bond.options.primary", `"${result.primary}" is not a slave of the bond: use one of ${interfaces.join(", ")}`);
+        add(
+            "bond.options.primary",
+            `"${result.primary}" is not a slave of the bond: use one of ${interfaces.join(", ")}`,
+        );
     }
     return result;
 }
@@ -395,11 +480,19 @@ function checkArpTargets(routers: RouterSpec[], options: Record<string, BondOpti
         for (const target of resolved) {
             const special = specialRange(target);
             if (special) add(field, `${target}: ${special}; probe the peer's address (\`peer\`)`);
-            else if (target === router.ip) add(field, `${target} is ${router.name}'s own address: a router cannot probe itself; use \`peer\``);
+            else if (target === router.ip)
+                add(field, `${target} is ${router.name}'s own address: a router cannot probe itself; use \`peer\``);
             else if (!ipaddr.IPv4.parse(target).match(subnet)) {
-                add(field, `${target} is outside the bond's subnet ${ipaddr.IPv4.networkAddressFromCIDR(router.address)}/${subnet[1]}: ${router.name}'s probes would not leave through the bond; use \`peer\``);
+                add(
+                    field,
+                    `${target} is outside the bond's subnet ${ipaddr.IPv4.networkAddressFromCIDR(router.address)}/${subnet[1]}: ${router.name}'s probes would not leave through the bond; use \`peer\``,
+                );
             }
-            if (seen.has(target)) add(field, `${target} is listed twice for ${router.name} (\`peer\` is ${peer.ip} there): list each target once`);
+            if (seen.has(target))
+                add(
+                    field,
+                    `${target} is listed twice for ${router.name} (\`peer\` is ${peer.ip} there): list each target once`,
+                );
             seen.add(target);
         }
     });
@@ -422,7 +515,10 @@ function checkValue(field: string, key: string, value: BondOptionValue, add: Add
         }
         case "enum":
             if (typeof value === "string" && rule.values!.includes(value)) return value;
-            add(field, `${JSON.stringify(value)} is not allowed${didYouMean(String(value), rule.values!)}: use one of ${rule.values!.join(", ")}`);
+            add(
+                field,
+                `${JSON.stringify(value)} is not allowed${didYouMean(String(value), rule.values!)}: use one of ${rule.values!.join(", ")}`,
+            );
             return undefined;
         case "addresses": {
             const list = typeof value === "string" ? value.split(",").map((s) => s.trim()) : value;
@@ -445,7 +541,11 @@ function checkValue(field: string, key: string, value: BondOptionValue, add: Add
 }
 
 function zodIssue(issue: z.ZodIssue): LabIssue {
-    const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "") || "(file)";
+    const field =
+        issue.path
+            .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+            .join("")
+            .replace(/^\./, "") || "(file)";
     if (issue.code === "unrecognized_keys") {
         const parent = issue.path.filter((p) => typeof p === "string").join(".");
         const allowed = KNOWN_KEYS[parent] ?? [];

@@ -5,9 +5,22 @@ import { labNames } from "../../components/names";
 
 /** Runs a program in the Docker host's network namespace (where the channels' bridges are). */
 async function hostRun(...argv: string[]): Promise<string> {
-    const r = await runProcess(["docker", "run", "--rm", "--network", "host", "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW", IMAGE, ...argv]);
+    const r = await runProcess([
+        "docker",
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        "--cap-add",
+        "NET_ADMIN",
+        "--cap-add",
+        "NET_RAW",
+        IMAGE,
+        ...argv,
+    ]);
     // timeout's 124: the capture ran its full time, as meant.
-    if (r.code !== 0 && r.code !== 124) throw new Error(`${argv.join(" ")} in the host's namespace: ${r.stderr.trim()}`);
+    if (r.code !== 0 && r.code !== 124)
+        throw new Error(`${argv.join(" ")} in the host's namespace: ${r.stderr.trim()}`);
     return r.stdout.trim();
 }
 
@@ -43,10 +56,14 @@ describe("an 802.3ad lab beside a seed lab", () => {
     it("updates a bond option in place, as pulumi up does when only the option changed", async () => {
         const changed = { BONDLAB_OPTIONS: "mode 802.3ad miimon 100 lacp_rate slow xmit_hash_policy layer3+4" };
         expect((await lacp.rerun("lab-bond0-apply-inetRouter", changed)).code).toBe(0);
-        expect(await exec(lacp.container("inetRouter"), "cat", "/sys/class/net/bond0/bonding/lacp_rate")).toBe("slow 0");
+        expect(await exec(lacp.container("inetRouter"), "cat", "/sys/class/net/bond0/bonding/lacp_rate")).toBe(
+            "slow 0",
+        );
         const back = await lacp.rerun("lab-bond0-apply-inetRouter");
         expect(back.code).toBe(0);
-        expect(await exec(lacp.container("inetRouter"), "cat", "/sys/class/net/bond0/bonding/lacp_rate")).toBe("fast 1");
+        expect(await exec(lacp.container("inetRouter"), "cat", "/sys/class/net/bond0/bonding/lacp_rate")).toBe(
+            "fast 1",
+        );
     });
 
     it("rebuilds the bond and its LACP pass-through after a router container restarts", async () => {
@@ -55,8 +72,13 @@ describe("an 802.3ad lab beside a seed lab", () => {
         // The router's init rebuilds the bond. In the emulated VM that can wait a long time for
         // the kernel to finish tearing down the old network namespace: poll, don't time it.
         const started = Date.now();
-        while (!(await exec(router, "sh", "-c", "test -e /sys/class/net/bond0 && echo yes").catch(() => "")).includes("yes")) {
-            if (Date.now() - started > 5 * 60_000) throw new Error("the router's init did not rebuild bond0 within 5 minutes");
+        while (
+            !(await exec(router, "sh", "-c", "test -e /sys/class/net/bond0 && echo yes").catch(() => "")).includes(
+                "yes",
+            )
+        ) {
+            if (Date.now() - started > 5 * 60_000)
+                throw new Error("the router's init did not rebuild bond0 within 5 minutes");
             await new Promise((r) => setTimeout(r, 2000));
         }
         console.log(`e2e: bond0 rebuilt ${((Date.now() - started) / 1000).toFixed(1)} s after the restart`);
@@ -74,21 +96,49 @@ describe("an 802.3ad lab beside a seed lab", () => {
         const { channels } = lacp.handle as LabHandle;
         const nics = new Set<string>();
         for (const router of ["inetRouter", "centralRouter"]) {
-            const macs = await exec(lacp.container(router), "sh", "-c",
-                "cat /sys/class/net/eth1/address /sys/class/net/eth2/address /sys/class/net/bond0/address; sed -n 's/^Permanent HW addr: //p' /proc/net/bonding/bond0");
+            const macs = await exec(
+                lacp.container(router),
+                "sh",
+                "-c",
+                "cat /sys/class/net/eth1/address /sys/class/net/eth2/address /sys/class/net/bond0/address; sed -n 's/^Permanent HW addr: //p' /proc/net/bonding/bond0",
+            );
             for (const mac of macs.split("\n")) nics.add(mac.trim());
         }
         // While the capture runs, each router asks each channel for the address Docker keeps
         // for the host there (the IPAM gateway): a host that is a station would answer.
-        const captures = channels.map(({ bridge }) => hostRun("timeout", "60", "tcpdump", "-i", bridge, "-e", "-n", "-q", "-l", "-Z", "root"));
+        const captures = channels.map(({ bridge }) =>
+            hostRun("timeout", "60", "tcpdump", "-i", bridge, "-e", "-n", "-q", "-l", "-Z", "root"),
+        );
         await new Promise((r) => setTimeout(r, 5000));
         for (const channel of channels) {
-            const gateway = await docker("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", labNames("bondlab", lacp.stack).network(channel.name));
+            const gateway = await docker(
+                "network",
+                "inspect",
+                "-f",
+                "{{range .IPAM.Config}}{{.Gateway}}{{end}}",
+                labNames("bondlab", lacp.stack).network(channel.name),
+            );
             for (const router of ["inetRouter", "centralRouter"]) {
-                await exec(lacp.container(router), "busybox", "arping", "-c", "3", "-w", "4", "-I", channel.interface, gateway).catch(() => "no answer");
+                await exec(
+                    lacp.container(router),
+                    "busybox",
+                    "arping",
+                    "-c",
+                    "3",
+                    "-w",
+                    "4",
+                    "-I",
+                    channel.interface,
+                    gateway,
+                ).catch(() => "no answer");
             }
         }
-        const frames = (await Promise.all(captures)).map((text) => text.split("\n").filter((l) => l.trim() !== "").map((l) => l.split(" ")[1]));
+        const frames = (await Promise.all(captures)).map((text) =>
+            text
+                .split("\n")
+                .filter((l) => l.trim() !== "")
+                .map((l) => l.split(" ")[1]),
+        );
         for (const [i, { bridge }] of channels.entries()) {
             expect(frames[i].length).toBeGreaterThan(0); // LACPDUs and the routers' ARP at least
             const addresses = await hostRun("ip", "-o", "addr", "show", "dev", bridge);
@@ -113,7 +163,11 @@ describe("an 802.3ad lab beside a seed lab", () => {
 });
 
 describe("an 802.3ad lab whose channels eat LACPDUs", () => {
-    const lab = new E2ELab("e2e-nolacp", { "bondlab:variant": "lacp", "bondlab:lacpPassthrough": false, "bondlab:verifyTimeout": 20 });
+    const lab = new E2ELab("e2e-nolacp", {
+        "bondlab:variant": "lacp",
+        "bondlab:lacpPassthrough": false,
+        "bondlab:verifyTimeout": 20,
+    });
     afterAll(() => lab.down());
 
     it("fails verify with no LACP partner, and says why", async () => {
@@ -132,7 +186,12 @@ describe("routers without privileges", () => {
 
     it("bond and verify with only NET_ADMIN and NET_RAW", async () => {
         await lab.up();
-        const host = await docker("inspect", "-f", "{{.HostConfig.Privileged}} {{.HostConfig.CapAdd}}", lab.container("inetRouter"));
+        const host = await docker(
+            "inspect",
+            "-f",
+            "{{.HostConfig.Privileged}} {{.HostConfig.CapAdd}}",
+            lab.container("inetRouter"),
+        );
         expect(host.replace(/CAP_/g, "")).toBe("false [NET_ADMIN NET_RAW]"); // engines differ in the prefix
         expect(lab.routers.inetRouter.verify.ping.received).toBeGreaterThan(0);
     });

@@ -18,7 +18,12 @@ const ONE_SIDED = ["seed", "seed-no-primary", "seed-shared", "arp-monitor", "lac
 
 /** What a failed expectation should show: the row as the drill saw it. */
 const summary = (row: RowResult) => ({
-    row: row.id, outcome: row.outcome, outageMs: row.outageMs, bound: row.bound, explanation: row.explanation, reasons: row.reasons,
+    row: row.id,
+    outcome: row.outcome,
+    outageMs: row.outageMs,
+    bound: row.bound,
+    explanation: row.explanation,
+    reasons: row.reasons,
 });
 
 describe.each(listVariants())("failover drill on %s", (variant) => {
@@ -47,13 +52,17 @@ describe.each(listVariants())("failover drill on %s", (variant) => {
 
     it("recovers from a cable cut: both ends lose carrier and every monitor sees it", () => {
         const cut = row("cable-cut");
-        expect(summary(cut)).toEqual(expect.objectContaining({ outcome: expect.stringMatching(/^(recovered|no-loss)$/) }));
+        expect(summary(cut)).toEqual(
+            expect.objectContaining({ outcome: expect.stringMatching(/^(recovered|no-loss)$/) }),
+        );
     });
 
     if (variant === "seed-shared") {
         it("survives eth1 going down inside one router: on one segment the peer hears the failover", () => {
             for (const id of ["admin-down-centralRouter", "admin-down-inetRouter"]) {
-                expect(summary(row(id))).toEqual(expect.objectContaining({ outcome: expect.stringMatching(/^(recovered|no-loss)$/) }));
+                expect(summary(row(id))).toEqual(
+                    expect.objectContaining({ outcome: expect.stringMatching(/^(recovered|no-loss)$/) }),
+                );
             }
         });
     }
@@ -85,14 +94,18 @@ describe.each(listVariants())("failover drill on %s", (variant) => {
     if (variant === "arp-monitor") {
         it("recovers from a silent failure (carrier kept, every frame dropped) that no MII monitor sees", () => {
             const r = row("silent");
-            expect(summary(r)).toEqual(expect.objectContaining({ outcome: expect.stringMatching(/^(recovered|no-loss)$/) }));
+            expect(summary(r)).toEqual(
+                expect.objectContaining({ outcome: expect.stringMatching(/^(recovered|no-loss)$/) }),
+            );
             expect(r.routers.inetRouter.txAfter).toBe("eth2");
             expect(r.routers.centralRouter.txAfter).toBe("eth2");
         });
     }
 
     it("leaves the lab as it found it, then nothing behind", async () => {
-        expect(rows.filter((r) => r.restoredAfterS === null).map((r) => `${r.id}: ${r.reasons.join("; ")}`)).toEqual([]);
+        expect(rows.filter((r) => r.restoredAfterS === null).map((r) => `${r.id}: ${r.reasons.join("; ")}`)).toEqual(
+            [],
+        );
         await lab.down();
         expect(await leftovers(stack)).toEqual([]);
     });

@@ -24,7 +24,8 @@ export async function globalTeardown(): Promise<void> {
     // A guest kernel that failed explains every Docker error before it: say so last, where
     // a reader of the run's tail looks (labhost/crash-report.sh prints the kernel's lines).
     const crashed = await runProcess([path.join(LABHOST, "crash-report.sh")], { passStderr: true });
-    if (crashed.code === 0) console.log("e2e: the lab host VM crashed during the run; the failures after that are its, not the lab's");
+    if (crashed.code === 0)
+        console.log("e2e: the lab host VM crashed during the run; the failures after that are its, not the lab's");
     if (process.env.BONDLAB_KEEP_LABHOST === "1") return;
     await runProcess([path.join(LABHOST, "stop.sh")], { passStderr: true });
 }

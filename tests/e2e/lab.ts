@@ -14,8 +14,14 @@ export class E2ELab {
     run?: UpdateResult;
 
     /** `config`: the stack file's settings; the router image is the lab host's unless given. */
-    constructor(readonly stack: string, config: Record<string, unknown>) {
-        this.stackOf = new Stack({ name: stack, stackFile: { "bondlab:routerImage": IMAGE, ...config } }, this.realizer);
+    constructor(
+        readonly stack: string,
+        config: Record<string, unknown>,
+    ) {
+        this.stackOf = new Stack(
+            { name: stack, stackFile: { "bondlab:routerImage": IMAGE, ...config } },
+            this.realizer,
+        );
     }
 
     /** `pulumi up`; on failure the partly built lab stays in the state for down() to remove. */
@@ -60,10 +66,18 @@ export function exec(container: string, ...argv: string[]): Promise<string> {
 /** Containers, networks and bridges of a stack still on the Docker host. */
 export async function leftovers(stack: string): Promise<string[]> {
     const label = `label=${LABEL_STACK}=${stack}`;
-    const containers: string[] = (await docker("ps", "-a", "--filter", label, "--format", "container {{.Names}}")).split("\n");
-    const networks: string[] = (await docker("network", "ls", "--filter", label, "--format", "network {{.Name}}")).split("\n");
+    const containers: string[] = (
+        await docker("ps", "-a", "--filter", label, "--format", "container {{.Names}}")
+    ).split("\n");
+    const networks: string[] = (
+        await docker("network", "ls", "--filter", label, "--format", "network {{.Name}}")
+    ).split("\n");
     const stem = labNames("bondlab", stack).managementBridge.replace(/-m$/, "");
     const links: string = await docker("run", "--rm", "--network", "host", IMAGE, "ip", "-o", "link", "show");
-    const bridges = links.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).filter((n) => n?.startsWith(stem)).map((n) => `bridge ${n}`);
+    const bridges = links
+        .split("\n")
+        .map((l) => l.split(": ")[1]?.split("@")[0])
+        .filter((n) => n?.startsWith(stem))
+        .map((n) => `bridge ${n}`);
     return [...containers, ...networks, ...bridges].filter((l) => l.trim() !== "");
 }

@@ -16,7 +16,9 @@ const started = process.env.BONDLAB_E2E_STARTED_LABHOST === "1";
             rcu_cpu_stall_timeout: "/sys/module/rcupdate/parameters/rcu_cpu_stall_timeout",
             panic: "/proc/sys/kernel/panic",
         };
-        const values = (await docker("run", "--rm", "--network", "none", IMAGE, "cat", ...Object.values(files))).split("\n");
+        const values = (await docker("run", "--rm", "--network", "none", IMAGE, "cat", ...Object.values(files))).split(
+            "\n",
+        );
         // A soft lockup is reported after 2 x watchdog_thresh. panic -1: reboot at once, which
         // start.sh's -no-reboot turns into QEMU's exit.
         expect(Object.fromEntries(Object.keys(files).map((name, i) => [name, values[i]]))).toEqual({

@@ -13,8 +13,12 @@ const lab = (file: string) => path.join(FIXTURES, `${file}.yaml`);
 
 /** "op name" per step on the resources that hold something, e.g. "update lab-bond0-verify-inetRouter". */
 const changes = (steps: Step[]) =>
-    steps.filter((s) => s.op !== "same" && !/^(bondlab:index:|pulumi:pulumi:)/.test(s.urn.split("::")[2].split("$").pop()!))
-        .map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
+    steps
+        .filter(
+            (s) => s.op !== "same" && !/^(bondlab:index:|pulumi:pulumi:)/.test(s.urn.split("::")[2].split("$").pop()!),
+        )
+        .map((s) => `${s.op} ${s.urn.split("::").pop()}`)
+        .sort();
 const verified = (l: E2ELab, router: string) => l.routers[router].verify;
 
 describe("an LACP lab through its updates", () => {
@@ -30,12 +34,16 @@ describe("an LACP lab through its updates", () => {
     it("a changed bond option updates only the bond's four commands, and verify sees it", async () => {
         l.stackOf.stackFile = { ...l.stackOf.stackFile, "bondlab:bondOptions": { lacp_rate: "slow" } };
         expect(changes((await l.stackOf.preview()).steps)).toEqual([
-            "update lab-bond0-apply-centralRouter", "update lab-bond0-apply-inetRouter",
-            "update lab-bond0-verify-centralRouter", "update lab-bond0-verify-inetRouter",
+            "update lab-bond0-apply-centralRouter",
+            "update lab-bond0-apply-inetRouter",
+            "update lab-bond0-verify-centralRouter",
+            "update lab-bond0-verify-inetRouter",
         ]);
         await l.up();
         expect(verified(l, "inetRouter").options.lacp_rate).toBe("slow");
-        expect(await exec(l.container("centralRouter"), "cat", "/sys/class/net/bond0/bonding/lacp_rate")).toBe("slow 0");
+        expect(await exec(l.container("centralRouter"), "cat", "/sys/class/net/bond0/bonding/lacp_rate")).toBe(
+            "slow 0",
+        );
     });
 
     it("a changed verifyTimeout re-runs only verify", async () => {
@@ -48,7 +56,9 @@ describe("an LACP lab through its updates", () => {
         l.stackOf.stackFile = { ...l.stackOf.stackFile, "bondlab:lacpPassthrough": false, "bondlab:verifyTimeout": 20 };
         // At lacp_rate slow (set above) the partner state would outlive the LACPDUs by 90 s:
         // verify sees that none arrives any more.
-        await expect(l.up()).rejects.toThrow(/LACP: no LACPDU has reached eth1 eth2 in the \d+ s since verify started: they do not cross the channels now/);
+        await expect(l.up()).rejects.toThrow(
+            /LACP: no LACPDU has reached eth1 eth2 in the \d+ s since verify started: they do not cross the channels now/,
+        );
     });
 
     it("lacpPassthrough false -> true: LACP negotiates again and the update is verified", async () => {
@@ -61,12 +71,18 @@ describe("an LACP lab through its updates", () => {
     it("a router removed by hand comes back with refresh, then up, and is verified", async () => {
         await docker("rm", "-f", l.container("centralRouter"));
         const gone = await l.stackOf.refresh();
-        expect(gone.map((s) => `${s.op} ${s.urn.split("::").pop()}`)).toEqual(["refresh-gone lab-centralRouter-container"]);
+        expect(gone.map((s) => `${s.op} ${s.urn.split("::").pop()}`)).toEqual([
+            "refresh-gone lab-centralRouter-container",
+        ]);
         const { steps } = await l.up();
-        expect(changes(steps)).toEqual(expect.arrayContaining([
-            "create lab-centralRouter-container", "replace lab-bond0-apply-centralRouter",
-            "replace lab-bond0-verify-centralRouter", "replace lab-bond0-verify-inetRouter",
-        ]));
+        expect(changes(steps)).toEqual(
+            expect.arrayContaining([
+                "create lab-centralRouter-container",
+                "replace lab-bond0-apply-centralRouter",
+                "replace lab-bond0-verify-centralRouter",
+                "replace lab-bond0-verify-inetRouter",
+            ]),
+        );
         expect(verified(l, "centralRouter").aggregator.ports).toBe(2);
     });
 
@@ -94,7 +110,9 @@ describe("a seed lab through its topology changes", () => {
     it("privileged toggled: both routers are replaced, the bond rebuilt and verified", async () => {
         set({ "bondlab:privileged": false });
         const { steps } = await l.up();
-        expect(changes(steps)).toEqual(expect.arrayContaining(["replace lab-inetRouter-container", "replace lab-centralRouter-container"]));
+        expect(changes(steps)).toEqual(
+            expect.arrayContaining(["replace lab-inetRouter-container", "replace lab-centralRouter-container"]),
+        );
         expect(await docker("inspect", "-f", "{{.HostConfig.Privileged}}", l.container("inetRouter"))).toBe("false");
         expect(verified(l, "inetRouter").ping.received).toBeGreaterThan(0);
     });
@@ -116,17 +134,23 @@ describe("a seed lab through its topology changes", () => {
     it("a channel removed: its network and cable are deleted last, the bond keeps two slaves", async () => {
         set({ "bondlab:variant": lab("seed-two") });
         const { steps } = await l.up();
-        expect(changes(steps)).toEqual(expect.arrayContaining(["delete lab-uplink-network", "delete lab-uplink-cable"]));
+        expect(changes(steps)).toEqual(
+            expect.arrayContaining(["delete lab-uplink-network", "delete lab-uplink-cable"]),
+        );
         expect(slaves("inetRouter")).toEqual(["eth1", "eth2"]);
     });
 
     it("routerImage changed: every container is replaced on the new image and verified", async () => {
         // A different image (another id), built offline on top of the lab host's.
-        await runProcess(["docker", "build", "-q", "-t", OTHER_IMAGE, "-"], { stdin: `FROM ${IMAGE}\nLABEL org.bondlab.test=lifecycle\n` });
+        await runProcess(["docker", "build", "-q", "-t", OTHER_IMAGE, "-"], {
+            stdin: `FROM ${IMAGE}\nLABEL org.bondlab.test=lifecycle\n`,
+        });
         const otherId = await docker("image", "inspect", "-f", "{{.Id}}", OTHER_IMAGE);
         set({ "bondlab:routerImage": OTHER_IMAGE });
         const { steps } = await l.up();
-        expect(changes(steps)).toEqual(expect.arrayContaining(["replace lab-inetRouter-container", "replace lab-ch1-cable"]));
+        expect(changes(steps)).toEqual(
+            expect.arrayContaining(["replace lab-inetRouter-container", "replace lab-ch1-cable"]),
+        );
         expect(await docker("inspect", "-f", "{{.Image}}", l.container("inetRouter"))).toBe(otherId);
         expect(verified(l, "inetRouter").ping.received).toBeGreaterThan(0);
     });

@@ -10,7 +10,10 @@ import { IMAGE, leftovers } from "./lab";
 // The project's build machines cannot download them, so there this is skipped.
 
 const hasPulumi = spawnSync("sh", ["-c", "command -v pulumi"]).status === 0;
-if (!hasPulumi) console.warn("skipped: the Pulumi CLI is not on PATH (https://www.pulumi.com/docs/install/); the harness tests above cover the program");
+if (!hasPulumi)
+    console.warn(
+        "skipped: the Pulumi CLI is not on PATH (https://www.pulumi.com/docs/install/); the harness tests above cover the program",
+    );
 
 (hasPulumi ? describe : describe.skip)("pulumi up, preview and destroy with the real CLI", () => {
     const stack = "e2e-cli";
@@ -22,10 +25,19 @@ if (!hasPulumi) console.warn("skipped: the Pulumi CLI is not on PATH (https://ww
         PULUMI_CONFIG_PASSPHRASE: "",
         PULUMI_SKIP_UPDATE_CHECK: "true",
     };
-    const pulumi = (...args: string[]) => execFileSync("pulumi", [...args, "--stack", stack, "--non-interactive"], { cwd: work, env, encoding: "utf8" });
+    const pulumi = (...args: string[]) =>
+        execFileSync("pulumi", [...args, "--stack", stack, "--non-interactive"], { cwd: work, env, encoding: "utf8" });
 
     beforeAll(() => {
-        for (const item of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json", "components", "configs", "images"]) {
+        for (const item of [
+            "Pulumi.yaml",
+            "index.ts",
+            "package.json",
+            "tsconfig.json",
+            "components",
+            "configs",
+            "images",
+        ]) {
             fs.cpSync(path.join(PROJECT_DIR, item), path.join(work, item), { recursive: true });
         }
         fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(work, "node_modules"));
@@ -54,10 +66,15 @@ if (!hasPulumi) console.warn("skipped: the Pulumi CLI is not on PATH (https://ww
     it("previews a changed bond option as updates of the bond's commands only, then applies it", () => {
         pulumi("config", "set", "--path", "bondlab:bondOptions.lacp_rate", "slow");
         const preview = JSON.parse(pulumi("preview", "--json")) as { steps: { op: string; urn: string }[] };
-        const changed = preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
+        const changed = preview.steps
+            .filter((s) => s.op !== "same")
+            .map((s) => `${s.op} ${s.urn.split("::").pop()}`)
+            .sort();
         expect(changed).toEqual([
-            "update lab-bond0-apply-centralRouter", "update lab-bond0-apply-inetRouter",
-            "update lab-bond0-verify-centralRouter", "update lab-bond0-verify-inetRouter",
+            "update lab-bond0-apply-centralRouter",
+            "update lab-bond0-apply-inetRouter",
+            "update lab-bond0-verify-centralRouter",
+            "update lab-bond0-verify-inetRouter",
         ]);
         pulumi("up", "--yes", "--skip-preview");
         const routers = JSON.parse(pulumi("stack", "output", "routers", "--json"));

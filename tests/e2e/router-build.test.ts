@@ -12,7 +12,9 @@ describe("the router image built by the program", () => {
     let loaded = "";
     beforeAll(async () => {
         loaded = await docker("image", "inspect", "-f", "{{.Id}}", IMAGE);
-        const base = await runProcess([path.join(__dirname, "..", "..", "images", "router", "debian-base.sh")], { passStderr: true });
+        const base = await runProcess([path.join(__dirname, "..", "..", "images", "router", "debian-base.sh")], {
+            passStderr: true,
+        });
         if (base.code !== 0) throw new Error(`images/router/debian-base.sh failed (exit ${base.code})`);
     });
     afterAll(async () => {

@@ -8,7 +8,19 @@ describe("a shared segment behind a VirtualBox-like MAC filter", () => {
     const router = (name: string) => lab.container(name);
     const sw = "bondlab-e2e-segment-intnet-switch";
     const pings = async (count: number) => {
-        const out = await exec(router("inetRouter"), "ping", "-n", "-q", "-c", String(count), "-i", "0.2", "-W", "1", "192.168.1.2").catch((e: Error) => e.message);
+        const out = await exec(
+            router("inetRouter"),
+            "ping",
+            "-n",
+            "-q",
+            "-c",
+            String(count),
+            "-i",
+            "0.2",
+            "-W",
+            "1",
+            "192.168.1.2",
+        ).catch((e: Error) => e.message);
         return Number(/(\d+) received/.exec(out)?.[1] ?? "0");
     };
     beforeAll(() => lab.up());
@@ -17,7 +29,10 @@ describe("a shared segment behind a VirtualBox-like MAC filter", () => {
     it("joins both channels in the switch, which is no station: no address on it", async () => {
         const ports = (await exec(sw, "ip", "-o", "link", "show", "master", "segment")).trim().split("\n");
         expect(ports).toHaveLength(2);
-        const addresses = (await exec(sw, "ip", "-o", "addr", "show")).trim().split("\n").filter((l) => !/^\d+: lo\s/.test(l));
+        const addresses = (await exec(sw, "ip", "-o", "addr", "show"))
+            .trim()
+            .split("\n")
+            .filter((l) => !/^\d+: lo\s/.test(l));
         expect(addresses).toEqual([]);
     });
 
@@ -25,7 +40,9 @@ describe("a shared segment behind a VirtualBox-like MAC filter", () => {
         for (const name of ["inetRouter", "centralRouter"]) {
             const proc = await exec(router(name), "cat", "/proc/net/bonding/bond0");
             for (const slave of ["eth1", "eth2"]) {
-                const permanent = new RegExp(`Slave Interface: ${slave}[\\s\\S]*?Permanent HW addr: (\\S+)`).exec(proc)![1];
+                const permanent = new RegExp(`Slave Interface: ${slave}[\\s\\S]*?Permanent HW addr: (\\S+)`).exec(
+                    proc,
+                )![1];
                 const filters = await exec(router(name), "tc", "filter", "show", "dev", slave, "ingress");
                 expect(filters).toContain(`dst_mac ${permanent}`);
                 expect(filters).toMatch(/matchall[\s\S]*action order 1: gact action drop/);
@@ -40,7 +57,9 @@ describe("a shared segment behind a VirtualBox-like MAC filter", () => {
             // miimon 100 has moved the bond to eth2 long before the probes; frames to the
             // bond's MAC (eth1's as built) now reach eth2, whose filter drops them.
             await new Promise((r) => setTimeout(r, 2000));
-            expect(await exec(router("centralRouter"), "cat", "/sys/class/net/bond0/bonding/active_slave")).toBe("eth2");
+            expect(await exec(router("centralRouter"), "cat", "/sys/class/net/bond0/bonding/active_slave")).toBe(
+                "eth2",
+            );
             expect(await pings(10)).toBe(0);
         } finally {
             await exec(router("centralRouter"), "ip", "link", "set", "eth1", "up");

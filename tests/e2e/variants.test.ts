@@ -14,7 +14,9 @@ describe.each(listVariants())("variant %s on a real kernel", (variant) => {
             const verify = lab.routers[router.name].verify;
             expect(verify.mode).toBe(spec.bond.mode);
             expect(verify.slaves.map((s: any) => s.name)).toEqual(spec.channels.map((c) => c.interface));
-            const checked = verify.slaves.filter((s: any) => backupsShowLinkState(spec) || s.name === verify.activeSlave);
+            const checked = verify.slaves.filter(
+                (s: any) => backupsShowLinkState(spec) || s.name === verify.activeSlave,
+            );
             expect(checked.length).toBeGreaterThan(0);
             expect(checked.every((s: any) => s.miiStatus === "up")).toBe(true);
             expect(verify.ping.received).toBeGreaterThan(0);

@@ -1,3 +1,5 @@
+import { BOND_SLAVE_FIELDS, BOND_STATUS_FIELDS } from "../../components/bond";
+import { BOND_OPTIONS } from "../../components/spec/modes";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { SCRIPTS_DIR } from "../../components/scripts";
@@ -11,7 +13,12 @@ function bondStatus(fixture: string, ...expect: string[]): { state: any; problem
     const script = `. "${SCRIPTS_DIR}/bond-status.sh"; p=$(mktemp); bond_status bond0 "$@" "$p" "$BACKUPS"; echo; cat "$p"; rm -f "$p"`;
     const [expectOptions = "", expectSlaves = "", expectActive = "", backups = "up"] = expect;
     const out = execFileSync("sh", ["-c", script, "sh", expectOptions, expectSlaves, expectActive], {
-        env: { ...process.env, BONDLAB_PROC: `${FIXTURES}/${fixture}/proc`, BONDLAB_SYS: `${FIXTURES}/${fixture}/sys`, BACKUPS: backups },
+        env: {
+            ...process.env,
+            BONDLAB_PROC: `${FIXTURES}/${fixture}/proc`,
+            BONDLAB_SYS: `${FIXTURES}/${fixture}/sys`,
+            BACKUPS: backups,
+        },
         encoding: "utf8",
     });
     const [json, ...problems] = out.split("\n");
@@ -19,12 +26,19 @@ function bondStatus(fixture: string, ...expect: string[]): { state: any; problem
 }
 
 describe("bond_status on an 802.3ad bond with its partner", () => {
-    const { state, problems } = bondStatus("lacp", "mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4", "eth1 eth2");
+    const { state, problems } = bondStatus(
+        "lacp",
+        "mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4",
+        "eth1 eth2",
+    );
 
     it("reads mode, options in force, slaves and the active aggregator", () => {
         expect(state.mode).toBe("802.3ad");
         expect(state.options).toMatchObject({ miimon: "100", lacp_rate: "fast", xmit_hash_policy: "layer3+4" });
-        expect(state.slaves.map((s: any) => [s.name, s.miiStatus, s.aggregatorId])).toEqual([["eth1", "up", 2], ["eth2", "up", 2]]);
+        expect(state.slaves.map((s: any) => [s.name, s.miiStatus, s.aggregatorId])).toEqual([
+            ["eth1", "up", 2],
+            ["eth2", "up", 2],
+        ]);
         expect(state.aggregator).toEqual({ id: 2, ports: 2, partnerMac: "02:42:c0:a8:20:02" });
         expect(state.mac).toMatch(/^02:42:/);
         expect(state.raw).toContain("Bonding Mode: IEEE 802.3ad Dynamic link aggregation\n");
@@ -46,7 +60,12 @@ describe("bond_status on an 802.3ad bond with its partner", () => {
 
     it("reports a missing slave", () => {
         const { problems } = bondStatus("lacp", "mode 802.3ad", "eth1 eth2 eth3");
-        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^eth3: not a slave of bond0/), "bond0: 2 slaves, 3 expected"]));
+        expect(problems).toEqual(
+            expect.arrayContaining([
+                expect.stringMatching(/^eth3: not a slave of bond0/),
+                "bond0: 2 slaves, 3 expected",
+            ]),
+        );
     });
 });
 
@@ -58,7 +77,9 @@ describe("bond_status while LACP has no partner", () => {
     });
 
     it("blames the channels' LACP pass-through", () => {
-        expect(problems[0]).toMatch(/^LACP: no partner: LACPDUs do not cross the channels\. Every bridge port needs group_fwd_mask 0x4/);
+        expect(problems[0]).toMatch(
+            /^LACP: no partner: LACPDUs do not cross the channels\. Every bridge port needs group_fwd_mask 0x4/,
+        );
     });
 });
 
@@ -71,9 +92,6 @@ describe("bond_status without a bond", () => {
 });
 
 describe("one table per fact", () => {
-    const { BOND_OPTIONS } = require("../../components/spec/modes") as typeof import("../../components/spec/modes");
-    const { BOND_STATUS_FIELDS, BOND_SLAVE_FIELDS } = require("../../components/bond") as typeof import("../../components/bond");
-
     it("bond_status reads exactly the options of modes.ts, in its order", () => {
         const { state } = bondStatus("lacp");
         expect(Object.keys(state.options)).toEqual(["mode", ...Object.keys(BOND_OPTIONS)]);

@@ -4,20 +4,56 @@ import { Bound, bondSettings, boundExceeded, formatBound, monitorOf, predictBoun
 // The outage bound the bond's options predict, per variant and fault: pure arithmetic.
 
 const ROUTERS = ["inetRouter", "centralRouter"] as const;
-const settingsOf = (variant: string, overrides = {}) => bondSettings({ mode: loadLab(variant, overrides).bond.mode, ...loadLab(variant, overrides).bond.options });
+const settingsOf = (variant: string, overrides = {}) =>
+    bondSettings({ mode: loadLab(variant, overrides).bond.mode, ...loadLab(variant, overrides).bond.options });
 const ms = (b: Bound) => (b.kind === "ms" ? b.ms : b.kind);
 
 describe("bondSettings", () => {
     it("reads the options as sysfs shows them (first word of each)", () => {
-        const s = bondSettings({ mode: "802.3ad 4", miimon: "100", lacp_rate: "fast 1", updelay: "0", downdelay: "200", arp_interval: "0", arp_ip_target: "" });
-        expect(s).toMatchObject({ mode: "802.3ad", miimon: 100, lacpRate: "fast", downdelay: 200, arpInterval: 0, arpTargets: 0 });
-        const ab = bondSettings({ mode: "active-backup 1", arp_interval: "200", arp_ip_target: "192.168.1.2", arp_missed_max: "3", primary: "eth1", primary_reselect: "always 0" });
-        expect(ab).toMatchObject({ mode: "active-backup", arpInterval: 200, arpTargets: 1, arpMissedMax: 3, primary: "eth1", primaryReselect: "always" });
+        const s = bondSettings({
+            mode: "802.3ad 4",
+            miimon: "100",
+            lacp_rate: "fast 1",
+            updelay: "0",
+            downdelay: "200",
+            arp_interval: "0",
+            arp_ip_target: "",
+        });
+        expect(s).toMatchObject({
+            mode: "802.3ad",
+            miimon: 100,
+            lacpRate: "fast",
+            downdelay: 200,
+            arpInterval: 0,
+            arpTargets: 0,
+        });
+        const ab = bondSettings({
+            mode: "active-backup 1",
+            arp_interval: "200",
+            arp_ip_target: "192.168.1.2",
+            arp_missed_max: "3",
+            primary: "eth1",
+            primary_reselect: "always 0",
+        });
+        expect(ab).toMatchObject({
+            mode: "active-backup",
+            arpInterval: 200,
+            arpTargets: 1,
+            arpMissedMax: 3,
+            primary: "eth1",
+            primaryReselect: "always",
+        });
         expect(monitorOf(ab)).toBe("arp");
     });
 
     it("reads a lab file's options, with the kernel's defaults for what is not given", () => {
-        expect(settingsOf("seed")).toMatchObject({ mode: "active-backup", miimon: 100, arpMissedMax: 2, lacpRate: "slow", primary: "eth1" });
+        expect(settingsOf("seed")).toMatchObject({
+            mode: "active-backup",
+            miimon: 100,
+            arpMissedMax: 2,
+            lacpRate: "slow",
+            primary: "eth1",
+        });
         expect(settingsOf("arp-monitor")).toMatchObject({ arpInterval: 200, arpTargets: 1, miimon: 0 });
         // 802.3ad, balance-tlb and balance-alb get miimon 100 from the kernel when nothing monitors.
         expect(bondSettings({ mode: "balance-alb" }).miimon).toBe(100);
@@ -36,7 +72,9 @@ describe("predictBound", () => {
         const s = settingsOf("arp-monitor");
         for (const fault of ["admin-down", "cut", "silent"] as const) {
             expect(predictBound(s, fault, ROUTERS, "centralRouter")).toEqual({
-                kind: "ms", ms: 800, formula: "arp_interval 200 x (arp_missed_max 2 + 1) + 200 to probe the idle backup",
+                kind: "ms",
+                ms: 800,
+                formula: "arp_interval 200 x (arp_missed_max 2 + 1) + 200 to probe the idle backup",
             });
         }
         expect(ms(predictBound({ ...s, arpMissedMax: 5 }, "silent", ROUTERS))).toBe(1400);
@@ -44,19 +82,29 @@ describe("predictBound", () => {
 
     it("ARP monitoring in the load-balancing modes: every slave is probed, no backup to wake", () => {
         const s = { ...settingsOf("balance-xor"), miimon: 0, arpInterval: 100, arpTargets: 1 };
-        expect(predictBound(s, "cut", ROUTERS)).toEqual({ kind: "ms", ms: 300, formula: "arp_interval 100 x (arp_missed_max 2 + 1)" });
+        expect(predictBound(s, "cut", ROUTERS)).toEqual({
+            kind: "ms",
+            ms: 300,
+            formula: "arp_interval 100 x (arp_missed_max 2 + 1)",
+        });
     });
 
     it("LACP: the far end drops the partner after 3 LACPDU periods: 3 s fast, 90 s slow", () => {
         expect(ms(predictBound(settingsOf("lacp"), "admin-down", ROUTERS, "centralRouter"))).toBe(3000);
         expect(ms(predictBound(settingsOf("lacp"), "silent", ROUTERS))).toBe(3000);
-        expect(ms(predictBound(settingsOf("lacp", { lacp_rate: "slow" }), "admin-down", ROUTERS, "inetRouter"))).toBe(90000);
+        expect(ms(predictBound(settingsOf("lacp", { lacp_rate: "slow" }), "admin-down", ROUTERS, "inetRouter"))).toBe(
+            90000,
+        );
         // A lost carrier the MII monitor sees at both ends: miimon.
         expect(ms(predictBound(settingsOf("lacp"), "cut", ROUTERS))).toBe(100);
     });
 
     it("MII: a cut cable is seen at both ends within miimon + downdelay; a silent channel never", () => {
-        expect(predictBound(settingsOf("seed"), "cut", ROUTERS)).toEqual({ kind: "ms", ms: 100, formula: "miimon 100 + downdelay 0" });
+        expect(predictBound(settingsOf("seed"), "cut", ROUTERS)).toEqual({
+            kind: "ms",
+            ms: 100,
+            formula: "miimon 100 + downdelay 0",
+        });
         expect(ms(predictBound(settingsOf("seed", { downdelay: 200 }), "cut", ROUTERS))).toBe(300);
         expect(predictBound(settingsOf("seed"), "silent", ROUTERS).kind).toBe("never");
         for (const v of ["balance-rr", "balance-xor", "balance-tlb", "balance-alb"]) {
@@ -73,10 +121,16 @@ describe("predictBound", () => {
     });
 
     it("failback: miimon + updelay when the primary takes over again; nothing when traffic stays on the backup", () => {
-        expect(predictBound(settingsOf("seed"), "return", ROUTERS)).toEqual({ kind: "ms", ms: 100, formula: "miimon 100 + updelay 0" });
+        expect(predictBound(settingsOf("seed"), "return", ROUTERS)).toEqual({
+            kind: "ms",
+            ms: 100,
+            formula: "miimon 100 + updelay 0",
+        });
         expect(ms(predictBound(settingsOf("seed", { updelay: 500 }), "return", ROUTERS))).toBe(600);
         expect(predictBound(settingsOf("seed", { primary_reselect: "failure" }), "return", ROUTERS).kind).toBe("none");
-        expect(predictBound(settingsOf("seed", { primary: null, primary_reselect: null }), "return", ROUTERS).kind).toBe("none");
+        expect(
+            predictBound(settingsOf("seed", { primary: null, primary_reselect: null }), "return", ROUTERS).kind,
+        ).toBe("none");
         expect(ms(predictBound(settingsOf("arp-monitor"), "return", ROUTERS))).toBe(800);
         expect(ms(predictBound(settingsOf("balance-rr"), "return", ROUTERS))).toBe(100);
     });

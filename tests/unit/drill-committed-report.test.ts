@@ -32,7 +32,8 @@ describe("the committed drill report (docs/drill)", () => {
 
     it("judges and explains every row as the current code does", () => {
         const again = rejudgeReport(report);
-        const verdicts = (r: DrillReport) => r.variants.flatMap((v) => v.rows.map((row) => [v.variant, row.id, row.verdict, row.explanation]));
+        const verdicts = (r: DrillReport) =>
+            r.variants.flatMap((v) => v.rows.map((row) => [v.variant, row.id, row.verdict, row.explanation]));
         expect(verdicts(report)).toEqual(verdicts(again));
     });
 

@@ -13,7 +13,12 @@ import { RowResult } from "../../drill/result";
 // (and judged then): a recovery that did not hold, an outage that began before the fault, and
 // a loss long after a fault that had cost nothing.
 
-interface Fixture { variant: string; stack: string; settings: BondSettings; row: RowResult }
+interface Fixture {
+    variant: string;
+    stack: string;
+    settings: BondSettings;
+    row: RowResult;
+}
 const fixture = (name: string): Fixture =>
     JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "drill", "rows", `${name}.json`), "utf8"));
 const judged = (f: Fixture) => {
@@ -42,7 +47,9 @@ describe("a relapse: arp-monitor, eth1 down inside inetRouter", () => {
         expect(row.verdict).toBe("fail");
         expect(row.reasons).toEqual(["relapse: lost again 3.3 s after the fault, for 693 ms"]);
         expect(f.row.routers.centralRouter.after!.tx.eth1).toBe(43);
-        expect(row.explanation).toMatch(/^The path came back after an outage of 664 ms, then was lost again 3\.3 s after the fault, for 693 ms: centralRouter sent 43 frames on eth1 again after the failover \(eth1 failed 2 times in the row\)/);
+        expect(row.explanation).toMatch(
+            /^The path came back after an outage of 664 ms, then was lost again 3\.3 s after the fault, for 693 ms: centralRouter sent 43 frames on eth1 again after the failover \(eth1 failed 2 times in the row\)/,
+        );
         expect(row.explanation).not.toMatch(/inetRouter sent/); // inetRouter sent nothing on eth1 after
     });
 });
@@ -66,11 +73,13 @@ describe("no baseline: balance-tlb, cable cut", () => {
     it("now says the path was broken before the fault, and judges nothing", () => {
         const row = judged(f);
         expect(row.verdict).toBe("info");
-        expect(row.reasons).toEqual(["no baseline: no reply inetRouter->centralRouter or centralRouter->inetRouter before the fault, so nothing is judged"]);
+        expect(row.reasons).toEqual([
+            "no baseline: no reply inetRouter->centralRouter or centralRouter->inetRouter before the fault, so nothing is judged",
+        ]);
         expect(outageText(row)).toBe("no baseline");
         expect(row.explanation).toBe(
             "No reply came inetRouter->centralRouter or centralRouter->inetRouter before the fault: the path was already broken " +
-            "(inetRouter sent on eth1 and received on eth2; centralRouter sent on eth2 and received on eth1), so this row measures nothing about the fault and judges nothing.",
+                "(inetRouter sent on eth1 and received on eth2; centralRouter sent on eth2 and received on eth1), so this row measures nothing about the fault and judges nothing.",
         );
     });
 });
@@ -90,14 +99,18 @@ describe("a late loss: lacp, eth1 back after a cut", () => {
         expect(row.verdict).toBe("fail");
         expect(row.exceeded).toBe(false);
         expect(row.reasons).toEqual(["late loss: held through the fault, then lost 2.5 s after it, for 514 ms"]);
-        expect(row.explanation).toMatch(/^The path held through the fault, then was lost 2\.5 s after it, for 514 ms, after eth1's last change had settled/);
+        expect(row.explanation).toMatch(
+            /^The path held through the fault, then was lost 2\.5 s after it, for 514 ms, after eth1's last change had settled/,
+        );
         expect(row.explanation).toMatch(/aggregate-wait timer/);
         expect(row.explanation).not.toMatch(/came back after an outage|cable changed/);
     });
 });
 
 describe("every explanation of the committed report agrees with its row's own data", () => {
-    const report = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "docs", "drill", "report.json"), "utf8")) as { variants: { rows: RowResult[] }[] };
+    const report = JSON.parse(
+        fs.readFileSync(path.join(__dirname, "..", "..", "docs", "drill", "report.json"), "utf8"),
+    ) as { variants: { rows: RowResult[] }[] };
     const rows = report.variants.flatMap((v) => v.rows).filter((r) => r.verdict !== "error");
 
     it.each(rows.map((r) => [`${r.variant} ${r.id}`, r] as [string, RowResult]))("%s", (_, r) => {
@@ -105,11 +118,14 @@ describe("every explanation of the committed report agrees with its row's own da
         if (r.mode !== "802.3ad") expect(said).not.toMatch(/LACPDU/);
         const lossy = Object.values(r.directions).filter((d) => d.lostAfterFault > 0);
         if (r.verdict === "fail" && lossy.length === 1) expect(r.explanation).toMatch(/one direction/);
-        if (Object.values(r.directions).every((d) => d.rttAfter === null)) expect(said).not.toMatch(/rtt 0 ms|round trip 0\.0 ms/);
+        if (Object.values(r.directions).every((d) => d.rttAfter === null))
+            expect(said).not.toMatch(/rtt 0 ms|round trip 0\.0 ms/);
         if (r.verdict === "fail") expect(r.explanation).toBeTruthy();
         if (r.reasons.some((x) => x.startsWith("relapse"))) expect(r.explanation).toMatch(/lost again/);
         // "X received N frames from Y on S, its inactive slave": X's counters say so.
-        for (const [, far, count, near, slave] of (r.explanation ?? "").matchAll(/(\w+) received (\d+) frames from (\w+) on (\w+), its inactive slave/g)) {
+        for (const [, far, count, near, slave] of (r.explanation ?? "").matchAll(
+            /(\w+) received (\d+) frames from (\w+) on (\w+), its inactive slave/g,
+        )) {
             expect(r.routers[far].after?.rx[slave]).toBe(Number(count));
             expect(r.routers[far].after?.active).not.toBe(slave);
             expect(r.routers[near].after?.active).toBe(slave);

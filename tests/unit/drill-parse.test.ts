@@ -16,20 +16,27 @@ const fault = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, `
 const analyze = (name: string, router: string) => {
     const out = probe(`${name}.${router}`);
     const f = fault(name);
-    return analyzeDirection(out.ping, { startAt: out.startAt, stopAt: out.stopAt, faultAt: f.at, faultEndAt: Math.max(f.done, ...f.backs) });
+    return analyzeDirection(out.ping, {
+        startAt: out.startAt,
+        stopAt: out.stopAt,
+        faultAt: f.at,
+        faultEndAt: Math.max(f.done, ...f.backs),
+    });
 };
 
 describe("parsePing", () => {
     it("reads replies with their -D timestamps, sequence and round trip", () => {
-        const out = parsePing([
-            "PING 192.168.1.2 (192.168.1.2) 56(84) bytes of data.",
-            "[1795661559.505368] 64 bytes from 192.168.1.2: icmp_seq=1 ttl=64 time=0.979 ms",
-            "[1795661559.527099] 64 bytes from 192.168.1.2: icmp_seq=3 ttl=64 time=0.582 ms",
-            "",
-            "--- 192.168.1.2 ping statistics ---",
-            "3 packets transmitted, 2 received, 33.3333% packet loss, time 40ms",
-            "rtt min/avg/max/mdev = 0.582/0.780/0.979/0.198 ms",
-        ].join("\n"));
+        const out = parsePing(
+            [
+                "PING 192.168.1.2 (192.168.1.2) 56(84) bytes of data.",
+                "[1795661559.505368] 64 bytes from 192.168.1.2: icmp_seq=1 ttl=64 time=0.979 ms",
+                "[1795661559.527099] 64 bytes from 192.168.1.2: icmp_seq=3 ttl=64 time=0.582 ms",
+                "",
+                "--- 192.168.1.2 ping statistics ---",
+                "3 packets transmitted, 2 received, 33.3333% packet loss, time 40ms",
+                "rtt min/avg/max/mdev = 0.582/0.780/0.979/0.198 ms",
+            ].join("\n"),
+        );
         expect(out.peer).toBe("192.168.1.2");
         expect(out.replies).toEqual([
             { seq: 1, at: 1795661559505.368, rttMs: 0.979 },
@@ -40,29 +47,37 @@ describe("parsePing", () => {
     });
 
     it("counts DUP! replies (broadcast mode answers once per channel) as duplicates, not replies", () => {
-        const out = parsePing([
-            "[1795661559.505368] 64 bytes from 192.168.1.2: icmp_seq=1 ttl=64 time=0.979 ms",
-            "[1795661559.505901] 64 bytes from 192.168.1.2: icmp_seq=1 ttl=64 time=1.51 ms (DUP!)",
-            "[1795661559.525368] 64 bytes from 192.168.1.2: icmp_seq=2 ttl=64 time=0.8 ms",
-            "2 packets transmitted, 2 received, +1 duplicates, 0% packet loss, time 20ms",
-        ].join("\n"));
+        const out = parsePing(
+            [
+                "[1795661559.505368] 64 bytes from 192.168.1.2: icmp_seq=1 ttl=64 time=0.979 ms",
+                "[1795661559.505901] 64 bytes from 192.168.1.2: icmp_seq=1 ttl=64 time=1.51 ms (DUP!)",
+                "[1795661559.525368] 64 bytes from 192.168.1.2: icmp_seq=2 ttl=64 time=0.8 ms",
+                "2 packets transmitted, 2 received, +1 duplicates, 0% packet loss, time 20ms",
+            ].join("\n"),
+        );
         expect(out.replies.map((r) => r.seq)).toEqual([1, 2]);
         expect(out.duplicates).toBe(1);
         expect(out.received).toBe(2);
     });
 
     it("reads ICMP errors and the summary with errors", () => {
-        const out = parsePing([
-            "[1795661559.505368] From 192.168.1.1 icmp_seq=7 Destination Host Unreachable",
-            "9 packets transmitted, 0 received, +1 errors, 100% packet loss, time 90ms",
-        ].join("\n"));
+        const out = parsePing(
+            [
+                "[1795661559.505368] From 192.168.1.1 icmp_seq=7 Destination Host Unreachable",
+                "9 packets transmitted, 0 received, +1 errors, 100% packet loss, time 90ms",
+            ].join("\n"),
+        );
         expect(out.errors).toEqual([{ seq: 7, at: 1795661559505.368, text: "Destination Host Unreachable" }]);
         expect(out.replies).toEqual([]);
         expect(out.transmitted).toBe(9);
     });
 
     it("keeps sequence numbers growing past icmp_seq 65535", () => {
-        const out = parsePing([65534, 65535, 0, 1].map((s, i) => `[1795661559.${500 + i}000] 64 bytes from 192.168.1.2: icmp_seq=${s} ttl=64 time=0.5 ms`).join("\n"));
+        const out = parsePing(
+            [65534, 65535, 0, 1]
+                .map((s, i) => `[1795661559.${500 + i}000] 64 bytes from 192.168.1.2: icmp_seq=${s} ttl=64 time=0.5 ms`)
+                .join("\n"),
+        );
         expect(out.replies.map((r) => r.seq)).toEqual([65534, 65535, 65536, 65537]);
     });
 
@@ -80,7 +95,11 @@ describe("parsePing", () => {
 
 describe("snapshots and counters", () => {
     it("parses a snapshot line: active slave, per-slave MII, failures and packet counters, load", () => {
-        expect(parseSnapshot("snap b1 1795662594485299850 load=3.20 active=eth1 slave=eth1:up:22:14589:14804 slave=eth2:down:25:5971:5993")).toEqual({
+        expect(
+            parseSnapshot(
+                "snap b1 1795662594485299850 load=3.20 active=eth1 slave=eth1:up:22:14589:14804 slave=eth2:down:25:5971:5993",
+            ),
+        ).toEqual({
             label: "b1",
             at: 1795662594485.29985,
             load: 3.2,
@@ -125,18 +144,22 @@ describe("snapshots and counters", () => {
     });
 
     it("reads a fault's times; the kernel's port events give the fault time and the skew between the cable's ends", () => {
-        const t = parseActionTimes([
-            "at 1795663180605146960",
-            "done 1795663181524589690",
-            "port veth77bf482 1795663181162680000",
-            "port veth4b72d28 1795663181280157000",
-        ].join("\n"));
+        const t = parseActionTimes(
+            [
+                "at 1795663180605146960",
+                "done 1795663181524589690",
+                "port veth77bf482 1795663181162680000",
+                "port veth4b72d28 1795663181280157000",
+            ].join("\n"),
+        );
         expect(t.ports.map((p) => p.name)).toEqual(["veth77bf482", "veth4b72d28"]);
         const f = faultTimes(t);
         expect(f.at).toBeCloseTo(1795663181162.68, 2);
         expect(f.issued).toBeCloseTo(1795663180605.147, 2);
         expect(f.skewMs).toBe(117);
-        const flap = parseActionTimes("at 1000000000000000000\ncut 1000000000100000000\nback 1000000000400000000\ndone 1000000000500000000\n");
+        const flap = parseActionTimes(
+            "at 1000000000000000000\ncut 1000000000100000000\nback 1000000000400000000\ndone 1000000000500000000\n",
+        );
         expect(flap.cuts).toEqual([1000000000100]);
         expect(flap.backs).toEqual([1000000000400]);
         expect(faultTimes(flap).skewMs).toBeNull();
@@ -195,10 +218,17 @@ describe("analyzeDirection on captured probes", () => {
 });
 
 describe("analyzeDirection corner cases", () => {
-    const line = (seq: number, t: number, rtt = 0.5) => `[${(t / 1000).toFixed(6)}] 64 bytes from 10.0.0.2: icmp_seq=${seq} ttl=64 time=${rtt} ms`;
+    const line = (seq: number, t: number, rtt = 0.5) =>
+        `[${(t / 1000).toFixed(6)}] 64 bytes from 10.0.0.2: icmp_seq=${seq} ttl=64 time=${rtt} ms`;
     const run = (seqs: number[], transmitted: number, extra: Partial<{ faultAt: number; stopAt: number }> = {}) => {
-        const text = seqs.map((s) => line(s, 1_000_000 + s * 10)).join("\n") + `\n${transmitted} packets transmitted, ${seqs.length} received`;
-        return analyzeDirection(parsePing(text), { startAt: 1_000_000, stopAt: extra.stopAt ?? 1_000_000 + transmitted * 10, faultAt: extra.faultAt ?? 1_000_000 + 50 });
+        const text =
+            seqs.map((s) => line(s, 1_000_000 + s * 10)).join("\n") +
+            `\n${transmitted} packets transmitted, ${seqs.length} received`;
+        return analyzeDirection(parsePing(text), {
+            startAt: 1_000_000,
+            stopAt: extra.stopAt ?? 1_000_000 + transmitted * 10,
+            faultAt: extra.faultAt ?? 1_000_000 + 50,
+        });
     };
     const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
@@ -221,14 +251,19 @@ describe("analyzeDirection corner cases", () => {
     });
 
     it("every other probe lost to the end (round-robin into a dead channel): partial, not recovered", () => {
-        const a = run(range(1, 400).filter((s) => s < 10 || s % 2 === 0), 400);
+        const a = run(
+            range(1, 400).filter((s) => s < 10 || s % 2 === 0),
+            400,
+        );
         expect(a.outcome).toBe("partial");
         expect(a.tailLossPct).toBeCloseTo(50, 0);
         expect(a.outageMs).toBeCloseTo(20, 5);
     });
 
     it("counts replies that overtake earlier ones (a delayed channel in round-robin)", () => {
-        const text = [line(1, 1000), line(3, 1020), line(2, 1030), line(4, 1040)].join("\n") + "\n4 packets transmitted, 4 received";
+        const text =
+            [line(1, 1000), line(3, 1020), line(2, 1030), line(4, 1040)].join("\n") +
+            "\n4 packets transmitted, 4 received";
         const a = analyzeDirection(parsePing(text), { startAt: 990, stopAt: 1300, faultAt: 995 });
         expect(a.reordered).toBe(1);
     });

@@ -1,6 +1,14 @@
 import { loadLab } from "../../components/spec/load";
 import { parsePing } from "../../drill/ping";
-import { ReplayReport, SEED_REPLAY_LABS, SEED_STEPS, analyzeStep, pingState, replayMarkdown, seedSays } from "../../drill/replay";
+import {
+    ReplayReport,
+    SEED_REPLAY_LABS,
+    SEED_STEPS,
+    analyzeStep,
+    pingState,
+    replayMarkdown,
+    seedSays,
+} from "../../drill/replay";
 
 // ping -D output: replies every 200 ms from t0 while `up(t)` holds, else nothing; an ICMP
 // error line at each time in `unreachable`.
@@ -10,12 +18,17 @@ function pingText(seconds: number, up: (ms: number) => boolean, unreachable: num
     const stamp = (ms: number) => `[${Math.floor(ms / 1000)}.${String((ms % 1000) * 1000).padStart(6, "0")}]`;
     for (let seq = 1, ms = T0; ms < T0 + seconds * 1000; seq++, ms += 200) {
         if (up(ms - T0)) lines.push(`${stamp(ms)} 64 bytes from 192.168.1.2: icmp_seq=${seq} ttl=64 time=0.1 ms`);
-        if (unreachable.includes(ms - T0)) lines.push(`${stamp(ms)} From 192.168.1.1 icmp_seq=${seq} Destination Host Unreachable`);
+        if (unreachable.includes(ms - T0))
+            lines.push(`${stamp(ms)} From 192.168.1.1 icmp_seq=${seq} Destination Host Unreachable`);
     }
     return lines.join("\n");
 }
 const step = (id: string) => SEED_STEPS.find((s) => s.id === id)!;
-const state = { action: "ip link set eth1 down inside centralRouter", farActive: "eth2", neighbour: "192.168.1.2 lladdr 02:42:ac:11:00:03 FAILED" };
+const state = {
+    action: "ip link set eth1 down inside centralRouter",
+    farActive: "eth2",
+    neighbour: "192.168.1.2 lladdr 02:42:ac:11:00:03 FAILED",
+};
 
 describe("the seed replay's judgement", () => {
     it("reads the ping's state from the step's last seconds", () => {
@@ -27,7 +40,13 @@ describe("the seed replay's judgement", () => {
     it("counts a step's replies and errors in its own window only, and compares with the transcript", () => {
         // Answering for 10 s, then dead, with two unreachable errors in the dead part.
         const ping = parsePing(pingText(30, (ms) => ms < 10_000, [20_000, 24_000]));
-        const s = analyzeStep(step("eth1-down"), "shared", ping, { at: T0 + 5_000, end: T0 + 30_000, intervalS: 0.2 }, state);
+        const s = analyzeStep(
+            step("eth1-down"),
+            "shared",
+            ping,
+            { at: T0 + 5_000, end: T0 + 30_000, intervalS: 0.2 },
+            state,
+        );
         expect(s.due).toBe(125);
         expect(s.replies).toBe(25);
         expect(s.errors).toBe(2);
@@ -35,33 +54,67 @@ describe("the seed replay's judgement", () => {
         expect(s.ping).toBe("dead");
         expect(s.matchesSeed).toBe(true);
         // The seed says the ping never worked over independent channels: a live ping differs.
-        const live = analyzeStep(step("baseline"), "independent", parsePing(pingText(5, () => true)), { at: T0, end: T0 + 5_000, intervalS: 0.2 }, state);
+        const live = analyzeStep(
+            step("baseline"),
+            "independent",
+            parsePing(pingText(5, () => true)),
+            { at: T0, end: T0 + 5_000, intervalS: 0.2 },
+            state,
+        );
         expect(live.ping).toBe("answering");
         expect(live.matchesSeed).toBe(false);
         // A step the transcript is silent on is not compared.
-        expect(analyzeStep(step("eth2-up"), "shared", ping, { at: T0, end: T0 + 5_000, intervalS: 0.2 }, state).matchesSeed).toBeNull();
+        expect(
+            analyzeStep(step("eth2-up"), "shared", ping, { at: T0, end: T0 + 5_000, intervalS: 0.2 }, state)
+                .matchesSeed,
+        ).toBeNull();
     });
 
     it("writes each step beside the seed's words", () => {
         const ping = parsePing(pingText(30, (ms) => ms < 10_000, [20_000]));
         const report: ReplayReport = {
-            generatedAt: "2026-11-27T00:00:00Z", command: "npm run drill -- --replay --matrix --out docs/drill", where: "a test",
-            results: [{
-                name: "x", lab: "seed-shared", wiring: "shared", setup: "a setup line", stack: "s", pinger: "inetRouter", far: "centralRouter", intervalS: 0.2, options: { mode: "active-backup" },
-                steps: [analyzeStep(step("eth1-down"), "shared", ping, { at: T0 + 5_000, end: T0 + 30_000, intervalS: 0.2 }, state)],
-            }],
+            generatedAt: "2026-11-27T00:00:00Z",
+            command: "npm run drill -- --replay --matrix --out docs/drill",
+            where: "a test",
+            results: [
+                {
+                    name: "x",
+                    lab: "seed-shared",
+                    wiring: "shared",
+                    setup: "a setup line",
+                    stack: "s",
+                    pinger: "inetRouter",
+                    far: "centralRouter",
+                    intervalS: 0.2,
+                    options: { mode: "active-backup" },
+                    steps: [
+                        analyzeStep(
+                            step("eth1-down"),
+                            "shared",
+                            ping,
+                            { at: T0 + 5_000, end: T0 + 30_000, intervalS: 0.2 },
+                            state,
+                        ),
+                    ],
+                },
+            ],
         };
         const md = replayMarkdown(report);
-        expect(md).toContain("| ip link set eth1 down inside centralRouter | 25 s | dead (25 of 125 replies, 1 × Destination Host Unreachable) | eth2 |");
+        expect(md).toContain(
+            "| ip link set eth1 down inside centralRouter | 25 s | dead (25 of 125 replies, 1 × Destination Host Unreachable) | eth2 |",
+        );
         expect(md).toContain(`| ${seedSays("shared", "eth1-down").says} | same |`);
     });
 });
 
 describe("the seed replay's labs", () => {
-    it.each(SEED_REPLAY_LABS.map((l) => [l.name, l] as const))("%s is a valid lab, wired as the replay says", (_, entry) => {
-        const spec = loadLab(entry.lab, entry.bondOptions ?? {});
-        const joined = spec.channels.every((c) => c.segment !== undefined);
-        expect(joined ? "shared" : "independent").toBe(entry.wiring);
-        expect(spec.channels.some((c) => c.macFilter)).toBe(/filter/i.test(entry.name));
-    });
+    it.each(SEED_REPLAY_LABS.map((l) => [l.name, l] as const))(
+        "%s is a valid lab, wired as the replay says",
+        (_, entry) => {
+            const spec = loadLab(entry.lab, entry.bondOptions ?? {});
+            const joined = spec.channels.every((c) => c.segment !== undefined);
+            expect(joined ? "shared" : "independent").toBe(entry.wiring);
+            expect(spec.channels.some((c) => c.macFilter)).toBe(/filter/i.test(entry.name));
+        },
+    );
 });

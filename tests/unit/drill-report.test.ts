@@ -25,7 +25,9 @@ function capturedRow(variant: string, rowId: string, options: Record<string, str
     const settings = bondSettings({ mode: spec.bond.mode, ...spec.bond.options, ...options });
     const plan = planRows(lab, parseScenarioList(undefined)).find((r) => r.id === rowId)!;
     const bound = predictBound(settings, plan.fault, ROUTERS, plan.downedBy);
-    const outputs = ROUTERS.map((r) => parseProbeOutput(fs.readFileSync(path.join(FIXTURES, `${variant}.${rowId}.${r}.txt`), "utf8")));
+    const outputs = ROUTERS.map((r) =>
+        parseProbeOutput(fs.readFileSync(path.join(FIXTURES, `${variant}.${rowId}.${r}.txt`), "utf8")),
+    );
     const raw = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${variant}.${rowId}.fault.json`), "utf8"));
     const fault: FaultTimes = { issued: raw.at, skewMs: null, ...raw };
     const snaps = [0, 1, 2, 3].map((i) => outputs.map((o) => o.snapshots[i]));
@@ -40,7 +42,13 @@ describe("a whole row from captured probes", () => {
     const arpTight = capturedRow("arp-monitor", "admin-down-centralRouter", { arp_missed_max: "1" });
 
     it("seed: no recovery, bound never, the far router still sending on eth1, and why in plain words", () => {
-        expect(seed).toMatchObject({ outcome: "down", open: true, verdict: "fail", reasons: ["no recovery"], exceeded: false });
+        expect(seed).toMatchObject({
+            outcome: "down",
+            open: true,
+            verdict: "fail",
+            reasons: ["no recovery"],
+            exceeded: false,
+        });
         expect(seed.bound.kind).toBe("never");
         expect(seed.routers.inetRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth1", rxAfter: "eth2" });
         expect(seed.routers.centralRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth2" });
@@ -51,7 +59,9 @@ describe("a whole row from captured probes", () => {
         // The receive side, from inetRouter's own counters, and the root cause.
         const dropped = seed.routers.inetRouter.after!.rx.eth2;
         expect(dropped).toBeGreaterThan(0);
-        expect(seed.explanation).toContain(`inetRouter received ${dropped} frames from centralRouter on eth2, its inactive slave, and dropped them`);
+        expect(seed.explanation).toContain(
+            `inetRouter received ${dropped} frames from centralRouter on eth2, its inactive slave, and dropped them`,
+        );
         expect(seed.explanation).toMatch(/The root cause is isolation: each channel is a wire of its own/);
         expect(outageText(seed)).toMatch(/^no recovery \(≥6\.\d s\)$/);
     });
@@ -59,26 +69,49 @@ describe("a whole row from captured probes", () => {
     it("arp-monitor: recovered on eth2 at both ends within the 800 ms its options predict, then lost the path again", () => {
         // Kept as measured: a second outage 1.7 s after the fault, in both directions at once,
         // while centralRouter's new active slave eth2 failed once. A recovery that did not hold.
-        expect(arp).toMatchObject({ outcome: "recovered", open: false, exceeded: false, verdict: "fail", reasons: ["relapse: lost again 1.7 s after the fault, for 546 ms"] });
-        expect(arp.explanation).toBe("The path came back after an outage of 709 ms, then was lost again 1.7 s after the fault, for 546 ms: no router sent on eth1 again, " +
-            "but centralRouter's eth2 failed 1 time in the row: the monitor dropped the slave it had failed over to, then took it back.");
+        expect(arp).toMatchObject({
+            outcome: "recovered",
+            open: false,
+            exceeded: false,
+            verdict: "fail",
+            reasons: ["relapse: lost again 1.7 s after the fault, for 546 ms"],
+        });
+        expect(arp.explanation).toBe(
+            "The path came back after an outage of 709 ms, then was lost again 1.7 s after the fault, for 546 ms: no router sent on eth1 again, " +
+                "but centralRouter's eth2 failed 1 time in the row: the monitor dropped the slave it had failed over to, then took it back.",
+        );
         expect(arp.outageMs).toBeCloseTo(708.7, 0);
         expect(arp.bound).toMatchObject({ kind: "ms", ms: 800 });
         expect(arp.routers.inetRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth2" });
         expect(arp.routers.centralRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth2" });
-        expect(tableLine(arp, ROUTERS)).toMatch(/^arp-monitor\s+admin-down-centralRouter\s+709 ms\s+800 ms\s+\d+\/\d+\s+eth1→eth2\s+eth1→eth2\s+✗$/);
+        expect(tableLine(arp, ROUTERS)).toMatch(
+            /^arp-monitor\s+admin-down-centralRouter\s+709 ms\s+800 ms\s+\d+\/\d+\s+eth1→eth2\s+eth1→eth2\s+✗$/,
+        );
     });
 
     it("the same outage against arp_missed_max 1: beyond 600 ms + two probe intervals, and why", () => {
-        expect(arpTight).toMatchObject({ outcome: "recovered", exceeded: true, verdict: "fail", reasons: ["bound exceeded", "relapse: lost again 1.7 s after the fault, for 546 ms"] });
+        expect(arpTight).toMatchObject({
+            outcome: "recovered",
+            exceeded: true,
+            verdict: "fail",
+            reasons: ["bound exceeded", "relapse: lost again 1.7 s after the fault, for 546 ms"],
+        });
         expect(arpTight.explanation).toMatch(/^709 ms of outage, beyond the 600 ms the options predict/);
         expect(arpTight.explanation).toMatch(/ARP monitor acts only on its ticks/);
-        expect(tableLine(arpTight, ROUTERS)).toMatch(/^arp-monitor\s+admin-down-centralRouter\s+709 ms\s+600 ms\s+\d+\/\d+\s+eth1→eth2\s+eth1→eth2\s+✗$/);
+        expect(tableLine(arpTight, ROUTERS)).toMatch(
+            /^arp-monitor\s+admin-down-centralRouter\s+709 ms\s+600 ms\s+\d+\/\d+\s+eth1→eth2\s+eth1→eth2\s+✗$/,
+        );
     });
 
     it("lacp: the far end drops the silent partner after 3 LACPDU periods: 2.7 s, within the 3 s bound", () => {
         const lacp = capturedRow("lacp", "admin-down-centralRouter");
-        expect(lacp).toMatchObject({ outcome: "recovered", exceeded: false, verdict: "pass", reasons: [], channel: { name: "ch1", interface: "eth1" } });
+        expect(lacp).toMatchObject({
+            outcome: "recovered",
+            exceeded: false,
+            verdict: "pass",
+            reasons: [],
+            channel: { name: "ch1", interface: "eth1" },
+        });
         expect(lacp.bound).toMatchObject({ kind: "ms", ms: 3000 });
         // awk on the captures: seq 218..359 lost, 2679.0 ms; the other way seq 191..318, 2724.0 ms.
         expect(lacp.directions["inetRouter->centralRouter"].outageMs).toBeCloseTo(2679.0, 0);
@@ -92,23 +125,60 @@ describe("a whole row from captured probes", () => {
     it("balance-tlb: loss from sending where the peer does not receive is named as such, not blamed on the degraded channel", () => {
         const tlb = bondSettings({ mode: "balance-tlb 5", miimon: "100" });
         const lab = labOfSpec("drill-balance-tlb", loadLab("balance-tlb"));
-        const view = (active: string, tx: string) => ({ ...arp.routers.inetRouter, after: { ...arp.routers.inetRouter.after!, active }, txAfter: tx });
+        const view = (active: string, tx: string) => ({
+            ...arp.routers.inetRouter,
+            after: { ...arp.routers.inetRouter.after!, active },
+            txAfter: tx,
+        });
         const astray: RowResult = {
-            ...arp, variant: "balance-tlb", mode: "balance-tlb", fault: "degrade", verdict: "info",
+            ...arp,
+            variant: "balance-tlb",
+            mode: "balance-tlb",
+            fault: "degrade",
+            verdict: "info",
             routers: { inetRouter: view("eth1", "eth2"), centralRouter: view("eth1", "eth2") },
         };
-        expect(explain(astray, tlb, lab)).toMatch(/^Not the degraded channel: .*balance-tlb receives only on its active slave \(eth1\) but spreads what it sends over every slave: inetRouter and centralRouter sent the probes on eth2/);
-        const onActive = { ...astray, routers: { inetRouter: view("eth1", "eth1"), centralRouter: view("eth1", "eth1") } };
+        expect(explain(astray, tlb, lab)).toMatch(
+            /^Not the degraded channel: .*balance-tlb receives only on its active slave \(eth1\) but spreads what it sends over every slave: inetRouter and centralRouter sent the probes on eth2/,
+        );
+        const onActive = {
+            ...astray,
+            routers: { inetRouter: view("eth1", "eth1"), centralRouter: view("eth1", "eth1") },
+        };
         expect(explain(onActive, tlb, lab)).toMatch(/^Part of the traffic crosses the bad channel/);
     });
 
     it("writes Markdown with the matrix, the explanations and the regenerating command", () => {
         const report: DrillReport = {
-            title: "Failover drill", generatedAt: "2026-11-26T03:00:00.000Z", command: "npm run drill -- --matrix --out docs/drill",
-            where: "somewhere", options: { intervalS: 0.01, preS: 1, minPostS: 3, maxPostS: 12, settleS: 2 }, durationS: 120,
+            title: "Failover drill",
+            generatedAt: "2026-11-26T03:00:00.000Z",
+            command: "npm run drill -- --matrix --out docs/drill",
+            where: "somewhere",
+            options: { intervalS: 0.01, preS: 1, minPostS: 3, maxPostS: 12, settleS: 2 },
+            durationS: 120,
             variants: [
-                { stack: "drill-seed", variant: "seed", description: "d", mode: "active-backup", options: { mode: "active-backup 1", miimon: "100" }, settings: bondSettings({ mode: "active-backup" }), rows: [seed], hazards: [], durationS: 60 },
-                { stack: "drill-arp-monitor", variant: "arp-monitor", description: "d", mode: "active-backup", options: {}, settings: bondSettings({ mode: "active-backup" }), rows: [arpTight], hazards: [], durationS: 60 },
+                {
+                    stack: "drill-seed",
+                    variant: "seed",
+                    description: "d",
+                    mode: "active-backup",
+                    options: { mode: "active-backup 1", miimon: "100" },
+                    settings: bondSettings({ mode: "active-backup" }),
+                    rows: [seed],
+                    hazards: [],
+                    durationS: 60,
+                },
+                {
+                    stack: "drill-arp-monitor",
+                    variant: "arp-monitor",
+                    description: "d",
+                    mode: "active-backup",
+                    options: {},
+                    settings: bondSettings({ mode: "active-backup" }),
+                    rows: [arpTight],
+                    hazards: [],
+                    durationS: 60,
+                },
             ],
         };
         const md = markdown(report);
@@ -129,10 +199,16 @@ describe("the lab of a stack: the handle the program publishes (stack output lab
     let resources: RegisteredResource[];
     let outputs: Record<string, any>;
     beforeAll(async () => {
-        const stackFile = { "bondlab:variant": "lacp", "bondlab:bondOptions": { lacp_rate: "slow" }, "bondlab:privileged": false };
+        const stackFile = {
+            "bondlab:variant": "lacp",
+            "bondlab:bondOptions": { lacp_rate: "slow" },
+            "bondlab:privileged": false,
+        };
         ({ resources, outputs } = await new Stack({ name: "lacp-slow", stackFile }, new MemoryRealizer()).up());
     });
-    const answering = (stdout: string, code = 0, stderr = "") => async () => ({ code, stdout, stderr });
+    const answering =
+        (stdout: string, code = 0, stderr = "") =>
+        async () => ({ code, stdout, stderr });
 
     it("reads `pulumi stack output --json labHandle`: the program's own names and verify's own settings", async () => {
         const calls: string[][] = [];
@@ -143,10 +219,18 @@ describe("the lab of a stack: the handle the program publishes (stack output lab
         expect(calls).toEqual([["pulumi", "stack", "output", "--json", "--stack", "lacp-slow", "labHandle"]]);
         expect(lab).toMatchObject({ stack: "lacp-slow", variant: "lacp", bond: { name: "bond0", mode: "802.3ad" } });
         // The names are those of the containers the program declared, not worked out again.
-        const containers = resources.filter((r) => r.type === "docker:index/container:Container").map((r) => r.inputs.name).sort();
-        expect([...lab.routers.map((r) => r.container), ...lab.channels.map((c) => c.cable)].sort()).toEqual(containers);
-        expect(lab.channels.map((c) => c.bridge)).toEqual(resources.filter((r) => r.name.endsWith("-network") && r.name !== "lab-management")
-            .map((r) => r.inputs.options["com.docker.network.bridge.name"]));
+        const containers = resources
+            .filter((r) => r.type === "docker:index/container:Container")
+            .map((r) => r.inputs.name)
+            .sort();
+        expect([...lab.routers.map((r) => r.container), ...lab.channels.map((c) => c.cable)].sort()).toEqual(
+            containers,
+        );
+        expect(lab.channels.map((c) => c.bridge)).toEqual(
+            resources
+                .filter((r) => r.name.endsWith("-network") && r.name !== "lab-management")
+                .map((r) => r.inputs.options["com.docker.network.bridge.name"]),
+        );
         for (const router of lab.routers) {
             const verify = resources.find((r) => r.name === `lab-bond0-verify-${router.name}`)!;
             expect(verify.inputs.environment).toMatchObject(router.verify);
@@ -159,12 +243,19 @@ describe("the lab of a stack: the handle the program publishes (stack output lab
 
     it("says what it ran and what to do when the CLI cannot answer", async () => {
         await expect(labFromStack("nope", answering("", 255, "error: no stack named 'nope' found"))).rejects.toThrow(
-            /cannot read stack nope's lab handle \(pulumi stack output --json --stack nope labHandle\): error: no stack named 'nope' found\. The drill needs the Pulumi CLI/);
-        await expect(labFromStack("dev", async () => { throw new Error("spawn pulumi ENOENT"); })).rejects.toThrow(/spawn pulumi ENOENT\. The drill needs the Pulumi CLI/);
+            /cannot read stack nope's lab handle \(pulumi stack output --json --stack nope labHandle\): error: no stack named 'nope' found\. The drill needs the Pulumi CLI/,
+        );
+        await expect(
+            labFromStack("dev", async () => {
+                throw new Error("spawn pulumi ENOENT");
+            }),
+        ).rejects.toThrow(/spawn pulumi ENOENT\. The drill needs the Pulumi CLI/);
     });
 
     it("refuses an output that is not a lab handle (a stack brought up by an older bondlab)", async () => {
-        await expect(labFromStack("old", answering(""))).rejects.toThrow(/stack old has no lab handle \(its output labHandle\): bring it up with this version/);
+        await expect(labFromStack("old", answering(""))).rejects.toThrow(
+            /stack old has no lab handle \(its output labHandle\): bring it up with this version/,
+        );
         await expect(labFromStack("old", answering('{"routers": []}'))).rejects.toThrow(/has no lab handle/);
     });
 
@@ -181,13 +272,20 @@ describe("scenarios and windows", () => {
         expect(() => parseScenarioList("cable-cut,oops")).toThrow(/unknown scenario oops/);
         const lab = labOfSpec("x", loadLab("seed"));
         expect(planRows(lab, parseScenarioList("")).map((r) => r.id)).toEqual([
-            "admin-down-centralRouter", "admin-down-inetRouter", "cable-cut", "silent", "failback", "flapping", "degraded",
+            "admin-down-centralRouter",
+            "admin-down-inetRouter",
+            "cable-cut",
+            "silent",
+            "failback",
+            "flapping",
+            "degraded",
         ]);
     });
 
     it("breaks the channel that carries the probes: the one a hashed flow uses, else the first", () => {
         const lab = labOfSpec("x", loadLab("lacp"));
-        const snap = (tx1: number, tx2: number) => parseSnapshot(`snap s 1795662594485299850 slave=eth1:up:0:${tx1}:0 slave=eth2:up:0:${tx2}:0`)!;
+        const snap = (tx1: number, tx2: number) =>
+            parseSnapshot(`snap s 1795662594485299850 slave=eth1:up:0:${tx1}:0 slave=eth2:up:0:${tx2}:0`)!;
         expect(carryingChannel(lab, [snap(10, 10), snap(10, 10)], [snap(12, 110), snap(11, 95)]).name).toBe("ch2");
         expect(carryingChannel(lab, [snap(10, 10), snap(10, 10)], [snap(60, 60), snap(60, 60)]).name).toBe("ch1");
         expect(carryingChannel(lab, [snap(10, 10), snap(10, 10)], [snap(10, 10), snap(10, 10)]).name).toBe("ch1");

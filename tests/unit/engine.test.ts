@@ -23,22 +23,37 @@ describe("config, as the CLI applies Pulumi.yaml before the program runs", () =>
     // sdk/go/common/workspace/project_test.go TestStackConfigErrorsWhenMissingTwoStackValueForConfigTypeWithNoDefault
     it("refuses a stack that lacks typed keys without a default, naming every one", () => {
         const p = project({ another: { type: "string" }, values: { type: "array", items: { type: "string" } } });
-        expect(() => resolveConfig(p, "dev", {})).toThrow("Stack 'dev' is missing configuration values 'another' and 'values'");
-        expect(() => resolveConfig(p, "dev", { "test:another": "x" })).toThrow("Stack 'dev' is missing configuration value 'values'");
+        expect(() => resolveConfig(p, "dev", {})).toThrow(
+            "Stack 'dev' is missing configuration values 'another' and 'values'",
+        );
+        expect(() => resolveConfig(p, "dev", { "test:another": "x" })).toThrow(
+            "Stack 'dev' is missing configuration value 'values'",
+        );
     });
 
     // project_test.go: `test:importantNumber: hello` for an integer key
     it("checks a typed key's value, accepting the strings `pulumi config set` writes", () => {
         const p = project({ importantNumber: { type: "integer" }, flag: { type: "boolean", default: true } });
-        expect(() => resolveConfig(p, "dev", { "test:importantNumber": "hello" }))
-            .toThrow("Stack 'dev' with configuration key 'importantNumber' must be of type 'integer'");
-        expect(resolveConfig(p, "dev", { "test:importantNumber": "20" })).toEqual({ "test:importantNumber": "20", "test:flag": "true" });
-        expect(resolveConfig(p, "dev", { importantNumber: 7, "test:flag": "false" })).toEqual({ "test:importantNumber": "7", "test:flag": "false" });
+        expect(() => resolveConfig(p, "dev", { "test:importantNumber": "hello" })).toThrow(
+            "Stack 'dev' with configuration key 'importantNumber' must be of type 'integer'",
+        );
+        expect(resolveConfig(p, "dev", { "test:importantNumber": "20" })).toEqual({
+            "test:importantNumber": "20",
+            "test:flag": "true",
+        });
+        expect(resolveConfig(p, "dev", { importantNumber: 7, "test:flag": "false" })).toEqual({
+            "test:importantNumber": "7",
+            "test:flag": "false",
+        });
     });
 
     it("refuses a default of the wrong type and a typed key of another namespace", () => {
-        expect(() => project({ n: { type: "integer", default: "x" } })).toThrow("The default value specified for configuration key 'n' is not of the expected type 'integer'");
-        expect(() => project({ "docker:host": { type: "string" } })).toThrow("Configuration key 'docker:host' is not namespaced by the project and should not define a type");
+        expect(() => project({ n: { type: "integer", default: "x" } })).toThrow(
+            "The default value specified for configuration key 'n' is not of the expected type 'integer'",
+        );
+        expect(() => project({ "docker:host": { type: "string" } })).toThrow(
+            "Configuration key 'docker:host' is not namespaced by the project and should not define a type",
+        );
     });
 
     it("hands objects to the program as JSON and lets a stack set keys the project does not declare", () => {
@@ -61,10 +76,21 @@ describe("config, as the CLI applies Pulumi.yaml before the program runs", () =>
 });
 
 /** A custom resource goal for the step tests. */
-function goal(name: string, type: string, inputs: Record<string, unknown>, deps: Record<string, string[]> = {}, dependsOn: string[] = []): Goal {
+function goal(
+    name: string,
+    type: string,
+    inputs: Record<string, unknown>,
+    deps: Record<string, string[]> = {},
+    dependsOn: string[] = [],
+): Goal {
     return {
-        urn: `urn:${name}`, type, name, custom: true, inputs,
-        dependencies: [...new Set([...Object.values(deps).flat(), ...dependsOn])], propertyDependencies: deps,
+        urn: `urn:${name}`,
+        type,
+        name,
+        custom: true,
+        inputs,
+        dependencies: [...new Set([...Object.values(deps).flat(), ...dependsOn])],
+        propertyDependencies: deps,
         replaceOnChanges: type === COMMAND ? ["triggers[*]"] : [],
     };
 }
@@ -74,24 +100,41 @@ describe("step decisions, as pkg/resource/deploy/step_generator.go makes them", 
     it("same, update in place, replace: from the provider's ForceNew fields and replaceOnChanges", () => {
         const cmd = goal("c", COMMAND, { create: "a", triggers: ["x"] });
         expect(decide(state(cmd), cmd)).toEqual({ op: "same" });
-        expect(decide(state(cmd), { ...cmd, inputs: { create: "b", triggers: ["x"] } })).toEqual({ op: "update", keys: ["create"] });
-        expect(decide(state(cmd), { ...cmd, inputs: { create: "a", triggers: ["y"] } }))
-            .toMatchObject({ op: "replace", replaceKeys: ["triggers"], deleteBeforeReplace: false });
+        expect(decide(state(cmd), { ...cmd, inputs: { create: "b", triggers: ["x"] } })).toEqual({
+            op: "update",
+            keys: ["create"],
+        });
+        expect(decide(state(cmd), { ...cmd, inputs: { create: "a", triggers: ["y"] } })).toMatchObject({
+            op: "replace",
+            replaceKeys: ["triggers"],
+            deleteBeforeReplace: false,
+        });
         const ctr = goal("r", CONTAINER, { name: "r", image: "i", restart: "no" });
-        expect(decide(state(ctr), { ...ctr, inputs: { ...ctr.inputs, restart: "always" } })).toMatchObject({ op: "update" });
-        expect(decide(state(ctr), { ...ctr, inputs: { ...ctr.inputs, envs: ["A=1"] } })).toMatchObject({ op: "replace", deleteBeforeReplace: true });
+        expect(decide(state(ctr), { ...ctr, inputs: { ...ctr.inputs, restart: "always" } })).toMatchObject({
+            op: "update",
+        });
+        expect(decide(state(ctr), { ...ctr, inputs: { ...ctr.inputs, envs: ["A=1"] } })).toMatchObject({
+            op: "replace",
+            deleteBeforeReplace: true,
+        });
     });
 
     it("a network the program names is deleted before it is replaced; the resource option overrides the provider", () => {
         const net = goal("n", NETWORK, { name: "n", driver: "bridge" });
-        expect(decide(state(net), { ...net, inputs: { ...net.inputs, driver: "x" } })).toMatchObject({ deleteBeforeReplace: true });
+        expect(decide(state(net), { ...net, inputs: { ...net.inputs, driver: "x" } })).toMatchObject({
+            deleteBeforeReplace: true,
+        });
         const cmd = goal("c", COMMAND, { triggers: [1] });
-        expect(decide(state(cmd), { ...cmd, inputs: { triggers: [2] }, deleteBeforeReplace: true })).toMatchObject({ deleteBeforeReplace: true });
+        expect(decide(state(cmd), { ...cmd, inputs: { triggers: [2] }, deleteBeforeReplace: true })).toMatchObject({
+            deleteBeforeReplace: true,
+        });
     });
 
     it("refuses a change it has not read the provider for, instead of guessing", () => {
         const ctr = goal("r", CONTAINER, { name: "r", image: "i" });
-        expect(() => decide(state(ctr), { ...ctr, inputs: { ...ctr.inputs, somethingNew: 1 } })).toThrow(/does not know whether changing somethingNew/);
+        expect(() => decide(state(ctr), { ...ctr, inputs: { ...ctr.inputs, somethingNew: 1 } })).toThrow(
+            /does not know whether changing somethingNew/,
+        );
     });
 
     // lifecycletest/delete_before_replace_test.go TestDeleteBeforeReplace: dependents whose
@@ -99,7 +142,12 @@ describe("step decisions, as pkg/resource/deploy/step_generator.go makes them", 
     // input that updates in place is not enough.
     it("replaces the dependents of a delete-before-replace, transitively, and only those", () => {
         const net = goal("net", NETWORK, { name: "n" });
-        const router = goal("router", CONTAINER, { name: "r", networksAdvanced: [{ name: "n" }] }, { networksAdvanced: ["urn:net"] });
+        const router = goal(
+            "router",
+            CONTAINER,
+            { name: "r", networksAdvanced: [{ name: "n" }] },
+            { networksAdvanced: ["urn:net"] },
+        );
         const cable = goal("cable", CONTAINER, { name: "c" }, {}, ["urn:net"]);
         const apply = goal("apply", COMMAND, { triggers: ["r-id"] }, { triggers: ["urn:router"] });
         const show = goal("show", COMMAND, { environment: { R: "r" } }, { environment: ["urn:router"] });
@@ -111,8 +159,13 @@ describe("step decisions, as pkg/resource/deploy/step_generator.go makes them", 
 
 describe("the program through the engine model, update after update", () => {
     const lacp = { "bondlab:variant": "lacp" };
-    const ops = (steps: Step[], op: string) => steps.filter((s) => s.op === op).map((s) => s.urn.split("::").pop()).sort();
-    const newStack = (stackFile: Record<string, unknown>) => new Stack({ name: "unit", stackFile }, new MemoryRealizer());
+    const ops = (steps: Step[], op: string) =>
+        steps
+            .filter((s) => s.op === op)
+            .map((s) => s.urn.split("::").pop())
+            .sort();
+    const newStack = (stackFile: Record<string, unknown>) =>
+        new Stack({ name: "unit", stackFile }, new MemoryRealizer());
 
     it("nothing changed: every step is `same`, so the preview is calm", async () => {
         const stack = newStack(lacp);
@@ -133,7 +186,12 @@ describe("the program through the engine model, update after update", () => {
         await stack.up();
         stack.stackFile = { ...lacp, "bondlab:lacpPassthrough": false };
         const { steps } = await stack.up();
-        expect(ops(steps, "replace")).toEqual(["lab-bond0-verify-centralRouter", "lab-bond0-verify-inetRouter", "lab-ch1-cable", "lab-ch2-cable"]);
+        expect(ops(steps, "replace")).toEqual([
+            "lab-bond0-verify-centralRouter",
+            "lab-bond0-verify-inetRouter",
+            "lab-ch1-cable",
+            "lab-ch2-cable",
+        ]);
         expect(ops(steps, "update")).toEqual([]);
     });
 
@@ -143,8 +201,16 @@ describe("the program through the engine model, update after update", () => {
         await stack.up();
         stack.stackFile = { ...lacp, "bondlab:privileged": false };
         const { steps } = await stack.up();
-        expect(ops(steps, "replace")).toEqual(expect.arrayContaining(["lab-inetRouter-container", "lab-bond0-apply-inetRouter", "lab-bond0-verify-inetRouter"]));
-        expect(realizer.at("delete lab-inetRouter-container")).toBeLessThan(realizer.events.lastIndexOf("start lab-inetRouter-container"));
+        expect(ops(steps, "replace")).toEqual(
+            expect.arrayContaining([
+                "lab-inetRouter-container",
+                "lab-bond0-apply-inetRouter",
+                "lab-bond0-verify-inetRouter",
+            ]),
+        );
+        expect(realizer.at("delete lab-inetRouter-container")).toBeLessThan(
+            realizer.events.lastIndexOf("start lab-inetRouter-container"),
+        );
     });
 
     it("channels added, renamed and removed: Docker never sees two networks want one name, bridge or subnet", async () => {
@@ -155,14 +221,22 @@ describe("the program through the engine model, update after update", () => {
             stack.stackFile = { "bondlab:variant": path.join(fixtures, `${file}.yaml`) };
             await expect(stack.up()).resolves.toBeDefined();
         }
-        expect(stack.state.filter((r) => r.type === NETWORK).map((r) => r.name).sort()).toEqual(["lab-ch1-network", "lab-ch2-network", "lab-management"]);
+        expect(
+            stack.state
+                .filter((r) => r.type === NETWORK)
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["lab-ch1-network", "lab-ch2-network", "lab-management"]);
     });
 
     it("a channel renamed with its own subnet kept: Docker refuses the overlap (the README's workaround)", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-rename-"));
         const lab = (file: string, second: string) => {
             const f = path.join(dir, `${file}.yaml`);
-            fs.writeFileSync(f, `description: rename\nbond: {mode: active-backup, options: {miimon: 100}}\nchannels:\n  - {name: ch1}\n  - ${second}\n`);
+            fs.writeFileSync(
+                f,
+                `description: rename\nbond: {mode: active-backup, options: {miimon: 100}}\nchannels:\n  - {name: ch1}\n  - ${second}\n`,
+            );
             return { "bondlab:variant": f };
         };
         const stack = newStack(lab("before", "{name: ch2, subnet: 10.251.7.0/24}"));
@@ -179,11 +253,16 @@ describe("the program through the engine model, update after update", () => {
     it("a resource removed from the program is deleted after every create, dependents first", async () => {
         const fixtures = path.join(__dirname, "..", "e2e", "fixtures");
         const realizer = new MemoryRealizer();
-        const stack = new Stack({ name: "unit", stackFile: { "bondlab:variant": path.join(fixtures, "seed-three.yaml") } }, realizer);
+        const stack = new Stack(
+            { name: "unit", stackFile: { "bondlab:variant": path.join(fixtures, "seed-three.yaml") } },
+            realizer,
+        );
         await stack.up();
         stack.stackFile = { "bondlab:variant": path.join(fixtures, "seed-two.yaml") };
         await stack.up();
-        const lastCreate = realizer.events.map((e, i) => (e.startsWith("end ") ? i : -1)).reduce((a, b) => Math.max(a, b));
+        const lastCreate = realizer.events
+            .map((e, i) => (e.startsWith("end ") ? i : -1))
+            .reduce((a, b) => Math.max(a, b));
         expect(realizer.at("delete lab-ch3-cable")).toBeGreaterThan(lastCreate);
         expect(realizer.at("delete lab-ch3-network")).toBeGreaterThan(realizer.at("delete lab-ch3-cable"));
     });
@@ -193,7 +272,9 @@ describe("the program through the engine model, update after update", () => {
         const stack = new Stack({ name: "unit", stackFile: lacp }, realizer);
         await stack.up();
         const before = stack.state.length;
-        realizer.create = async (g) => { throw new Error(`cannot create ${g.name}`); };
+        realizer.create = async (g) => {
+            throw new Error(`cannot create ${g.name}`);
+        };
         stack.stackFile = { ...lacp, "bondlab:lacpPassthrough": false };
         await expect(stack.up()).rejects.toThrow(/cannot create lab-ch1-cable|cannot create lab-ch2-cable/);
         // Only the delete-before-replace chain ran (verify depends on the cable, then the cable);
@@ -201,20 +282,26 @@ describe("the program through the engine model, update after update", () => {
         const deleted = new Set(realizer.events.filter((e) => e.startsWith("delete")));
         expect([...deleted].every((e) => /^delete lab-(ch\d-cable|bond0-verify-\w+)$/.test(e))).toBe(true);
         expect(stack.state.length).toBeLessThan(before);
-        expect(stack.state.map((r) => r.name)).toEqual(expect.arrayContaining(["lab-inetRouter-container", "lab-ch1-network", "lab-bond0-apply-inetRouter"]));
+        expect(stack.state.map((r) => r.name)).toEqual(
+            expect.arrayContaining(["lab-inetRouter-container", "lab-ch1-network", "lab-bond0-apply-inetRouter"]),
+        );
         await stack.destroy();
         expect(stack.state).toEqual([]);
     });
 
     it("refuses a stack whose config the CLI would refuse, before the program runs", async () => {
         const realizer = new MemoryRealizer();
-        await expect(new Stack({ name: "unit", stackFile: { "bondlab:verifyTimeout": "soon" } }, realizer).up())
-            .rejects.toThrow("Stack 'unit' with configuration key 'bondlab:verifyTimeout' must be of type 'integer'");
+        await expect(
+            new Stack({ name: "unit", stackFile: { "bondlab:verifyTimeout": "soon" } }, realizer).up(),
+        ).rejects.toThrow("Stack 'unit' with configuration key 'bondlab:verifyTimeout' must be of type 'integer'");
         expect(realizer.events).toEqual([]);
     });
 
     it("`pulumi config set --path 'bondlab:bondOptions.primary' null` (the string \"null\") removes the option", async () => {
-        const { resources } = await newStack({ "bondlab:variant": "seed", "bondlab:bondOptions": { primary: "null", primary_reselect: "null" } }).up();
+        const { resources } = await newStack({
+            "bondlab:variant": "seed",
+            "bondlab:bondOptions": { primary: "null", primary_reselect: "null" },
+        }).up();
         const apply = resources.find((r) => r.name === "lab-bond0-apply-inetRouter")!;
         expect(apply.inputs.environment.BONDLAB_OPTIONS).toBe("mode active-backup miimon 100");
     });

@@ -17,7 +17,10 @@ const stacks = Object.fromEntries(
     fs
         .readdirSync(ROOT)
         .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
-        .map((f) => [f.split(".")[1], YAML.parse(fs.readFileSync(path.join(ROOT, f), "utf8")).config["bondlab:variant"]]),
+        .map((f) => [
+            f.split(".")[1],
+            YAML.parse(fs.readFileSync(path.join(ROOT, f), "utf8")).config["bondlab:variant"],
+        ]),
 );
 
 describe("the preview workflow", () => {
@@ -34,7 +37,12 @@ describe("the preview workflow", () => {
 
     it("creates a missing stack and previews it with a diff, commented on the PR", () => {
         expect(pulumiStep.uses).toMatch(/^pulumi\/actions@v\d+$/);
-        expect(pulumiStep.with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", upsert: true, diff: true });
+        expect(pulumiStep.with).toMatchObject({
+            command: "preview",
+            "stack-name": "${{ matrix.stack }}",
+            upsert: true,
+            diff: true,
+        });
         expect(pulumiStep.with["comment-on-pr"]).toBeDefined();
     });
 
@@ -58,7 +66,9 @@ describe("the preview workflow", () => {
 
     it("installs the locked dependencies on the Node the project asks for", () => {
         const setupNode = job.steps.find((s: { uses?: string }) => s.uses?.startsWith("actions/setup-node@"));
-        expect(String(setupNode.with["node-version"])).toBe(require("../../package.json").engines.node.replace(/^>=/, ""));
+        expect(String(setupNode.with["node-version"])).toBe(
+            require("../../package.json").engines.node.replace(/^>=/, ""),
+        );
         expect(job.steps.some((s: { run?: string }) => s.run?.startsWith("npm ci"))).toBe(true);
     });
 });

@@ -31,19 +31,75 @@ interface Case {
 }
 
 /** A lab of the default topology with these bond options. */
-const lab = (name: string, mode: string, options: object) => validateLab(name, { description: name, bond: { mode, options } });
+const lab = (name: string, mode: string, options: object) =>
+    validateLab(name, { description: name, bond: { mode, options } });
 
 const CASES: Case[] = [
     ...listVariants().map((v) => ({ name: v, spec: loadLab(v) })),
     // Every option of modes.ts, spread over labs the kernel accepts.
-    { name: "every-mii", spec: lab("every-mii", "active-backup", { miimon: 100, updelay: 200, downdelay: 300, primary: "eth2", primary_reselect: "better", fail_over_mac: "active", num_grat_arp: 3, all_slaves_active: 1, resend_igmp: 2 }) },
-    { name: "every-arp", spec: lab("every-arp", "active-backup", { arp_interval: 250, arp_ip_target: ["peer", "192.168.1.254"], arp_validate: "all", arp_all_targets: "all" }) },
+    {
+        name: "every-mii",
+        spec: lab("every-mii", "active-backup", {
+            miimon: 100,
+            updelay: 200,
+            downdelay: 300,
+            primary: "eth2",
+            primary_reselect: "better",
+            fail_over_mac: "active",
+            num_grat_arp: 3,
+            all_slaves_active: 1,
+            resend_igmp: 2,
+        }),
+    },
+    {
+        name: "every-arp",
+        spec: lab("every-arp", "active-backup", {
+            arp_interval: 250,
+            arp_ip_target: ["peer", "192.168.1.254"],
+            arp_validate: "all",
+            arp_all_targets: "all",
+        }),
+    },
     { name: "every-rr", spec: lab("every-rr", "balance-rr", { miimon: 50, packets_per_slave: 4 }) },
-    { name: "every-lacp", spec: lab("every-lacp", "802.3ad", { miimon: 100, lacp_rate: "fast", ad_select: "bandwidth", min_links: 1, xmit_hash_policy: "encap3+4" }) },
-    { name: "every-tlb", spec: lab("every-tlb", "balance-tlb", { miimon: 100, tlb_dynamic_lb: 0, xmit_hash_policy: "layer2+3", primary: "eth1" }), refused: { netplan: "tlb_dynamic_lb" } },
-    { name: "use-carrier", spec: lab("use-carrier", "balance-alb", { miimon: 100, use_carrier: 1 }), refused: { netplan: "use_carrier", "systemd-networkd": "use_carrier" } },
-    { name: "arp-missed", spec: lab("arp-missed", "balance-xor", { arp_interval: 200, arp_ip_target: ["peer"], arp_missed_max: 3 }), refused: { netplan: "arp_missed_max", "systemd-networkd": "arp_missed_max", networkmanager: "arp_missed_max" } },
-    { name: "arp-filter", spec: lab("arp-filter", "active-backup", { arp_interval: 200, arp_ip_target: ["peer"], arp_validate: "filter_active" }), refused: { netplan: "arp_validate=filter_active", "systemd-networkd": "arp_validate=filter_active" } },
+    {
+        name: "every-lacp",
+        spec: lab("every-lacp", "802.3ad", {
+            miimon: 100,
+            lacp_rate: "fast",
+            ad_select: "bandwidth",
+            min_links: 1,
+            xmit_hash_policy: "encap3+4",
+        }),
+    },
+    {
+        name: "every-tlb",
+        spec: lab("every-tlb", "balance-tlb", {
+            miimon: 100,
+            tlb_dynamic_lb: 0,
+            xmit_hash_policy: "layer2+3",
+            primary: "eth1",
+        }),
+        refused: { netplan: "tlb_dynamic_lb" },
+    },
+    {
+        name: "use-carrier",
+        spec: lab("use-carrier", "balance-alb", { miimon: 100, use_carrier: 1 }),
+        refused: { netplan: "use_carrier", "systemd-networkd": "use_carrier" },
+    },
+    {
+        name: "arp-missed",
+        spec: lab("arp-missed", "balance-xor", { arp_interval: 200, arp_ip_target: ["peer"], arp_missed_max: 3 }),
+        refused: { netplan: "arp_missed_max", "systemd-networkd": "arp_missed_max", networkmanager: "arp_missed_max" },
+    },
+    {
+        name: "arp-filter",
+        spec: lab("arp-filter", "active-backup", {
+            arp_interval: 200,
+            arp_ip_target: ["peer"],
+            arp_validate: "filter_active",
+        }),
+        refused: { netplan: "arp_validate=filter_active", "systemd-networkd": "arp_validate=filter_active" },
+    },
 ];
 
 function render(spec: LabSpec, router: RouterSpec): Formats {
@@ -71,7 +127,9 @@ function rendered(format: string): [string, Rendered][] {
         spec.routers.flatMap((router): [string, Rendered][] => {
             const files = render(spec, router)[format];
             if (files instanceof ExportError) return [];
-            return [[`${name} ${router.name}`, { spec, router, files, dir: path.join(TMP, name, router.name, format) }]];
+            return [
+                [`${name} ${router.name}`, { spec, router, files, dir: path.join(TMP, name, router.name, format) }],
+            ];
         }),
     );
 }
@@ -83,7 +141,8 @@ beforeAll(() => {
                 if (files instanceof ExportError) continue;
                 const dir = path.join(TMP, name, router.name, format);
                 fs.mkdirSync(dir, { recursive: true });
-                for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), content, { mode: fileMode(`${format}/${file}`) });
+                for (const [file, content] of Object.entries(files))
+                    fs.writeFileSync(path.join(dir, file), content, { mode: fileMode(`${format}/${file}`) });
             }
         }
     }
@@ -104,25 +163,54 @@ function ini(text: string): [string, string, string][] {
     }
     return entries;
 }
-const sectionOf = (text: string, name: string) => ini(text).filter(([s]) => s === name).map(([, k, v]) => [k, v] as [string, string]);
+const sectionOf = (text: string, name: string) =>
+    ini(text)
+        .filter(([s]) => s === name)
+        .map(([, k, v]) => [k, v] as [string, string]);
 
 // The formats' names for the kernel's options, written out here again on purpose: a wrong
 // name in an exporter must not be read back by the same mistake.
 const FROM_NETPLAN: Record<string, string> = {
-    mode: "mode", "mii-monitor-interval": "miimon", "up-delay": "updelay", "down-delay": "downdelay",
-    "arp-interval": "arp_interval", "arp-ip-targets": "arp_ip_target", "arp-validate": "arp_validate",
-    "arp-all-targets": "arp_all_targets", primary: "primary", "primary-reselect-policy": "primary_reselect",
-    "fail-over-mac-policy": "fail_over_mac", "gratuitous-arp": "num_grat_arp", "transmit-hash-policy": "xmit_hash_policy",
-    "packets-per-slave": "packets_per_slave", "lacp-rate": "lacp_rate", "ad-select": "ad_select", "min-links": "min_links",
-    "all-slaves-active": "all_slaves_active", "resend-igmp": "resend_igmp",
+    mode: "mode",
+    "mii-monitor-interval": "miimon",
+    "up-delay": "updelay",
+    "down-delay": "downdelay",
+    "arp-interval": "arp_interval",
+    "arp-ip-targets": "arp_ip_target",
+    "arp-validate": "arp_validate",
+    "arp-all-targets": "arp_all_targets",
+    primary: "primary",
+    "primary-reselect-policy": "primary_reselect",
+    "fail-over-mac-policy": "fail_over_mac",
+    "gratuitous-arp": "num_grat_arp",
+    "transmit-hash-policy": "xmit_hash_policy",
+    "packets-per-slave": "packets_per_slave",
+    "lacp-rate": "lacp_rate",
+    "ad-select": "ad_select",
+    "min-links": "min_links",
+    "all-slaves-active": "all_slaves_active",
+    "resend-igmp": "resend_igmp",
 };
 const FROM_NETWORKD: Record<string, string> = {
-    Mode: "mode", MIIMonitorSec: "miimon", UpDelaySec: "updelay", DownDelaySec: "downdelay", ARPIntervalSec: "arp_interval",
-    ARPIPTargets: "arp_ip_target", ARPValidate: "arp_validate", ARPAllTargets: "arp_all_targets",
-    PrimaryReselectPolicy: "primary_reselect", FailOverMACPolicy: "fail_over_mac", GratuitousARP: "num_grat_arp",
-    TransmitHashPolicy: "xmit_hash_policy", PacketsPerSlave: "packets_per_slave", LACPTransmitRate: "lacp_rate",
-    AdSelect: "ad_select", MinLinks: "min_links", DynamicTransmitLoadBalancing: "tlb_dynamic_lb",
-    AllSlavesActive: "all_slaves_active", ResendIGMP: "resend_igmp",
+    Mode: "mode",
+    MIIMonitorSec: "miimon",
+    UpDelaySec: "updelay",
+    DownDelaySec: "downdelay",
+    ARPIntervalSec: "arp_interval",
+    ARPIPTargets: "arp_ip_target",
+    ARPValidate: "arp_validate",
+    ARPAllTargets: "arp_all_targets",
+    PrimaryReselectPolicy: "primary_reselect",
+    FailOverMACPolicy: "fail_over_mac",
+    GratuitousARP: "num_grat_arp",
+    TransmitHashPolicy: "xmit_hash_policy",
+    PacketsPerSlave: "packets_per_slave",
+    LACPTransmitRate: "lacp_rate",
+    AdSelect: "ad_select",
+    MinLinks: "min_links",
+    DynamicTransmitLoadBalancing: "tlb_dynamic_lb",
+    AllSlavesActive: "all_slaves_active",
+    ResendIGMP: "resend_igmp",
 };
 /** A netplan value in the kernel's syntax: plain numbers (netplan's milliseconds), booleans as 1/0, lists with commas. */
 function fromNetplan(value: unknown): string {
@@ -134,7 +222,8 @@ const NETWORKD_BOOLEANS = ["AllSlavesActive", "DynamicTransmitLoadBalancing"];
 /** A networkd value in the kernel's syntax: time spans must say ms (networkd's unit is seconds). */
 function fromNetworkd(key: string, value: string): string {
     if (key.endsWith("Sec")) return value.match(/^(\d+)ms$/)?.[1] ?? `?${value}`;
-    if (NETWORKD_BOOLEANS.includes(key)) return { true: "1", yes: "1", "1": "1", false: "0", no: "0", "0": "0" }[value] ?? `?${value}`;
+    if (NETWORKD_BOOLEANS.includes(key))
+        return { true: "1", yes: "1", "1": "1", false: "0", no: "0", "0": "0" }[value] ?? `?${value}`;
     return value.replace(/ /g, ",");
 }
 
@@ -144,14 +233,19 @@ const PARSE: Record<string, (files: Record<string, string>, spec: LabSpec) => [s
         const file = path.join(fs.mkdtempSync(path.join(TMP, "ifcfg-")), "ifcfg");
         fs.writeFileSync(file, files[`ifcfg-${spec.bond.name}`]);
         // The network service sources these files: so does this check.
-        const opts = spawnSync("bash", ["-euc", '. "$1"; printf %s "$BONDING_OPTS"', "bash", file], { encoding: "utf8" });
+        const opts = spawnSync("bash", ["-euc", '. "$1"; printf %s "$BONDING_OPTS"', "bash", file], {
+            encoding: "utf8",
+        });
         expect(opts.stderr).toBe("");
         return opts.stdout.split(" ").map((kv) => kv.split("=", 2) as [string, string]);
     },
     networkmanager: (files, spec) => {
         const keyfile = sectionOf(files[`${spec.bond.name}.nmconnection`], "bond");
         const quoted = files[`nmcli-${spec.bond.name}.sh`].match(/ bond\.options '([^']*)'/)![1];
-        const script = quoted.split(",").map((kv) => kv.split("=", 2)).map(([k, v]) => [k, k === "arp_ip_target" ? v.replace(/ /g, ",") : v] as [string, string]);
+        const script = quoted
+            .split(",")
+            .map((kv) => kv.split("=", 2))
+            .map(([k, v]) => [k, k === "arp_ip_target" ? v.replace(/ /g, ",") : v] as [string, string]);
         expect(script).toEqual(keyfile);
         return keyfile;
     },
@@ -160,8 +254,14 @@ const PARSE: Record<string, (files: Record<string, string>, spec: LabSpec) => [s
         return Object.entries(parameters).map(([k, v]) => [FROM_NETPLAN[k] ?? `?${k}`, fromNetplan(v)]);
     },
     "systemd-networkd": (files, spec) => {
-        const bond = sectionOf(files[`10-${spec.bond.name}.netdev`], "Bond").map(([k, v]) => [FROM_NETWORKD[k] ?? `?${k}`, fromNetworkd(k, v)] as [string, string]);
-        const primaries = spec.channels.filter((c) => sectionOf(files[`20-${c.interface}.network`], "Network").some(([k, v]) => k === "PrimarySlave" && v === "true"));
+        const bond = sectionOf(files[`10-${spec.bond.name}.netdev`], "Bond").map(
+            ([k, v]) => [FROM_NETWORKD[k] ?? `?${k}`, fromNetworkd(k, v)] as [string, string],
+        );
+        const primaries = spec.channels.filter((c) =>
+            sectionOf(files[`20-${c.interface}.network`], "Network").some(
+                ([k, v]) => k === "PrimarySlave" && v === "true",
+            ),
+        );
         return [...bond, ...primaries.map((c) => ["primary", c.interface] as [string, string])];
     },
 };
@@ -181,7 +281,9 @@ describe("golden files: the seed, every format, both routers", () => {
     }
 
     it("has exactly the golden files (UPDATE_GOLDEN=1 rewrites them after a deliberate change)", () => {
-        const golden = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile());
+        const golden = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) =>
+            fs.statSync(path.join(dir, f)).isFile(),
+        );
         expect(Object.keys(files).sort()).toEqual(golden.sort());
     });
 
@@ -191,24 +293,33 @@ describe("golden files: the seed, every format, both routers", () => {
 
     it("keeps the course's ifcfg-bond0 options", () => {
         for (const router of ["inetRouter", "centralRouter"]) {
-            expect(files[`${router}/ifcfg/ifcfg-bond0`]).toContain('BONDING_OPTS="mode=active-backup miimon=100 primary=eth1 primary_reselect=always"\n');
+            expect(files[`${router}/ifcfg/ifcfg-bond0`]).toContain(
+                'BONDING_OPTS="mode=active-backup miimon=100 primary=eth1 primary_reselect=always"\n',
+            );
         }
     });
 });
 
 describe("every option of modes.ts has a rule or a reason where the format renames options (ifcfg and NM take the kernel's names)", () => {
-    it.each([["netplan", NETPLAN_PARAMETERS], ["systemd-networkd", NETWORKD_BOND_KEYS]])("%s", (_, table) => {
+    it.each([
+        ["netplan", NETPLAN_PARAMETERS],
+        ["systemd-networkd", NETWORKD_BOND_KEYS],
+    ])("%s", (_, table) => {
         expect(Object.keys(table).sort()).toEqual(["mode", ...Object.keys(BOND_OPTIONS)].sort());
     });
 });
 
 describe("the options in every format are exactly bondOptionsFor's", () => {
-    const rows = CASES.flatMap((c) => c.spec.routers.flatMap((r) => Object.keys(EXPORT_FORMATS).map((f) => [c.name, r.name, f, c, r] as const)));
+    const rows = CASES.flatMap((c) =>
+        c.spec.routers.flatMap((r) => Object.keys(EXPORT_FORMATS).map((f) => [c.name, r.name, f, c, r] as const)),
+    );
     it.each(rows)("%s %s %s", (_, __, format, { spec, refused }, router) => {
         const files = render(spec, router)[format];
         if (refused?.[format]) {
             expect(files).toBeInstanceOf(ExportError);
-            expect((files as ExportError).message).toMatch(new RegExp(`^${format} cannot express the bond option ${refused[format].replace(/[+.]/g, "\\$&")}: `));
+            expect((files as ExportError).message).toMatch(
+                new RegExp(`^${format} cannot express the bond option ${refused[format].replace(/[+.]/g, "\\$&")}: `),
+            );
             return;
         }
         if (files instanceof ExportError) throw files;
@@ -220,7 +331,8 @@ describe("the options in every format are exactly bondOptionsFor's", () => {
     it("no shipped variant is refused by any format", () => {
         for (const variant of listVariants()) {
             const spec = loadLab(variant);
-            for (const router of spec.routers) expect(Object.values(render(spec, router)).filter((f) => f instanceof ExportError)).toEqual([]);
+            for (const router of spec.routers)
+                expect(Object.values(render(spec, router)).filter((f) => f instanceof ExportError)).toEqual([]);
         }
     });
 });
@@ -228,7 +340,8 @@ describe("the options in every format are exactly bondOptionsFor's", () => {
 // ---------------------------------------------------------------- real validators
 
 const PATH = `${process.env.PATH}:/usr/sbin:/sbin`;
-const run = (cmd: string, args: string[], input?: string) => spawnSync(cmd, args, { encoding: "utf8", input, env: { ...process.env, PATH } });
+const run = (cmd: string, args: string[], input?: string) =>
+    spawnSync(cmd, args, { encoding: "utf8", input, env: { ...process.env, PATH } });
 const has = (cmd: string) => run("sh", ["-c", `command -v ${cmd}`]).status === 0;
 
 /** `it` when the check can run here, else a skip that says what to install. */
@@ -249,22 +362,32 @@ describe("netplan generate accepts the netplan files and renders what our networ
         expect(result.status).toBe(0);
 
         // netplan's own networkd rendering of our YAML must say what our networkd export says.
-        const generated = (file: string) => fs.readFileSync(path.join(root, "run", "systemd", "network", `10-netplan-${file}`), "utf8");
+        const generated = (file: string) =>
+            fs.readFileSync(path.join(root, "run", "systemd", "network", `10-netplan-${file}`), "utf8");
         const ours = (file: string) => fs.readFileSync(path.join(dir, "..", "systemd-networkd", file), "utf8");
         const bond = spec.bond.name;
-        const normalize = (entries: [string, string][]) => sorted(entries.map(([k, v]) => [k, NETWORKD_BOOLEANS.includes(k) ? fromNetworkd(k, v) : v]));
-        expect(normalize(sectionOf(generated(`${bond}.netdev`), "Bond"))).toEqual(normalize(sectionOf(ours(`10-${bond}.netdev`), "Bond")));
+        const normalize = (entries: [string, string][]) =>
+            sorted(entries.map(([k, v]) => [k, NETWORKD_BOOLEANS.includes(k) ? fromNetworkd(k, v) : v]));
+        expect(normalize(sectionOf(generated(`${bond}.netdev`), "Bond"))).toEqual(
+            normalize(sectionOf(ours(`10-${bond}.netdev`), "Bond")),
+        );
         expect(sectionOf(generated(`${bond}.network`), "Network")).toContainEqual(["Address", router.address]);
         for (const c of spec.channels) {
             const pick = (entries: [string, string][]) => entries.filter(([k]) => k === "Bond" || k === "PrimarySlave");
-            expect(pick(sectionOf(generated(`${c.interface}.network`), "Network"))).toEqual(pick(sectionOf(ours(`20-${c.interface}.network`), "Network")));
+            expect(pick(sectionOf(generated(`${c.interface}.network`), "Network"))).toEqual(
+                pick(sectionOf(ours(`20-${c.interface}.network`), "Network")),
+            );
         }
     });
 });
 
 const NETWORKD = "/lib/systemd/systemd-networkd";
 /** Can we run networkd in a mount and network namespace of its own (root, unshare)? */
-const canSandbox = () => process.getuid?.() === 0 && fs.existsSync(NETWORKD) && fs.existsSync("/etc/systemd/network") && run("unshare", ["--mount", "--net", "true"]).status === 0;
+const canSandbox = () =>
+    process.getuid?.() === 0 &&
+    fs.existsSync(NETWORKD) &&
+    fs.existsSync("/etc/systemd/network") &&
+    run("unshare", ["--mount", "--net", "true"]).status === 0;
 
 /**
  * systemd-networkd's log of loading `dir` as its only configuration. It runs in a new network
@@ -284,9 +407,13 @@ function networkdLog(dir: string): Promise<string> {
         `exec ${NETWORKD}`,
     ].join("\n");
     return new Promise((resolve) => {
-        const child = spawn("unshare", ["--mount", "--net", "--propagation", "private", "sh", "-c", sandbox, "sh", dir], {
-            env: { ...process.env, PATH, SYSTEMD_LOG_TARGET: "console", SYSTEMD_LOG_LEVEL: "debug" },
-        });
+        const child = spawn(
+            "unshare",
+            ["--mount", "--net", "--propagation", "private", "sh", "-c", sandbox, "sh", dir],
+            {
+                env: { ...process.env, PATH, SYSTEMD_LOG_TARGET: "console", SYSTEMD_LOG_LEVEL: "debug" },
+            },
+        );
         let log = "";
         const stop = setTimeout(() => child.kill("SIGTERM"), 10_000);
         const collect = (chunk: Buffer) => {
@@ -303,47 +430,82 @@ function networkdLog(dir: string): Promise<string> {
 }
 
 describe("systemd-networkd loads the networkd files without a warning", () => {
-    const check = withTool(canSandbox(), "networkd checks need root, unshare (util-linux) and systemd's systemd-networkd");
-    check("reports every problem it is fed (the check can fail)", async () => {
-        const dir = fs.mkdtempSync(path.join(TMP, "networkd-bad-"));
-        fs.writeFileSync(path.join(dir, "10-bond0.netdev"), "[NetDev]\nName=bond0\nKind=bond\n\n[Bond]\nMode=active-backup\nARPValidate=filter_active\nMIIMonitor=100\n");
-        fs.writeFileSync(path.join(dir, "20-eth1.network"), "[Match]\nName=eth1\n\n[Network]\nBond=bond0\nPrimarySlav=true\n");
-        const log = await networkdLog(dir);
-        expect(log).toMatch(/10-bond0\.netdev:7: Failed to parse bond arp validate/);
-        expect(log).toMatch(/10-bond0\.netdev:8: Unknown key 'MIIMonitor'/);
-        expect(log).toMatch(/20-eth1\.network:6: Unknown key 'PrimarySlav'/);
-    }, 15_000);
-    check.each(rendered("systemd-networkd"))("%s", async (_, { spec, dir }) => {
-        const log = await networkdLog(dir);
-        expect(log).toContain(`${spec.bond.name}: loaded "bond"`);
-        expect(log).toContain("Enumeration completed");
-        // Its complaints about a file start with the file's path and line.
-        expect(log.split("\n").filter((line) => line.startsWith("/etc/systemd/network/"))).toEqual([]);
-    }, 15_000);
+    const check = withTool(
+        canSandbox(),
+        "networkd checks need root, unshare (util-linux) and systemd's systemd-networkd",
+    );
+    check(
+        "reports every problem it is fed (the check can fail)",
+        async () => {
+            const dir = fs.mkdtempSync(path.join(TMP, "networkd-bad-"));
+            fs.writeFileSync(
+                path.join(dir, "10-bond0.netdev"),
+                "[NetDev]\nName=bond0\nKind=bond\n\n[Bond]\nMode=active-backup\nARPValidate=filter_active\nMIIMonitor=100\n",
+            );
+            fs.writeFileSync(
+                path.join(dir, "20-eth1.network"),
+                "[Match]\nName=eth1\n\n[Network]\nBond=bond0\nPrimarySlav=true\n",
+            );
+            const log = await networkdLog(dir);
+            expect(log).toMatch(/10-bond0\.netdev:7: Failed to parse bond arp validate/);
+            expect(log).toMatch(/10-bond0\.netdev:8: Unknown key 'MIIMonitor'/);
+            expect(log).toMatch(/20-eth1\.network:6: Unknown key 'PrimarySlav'/);
+        },
+        15_000,
+    );
+    check.each(rendered("systemd-networkd"))(
+        "%s",
+        async (_, { spec, dir }) => {
+            const log = await networkdLog(dir);
+            expect(log).toContain(`${spec.bond.name}: loaded "bond"`);
+            expect(log).toContain("Enumeration completed");
+            // Its complaints about a file start with the file's path and line.
+            expect(log.split("\n").filter((line) => line.startsWith("/etc/systemd/network/"))).toEqual([]);
+        },
+        15_000,
+    );
 });
 
 const NMCLI = run("sh", ["-c", "command -v nmcli"]).stdout.trim();
-const nmOffline = NMCLI !== "" && run(NMCLI, ["--offline", "connection", "add", "type", "bond", "ifname", "bond0"]).status === 0;
+const nmOffline =
+    NMCLI !== "" && run(NMCLI, ["--offline", "connection", "add", "type", "bond", "ifname", "bond0"]).status === 0;
 
 /** A keyfile as NM itself writes it back: sections of key=value, with empty sections dropped. */
 function nmSettings(text: string): Record<string, Record<string, string>> {
     const settings: Record<string, Record<string, string>> = {};
-    for (const [section, key, value] of ini(text.replace(/^Warning: .*\n/gm, ""))) (settings[section] ??= {})[key] = value;
+    for (const [section, key, value] of ini(text.replace(/^Warning: .*\n/gm, "")))
+        (settings[section] ??= {})[key] = value;
     return settings;
 }
 
 describe("NetworkManager (nmcli --offline) builds the same profiles from the script and reads the keyfiles unchanged", () => {
-    const check = withTool(nmOffline, "NetworkManager checks need `apt-get install network-manager` (1.40 or later, for nmcli --offline)");
+    const check = withTool(
+        nmOffline,
+        "NetworkManager checks need `apt-get install network-manager` (1.40 or later, for nmcli --offline)",
+    );
     check.each(rendered("networkmanager"))("%s", (_, { spec, router, files, dir }) => {
         // Run the script itself, with an nmcli that prints each profile instead of adding it.
         const bin = fs.mkdtempSync(path.join(TMP, "nmcli-"));
-        fs.writeFileSync(path.join(bin, "nmcli"), `#!/bin/sh\nexec ${NMCLI} --offline "$@" > "${bin}/$(ls "${bin}" | wc -l).out"\n`, { mode: 0o755 });
-        const script = spawnSync("sh", [path.join(dir, `nmcli-${spec.bond.name}.sh`)], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${PATH}` } });
+        fs.writeFileSync(
+            path.join(bin, "nmcli"),
+            `#!/bin/sh\nexec ${NMCLI} --offline "$@" > "${bin}/$(ls "${bin}" | wc -l).out"\n`,
+            { mode: 0o755 },
+        );
+        const script = spawnSync("sh", [path.join(dir, `nmcli-${spec.bond.name}.sh`)], {
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${bin}:${PATH}` },
+        });
         expect(script.stderr).toBe("");
         expect(script.status).toBe(0);
-        const fromScript = fs.readdirSync(bin).filter((f) => f.endsWith(".out")).sort().map((f) => nmSettings(fs.readFileSync(path.join(bin, f), "utf8")));
+        const fromScript = fs
+            .readdirSync(bin)
+            .filter((f) => f.endsWith(".out"))
+            .sort()
+            .map((f) => nmSettings(fs.readFileSync(path.join(bin, f), "utf8")));
 
-        const keyfiles = Object.keys(files).filter((f) => f.endsWith(".nmconnection")).sort();
+        const keyfiles = Object.keys(files)
+            .filter((f) => f.endsWith(".nmconnection"))
+            .sort();
         expect(keyfiles).toHaveLength(fromScript.length);
         for (const keyfile of keyfiles) {
             const read = run(NMCLI, ["--offline", "connection", "modify"], files[keyfile]);
@@ -371,7 +533,11 @@ describe("shellcheck passes the nmcli scripts", () => {
 describe("npm run export", () => {
     const ROOT = path.join(__dirname, "..", "..");
     const exportTool = (...args: string[]) =>
-        spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "tools/export.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+        spawnSync(
+            process.execPath,
+            [require.resolve("ts-node/dist/bin"), "--transpile-only", "tools/export.ts", ...args],
+            { cwd: ROOT, encoding: "utf8" },
+        );
 
     it("writes every variant's routers in every format, the diagram, and a summary", () => {
         const out = path.join(TMP, "tool");
@@ -401,7 +567,9 @@ describe("npm run export", () => {
     it("explains its arguments", () => {
         const result = exportTool("--variant", "seed");
         expect(result.status).toBe(2);
-        expect(result.stderr).toContain("--out is required\nusage: npm run export -- --variant <name | all | lab.yaml> --out DIR");
+        expect(result.stderr).toContain(
+            "--out is required\nusage: npm run export -- --variant <name | all | lab.yaml> --out DIR",
+        );
     });
 });
 
@@ -417,16 +585,21 @@ describe("advice for hosts in VMs: fail_over_mac", () => {
     const advised = (spec: LabSpec, format: string) => {
         const files = render(spec, spec.routers[0])[format];
         if (files instanceof ExportError) throw files;
-        return Object.values(files).some((text) => text.includes(`# ${spelled[format]}: at failover the bond then takes the new active slave's own MAC.`));
+        return Object.values(files).some((text) =>
+            text.includes(`# ${spelled[format]}: at failover the bond then takes the new active slave's own MAC.`),
+        );
     };
 
     it("covers every format", () => {
         expect(Object.keys(spelled).sort()).toEqual(Object.keys(EXPORT_FORMATS).sort());
     });
 
-    it.each(Object.keys(spelled))("%s: advised for the seed (active-backup), not where fail_over_mac is set or the mode is not active-backup", (format) => {
-        expect(advised(loadLab("seed"), format)).toBe(true);
-        expect(advised(lab("fom", "active-backup", { miimon: 100, fail_over_mac: "active" }), format)).toBe(false);
-        expect(advised(loadLab("lacp"), format)).toBe(false);
-    });
+    it.each(Object.keys(spelled))(
+        "%s: advised for the seed (active-backup), not where fail_over_mac is set or the mode is not active-backup",
+        (format) => {
+            expect(advised(loadLab("seed"), format)).toBe(true);
+            expect(advised(lab("fom", "active-backup", { miimon: 100, fail_over_mac: "active" }), format)).toBe(false);
+            expect(advised(loadLab("lacp"), format)).toBe(false);
+        },
+    );
 });

@@ -12,13 +12,18 @@ const seed = fs.readFileSync(path.join(__dirname, "..", "..", "configs", "seed.y
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-inject-"));
 
 describe("a lab file's name, which becomes the variant's name", () => {
-    it.each(["lab\ntouch PWNED #", "lab$(touch PWNED)", "lab;id", "..", "-rf", "a b"])("%j is refused, naming the fix", (name) => {
-        const dir = tmp();
-        const file = path.join(dir, `${name}.yaml`);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, seed);
-        expect(() => loadLab(file)).toThrow(/bondlab:variant: the file's name .* becomes the variant's name: rename the file/);
-    });
+    it.each(["lab\ntouch PWNED #", "lab$(touch PWNED)", "lab;id", "..", "-rf", "a b"])(
+        "%j is refused, naming the fix",
+        (name) => {
+            const dir = tmp();
+            const file = path.join(dir, `${name}.yaml`);
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, seed);
+            expect(() => loadLab(file)).toThrow(
+                /bondlab:variant: the file's name .* becomes the variant's name: rename the file/,
+            );
+        },
+    );
 
     it("an ordinary name is taken", () => {
         const file = path.join(tmp(), "my-lab_2.v1.yaml");
@@ -35,11 +40,16 @@ describe("bond.env, which the router's init sources as root", () => {
     it("keeps any value as data: quotes, $(...), backticks, newlines", () => {
         const dir = tmp();
         const hostile = `a'b$(touch ${dir}/PWNED)\`touch ${dir}/PWNED2\`"c\\d\nline2 ; touch ${dir}/PWNED3`;
-        const env = spawnSync("dash", ["-c", `${quoted}quoted BONDLAB_OPTIONS "$V"`], { encoding: "utf8", env: { V: hostile, PATH: process.env.PATH } });
+        const env = spawnSync("dash", ["-c", `${quoted}quoted BONDLAB_OPTIONS "$V"`], {
+            encoding: "utf8",
+            env: { V: hostile, PATH: process.env.PATH },
+        });
         expect(env.status).toBe(0);
         const file = path.join(dir, "bond.env");
         fs.writeFileSync(file, env.stdout);
-        const read = spawnSync("dash", ["-c", '. "$1"; printf %s "$BONDLAB_OPTIONS"', "dash", file], { encoding: "utf8" });
+        const read = spawnSync("dash", ["-c", '. "$1"; printf %s "$BONDLAB_OPTIONS"', "dash", file], {
+            encoding: "utf8",
+        });
         expect(read.stdout).toBe(hostile);
         expect(fs.readdirSync(dir)).toEqual(["bond.env"]);
     });
@@ -50,9 +60,14 @@ describe("npm run export", () => {
         const root = tmp();
         const out = path.join(root, "out");
         fs.writeFileSync(path.join(root, "...yaml"), seed); // variant ".." -> out/..
-        const r = spawnSync("npx", ["ts-node", "--transpile-only", "tools/export.ts", "--variant", path.join(root, "...yaml"), "--out", out], {
-            cwd: path.join(__dirname, "..", ".."), encoding: "utf8",
-        });
+        const r = spawnSync(
+            "npx",
+            ["ts-node", "--transpile-only", "tools/export.ts", "--variant", path.join(root, "...yaml"), "--out", out],
+            {
+                cwd: path.join(__dirname, "..", ".."),
+                encoding: "utf8",
+            },
+        );
         expect(r.status).toBe(1);
         expect(r.stderr).toContain("bondlab:variant: the file's name \"..\" becomes the variant's name");
         expect(fs.readdirSync(root)).toEqual(["...yaml"]);

@@ -8,7 +8,8 @@ import * as path from "path";
 
 const ROOT = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(__dirname, "fixtures", "labhost");
-const report = (...args: string[]) => spawnSync(path.join(ROOT, "labhost", "crash-report.sh"), args, { encoding: "utf8" });
+const report = (...args: string[]) =>
+    spawnSync(path.join(ROOT, "labhost", "crash-report.sh"), args, { encoding: "utf8" });
 
 describe("labhost/crash-report.sh", () => {
     it("names the guest kernel's lockup and stall lines and exits 0", () => {

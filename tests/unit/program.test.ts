@@ -21,7 +21,11 @@ describe("the seed lab (stack dev)", () => {
 
     it("creates a management network and one bridge network per channel", () => {
         const networks = byType(resources, "docker:index/network:Network");
-        expect(networks.map((n) => n.inputs.name).sort()).toEqual(["bondlab-dev-ch1", "bondlab-dev-ch2", "bondlab-dev-mgmt"]);
+        expect(networks.map((n) => n.inputs.name).sort()).toEqual([
+            "bondlab-dev-ch1",
+            "bondlab-dev-ch2",
+            "bondlab-dev-mgmt",
+        ]);
         for (const name of ["lab-ch1-network", "lab-ch2-network"]) {
             const network = byName(resources, name);
             expect(network.inputs.internal).toBeFalsy();
@@ -34,7 +38,9 @@ describe("the seed lab (stack dev)", () => {
     });
 
     it("keeps the management network from masquerading bond traffic", () => {
-        expect(byName(resources, "lab-management").inputs.options["com.docker.network.bridge.enable_ip_masquerade"]).toBe("false");
+        expect(
+            byName(resources, "lab-management").inputs.options["com.docker.network.bridge.enable_ip_masquerade"],
+        ).toBe("false");
     });
 
     it("gives each channel a cable on the host network with only NET_ADMIN", () => {
@@ -51,7 +57,11 @@ describe("the seed lab (stack dev)", () => {
             const container = byName(resources, `lab-${router}-container`);
             expect(container.inputs.hostname).toBe(router);
             expect(container.inputs.privileged).toBe(true);
-            expect(container.inputs.networksAdvanced.map((n: any) => n.name)).toEqual(["bondlab-dev-mgmt", "bondlab-dev-ch1", "bondlab-dev-ch2"]);
+            expect(container.inputs.networksAdvanced.map((n: any) => n.name)).toEqual([
+                "bondlab-dev-mgmt",
+                "bondlab-dev-ch1",
+                "bondlab-dev-ch2",
+            ]);
         }
     });
 
@@ -60,7 +70,9 @@ describe("the seed lab (stack dev)", () => {
         expect(apply.BONDLAB_OPTIONS).toBe("mode active-backup miimon 100 primary eth1 primary_reselect always");
         expect(apply.BONDLAB_ADDRESS).toBe("192.168.1.1/24");
         expect(apply.BONDLAB_ROUTER).toBe("bondlab-dev-inetRouter");
-        const subnets = ["lab-ch1-network", "lab-ch2-network"].map((n) => byName(resources, n).state.ipamConfigs[0].subnet);
+        const subnets = ["lab-ch1-network", "lab-ch2-network"].map(
+            (n) => byName(resources, n).state.ipamConfigs[0].subnet,
+        );
         expect(apply.BONDLAB_CHANNELS).toBe(`eth1=${subnets[0]} eth2=${subnets[1]}`);
         expect(apply.BONDLAB_MGMT).toMatch(/^eth0=10\.99\.\d+\.0\/24=10\.99\.\d+\.1$/);
         expect(env(byName(resources, "lab-bond0-apply-centralRouter")).BONDLAB_ADDRESS).toBe("192.168.1.2/24");
@@ -76,9 +88,12 @@ describe("the seed lab (stack dev)", () => {
 
     it("re-applies the bond when its router is replaced, and verifies again when a router or a cable is", () => {
         const idOf = (name: string) => byName(resources, name).id;
-        expect(byName(resources, "lab-bond0-apply-inetRouter").inputs.triggers).toEqual([idOf("lab-inetRouter-container")]);
-        expect(byName(resources, "lab-bond0-verify-inetRouter").inputs.triggers)
-            .toEqual(["lab-inetRouter-container", "lab-centralRouter-container", "lab-ch1-cable", "lab-ch2-cable"].map(idOf));
+        expect(byName(resources, "lab-bond0-apply-inetRouter").inputs.triggers).toEqual([
+            idOf("lab-inetRouter-container"),
+        ]);
+        expect(byName(resources, "lab-bond0-verify-inetRouter").inputs.triggers).toEqual(
+            ["lab-inetRouter-container", "lab-centralRouter-container", "lab-ch1-cable", "lab-ch2-cable"].map(idOf),
+        );
     });
 
     it("exports each router's container, verify JSON and raw bonding text, and a diagram", () => {
@@ -100,10 +115,14 @@ describe("order of creation", () => {
             expect(realizer.at(`start ${name}`)).toBeGreaterThan(checked);
         }
         for (const router of ["inetRouter", "centralRouter"]) {
-            expect(realizer.at(`start lab-bond0-apply-${router}`)).toBeGreaterThan(realizer.at(`end lab-${router}-container`));
+            expect(realizer.at(`start lab-bond0-apply-${router}`)).toBeGreaterThan(
+                realizer.at(`end lab-${router}-container`),
+            );
             expect(realizer.at(`start lab-${router}-container`)).toBeGreaterThan(realizer.at("end lab-ch2-cable"));
             for (const other of ["inetRouter", "centralRouter"]) {
-                expect(realizer.at(`start lab-bond0-verify-${router}`)).toBeGreaterThan(realizer.at(`end lab-bond0-apply-${other}`));
+                expect(realizer.at(`start lab-bond0-verify-${router}`)).toBeGreaterThan(
+                    realizer.at(`end lab-bond0-apply-${other}`),
+                );
             }
         }
     });
@@ -112,7 +131,8 @@ describe("order of creation", () => {
 describe("variants", () => {
     const expected: Record<string, string> = {
         seed: "mode active-backup miimon 100 primary eth1 primary_reselect always",
-        "arp-monitor": "mode active-backup arp_interval 200 arp_ip_target 192.168.1.2 arp_validate active primary eth1 primary_reselect always",
+        "arp-monitor":
+            "mode active-backup arp_interval 200 arp_ip_target 192.168.1.2 arp_validate active primary eth1 primary_reselect always",
         lacp: "mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4",
         "balance-rr": "mode balance-rr miimon 100",
         "balance-xor": "mode balance-xor miimon 100 xmit_hash_policy layer3+4",
@@ -132,7 +152,9 @@ describe("variants", () => {
 
     it("points ARP monitoring of each router at the other one", async () => {
         const { resources } = await run({ "bondlab:variant": "arp-monitor" }, "arp-monitor");
-        expect(env(byName(resources, "lab-bond0-apply-centralRouter")).BONDLAB_OPTIONS).toContain("arp_ip_target 192.168.1.1");
+        expect(env(byName(resources, "lab-bond0-apply-centralRouter")).BONDLAB_OPTIONS).toContain(
+            "arp_ip_target 192.168.1.1",
+        );
     });
 
     it("runs routers with only NET_ADMIN and NET_RAW when privileged is off", async () => {
@@ -148,11 +170,17 @@ describe("variants", () => {
     });
 
     it("uses a given router image as it is instead of building one", async () => {
-        const { resources } = await run({ "bondlab:variant": "seed", "bondlab:routerImage": "bondlab.invalid/router:local" });
+        const { resources } = await run({
+            "bondlab:variant": "seed",
+            "bondlab:routerImage": "bondlab.invalid/router:local",
+        });
         const image = byType(resources, "docker:index/remoteImage:RemoteImage")[0];
         expect(image.inputs.name).toBe("bondlab.invalid/router:local");
         expect(image.inputs.build).toBeUndefined();
-        const built = byType((await run({ "bondlab:variant": "seed" })).resources, "docker:index/remoteImage:RemoteImage")[0];
+        const built = byType(
+            (await run({ "bondlab:variant": "seed" })).resources,
+            "docker:index/remoteImage:RemoteImage",
+        )[0];
         expect(built.inputs.build.context).toMatch(/images\/router$/);
     });
 
@@ -160,8 +188,9 @@ describe("variants", () => {
         const { resources } = await run({ "bondlab:variant": `${__dirname}/fixtures/three-channels.yaml` }, "three");
         expect(byType(resources, "docker:index/network:Network")).toHaveLength(4);
         expect(byName(resources, "lab-ch3-network").inputs.ipamConfigs).toEqual([{ subnet: "10.251.3.0/24" }]);
-        expect(env(byName(resources, "lab-bond0-apply-inetRouter")).BONDLAB_CHANNELS)
-            .toBe("eth1=10.251.1.0/24 eth2=10.251.2.0/24 eth3=10.251.3.0/24");
+        expect(env(byName(resources, "lab-bond0-apply-inetRouter")).BONDLAB_CHANNELS).toBe(
+            "eth1=10.251.1.0/24 eth2=10.251.2.0/24 eth3=10.251.3.0/24",
+        );
         expect(env(byName(resources, "lab-bond0-apply-inetRouter")).BONDLAB_MGMT).toBe("eth0=10.251.0.0/24=10.251.0.1");
     });
 });
@@ -176,7 +205,10 @@ describe("a shared segment (seed-shared)", () => {
     it("joins the segment's channels with one switch container, in its own namespace, with only NET_ADMIN", () => {
         const sw = byName(resources, "lab-intnet-switch");
         expect(sw.inputs.name).toBe("bondlab-shared-intnet-switch");
-        expect(sw.inputs.networksAdvanced.map((n: any) => n.name)).toEqual(["bondlab-shared-ch1", "bondlab-shared-ch2"]);
+        expect(sw.inputs.networksAdvanced.map((n: any) => n.name)).toEqual([
+            "bondlab-shared-ch1",
+            "bondlab-shared-ch2",
+        ]);
         expect(sw.inputs.networkMode).toBeUndefined();
         expect(sw.inputs.privileged).toBeFalsy();
         expect(sw.inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["NET_ADMIN"] });
@@ -195,13 +227,19 @@ describe("a shared segment (seed-shared)", () => {
     });
 
     it("publishes the switch in the lab handle", () => {
-        expect(outputs.labHandle.channels.map((c: any) => c.switch)).toEqual(["bondlab-shared-intnet-switch", "bondlab-shared-intnet-switch"]);
+        expect(outputs.labHandle.channels.map((c: any) => c.switch)).toEqual([
+            "bondlab-shared-intnet-switch",
+            "bondlab-shared-intnet-switch",
+        ]);
     });
 });
 
 describe("macFilter", () => {
     it("reaches apply as the filtered slaves, and only when some channel asks for it", async () => {
-        const filtered = await run({ "bondlab:variant": `${__dirname}/../../configs/replay/seed-shared-vbox.yaml` }, "vbox");
+        const filtered = await run(
+            { "bondlab:variant": `${__dirname}/../../configs/replay/seed-shared-vbox.yaml` },
+            "vbox",
+        );
         expect(env(byName(filtered.resources, "lab-bond0-apply-inetRouter")).BONDLAB_MAC_FILTER).toBe("eth1 eth2");
         expect(filtered.outputs.labHandle.channels.map((c: any) => c.macFilter)).toEqual([true, true]);
         // Labs without it keep exactly the apply they had: no diff, no rebuilt bond.
@@ -214,7 +252,9 @@ describe("two stacks on one Docker host", () => {
     it("share no container, network or bridge name", async () => {
         const names = async (stack: string) => {
             const { resources } = await run({ "bondlab:variant": "seed" }, stack);
-            return resources.flatMap((r) => [r.inputs.name, r.inputs.options?.["com.docker.network.bridge.name"]]).filter(Boolean);
+            return resources
+                .flatMap((r) => [r.inputs.name, r.inputs.options?.["com.docker.network.bridge.name"]])
+                .filter(Boolean);
         };
         const [a, b] = await Promise.all([names("dev"), names("lacp")]);
         expect(a.filter((n) => b.includes(n) && n !== "bondlab.invalid/router:local")).toEqual([]);
@@ -222,20 +262,31 @@ describe("two stacks on one Docker host", () => {
 });
 
 describe("pulumi preview --diff stays calm", () => {
-    const inputsByName = (resources: RegisteredResource[]) => Object.fromEntries(resources.map((r) => [r.name, r.inputs]));
+    const inputsByName = (resources: RegisteredResource[]) =>
+        Object.fromEntries(resources.map((r) => [r.name, r.inputs]));
 
     it("an unchanged config gives identical inputs", async () => {
-        const [a, b] = await Promise.all([run({ "bondlab:variant": "lacp" }, "lacp"), run({ "bondlab:variant": "lacp" }, "lacp")]);
+        const [a, b] = await Promise.all([
+            run({ "bondlab:variant": "lacp" }, "lacp"),
+            run({ "bondlab:variant": "lacp" }, "lacp"),
+        ]);
         expect(inputsByName(b.resources)).toEqual(inputsByName(a.resources));
     });
 
     it("changing a bond option changes only the bond's commands", async () => {
         const before = inputsByName((await run({ "bondlab:variant": "lacp" }, "lacp")).resources);
-        const after = inputsByName((await run({ "bondlab:variant": "lacp", "bondlab:bondOptions": { lacp_rate: "slow" } }, "lacp")).resources);
+        const after = inputsByName(
+            (await run({ "bondlab:variant": "lacp", "bondlab:bondOptions": { lacp_rate: "slow" } }, "lacp")).resources,
+        );
         expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
-        const changed = Object.keys(after).filter((name) => JSON.stringify(after[name]) !== JSON.stringify(before[name]));
+        const changed = Object.keys(after).filter(
+            (name) => JSON.stringify(after[name]) !== JSON.stringify(before[name]),
+        );
         expect(changed.sort()).toEqual([
-            "lab-bond0-apply-centralRouter", "lab-bond0-apply-inetRouter", "lab-bond0-verify-centralRouter", "lab-bond0-verify-inetRouter",
+            "lab-bond0-apply-centralRouter",
+            "lab-bond0-apply-inetRouter",
+            "lab-bond0-verify-centralRouter",
+            "lab-bond0-verify-inetRouter",
         ]);
         // An update of these commands, not a replacement: triggers stay the same.
         for (const name of changed) expect(after[name].triggers).toEqual(before[name].triggers);
@@ -245,13 +296,16 @@ describe("pulumi preview --diff stays calm", () => {
 describe("bad input", () => {
     it("fails before any resource is registered, naming the field", async () => {
         const realizer = new MemoryRealizer();
-        await expect(run({ "bondlab:variant": "lacp", "bondlab:bondOptions": { primary: "eth1" } }, "lacp", realizer))
-            .rejects.toThrow(/bondlab:bondOptions\.primary: primary does not apply to mode 802\.3ad/);
+        await expect(
+            run({ "bondlab:variant": "lacp", "bondlab:bondOptions": { primary: "eth1" } }, "lacp", realizer),
+        ).rejects.toThrow(/bondlab:bondOptions\.primary: primary does not apply to mode 802\.3ad/);
         expect(realizer.events).toEqual([]);
     });
 
     it("names the shipped variants when the variant is unknown", async () => {
-        await expect(run({ "bondlab:variant": "lacpp" })).rejects.toThrow(/no such variant: use one of arp-monitor, balance-alb/);
+        await expect(run({ "bondlab:variant": "lacpp" })).rejects.toThrow(
+            /no such variant: use one of arp-monitor, balance-alb/,
+        );
     });
 });
 
@@ -265,17 +319,27 @@ describe("the README", () => {
 
 describe("host configs in the stack outputs", () => {
     it("do not stop a valid lab when a format lacks one of its options: that format says why", async () => {
-        const { outputs } = await run({ "bondlab:variant": "arp-monitor", "bondlab:bondOptions": { arp_missed_max: 3 } }, "arp-monitor");
+        const { outputs } = await run(
+            { "bondlab:variant": "arp-monitor", "bondlab:bondOptions": { arp_missed_max: 3 } },
+            "arp-monitor",
+        );
         const files = outputs.hostConfigs.inetRouter;
-        expect(files["netplan/NOT-EXPORTED.txt"]).toBe("netplan cannot express the bond option arp_missed_max: netplan has no bond parameter for it\n");
-        expect(files["networkmanager/NOT-EXPORTED.txt"]).toMatch(/^networkmanager cannot express the bond option arp_missed_max/);
+        expect(files["netplan/NOT-EXPORTED.txt"]).toBe(
+            "netplan cannot express the bond option arp_missed_max: netplan has no bond parameter for it\n",
+        );
+        expect(files["networkmanager/NOT-EXPORTED.txt"]).toMatch(
+            /^networkmanager cannot express the bond option arp_missed_max/,
+        );
         expect(files["ifcfg/ifcfg-bond0"]).toContain("arp_missed_max=3");
     });
 
     it("carry the seed's options as the ifcfg BONDING_OPTS of each router", async () => {
         const { outputs } = await run({ "bondlab:variant": "seed" });
-        expect(outputs.hostConfigs.inetRouter["ifcfg/ifcfg-bond0"])
-            .toContain('BONDING_OPTS="mode=active-backup miimon=100 primary=eth1 primary_reselect=always"');
-        expect(Object.keys(outputs.hostConfigs.centralRouter)).toEqual(expect.arrayContaining(["netplan/60-bondlab.yaml"]));
+        expect(outputs.hostConfigs.inetRouter["ifcfg/ifcfg-bond0"]).toContain(
+            'BONDING_OPTS="mode=active-backup miimon=100 primary=eth1 primary_reselect=always"',
+        );
+        expect(Object.keys(outputs.hostConfigs.centralRouter)).toEqual(
+            expect.arrayContaining(["netplan/60-bondlab.yaml"]),
+        );
     });
 });

@@ -8,7 +8,10 @@ import { readStackSettings } from "../../components/spec/settings";
 /** `pulumi up` of a stack whose file holds `stackFile`; resolves to the error's message. */
 async function refused(stackFile: Record<string, unknown>): Promise<string> {
     const realizer = new MemoryRealizer();
-    const error = await new Stack({ name: "settings", stackFile }, realizer).up().then(() => undefined, (e: Error) => e);
+    const error = await new Stack({ name: "settings", stackFile }, realizer).up().then(
+        () => undefined,
+        (e: Error) => e,
+    );
     expect(realizer.events).toEqual([]);
     if (!error) throw new Error("the update was not refused");
     return error.message;
@@ -21,8 +24,14 @@ describe("stack settings", () => {
         [{ "bondlab:verifyTimeout": 99999 }, /bondlab:verifyTimeout: "99999" is not whole seconds/],
         [{ "bondlab:privileged": "maybe" }, /bondlab:privileged: "maybe" is not true or false/],
         [{ "bondlab:routerImage": "bad image;rm" }, /bondlab:routerImage: "bad image;rm" is not an image reference/],
-        [{ "bondlab:bondOptions": ["miimon"] }, /validating stack config: Stack 'settings' with configuration key 'bondlab:bondOptions' must be of type 'object'/],
-        [{ "bondlab:bondOptions": { miimon: { deep: 1 } } }, /bondlab:bondOptions: miimon: \{"deep":1\} is not a number/],
+        [
+            { "bondlab:bondOptions": ["miimon"] },
+            /validating stack config: Stack 'settings' with configuration key 'bondlab:bondOptions' must be of type 'object'/,
+        ],
+        [
+            { "bondlab:bondOptions": { miimon: { deep: 1 } } },
+            /bondlab:bondOptions: miimon: \{"deep":1\} is not a number/,
+        ],
     ])("%j is refused, naming the key", async (stackFile, expected) => {
         expect(await refused({ "bondlab:variant": "seed", ...stackFile })).toMatch(expected);
     });
@@ -34,12 +43,19 @@ describe("stack settings", () => {
 
     it("says that the stack removed the monitor, instead of only asking to add it back", async () => {
         const message = await refused({ "bondlab:variant": "seed", "bondlab:bondOptions": { miimon: null } });
-        expect(message).toMatch(/- bondlab:bondOptions: no link monitoring.*after bondlab:bondOptions removes miimon: `pulumi config rm --path 'bondlab:bondOptions\.miimon'`/);
+        expect(message).toMatch(
+            /- bondlab:bondOptions: no link monitoring.*after bondlab:bondOptions removes miimon: `pulumi config rm --path 'bondlab:bondOptions\.miimon'`/,
+        );
     });
 
     it("reads the defaults of an empty stack", () => {
         expect(readStackSettings(() => undefined)).toEqual({
-            variant: "seed", bondOptions: {}, privileged: undefined, routerImage: undefined, lacpPassthrough: true, verifyTimeout: 90,
+            variant: "seed",
+            bondOptions: {},
+            privileged: undefined,
+            routerImage: undefined,
+            lacpPassthrough: true,
+            verifyTimeout: 90,
         });
     });
 });

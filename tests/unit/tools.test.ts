@@ -7,7 +7,11 @@ const ROOT = path.join(__dirname, "..", "..");
 const tool = (name: string, ...args: string[]) => {
     const env = { ...process.env };
     delete env.DOCKER_HOST; // nothing here may reach a Docker host
-    return spawnSync("npx", ["ts-node", "--transpile-only", `tools/${name}.ts`, ...args], { cwd: ROOT, encoding: "utf8", env });
+    return spawnSync("npx", ["ts-node", "--transpile-only", `tools/${name}.ts`, ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env,
+    });
 };
 
 describe("the tools' arguments", () => {
