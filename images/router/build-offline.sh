@@ -2,13 +2,17 @@
 # Build the bondlab router root file system as a small tarball, from Debian
 # packages only (no registry, no host files):
 #
-#   images/router/build-offline.sh OUT.tar
+#   images/router/build-offline.sh OUT.tar [DEBUG.tar]
+#
+# DEBUG.tar, when given, is the same root plus tcpdump (images/debug): the
+# debug image. tcpdump's libpcap pulls in libcrypto and half of systemd's
+# libraries, more than the whole router otherwise, so the router goes without.
 #
 # It downloads the packages of packages.txt and their dependencies from the
 # Debian mirror of this machine's apt sources (a private apt state in a
 # temporary folder: the host's apt state is neither read nor changed),
 # unpacks them with dpkg-deb -x, and keeps only the router's programs (ip,
-# bridge, tc, ping, ethtool, tcpdump, busybox, dash, and coreutils' date and
+# bridge, tc, ping, ethtool, busybox, dash, and coreutils' date and
 # timeout), the shared libraries
 # they load (resolved by the packages' own dynamic loader) and a few /etc files.
 #
@@ -25,9 +29,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=labhost/lib.sh
 . "$here/../../labhost/lib.sh"
 
-[ $# -eq 1 ] || bl_die "usage: $0 OUT.tar"
+[ $# -eq 1 ] || [ $# -eq 2 ] || bl_die "usage: $0 OUT.tar [DEBUG.tar]"
 out=$1
 case $out in /*) ;; *) out=$(pwd)/$out ;; esac
+debug_out=${2:-}
+case $debug_out in "" | /*) ;; *) debug_out=$(pwd)/$debug_out ;; esac
 
 bl_need apt-get:apt dpkg-deb:dpkg tar:tar
 arch=$(dpkg --print-architecture)
@@ -43,7 +49,6 @@ PROGRAMS="
 /sbin/tc usr/sbin/tc
 /bin/ping usr/bin/ping
 /sbin/ethtool usr/sbin/ethtool
-/usr/bin/tcpdump usr/bin/tcpdump
 /bin/busybox usr/bin/busybox
 /bin/dash usr/bin/dash
 /bin/date usr/bin/date
@@ -53,8 +58,17 @@ PROGRAMS="
 # names belong to iproute2, iputils, ethtool and tcpdump.
 NO_APPLET=" sh ash hush ip ipaddr iplink ipneigh iproute iprule iptunnel ping ping6 tc bridge ethtool tcpdump "
 
+# The debug image's programs, on top of the router's.
+DEBUG_PROGRAMS="
+/usr/bin/tcpdump usr/bin/tcpdump
+"
+
 packages=$(sed -e 's/#.*//' "$here/packages.txt" | tr -s ' \t\n' '   ')
 [ -n "${packages# }" ] || bl_die "no packages in $here/packages.txt"
+debug_packages=""
+if [ -n "$debug_out" ]; then
+	debug_packages=$(sed -e 's/#.*//' "$here/../debug/packages.txt" | tr -s ' \t\n' '   ')
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bondlab-router.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -95,9 +109,9 @@ apt_private update >"$work/apt.log" 2>&1 || {
 }
 # An empty dpkg status: apt resolves (and downloads) the full dependency closure.
 # shellcheck disable=SC2086 # the package list splits into words on purpose
-apt_private install -y -d $packages >>"$work/apt.log" 2>&1 || {
+apt_private install -y -d $packages $debug_packages >>"$work/apt.log" 2>&1 || {
 	tail -n 20 "$work/apt.log" >&2
-	bl_die "downloading $packages failed"
+	bl_die "downloading $packages $debug_packages failed"
 }
 debs=$(find "$apt_dir/archives" -maxdepth 1 -name '*.deb' | sort)
 bl_log "step download ($(echo "$debs" | wc -l) .deb from $mirror): $(bl_since "$t") s"
@@ -146,35 +160,40 @@ needed_libs() {
 	'
 }
 
-libs=
-while read -r src dst; do
-	[ -n "$src" ] || continue
-	f=$(stage_path "$src") || bl_die "$src is in none of the packages"
-	cp "$f" "$root/$dst"
-	chmod 755 "$root/$dst"
-	these=$(needed_libs "$root/$dst") || bl_die "cannot resolve the libraries of $dst"
-	libs="$libs
+# Copies PROGRAMS ("SRC DST" lines) into the root ROOT, with every library they load.
+install_programs() {
+	into=$1
+	libs=
+	while read -r src dst; do
+		[ -n "$src" ] || continue
+		f=$(stage_path "$src") || bl_die "$src is in none of the packages"
+		cp "$f" "$into/$dst"
+		chmod 755 "$into/$dst"
+		these=$(needed_libs "$into/$dst") || bl_die "cannot resolve the libraries of $dst"
+		libs="$libs
 $these"
-done <<EOF
-$PROGRAMS
+	done <<EOF
+$2
 EOF
-libs=$(echo "$libs" | sed '/^$/d' | sort -u)
-case $libs in *MISSING*) bl_die "unresolved libraries: $(echo "$libs" | grep MISSING | tr '\n' ' ')" ;; esac
-for lib in $libs; do
-	case $lib in
-	"$stage"/*) ;;
-	*) bl_die "library $lib resolved outside the Debian packages" ;;
-	esac
-	# Keep the real file name (ip -V reads libbpf's version from it) and the
-	# soname link the loader looks up.
-	real=$(readlink -f "$lib")
-	case $real in
-	"$stage"/*) ;;
-	*) bl_die "library $lib links outside the Debian packages ($real)" ;;
-	esac
-	cp "$real" "$root/usr/lib/$multiarch/${real##*/}"
-	[ "${real##*/}" = "${lib##*/}" ] || ln -sf "${real##*/}" "$root/usr/lib/$multiarch/${lib##*/}"
-done
+	libs=$(echo "$libs" | sed '/^$/d' | sort -u)
+	case $libs in *MISSING*) bl_die "unresolved libraries: $(echo "$libs" | grep MISSING | tr '\n' ' ')" ;; esac
+	for lib in $libs; do
+		case $lib in
+		"$stage"/*) ;;
+		*) bl_die "library $lib resolved outside the Debian packages" ;;
+		esac
+		# Keep the real file name (ip -V reads libbpf's version from it) and the
+		# soname link the loader looks up.
+		real=$(readlink -f "$lib")
+		case $real in
+		"$stage"/*) ;;
+		*) bl_die "library $lib links outside the Debian packages ($real)" ;;
+		esac
+		cp "$real" "$into/usr/lib/$multiarch/${real##*/}"
+		[ "${real##*/}" = "${lib##*/}" ] || ln -sf "${real##*/}" "$into/usr/lib/$multiarch/${lib##*/}"
+	done
+}
+install_programs "$root" "$PROGRAMS"
 cp "$stage_loader" "$root/usr/lib/$multiarch/${loader##*/}"
 ln -s "../lib/$multiarch/${loader##*/}" "$root/usr$loader"
 
@@ -195,16 +214,12 @@ done
 [ -d "$stage/usr/share/iproute2" ] && mkdir -p "$root/usr/share" && cp -R "$stage/usr/share/iproute2" "$root/usr/share/"
 [ -d "$stage/usr/lib/tc" ] && cp -R "$stage/usr/lib/tc" "$root/usr/lib/"
 
-# Accounts: root, and the user tcpdump drops privileges to (it refuses to run
-# without it).
 cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
-tcpdump:x:101:101:tcpdump:/nonexistent:/bin/false
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 EOF
 cat >"$root/etc/group" <<'EOF'
 root:x:0:
-tcpdump:x:101:
 nogroup:x:65534:
 EOF
 printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$root/etc/nsswitch.conf"
@@ -235,17 +250,35 @@ if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null 2>&1; then
 		[ "$(echo a | awk "{ print \$1 }")" = a ]
 		case $(date +%s%N) in *N | ????????????????????*) exit 1 ;; esac
 		tc -V >/dev/null 2>&1; ping -V >/dev/null; ethtool --version >/dev/null
-		tcpdump --version >/dev/null 2>&1
 		rc=0; timeout 0.1 sleep 2 || rc=$?; [ "$rc" = 124 ]
 	' || bl_die "smoke test in a chroot of the image failed"
 fi
 bl_log "step smoke test: $(bl_since "$t") s"
 
-# --- tarball -----------------------------------------------------------------
-t=$(bl_now)
-mkdir -p "$(dirname "$out")"
-tar -C "$root" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
-	-cf "$out.part" .
-mv -f "$out.part" "$out"
-bl_log "step tar ($(du -k "$out" | cut -f1) KiB, $(tar -tf "$out" | wc -l) entries): $(bl_since "$t") s"
-bl_log "built $out in $(bl_since "$t_all") s"
+# --- tarballs ----------------------------------------------------------------
+# ROOT into OUT, deterministic: sorted, mtime 0, owner root.
+tarball() {
+	t=$(bl_now)
+	mkdir -p "$(dirname "$2")"
+	tar -C "$1" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+		-cf "$2.part" .
+	mv -f "$2.part" "$2"
+	bl_log "step tar ($(du -k "$2" | cut -f1) KiB, $(tar -tf "$2" | wc -l) entries): $(bl_since "$t") s"
+}
+tarball "$root" "$out"
+
+# --- the debug image: the router plus tcpdump --------------------------------
+if [ -n "$debug_out" ]; then
+	debug_root=$work/debug-root
+	cp -a "$root" "$debug_root"
+	install_programs "$debug_root" "$DEBUG_PROGRAMS"
+	# The user tcpdump drops privileges to (it refuses to run without it).
+	echo 'tcpdump:x:101:101:tcpdump:/nonexistent:/bin/false' >>"$debug_root/etc/passwd"
+	echo 'tcpdump:x:101:' >>"$debug_root/etc/group"
+	printf 'bondlab debug image: the router plus Debian bookworm packages %s\n' "$debug_packages" >>"$debug_root/etc/bondlab-router"
+	img_loader=$debug_root/usr/lib/$multiarch/${loader##*/}
+	"$img_loader" --library-path "$debug_root/usr/lib/$multiarch" "$debug_root/usr/bin/tcpdump" --version >/dev/null 2>&1 ||
+		bl_die "tcpdump --version fails in the debug image"
+	tarball "$debug_root" "$debug_out"
+fi
+bl_log "built $out${debug_out:+ and $debug_out} in $(bl_since "$t_all") s"

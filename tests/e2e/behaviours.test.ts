@@ -1,4 +1,4 @@
-import { E2ELab, IMAGE, exec, leftovers } from "./lab";
+import { DEBUG_IMAGE, E2ELab, exec, leftovers } from "./lab";
 import { docker, runProcess } from "../../engine/shell";
 import { LabHandle } from "../../components/handle";
 import { labNames } from "../../components/names";
@@ -15,7 +15,7 @@ async function hostRun(...argv: string[]): Promise<string> {
         "NET_ADMIN",
         "--cap-add",
         "NET_RAW",
-        IMAGE,
+        DEBUG_IMAGE,
         ...argv,
     ]);
     // timeout's 124: the capture ran its full time, as meant.

@@ -6,6 +6,8 @@ import { docker } from "../../engine/shell";
 
 /** The router image the lab host loads (labhost/start.sh builds it offline). */
 export const IMAGE = ROUTER_IMAGE;
+/** The router plus tcpdump (images/debug), which the lab host loads beside it. */
+export const DEBUG_IMAGE = "bondlab.invalid/router-debug:local";
 
 /** One lab stack brought up by the real program on the e2e Docker host, through the engine model. */
 export class E2ELab {

@@ -1,5 +1,5 @@
 import { docker } from "../../engine/shell";
-import { IMAGE } from "./lab";
+import { DEBUG_IMAGE, IMAGE } from "./lab";
 
 // The lab host VM's kernel turns a lockup into a panic (labhost/start.sh): under QEMU's
 // emulation it once hung for good and took a CI run's 90 minutes with it. A panic makes QEMU
@@ -28,5 +28,24 @@ const started = process.env.BONDLAB_E2E_STARTED_LABHOST === "1";
             rcu_cpu_stall_timeout: "60",
             panic: "-1",
         });
+    });
+});
+
+(started ? describe : describe.skip)("the images the lab host loads (images/router/load.sh)", () => {
+    const has = async (image: string, program: string) =>
+        (await docker("run", "--rm", "--network", "none", image, "sh", "-c", `command -v ${program} || echo none`)) !==
+        "none";
+
+    it("keep the router small: at most 12 MB, without tcpdump and the libraries it pulls in", async () => {
+        const bytes = Number(await docker("image", "inspect", "-f", "{{.Size}}", IMAGE));
+        expect(bytes).toBeLessThanOrEqual(12 * 1024 * 1024);
+        expect(await has(IMAGE, "tcpdump")).toBe(false);
+        expect(await has(IMAGE, "ip")).toBe(true);
+    });
+
+    it("keep tcpdump in the debug image, which runs it", async () => {
+        expect(await docker("run", "--rm", "--network", "none", DEBUG_IMAGE, "tcpdump", "--version")).toMatch(
+            /tcpdump version/,
+        );
     });
 });
