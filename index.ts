@@ -39,7 +39,10 @@ export const routers = lab.reports;
 export const diagram = lab.diagram;
 /** What `npm run drill -- --stack` acts on: the engine, containers, cables, bridges, bond and verify's settings. */
 export const labHandle = lab.handle;
-/** The same bond as host configs (ifcfg, NetworkManager, netplan, systemd-networkd), per router; a format that cannot express an option says so in NOT-EXPORTED.txt. */
+/**
+ * The same bond as host configs (ifcfg, NetworkManager, netplan, systemd-networkd), per router; a format that cannot
+ * express an option says so in NOT-EXPORTED.txt.
+ */
 export const hostConfigs = Object.fromEntries(
     spec.routers.map((router) => [router.name, exportRouter(spec, router, "note")]),
 );

@@ -181,7 +181,8 @@ export function predictBound(
                 formula:
                     monitorOf(s) === "arp"
                         ? "no bound: loss fails over only when arp_missed_max probes in a row go unanswered"
-                        : `no bound: ${s.mode === "802.3ad" ? "carrier and LACPDUs stay" : "carrier stays"}, no monitor acts on delay or partial loss`,
+                        : `no bound: ${s.mode === "802.3ad" ? "carrier and LACPDUs stay" : "carrier stays"}, ` +
+                          "no monitor acts on delay or partial loss",
             };
     }
 }

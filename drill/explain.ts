@@ -57,11 +57,20 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
                     `${receiveSide(row, nearName, far)} ${isolation(row, lab, nearName, far)} ${FIX}`
                 );
             case "balance-rr":
-                return `${blind}, so ${far} keeps sending every other packet into ${channel}: about half the probes are lost until ${ch} is back. ${FIX}`;
+                return (
+                    `${blind}, so ${far} keeps sending every other packet into ${channel}: ` +
+                    `about half the probes are lost until ${ch} is back. ${FIX}`
+                );
             case "balance-xor":
-                return `${blind}, and the ping's flow hashes to ${ch} on ${far}: every packet of it is lost until ${ch} is back${oneDirection(row)}. ${FIX}`;
+                return (
+                    `${blind}, and the ping's flow hashes to ${ch} on ${far}: ` +
+                    `every packet of it is lost until ${ch} is back${oneDirection(row)}. ${FIX}`
+                );
             default:
-                return `${blind}, so ${far} keeps sending part of the traffic to ${nearName} on ${ch}${row.outcome === "partial" ? " (part of the probes are lost)" : ""}. ${FIX}`;
+                return (
+                    `${blind}, so ${far} keeps sending part of the traffic to ${nearName} on ${ch}` +
+                    `${row.outcome === "partial" ? " (part of the probes are lost)" : ""}. ${FIX}`
+                );
         }
     }
     if (notRecovered && row.fault !== "admin-down" && row.fault !== "silent") {
@@ -78,7 +87,10 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
         return `The bond has no link monitor (miimon 0, no arp_interval): it never notices a broken slave.`;
     }
     if (notRecovered && row.fault === "return") {
-        return `After ${ch} came back the path did not recover within ${row.window.postS} s: the two routers disagree about which channel to use.`;
+        return (
+            `After ${ch} came back the path did not recover within ${row.window.postS} s: ` +
+            "the two routers disagree about which channel to use."
+        );
     }
     if (notRecovered) {
         const bound =
@@ -88,7 +100,8 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
     if (row.exceeded) {
         const beyond =
             row.bound.kind === "ms"
-                ? `${Math.round(row.outageMs)} ms of outage, beyond the ${row.bound.ms} ms the options predict (${row.bound.formula}) plus two probe intervals`
+                ? `${Math.round(row.outageMs)} ms of outage, beyond the ${row.bound.ms} ms the options predict ` +
+                  `(${row.bound.formula}) plus two probe intervals`
                 : `${Math.round(row.outageMs)} ms of outage where the mode should lose nothing (${row.bound.formula})`;
         return `${beyond}: ${exceededCause(row, s)}`;
     }
@@ -106,8 +119,10 @@ function receiveSide(row: RowResult, near: string, far: string): string {
     const arrived = moved && farView ? (farView.rx[moved] ?? 0) : 0;
     if (!moved || !farView || farView.active === moved || arrived === 0) return "";
     return (
-        ` In the row's last ${(farView.ms / 1000).toFixed(1)} s ${far} received ${arrived} frames from ${near} on ${moved}, its inactive slave, and dropped them: an active-backup bond ` +
-        `takes in only what arrives on its active slave (all_slaves_active 0), the gratuitous ARP ${near} sent at failover included.`
+        ` In the row's last ${(farView.ms / 1000).toFixed(1)} s ${far} received ${arrived} frames from ${near} on ${moved}, ` +
+        "its inactive slave, and dropped them: an active-backup bond " +
+        "takes in only what arrives on its active slave (all_slaves_active 0), " +
+        `the gratuitous ARP ${near} sent at failover included.`
     );
 }
 
@@ -118,8 +133,9 @@ function isolation(row: RowResult, lab: DrillLab, near: string, far: string): st
     const moved = row.routers[near]?.after?.active ?? "its other slave";
     return (
         `The root cause is isolation: each channel is a wire of its own, so only carrier could have told ${far}. ` +
-        `On one switch carrying both channels, that gratuitous ARP would move ${near}'s MAC to the port of its ${moved} and the ping would survive; ` +
-        `and real NICs wired back to back usually lose carrier at both ends when one is set down (it depends on the driver), which makes this fault a cut cable.`
+        `On one switch carrying both channels, that gratuitous ARP would move ${near}'s MAC to the port of its ${moved} ` +
+        "and the ping would survive; and real NICs wired back to back usually lose carrier at both ends when one is set down " +
+        "(it depends on the driver), which makes this fault a cut cable."
     );
 }
 
@@ -142,7 +158,8 @@ function exceededCause(row: RowResult, s: BondSettings): string {
     ) {
         const rest = Math.max(0, Math.round(row.outageMs - skew));
         parts.push(
-            `the two ends of the cable changed ${skew} ms apart (one ip process changes them one after the other, slowly on the busy emulated VM), ` +
+            `the two ends of the cable changed ${skew} ms apart ` +
+                "(one ip process changes them one after the other, slowly on the busy emulated VM), " +
                 `and until both ends have changed the routers disagree about the channel; the outage without that skew, ${rest} ms, is ` +
                 `${row.bound.kind === "ms" && rest <= row.bound.ms + 2 * row.probeIntervalMs ? "within" : "still beyond"} the bound.`,
         );
@@ -151,7 +168,8 @@ function exceededCause(row: RowResult, s: BondSettings): string {
     if (row.fault === "return") {
         if (s.mode === "active-backup" || s.mode === "balance-tlb") {
             parts.push(
-                "each router takes the returning slave back on its own monitor tick; frames the first one sends on it reach the other router's still inactive slave and are dropped until it follows.",
+                "each router takes the returning slave back on its own monitor tick; " +
+                    "frames the first one sends on it reach the other router's still inactive slave and are dropped until it follows.",
             );
         } else if (s.mode === "balance-alb") {
             // alb receives on every slave (peers are spread by ARP), so no inactive slave drops them.
@@ -159,16 +177,19 @@ function exceededCause(row: RowResult, s: BondSettings): string {
                 ([name, v]) => `${name} ${v.after?.active ?? "?"} (sent on ${v.txAfter}, received on ${v.rxAfter})`,
             );
             parts.push(
-                `after the channel came back the routers ended with active slaves ${active.join(", ")}; balance-alb receives on every slave, so these counters do not show what held the path up.`,
+                `after the channel came back the routers ended with active slaves ${active.join(", ")}; ` +
+                    "balance-alb receives on every slave, so these counters do not show what held the path up.",
             );
         } else {
             parts.push(
-                "the routers take the returning slave back at different moments, and frames sent on it before the far end uses it are dropped.",
+                "the routers take the returning slave back at different moments, " +
+                    "and frames sent on it before the far end uses it are dropped.",
             );
         }
     } else if (monitor === "arp") {
         parts.push(
-            "the ARP monitor acts only on its ticks (give the slave up, probe the backup, take the backup: one tick each), and on a busy CPU each tick runs late.",
+            "the ARP monitor acts only on its ticks (give the slave up, probe the backup, take the backup: one tick each), " +
+                "and on a busy CPU each tick runs late.",
         );
     } else if (s.mode === "802.3ad" && (row.fault === "admin-down" || row.fault === "silent")) {
         parts.push(
@@ -180,7 +201,8 @@ function exceededCause(row: RowResult, s: BondSettings): string {
         );
     } else {
         parts.push(
-            "the failover took longer than the monitor's interval: the MII monitor runs as deferred work, which a busy emulated CPU delays.",
+            "the failover took longer than the monitor's interval: " +
+                "the MII monitor runs as deferred work, which a busy emulated CPU delays.",
         );
     }
     if (row.fault === "flap") parts.push(`(${row.times?.cuts.length ?? 0} cuts; the longest outage counts.)`);
@@ -234,13 +256,21 @@ function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
             return `Every frame also crosses the good channel, so the first copy wins: ${facts}.`;
         case "802.3ad":
         case "balance-xor":
-            return `The ping's flow hashes to ${onCh ? `${ch}, the bad channel` : "the good channel"}: ${facts}; ${s.mode === "802.3ad" ? "LACPDUs and carrier stay" : "carrier stays"}, nothing moves the flow.`;
+            return (
+                `The ping's flow hashes to ${onCh ? `${ch}, the bad channel` : "the good channel"}: ${facts}; ` +
+                `${s.mode === "802.3ad" ? "LACPDUs and carrier stay" : "carrier stays"}, nothing moves the flow.`
+            );
         case "active-backup":
             return monitorOf(s) === "arp"
-                ? `${onCh ? `The active ${ch} is the bad channel` : "Traffic left the bad channel"}: ${facts}; the ARP monitor leaves a lossy slave only when arp_missed_max probes in a row go unanswered.`
-                : `${onCh ? `The active ${ch} carries everything over the bad channel` : "The active slave is on the good channel"}: ${facts}; the MII monitor sees carrier only and ignores it.`;
+                ? `${onCh ? `The active ${ch} is the bad channel` : "Traffic left the bad channel"}: ${facts}; ` +
+                      "the ARP monitor leaves a lossy slave only when arp_missed_max probes in a row go unanswered."
+                : `${onCh ? `The active ${ch} carries everything over the bad channel` : "The active slave is on the good channel"}: ` +
+                      `${facts}; the MII monitor sees carrier only and ignores it.`;
         default:
-            return `${onCh ? `Part of the traffic crosses the bad channel` : "The traffic avoids the bad channel"}: ${facts}; the MII monitor sees carrier only.`;
+            return (
+                `${onCh ? `Part of the traffic crosses the bad channel` : "The traffic avoids the bad channel"}: ${facts}; ` +
+                "the MII monitor sees carrier only."
+            );
     }
 }
 
@@ -279,7 +309,10 @@ function lateLoss(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     const ch = row.channel.interface;
     const when = reason.replace(/^late loss: held through the fault, then /, "");
     const failures = linkFailures(row, lab);
-    return `The path held through the fault, then was ${when}, after ${ch}'s last change had settled (link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`;
+    return (
+        `The path held through the fault, then was ${when}, after ${ch}'s last change had settled ` +
+        `(link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`
+    );
 }
 
 /** 802.3ad: a port that comes back joins the aggregator only after the aggregate-wait timer. */
@@ -287,7 +320,8 @@ function lacpRejoin(row: RowResult, s: BondSettings): string {
     if (s.mode !== "802.3ad" || (row.fault !== "return" && row.fault !== "flap")) return "";
     return (
         ` A returning port joins the aggregator only after LACP's 2 s aggregate-wait timer (AD_AGGREGATE_WAIT_TIME in bond_3ad.c), ` +
-        `which fits the timing: the likely cause is one end distributing on ${row.channel.interface} before the other collects there, so the frames hashed onto it are lost until both ends agree.`
+        `which fits the timing: the likely cause is one end distributing on ${row.channel.interface} before the other collects there, ` +
+        "so the frames hashed onto it are lost until both ends agree."
     );
 }
 
@@ -302,7 +336,10 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     if (row.fault === "flap" || row.fault === "return") {
         // The channel is back at the end of these faults: nothing to go back to, only churn.
         const failures = linkFailures(row, lab);
-        return `The path came back${recovered}, then was ${again}, after ${ch}'s last change had settled: the bond changed slaves once more (link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`;
+        return (
+            `The path came back${recovered}, then was ${again}, after ${ch}'s last change had settled: ` +
+            `the bond changed slaves once more (link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`
+        );
     }
     const back = lab.routers
         .map((r) => ({ name: r.name, v: row.routers[r.name] }))
@@ -311,12 +348,14 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
         const who = back
             .map(
                 ({ name, v }) =>
-                    `${name} sent ${v!.after?.tx[ch]} frames on ${ch} again after the failover (${ch} failed ${v!.failures[ch] ?? 0} times in the row)`,
+                    `${name} sent ${v!.after?.tx[ch]} frames on ${ch} again after the failover ` +
+                    `(${ch} failed ${v!.failures[ch] ?? 0} times in the row)`,
             )
             .join(", and ");
         const arp =
             s.arpInterval > 0 && s.primary
-                ? ` With ARP monitoring a frame that arrives on ${ch} marks it up again, and primary_reselect ${s.primaryReselect} then makes the primary active.`
+                ? ` With ARP monitoring a frame that arrives on ${ch} marks it up again, ` +
+                  `and primary_reselect ${s.primaryReselect} then makes the primary active.`
                 : "";
         return `The path came back${recovered}, then was ${again}: ${who}, though ${ch} was still broken.${arp}`;
     }
@@ -329,7 +368,8 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     return (
         `The path came back${recovered}, then was ${again}` +
         (dropped.length > 0
-            ? `: no router sent on ${ch} again, but ${dropped.join(" and ")}: the monitor dropped the slave it had failed over to, then took it back.`
+            ? `: no router sent on ${ch} again, but ${dropped.join(" and ")}: ` +
+              "the monitor dropped the slave it had failed over to, then took it back."
             : `; no router sent on ${ch} again and no other slave failed, so the counters do not say why.`)
     );
 }

@@ -96,7 +96,10 @@ export async function checkRunning(lab: DrillLab): Promise<void> {
     }
 }
 
-/** Times an action printed: "at" before the change, "done" after it, each flap's cut and return, and when the kernel announced each changed interface. */
+/**
+ * Times an action printed: "at" before the change, "done" after it, each flap's cut and return, and when the kernel
+ * announced each changed interface.
+ */
 export interface ActionTimes {
     at: number | null;
     done: number | null;

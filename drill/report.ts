@@ -148,7 +148,8 @@ export function printer(write: (s: string) => void, tty = Boolean(process.stdout
                     macFilter: false,
                 });
                 write(
-                    `   [${e.index + 1}/${e.total}] ${e.row.id}: ${what}; watching ${e.postS} s after the fault ... (${elapsed()})${tty ? "\r" : "\n"}`,
+                    `   [${e.index + 1}/${e.total}] ${e.row.id}: ${what}; ` +
+                        `watching ${e.postS} s after the fault ... (${elapsed()})${tty ? "\r" : "\n"}`,
                 );
                 break;
             case "row-done": {
@@ -263,9 +264,20 @@ export function markdown(report: DrillReport): string {
                     ? "-"
                     : `${Math.round(r.recoveredAfterMs)} ms`;
             const load = r.load === null ? "" : r.load.toFixed(1);
-            out.push(
-                `| ${[r.id, r.title, outageText(r), boundText(r.bound), rec, r.sent ? `${r.lost}/${r.sent}` : "", carriersText(r, routers[0]), carriersText(r, routers[1]), active, load, mark(r)].map(mdEscape).join(" | ")} |`,
-            );
+            const cells = [
+                r.id,
+                r.title,
+                outageText(r),
+                boundText(r.bound),
+                rec,
+                r.sent ? `${r.lost}/${r.sent}` : "",
+                carriersText(r, routers[0]),
+                carriersText(r, routers[1]),
+                active,
+                load,
+                mark(r),
+            ];
+            out.push(`| ${cells.map(mdEscape).join(" | ")} |`);
             if (r.verdict === "error") out.push(`| | ${mdEscape(r.error ?? "")} | | | | | | | | | |`);
         }
         out.push("");
@@ -274,21 +286,27 @@ export function markdown(report: DrillReport): string {
     out.push("## How it is measured", "");
     out.push(
         "- Each row: every channel is repaired and the program's own verify passes in both routers (mode and options in force, slaves, " +
-            `active slave, LACP partner, a ping across); probes run ${report.options.preS} s, the fault is made on the channel the probes ` +
+            `active slave, LACP partner, a ping across); probes run ${report.options.preS} s, ` +
+            "the fault is made on the channel the probes " +
             "travel on (the first, unless the mode hashes their one flow onto another: balance-xor, 802.3ad) " +
             "(from its cable container, or `ip link set` inside a router), the routers are watched for the row's window " +
-            "(1.5 x the bound + 2 s, within limits), then everything is repaired again. A small agent shell in each container runs the steps, " +
+            "(1.5 x the bound + 2 s, within limits), then everything is repaired again. " +
+            "A small agent shell in each container runs the steps, " +
             "so no `docker exec` start-up sits between them.",
-        "- Times: the probes' reply times (`ping -D`) and the fault's (`date +%s%N`, and the kernel's link events as `ip monitor` read them) " +
+        "- Times: the probes' reply times (`ping -D`) and the fault's " +
+            "(`date +%s%N`, and the kernel's link events as `ip monitor` read them) " +
             "all come from the Docker host's clock. Back after: the first reply after the outage, counted from the fault.",
         "- Outage: the longest run of unanswered probes that ends after the fault, from the reply before it to the reply after it " +
             '(or to the end of the window: no recovery). Recovered: replies again; "partial": over 10 % of the last second\'s probes ' +
             "lost, scattered in 3 or more runs (e.g. round-robin still sending every other packet into the dead channel).",
-        "- Bound: MII `miimon + downdelay` (failback `miimon + updelay`), seeing only its own carrier; ARP `arp_interval x (arp_missed_max + 1)`; " +
+        "- Bound: MII `miimon + downdelay` (failback `miimon + updelay`), seeing only its own carrier; " +
+            "ARP `arp_interval x (arp_missed_max + 1)`; " +
             'LACP `3 x 1 s` (fast) or `3 x 30 s` (slow); "never" where the monitor cannot see the fault; 0 for broadcast. ' +
             "Exceeded: outage > bound + 2 probe intervals (a gap between replies is up to two intervals longer than the outage itself).",
-        "- tx columns: the slaves that sent the probes' packets before the fault → at the end of the window (/sys/class/net/ethN/statistics); " +
-            "active after: /proc/net/bonding's active slave at the end; load: the Docker host's 1-minute load average when the row started.",
+        "- tx columns: the slaves that sent the probes' packets before the fault → at the end of the window " +
+            "(/sys/class/net/ethN/statistics); " +
+            "active after: /proc/net/bonding's active slave at the end; " +
+            "load: the Docker host's 1-minute load average when the row started.",
         "",
     );
     return out.join("\n");
@@ -348,17 +366,20 @@ export function svgChart(report: DrillReport): string {
         top + plotH - (plotH * (Math.log10(Math.min(Math.max(ms, minMs), maxMs)) - Math.log10(minMs))) / decades;
     const parts: string[] = [];
     parts.push(
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+            `font-family="sans-serif" font-size="11">`,
     );
     parts.push(
-        `<defs><pattern id="open" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="3" height="6" fill="#222"/></pattern></defs>`,
+        `<defs><pattern id="open" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
+            `<rect width="3" height="6" fill="#222"/></pattern></defs>`,
     );
     parts.push(`<rect width="100%" height="100%" fill="white"/>`);
     parts.push(
         `<text x="${left}" y="18" font-size="14" font-weight="bold">${esc(report.title)}: outage per scenario and variant</text>`,
     );
     parts.push(
-        `<text x="${left}" y="34" fill="#555">bar: longest gap in replies after the fault (log scale); hatched: no recovery, at least that long;</text>`,
+        `<text x="${left}" y="34" fill="#555">` +
+            "bar: longest gap in replies after the fault (log scale); hatched: no recovery, at least that long;</text>",
     );
     parts.push(
         `<text x="${left}" y="48" fill="#555">black tick: the bound the options predict; dot: nothing lost; red ✗: the row failed</text>`,
@@ -385,7 +406,8 @@ export function svgChart(report: DrillReport): string {
                 );
                 if (r.outcome === "down" || r.outcome === "partial") {
                     parts.push(
-                        `<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" fill="url(#open)" opacity="0.45">${title}</rect>`,
+                        `<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" ` +
+                            `fill="url(#open)" opacity="0.45">${title}</rect>`,
                     );
                 }
             } else {
@@ -395,12 +417,14 @@ export function svgChart(report: DrillReport): string {
             }
             if (r.bound.kind === "ms") {
                 parts.push(
-                    `<line x1="${x - 1}" x2="${x + barW - 1}" y1="${y(r.bound.ms)}" y2="${y(r.bound.ms)}" stroke="black" stroke-width="2"/>`,
+                    `<line x1="${x - 1}" x2="${x + barW - 1}" y1="${y(r.bound.ms)}" y2="${y(r.bound.ms)}" ` +
+                        `stroke="black" stroke-width="2"/>`,
                 );
             }
             if (r.verdict === "fail")
                 parts.push(
-                    `<text x="${x + (barW - 2) / 2}" y="${y(Math.max(r.outageMs, minMs)) - 3}" text-anchor="middle" font-size="9" fill="#c00">✗</text>`,
+                    `<text x="${x + (barW - 2) / 2}" y="${y(Math.max(r.outageMs, minMs)) - 3}" ` +
+                        `text-anchor="middle" font-size="9" fill="#c00">✗</text>`,
                 );
         });
         const label = id.replace(/^admin-down-(.+?)(Router)?$/, "$1 down");

@@ -67,7 +67,8 @@ export function loadProject(dir: string): Project {
                 );
             if (declared.default !== undefined) {
                 throw new StackConfigError(
-                    `Configuration key '${key}' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?`,
+                    `Configuration key '${key}' is not namespaced by the project and should not define a default value. ` +
+                        "Did you mean to use the 'value' attribute instead of 'default'?",
                 );
             }
             if (declared.value === undefined)

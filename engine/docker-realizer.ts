@@ -153,7 +153,8 @@ export class DockerRealizer implements Realizer {
         const id = await dockerCli("image", "inspect", "-f", "{{.Id}}", name).catch(() => "");
         if (!id)
             throw new Error(
-                `image ${name} is not on the Docker host and the provider would pull it: the lab host loads the router image (labhost/start.sh)`,
+                `image ${name} is not on the Docker host and the provider would pull it: ` +
+                    "the lab host loads the router image (labhost/start.sh)",
             );
         return { id, outputs: { ...inputs, imageId: id, repoDigest: id } };
     }
@@ -210,7 +211,8 @@ function checkMapped(goal: Goal): void {
     const unmapped = Object.keys(goal.inputs).filter((k) => !mapped.has(k));
     if (unmapped.length > 0) {
         throw new Error(
-            `the Docker realizer does not map ${unmapped.join(", ")} of ${goal.type}: map it in engine/docker-realizer.ts as the provider does`,
+            `the Docker realizer does not map ${unmapped.join(", ")} of ${goal.type}: ` +
+                "map it in engine/docker-realizer.ts as the provider does",
         );
     }
 }

@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     console.log(`running lab's containers: ${memory}`);
     console.log(`router image ${IMAGE}: ${(size / 1e6).toFixed(1)} MB`);
     console.log(
-        `verify on inetRouter: ${run.outputs.routers.inetRouter.verify.mode}, ping ${run.outputs.routers.inetRouter.verify.ping.received}/5`,
+        `verify on inetRouter: ${run.outputs.routers.inetRouter.verify.mode}, ` +
+            `ping ${run.outputs.routers.inetRouter.verify.ping.received}/5`,
     );
 }
 

@@ -35,13 +35,17 @@ import { runReplay } from "../drill/replay-run";
 /** The replay's ping: 5 a second, slow enough to read, fast enough to time each step. */
 const REPLAY_INTERVAL_S = 0.2;
 
-const USAGE = `usage: npm run drill -- --stack STACK [--scenarios ${SCENARIOS.join(",")}] [--out DIR]
-       npm run drill -- --matrix --out DIR [--variants a,b] [--scenarios a,b]
-       npm run drill -- --replay --stack STACK | --replay --matrix --out DIR
-       npm run drill -- --render DIR
-options: --interval S (probe interval, default ${DEFAULT_OPTIONS.intervalS}), --pre S (probes before the fault, default ${DEFAULT_OPTIONS.preS}),
-         --post S (fixed window after the fault; default from the bound, ${DEFAULT_OPTIONS.minPostS}-${DEFAULT_OPTIONS.maxPostS} s), --max-post S,
-         --where TEXT (the report's line on where it was measured), --raw (keep every probe's output in DIR/raw)`;
+const USAGE = [
+    `usage: npm run drill -- --stack STACK [--scenarios ${SCENARIOS.join(",")}] [--out DIR]`,
+    "       npm run drill -- --matrix --out DIR [--variants a,b] [--scenarios a,b]",
+    "       npm run drill -- --replay --stack STACK | --replay --matrix --out DIR",
+    "       npm run drill -- --render DIR",
+    `options: --interval S (probe interval, default ${DEFAULT_OPTIONS.intervalS}), ` +
+        `--pre S (probes before the fault, default ${DEFAULT_OPTIONS.preS}),`,
+    "         --post S (fixed window after the fault; default from the bound, " +
+        `${DEFAULT_OPTIONS.minPostS}-${DEFAULT_OPTIONS.maxPostS} s), --max-post S,`,
+    "         --where TEXT (the report's line on where it was measured), --raw (keep every probe's output in DIR/raw)",
+].join("\n");
 
 type Args = {
     render?: string;

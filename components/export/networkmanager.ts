@@ -35,7 +35,8 @@ export function networkManagerFiles(spec: LabSpec, router: RouterSpec): Record<s
         `    ipv4.method manual ipv4.addresses ${router.address} ipv6.method disabled`,
         ...slaves.map(
             (s) =>
-                `nmcli connection add type ethernet con-name ${s.name} ifname ${s.ifname} connection.uuid ${uuid(s.name)} master ${bond} slave-type bond`,
+                `nmcli connection add type ethernet con-name ${s.name} ifname ${s.ifname} ` +
+                `connection.uuid ${uuid(s.name)} master ${bond} slave-type bond`,
         ),
     ];
     const files: Record<string, string> = {

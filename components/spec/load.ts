@@ -29,7 +29,10 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
             throw new LabConfigError(`lab file ${JSON.stringify(variantOrPath)}`, [
                 {
                     field: "bondlab:variant",
-                    message: `the file's name ${JSON.stringify(variant)} becomes the variant's name: rename the file to letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), e.g. my-lab.yaml`,
+                    message:
+                        `the file's name ${JSON.stringify(variant)} becomes the variant's name: ` +
+                        "rename the file to letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), " +
+                        "e.g. my-lab.yaml",
                 },
             ]);
         }
@@ -68,7 +71,8 @@ function readLabFile(file: string, shown: string): unknown {
         if (size > MAX_LAB_FILE_BYTES)
             fail(
                 "(file)",
-                `is ${(size / 1024 / 1024).toFixed(1)} MB: a lab file is at most 1 MB of YAML (configs/seed.yaml is ${fs.statSync(path.join(CONFIGS_DIR, "seed.yaml")).size} bytes)`,
+                `is ${(size / 1024 / 1024).toFixed(1)} MB: a lab file is at most 1 MB of YAML ` +
+                    `(configs/seed.yaml is ${fs.statSync(path.join(CONFIGS_DIR, "seed.yaml")).size} bytes)`,
             );
         bytes = fs.readFileSync(file);
     } catch (e) {

@@ -44,7 +44,8 @@ export function readStackSettings(get: (key: string) => string | undefined): Sta
     if (!/^\d+$/.test(timeoutText.trim()) || verifyTimeout < 1 || verifyTimeout > VERIFY_TIMEOUT_MAX) {
         add(
             "verifyTimeout",
-            `${JSON.stringify(timeoutText)} is not whole seconds from 1 to ${VERIFY_TIMEOUT_MAX}: e.g. pulumi config set bondlab:verifyTimeout 90`,
+            `${JSON.stringify(timeoutText)} is not whole seconds from 1 to ${VERIFY_TIMEOUT_MAX}: ` +
+                "e.g. pulumi config set bondlab:verifyTimeout 90",
         );
     }
 
@@ -52,7 +53,8 @@ export function readStackSettings(get: (key: string) => string | undefined): Sta
     if (routerImage !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/.test(routerImage)) {
         add(
             "routerImage",
-            `${JSON.stringify(routerImage)} is not an image reference such as bondlab.invalid/router:local (or empty, to build images/router)`,
+            `${JSON.stringify(routerImage)} is not an image reference such as bondlab.invalid/router:local ` +
+                "(or empty, to build images/router)",
         );
     }
 

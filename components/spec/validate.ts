@@ -107,7 +107,9 @@ export function validateLab(
             const removed = Object.keys(overrides).filter((k) => overrides[k] === null);
             issues.push({
                 field: "bondlab:bondOptions",
-                message: `${message} (after bondlab:bondOptions removes ${removed.join(", ")}: \`pulumi config rm --path 'bondlab:bondOptions.${removed[0]}'\` keeps the variant's)`,
+                message:
+                    `${message} (after bondlab:bondOptions removes ${removed.join(", ")}: ` +
+                    `\`pulumi config rm --path 'bondlab:bondOptions.${removed[0]}'\` keeps the variant's)`,
             });
         } else issues.push({ field, message });
     };
@@ -283,7 +285,8 @@ function checkSegments(channels: ChannelSpec[], mode: BondMode | undefined, add:
         if (indexes.length < 2) {
             add(
                 `channels[${indexes[0]}].segment`,
-                `segment "${segment}" has only this channel: a segment joins two or more channels into one L2 network; give another channel segment: ${segment}, or remove it`,
+                `segment "${segment}" has only this channel: a segment joins two or more channels into one L2 network; ` +
+                    `give another channel segment: ${segment}, or remove it`,
             );
         }
     }
@@ -291,7 +294,8 @@ function checkSegments(channels: ChannelSpec[], mode: BondMode | undefined, add:
         const first = channels.findIndex((c) => c.segment !== undefined);
         add(
             `channels[${first}].segment`,
-            "802.3ad needs each channel to be its own link to the partner, and a segment's switch (a plain Linux bridge) drops LACPDUs: remove segment, or use active-backup",
+            "802.3ad needs each channel to be its own link to the partner, and a segment's switch (a plain Linux bridge) " +
+                "drops LACPDUs: remove segment, or use active-backup",
         );
     }
 }
@@ -374,10 +378,9 @@ function checkBondName(name: string, add: Add): void {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || name.length > IFNAMSIZ) {
         add("bond.name", `"${name}" is not a Linux interface name: use 1-${IFNAMSIZ} letters, digits, '_', '.' or '-'`);
     } else if (/^(eth\d+|lo|bonding_masters)$/.test(name)) {
-        add(
-            "bond.name",
-            `"${name}" is taken ${name === "bonding_masters" ? "by the bonding driver's control file" : "by the routers' own interfaces"}: call the bond e.g. bond0`,
-        );
+        const takenBy =
+            name === "bonding_masters" ? "by the bonding driver's control file" : "by the routers' own interfaces";
+        add("bond.name", `"${name}" is taken ${takenBy}: call the bond e.g. bond0`);
     }
 }
 
@@ -454,7 +457,8 @@ function checkOptions(
     if (result.min_links !== undefined && Number(result.min_links) > channels.length) {
         add(
             "bond.options.min_links",
-            `${result.min_links} is more than the bond's ${channels.length} channels: the bond would never have carrier; use at most ${channels.length}`,
+            `${result.min_links} is more than the bond's ${channels.length} channels: ` +
+                `the bond would never have carrier; use at most ${channels.length}`,
         );
     }
     const interfaces = channels.map((c) => c.interface);
@@ -485,7 +489,8 @@ function checkArpTargets(routers: RouterSpec[], options: Record<string, BondOpti
             else if (!ipaddr.IPv4.parse(target).match(subnet)) {
                 add(
                     field,
-                    `${target} is outside the bond's subnet ${ipaddr.IPv4.networkAddressFromCIDR(router.address)}/${subnet[1]}: ${router.name}'s probes would not leave through the bond; use \`peer\``,
+                    `${target} is outside the bond's subnet ${ipaddr.IPv4.networkAddressFromCIDR(router.address)}/${subnet[1]}: ` +
+                        `${router.name}'s probes would not leave through the bond; use \`peer\``,
                 );
             }
             if (seen.has(target))

@@ -100,7 +100,8 @@ describe("an 802.3ad lab beside a seed lab", () => {
                 lacp.container(router),
                 "sh",
                 "-c",
-                "cat /sys/class/net/eth1/address /sys/class/net/eth2/address /sys/class/net/bond0/address; sed -n 's/^Permanent HW addr: //p' /proc/net/bonding/bond0",
+                "cat /sys/class/net/eth1/address /sys/class/net/eth2/address /sys/class/net/bond0/address; " +
+                    "sed -n 's/^Permanent HW addr: //p' /proc/net/bonding/bond0",
             );
             for (const mac of macs.split("\n")) nics.add(mac.trim());
         }

@@ -68,17 +68,21 @@ describe("predictBound", () => {
         expect(b.formula).toMatch(/inetRouter's MII monitor sees only its own carrier/);
     });
 
-    it("ARP monitoring in active-backup: arp_interval x (arp_missed_max + 1), plus an interval to probe the idle backup, for any fault on the path", () => {
-        const s = settingsOf("arp-monitor");
-        for (const fault of ["admin-down", "cut", "silent"] as const) {
-            expect(predictBound(s, fault, ROUTERS, "centralRouter")).toEqual({
-                kind: "ms",
-                ms: 800,
-                formula: "arp_interval 200 x (arp_missed_max 2 + 1) + 200 to probe the idle backup",
-            });
-        }
-        expect(ms(predictBound({ ...s, arpMissedMax: 5 }, "silent", ROUTERS))).toBe(1400);
-    });
+    it(
+        "ARP monitoring in active-backup: arp_interval x (arp_missed_max + 1), plus an interval to probe the idle backup, " +
+            "for any fault on the path",
+        () => {
+            const s = settingsOf("arp-monitor");
+            for (const fault of ["admin-down", "cut", "silent"] as const) {
+                expect(predictBound(s, fault, ROUTERS, "centralRouter")).toEqual({
+                    kind: "ms",
+                    ms: 800,
+                    formula: "arp_interval 200 x (arp_missed_max 2 + 1) + 200 to probe the idle backup",
+                });
+            }
+            expect(ms(predictBound({ ...s, arpMissedMax: 5 }, "silent", ROUTERS))).toBe(1400);
+        },
+    );
 
     it("ARP monitoring in the load-balancing modes: every slave is probed, no backup to wake", () => {
         const s = { ...settingsOf("balance-xor"), miimon: 0, arpInterval: 100, arpTargets: 1 };

@@ -44,7 +44,10 @@ describe("stack settings", () => {
     it("says that the stack removed the monitor, instead of only asking to add it back", async () => {
         const message = await refused({ "bondlab:variant": "seed", "bondlab:bondOptions": { miimon: null } });
         expect(message).toMatch(
-            /- bondlab:bondOptions: no link monitoring.*after bondlab:bondOptions removes miimon: `pulumi config rm --path 'bondlab:bondOptions\.miimon'`/,
+            new RegExp(
+                /- bondlab:bondOptions: no link monitoring.*after bondlab:bondOptions removes miimon: /.source +
+                    /`pulumi config rm --path 'bondlab:bondOptions\.miimon'`/.source,
+            ),
         );
     });
 
