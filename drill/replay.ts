@@ -4,6 +4,7 @@
 // are judged, and the Markdown report. The measuring half is replay-run.ts.
 
 import type { PingOutput } from "./ping";
+import { optionsText } from "./report";
 
 /** One step of the seed's experiment: a change inside centralRouter, then a watch. */
 export interface ReplayStep {
@@ -114,30 +115,53 @@ export function analyzeStep(
     window: { at: number; end: number; intervalS: number },
     state: { action: string; farActive: string | null; neighbour: string },
 ): StepResult {
-    const inWindow = (t: number | null, from: number) => t !== null && t >= from && t < window.end;
-    const perS = 1 / window.intervalS;
-    const replies = ping.replies.filter((r) => inWindow(r.at, window.at)).length;
-    const errors = ping.errors.filter((e) => inWindow(e.at, window.at));
-    const steadyFrom = window.end - STEADY_S * 1000;
-    const steady = {
-        due: Math.floor(((window.end - Math.max(steadyFrom, window.at)) / 1000) * perS),
-        replies: ping.replies.filter((r) => inWindow(r.at, steadyFrom)).length,
-    };
+    // Probes belong to the step in which they were sent (replies and errors follow them).
+    const sent = sendTimes(ping, window.intervalS * 1000);
+    const sentIn = (from: number) => (seq: number) => sent(seq) >= from && sent(seq) < window.end;
+    const probes = Array.from({ length: lastSeq(ping) }, (_, i) => i + 1);
+    const steadyFrom = Math.max(window.end - STEADY_S * 1000, window.at);
+    const count = (from: number) => ({
+        due: probes.filter(sentIn(from)).length,
+        replies: ping.replies.filter((r) => sentIn(from)(r.seq)).length,
+    });
+    const whole = count(window.at);
+    const errors = ping.errors.filter((e) => sentIn(window.at)(e.seq));
+    const steady = count(steadyFrom);
     const now = pingState(steady);
+    const seed = seedSays(wiring, step.id).ping;
     return {
         id: step.id,
         action: state.action,
         at: Math.round(window.at),
         end: Math.round(window.end),
-        due: Math.floor(((window.end - window.at) / 1000) * perS),
-        replies,
+        due: whole.due,
+        replies: whole.replies,
         errors: errors.length,
         errorTexts: [...new Set(errors.map((e) => e.text))],
         steady,
         ping: now,
         farActive: state.farActive,
         neighbour: state.neighbour,
-        matchesSeed: seedSays(wiring, step.id).ping === null ? null : seedSays(wiring, step.id).ping === now,
+        matchesSeed: seed === null ? null : seed === now,
+    };
+}
+
+/** The last probe ping sent: its summary's count, else the highest sequence it printed. */
+function lastSeq(ping: PingOutput): number {
+    return ping.transmitted ?? Math.max(0, ...ping.replies.map((r) => r.seq), ...ping.errors.map((e) => e.seq));
+}
+
+/**
+ * When each probe was sent (ms): a reply's arrival less its round trip; a probe without
+ * one, the nearest replied probe's time moved by the interval for each probe in between.
+ */
+function sendTimes(ping: PingOutput, intervalMs: number): (seq: number) => number {
+    const known = ping.replies.map((r) => ({ seq: r.seq, at: r.at - r.rttMs })).sort((a, b) => a.seq - b.seq);
+    return (seq) => {
+        if (known.length === 0) return Number.NaN;
+        let nearest = known[0];
+        for (const k of known) if (Math.abs(k.seq - seq) < Math.abs(nearest.seq - seq)) nearest = k;
+        return nearest.at + (seq - nearest.seq) * intervalMs;
     };
 }
 
@@ -156,9 +180,10 @@ export function replayMarkdown(report: ReplayReport): string {
         "The seed's author pinged centralRouter (192.168.1.2) from inetRouter and, inside",
         "centralRouter, set `eth2` down, then up, then `eth1` down, then up. Each lab below replays",
         'those steps. "Ping" is how the ping stood in each step\'s last',
-        `${STEADY_S} s: answering, dead, or partial; the counts are for the whole step.`,
+        `${STEADY_S} s: answering, dead, or partial; the counts are of the probes sent in the step.`,
         '"Seed" says whether the seed\'s transcript reports the same.',
         "",
+        ...summary(report),
     ];
     for (const r of report.results) {
         lines.push(`## ${r.name}`, "", r.setup, "");
@@ -166,29 +191,42 @@ export function replayMarkdown(report: ReplayReport): string {
             lines.push(`Not replayed: ${r.error}`, "");
             continue;
         }
+        const options = optionsText(r.options.mode?.split(" ")[0] ?? "", r.options);
         lines.push(
-            `Lab \`${r.lab}\`; ping from ${r.pinger} every ${r.intervalS} s; bond options in force: ${Object.entries(
-                r.options,
-            )
-                .map(([k, v]) => `${k} ${v}`)
-                .join(", ")}.`,
+            `Lab \`${r.lab}\`; ping from ${r.pinger} every ${r.intervalS} s; bond options in force: ${options}.`,
             "",
         );
-        lines.push(
-            "| step | watched | ping | " +
-                `${r.far}'s active slave | ${r.pinger}'s neighbour entry | the seed's transcript | seed |`,
-        );
+        const far = `${r.far}'s active slave`;
+        lines.push(`| step | watched | ping | ${far} | ${r.pinger}'s neighbour entry | the seed's transcript | seed |`);
         lines.push("|---|---|---|---|---|---|---|");
         for (const s of r.steps) {
             const watched = Math.round((s.end - s.at) / 1000);
             const seed = s.matchesSeed === null ? "-" : s.matchesSeed ? "same" : "differs";
-            lines.push(
-                `| ${s.action} | ${watched} s | ${stepText(s)} | ${s.farActive ?? "-"} | ${s.neighbour || "-"} | ${seedSays(r.wiring, s.id).says} | ${seed} |`,
-            );
+            const cells = [s.action, `${watched} s`, stepText(s), s.farActive ?? "-", s.neighbour || "-"];
+            lines.push(`| ${[...cells, seedSays(r.wiring, s.id).says, seed].join(" | ")} |`);
         }
         lines.push("");
     }
     return lines.join("\n");
+}
+
+/** One line per lab: the ping's state after each step, and whether the transcript says the same everywhere. */
+function summary(report: ReplayReport): string[] {
+    const measured = report.results.filter((r) => !r.error);
+    if (measured.length === 0) return [];
+    const steps = SEED_STEPS.map((s) => s.id);
+    const lines = [
+        `| lab | ${steps.join(" | ")} | the seed's transcript |`,
+        `|---|${steps.map(() => "---|").join("")}---|`,
+    ];
+    for (const r of measured) {
+        const cells = steps.map((id) => r.steps.find((s) => s.id === id)?.ping ?? "-");
+        const checked = r.steps.filter((s) => s.matchesSeed !== null);
+        const differs = checked.filter((s) => s.matchesSeed === false).map((s) => s.id);
+        const verdict = differs.length === 0 ? "reproduced" : `not reproduced (${differs.join(", ")})`;
+        lines.push(`| ${r.name} | ${cells.join(" | ")} | ${verdict} |`);
+    }
+    return [...lines, ""];
 }
 
 /** A lab the seed's steps are replayed on, and what it has of the seed's setup. */
@@ -203,14 +241,18 @@ export interface ReplayLab {
 }
 
 const FILTER =
-    "Each NIC receives only unicast frames addressed to its own MAC as built, plus broadcast and multicast (`macFilter`), as a VirtualBox internal network delivers frames.";
+    "Each NIC receives only unicast frames addressed to its own MAC as built, plus broadcast and multicast " +
+    "(`macFilter`), as a VirtualBox internal network delivers frames.";
+const UNFILTERED = "Unlike the seed's VirtualBox, Docker's veths hand each NIC every frame.";
 
 export const SEED_REPLAY_LABS: readonly ReplayLab[] = [
     {
         name: "seed: two independent channels",
         lab: "seed",
         wiring: "independent",
-        setup: "The seed's first experiment as bondlab builds it: each channel its own wire, active-backup, miimon 100, primary eth1, fail_over_mac none. Unlike the seed's VirtualBox, the NICs receive every frame.",
+        setup:
+            "The seed's first experiment as bondlab builds it: each channel its own wire, active-backup, " +
+            `miimon 100, primary eth1, fail_over_mac none. ${UNFILTERED}`,
     },
     {
         name: "seed behind VirtualBox's filter",
@@ -222,7 +264,9 @@ export const SEED_REPLAY_LABS: readonly ReplayLab[] = [
         name: "seed-shared: all four NICs on one segment",
         lab: "seed-shared",
         wiring: "shared",
-        setup: "The seed's second experiment: both channels joined by a switch into one segment (segment: intnet), the seed's bond options. Unlike the seed's VirtualBox, the NICs receive every frame.",
+        setup:
+            "The seed's second experiment: both channels joined by a switch into one segment " +
+            `(segment: intnet), the seed's bond options. ${UNFILTERED}`,
     },
     {
         name: "seed-shared behind VirtualBox's filter",
@@ -235,12 +279,16 @@ export const SEED_REPLAY_LABS: readonly ReplayLab[] = [
         lab: "configs/replay/seed-shared-vbox.yaml",
         wiring: "shared",
         bondOptions: { fail_over_mac: "active" },
-        setup: `As above, with the course's own BONDING_OPTS fail_over_mac=1 (active): the bond takes the MAC of whichever slave is active. ${FILTER}`,
+        setup:
+            "As above, with the course's own BONDING_OPTS fail_over_mac=1 (active): the bond takes the MAC " +
+            `of whichever slave is active. ${FILTER}`,
     },
     {
         name: "seed-no-primary: the course's follow-up",
         lab: "seed-no-primary",
         wiring: "independent",
-        setup: "Two independent channels, active-backup, miimon 100, no primary: the follow-up the course asks about. Once eth1 comes back, nothing moves the bond back to it.",
+        setup:
+            "Two independent channels, active-backup, miimon 100, no primary: the follow-up the course asks " +
+            "about. Once eth1 comes back, nothing moves the bond back to it.",
     },
 ];

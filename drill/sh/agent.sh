@@ -5,8 +5,8 @@
 # exec (seconds on an emulated CPU), and faults land right when the drill asks for them.
 # Each command is "COMMAND ID ARGS..."; its output ends with the line "end ID EXIT_CODE":
 #   act ID ACTION ARGS...   sh/act.sh (in $DRILL_ACT) with ACTION ARGS, stderr included
-#   probe ID INTERVAL MAX   starts `ping -D -n -i INTERVAL -w MAX $DRILL_PEER` in the
-#                           background into a file; prints "ready TIME_NS"
+#   probe ID INTERVAL MAX   starts `ping -D -n -i INTERVAL -c MAX/INTERVAL $DRILL_PEER`
+#                           in the background into a file; prints "ready TIME_NS"
 #   snap ID LABEL           prints "snap LABEL TIME_NS load=LOAD1 active=SLAVE
 #                           slave=NAME:MII:FAILURES:TX_PACKETS:RX_PACKETS ..." of $DRILL_BOND
 #   stop ID                 prints "stopped TIME_NS", stops ping (SIGINT: it prints its
@@ -50,7 +50,11 @@ while read -r cmd id arg rest; do
     probe)
         if [ -n "$ping_pid" ]; then kill "$ping_pid" 2>/dev/null; wait "$ping_pid"; fi
         : >"$out"
-        ping -D -n -i "$arg" -w "$rest" "$DRILL_PEER" >"$out" 2>&1 &
+        # A count, never -w: with a deadline iputils ping exits at the first ICMP error
+        # ("if (rts->deadline && rts->nerrors) break;" in ping_common.c), so one
+        # "Destination Host Unreachable" would end the probe while the path may come back.
+        count=$(awk -v max="$rest" -v interval="$arg" 'BEGIN { printf "%d", max / interval + 1 }')
+        ping -D -n -i "$arg" -c "$count" "$DRILL_PEER" >"$out" 2>&1 &
         ping_pid=$!
         echo "ready $(date +%s%N)"
         ;;

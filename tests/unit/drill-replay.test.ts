@@ -16,11 +16,18 @@ const T0 = 1_800_000_000_000;
 function pingText(seconds: number, up: (ms: number) => boolean, unreachable: number[] = []): string {
     const lines = ["PING 192.168.1.2 (192.168.1.2) 56(84) bytes of data."];
     const stamp = (ms: number) => `[${Math.floor(ms / 1000)}.${String((ms % 1000) * 1000).padStart(6, "0")}]`;
-    for (let seq = 1, ms = T0; ms < T0 + seconds * 1000; seq++, ms += 200) {
-        if (up(ms - T0)) lines.push(`${stamp(ms)} 64 bytes from 192.168.1.2: icmp_seq=${seq} ttl=64 time=0.1 ms`);
-        if (unreachable.includes(ms - T0))
+    let seq = 1;
+    let received = 0;
+    for (let ms = T0; ms < T0 + seconds * 1000; seq++, ms += 200) {
+        if (up(ms - T0)) {
+            lines.push(`${stamp(ms)} 64 bytes from 192.168.1.2: icmp_seq=${seq} ttl=64 time=0.1 ms`);
+            received++;
+        }
+        if (unreachable.includes(ms - T0)) {
             lines.push(`${stamp(ms)} From 192.168.1.1 icmp_seq=${seq} Destination Host Unreachable`);
+        }
     }
+    lines.push(`${seq - 1} packets transmitted, ${received} received`);
     return lines.join("\n");
 }
 const step = (id: string) => SEED_STEPS.find((s) => s.id === id)!;
@@ -38,13 +45,14 @@ describe("the seed replay's judgement", () => {
     });
 
     it("counts a step's replies and errors in its own window only, and compares with the transcript", () => {
-        // Answering for 10 s, then dead, with two unreachable errors in the dead part.
+        // Answering for 10 s, then dead, with two unreachable errors in the dead part. The
+        // step starts between probes 25 and 26 (each counts where it was sent) and ends before 151.
         const ping = parsePing(pingText(30, (ms) => ms < 10_000, [20_000, 24_000]));
         const s = analyzeStep(
             step("eth1-down"),
             "shared",
             ping,
-            { at: T0 + 5_000, end: T0 + 30_000, intervalS: 0.2 },
+            { at: T0 + 4_950, end: T0 + 29_950, intervalS: 0.2 },
             state,
         );
         expect(s.due).toBe(125);
@@ -58,14 +66,14 @@ describe("the seed replay's judgement", () => {
             step("baseline"),
             "independent",
             parsePing(pingText(5, () => true)),
-            { at: T0, end: T0 + 5_000, intervalS: 0.2 },
+            { at: T0 - 50, end: T0 + 4_950, intervalS: 0.2 },
             state,
         );
         expect(live.ping).toBe("answering");
         expect(live.matchesSeed).toBe(false);
         // A step the transcript is silent on is not compared.
         expect(
-            analyzeStep(step("eth2-up"), "shared", ping, { at: T0, end: T0 + 5_000, intervalS: 0.2 }, state)
+            analyzeStep(step("eth2-up"), "shared", ping, { at: T0 - 50, end: T0 + 4_950, intervalS: 0.2 }, state)
                 .matchesSeed,
         ).toBeNull();
     });
@@ -92,7 +100,7 @@ describe("the seed replay's judgement", () => {
                             step("eth1-down"),
                             "shared",
                             ping,
-                            { at: T0 + 5_000, end: T0 + 30_000, intervalS: 0.2 },
+                            { at: T0 + 4_950, end: T0 + 29_950, intervalS: 0.2 },
                             state,
                         ),
                     ],
