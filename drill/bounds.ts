@@ -2,8 +2,11 @@
 // options in force, after Documentation/networking/bonding.rst.
 //   MII monitor:  miimon + downdelay to leave a slave (miimon + updelay to take one back); it
 //                 reads only its own interface's carrier.
-//   ARP monitor:  arp_interval * arp_missed_max (default 2) without an answer, plus one
-//                 interval: it tests the path to arp_ip_target end to end. In active-backup
+//   ARP monitor:  a slave is down once its last answer is older than arp_missed_max
+//                 (default 2) intervals and a half (bond_time_in_interval in bond_main.c),
+//                 seen at the next tick; that answer came up to an interval before the
+//                 fault: arp_interval x (arp_missed_max + 1.5) at worst. It tests the path to
+//                 arp_ip_target end to end. In active-backup
 //                 one interval more: over one wire per channel the backup hears nothing and is
 //                 down too, so the kernel (bond_ab_arp_probe) first probes it and takes it on
 //                 the next tick.
@@ -127,8 +130,8 @@ function detect(s: BondSettings, view: View, router: string): Detection {
 /** The ARP monitor: missed probes, then (active-backup) a tick to probe the idle backup. */
 function arpDetection(s: BondSettings): { ms: number; formula: string } {
     const missed = {
-        ms: s.arpInterval * (s.arpMissedMax + 1),
-        formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + 1)`,
+        ms: s.arpInterval * (s.arpMissedMax + 1.5),
+        formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + 1.5)`,
     };
     if (s.mode !== "active-backup") return missed;
     return { ms: missed.ms + s.arpInterval, formula: `${missed.formula} + ${s.arpInterval} to probe the idle backup` };

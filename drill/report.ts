@@ -300,7 +300,7 @@ export function markdown(report: DrillReport): string {
             '(or to the end of the window: no recovery). Recovered: replies again; "partial": over 10 % of the last second\'s probes ' +
             "lost, scattered in 3 or more runs (e.g. round-robin still sending every other packet into the dead channel).",
         "- Bound: MII `miimon + downdelay` (failback `miimon + updelay`), seeing only its own carrier; " +
-            "ARP `arp_interval x (arp_missed_max + 1)`; " +
+            "ARP `arp_interval x (arp_missed_max + 1.5)`; " +
             'LACP `3 x 1 s` (fast) or `3 x 30 s` (slow); "never" where the monitor cannot see the fault; 0 for broadcast. ' +
             "Exceeded: outage > bound + 2 probe intervals (a gap between replies is up to two intervals longer than the outage itself).",
         "- tx columns: the slaves that sent the probes' packets before the fault → at the end of the window " +

@@ -69,18 +69,18 @@ describe("predictBound", () => {
     });
 
     it(
-        "ARP monitoring in active-backup: arp_interval x (arp_missed_max + 1), plus an interval to probe the idle backup, " +
+        "ARP monitoring in active-backup: arp_interval x (arp_missed_max + 1.5), plus an interval to probe the idle backup, " +
             "for any fault on the path",
         () => {
             const s = settingsOf("arp-monitor");
             for (const fault of ["admin-down", "cut", "silent"] as const) {
                 expect(predictBound(s, fault, ROUTERS, "centralRouter")).toEqual({
                     kind: "ms",
-                    ms: 800,
-                    formula: "arp_interval 200 x (arp_missed_max 2 + 1) + 200 to probe the idle backup",
+                    ms: 900,
+                    formula: "arp_interval 200 x (arp_missed_max 2 + 1.5) + 200 to probe the idle backup",
                 });
             }
-            expect(ms(predictBound({ ...s, arpMissedMax: 5 }, "silent", ROUTERS))).toBe(1400);
+            expect(ms(predictBound({ ...s, arpMissedMax: 5 }, "silent", ROUTERS))).toBe(1500);
         },
     );
 
@@ -88,8 +88,8 @@ describe("predictBound", () => {
         const s = { ...settingsOf("balance-xor"), miimon: 0, arpInterval: 100, arpTargets: 1 };
         expect(predictBound(s, "cut", ROUTERS)).toEqual({
             kind: "ms",
-            ms: 300,
-            formula: "arp_interval 100 x (arp_missed_max 2 + 1)",
+            ms: 350,
+            formula: "arp_interval 100 x (arp_missed_max 2 + 1.5)",
         });
     });
 
@@ -135,7 +135,7 @@ describe("predictBound", () => {
         expect(
             predictBound(settingsOf("seed", { primary: null, primary_reselect: null }), "return", ROUTERS).kind,
         ).toBe("none");
-        expect(ms(predictBound(settingsOf("arp-monitor"), "return", ROUTERS))).toBe(800);
+        expect(ms(predictBound(settingsOf("arp-monitor"), "return", ROUTERS))).toBe(900);
         expect(ms(predictBound(settingsOf("balance-rr"), "return", ROUTERS))).toBe(100);
     });
 

@@ -36,7 +36,7 @@ describe("a relapse: arp-monitor, eth1 down inside inetRouter", () => {
 
     it("finds the second outage in each direction, 3.3 s after the fault", () => {
         for (const d of Object.values(f.row.directions)) {
-            const relapses = relapsesOf(d, f.row.times!.faultEnd, 800);
+            const relapses = relapsesOf(d, f.row.times!.faultEnd, 900);
             expect(relapses).toHaveLength(1);
             expect(relapses[0].lost).toBeGreaterThanOrEqual(40);
         }

@@ -38,8 +38,11 @@ function capturedRow(variant: string, rowId: string, options: Record<string, str
 describe("a whole row from captured probes", () => {
     const seed = capturedRow("seed", "admin-down-centralRouter");
     const arp = capturedRow("arp-monitor", "admin-down-centralRouter");
-    // The same probes judged against a tighter setting: arp_missed_max 1 predicts 600 ms.
-    const arpTight = capturedRow("arp-monitor", "admin-down-centralRouter", { arp_missed_max: "1" });
+    // The same probes judged against a tighter setting: arp_interval 150, arp_missed_max 1 predict 525 ms.
+    const arpTight = capturedRow("arp-monitor", "admin-down-centralRouter", {
+        arp_missed_max: "1",
+        arp_interval: "150",
+    });
 
     it("seed: no recovery, bound never, the far router still sending on eth1, and why in plain words", () => {
         expect(seed).toMatchObject({
@@ -66,7 +69,7 @@ describe("a whole row from captured probes", () => {
         expect(outageText(seed)).toMatch(/^no recovery \(≥6\.\d s\)$/);
     });
 
-    it("arp-monitor: recovered on eth2 at both ends within the 800 ms its options predict, then lost the path again", () => {
+    it("arp-monitor: recovered on eth2 at both ends within the 900 ms its options predict, then lost the path again", () => {
         // Kept as measured: a second outage 1.7 s after the fault, in both directions at once,
         // while centralRouter's new active slave eth2 failed once. A recovery that did not hold.
         expect(arp).toMatchObject({
@@ -82,25 +85,25 @@ describe("a whole row from captured probes", () => {
                 "the monitor dropped the slave it had failed over to, then took it back.",
         );
         expect(arp.outageMs).toBeCloseTo(708.7, 0);
-        expect(arp.bound).toMatchObject({ kind: "ms", ms: 800 });
+        expect(arp.bound).toMatchObject({ kind: "ms", ms: 900 });
         expect(arp.routers.inetRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth2" });
         expect(arp.routers.centralRouter).toMatchObject({ txBefore: "eth1", txAfter: "eth2" });
         expect(tableLine(arp, ROUTERS)).toMatch(
-            /^arp-monitor\s+admin-down-centralRouter\s+709 ms\s+800 ms\s+\d+\/\d+\s+eth1→eth2\s+eth1→eth2\s+✗$/,
+            /^arp-monitor\s+admin-down-centralRouter\s+709 ms\s+900 ms\s+\d+\/\d+\s+eth1→eth2\s+eth1→eth2\s+✗$/,
         );
     });
 
-    it("the same outage against arp_missed_max 1: beyond 600 ms + two probe intervals, and why", () => {
+    it("the same outage against arp_interval 150, arp_missed_max 1: beyond 525 ms + two probe intervals, and why", () => {
         expect(arpTight).toMatchObject({
             outcome: "recovered",
             exceeded: true,
             verdict: "fail",
             reasons: ["bound exceeded", "relapse: lost again 1.7 s after the fault, for 546 ms"],
         });
-        expect(arpTight.explanation).toMatch(/^709 ms of outage, beyond the 600 ms the options predict/);
+        expect(arpTight.explanation).toMatch(/^709 ms of outage, beyond the 525 ms the options predict/);
         expect(arpTight.explanation).toMatch(/ARP monitor acts only on its ticks/);
         expect(tableLine(arpTight, ROUTERS)).toMatch(
-            /^arp-monitor\s+admin-down-centralRouter\s+709 ms\s+600 ms\s+\d+\/\d+\s+eth1→eth2\s+eth1→eth2\s+✗$/,
+            /^arp-monitor\s+admin-down-centralRouter\s+709 ms\s+525 ms\s+\d+\/\d+\s+eth1→eth2\s+eth1→eth2\s+✗$/,
         );
     });
 
