@@ -54,7 +54,7 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
             case "active-backup":
                 return (
                     `${nearName} left ${ch}, but ${blind}${evidence}, so its probes and replies go into a channel nobody listens on.` +
-                    `${receiveSide(row, nearName, far)} ${isolation(row, lab, nearName, far)} ${FIX}`
+                    `${receiveSide(row, nearName, far)} ${isolation(row, lab, nearName, far)}${noPrimary(s, nearName, ch)} ${FIX}`
                 );
             case "balance-rr":
                 return (
@@ -123,6 +123,15 @@ function receiveSide(row: RowResult, near: string, far: string): string {
         "its inactive slave, and dropped them: an active-backup bond " +
         "takes in only what arrives on its active slave (all_slaves_active 0), " +
         `the gratuitous ARP ${near} sent at failover included.`
+    );
+}
+
+/** Without primary, the course's follow-up: the slave's return does not bring the bond back to it. */
+function noPrimary(s: BondSettings, near: string, ch: string): string {
+    if (s.primary) return "";
+    return (
+        ` Without primary, bringing ${ch} back does not help either: nothing moves ${near}'s bond back to it, ` +
+        "so the two routers stay on different channels (the seed replay measures it: docs/drill/seed-replay.md)."
     );
 }
 

@@ -69,6 +69,15 @@ describe("a whole row from captured probes", () => {
         expect(outageText(seed)).toMatch(/^no recovery \(≥6\.\d s\)$/);
     });
 
+    it("seed without primary: the same loss, and why eth1's return would not end it", () => {
+        const noPrimary = capturedRow("seed", "admin-down-centralRouter", { primary: "", primary_reselect: "" });
+        expect(noPrimary.outcome).toBe("down");
+        expect(noPrimary.explanation).toContain(
+            "Without primary, bringing eth1 back does not help either: nothing moves centralRouter's bond back to it",
+        );
+        expect(seed.explanation).not.toContain("Without primary");
+    });
+
     it("arp-monitor: recovered on eth2 at both ends within the 900 ms its options predict, then lost the path again", () => {
         // Kept as measured: a second outage 1.7 s after the fault, in both directions at once,
         // while centralRouter's new active slave eth2 failed once. A recovery that did not hold.
