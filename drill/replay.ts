@@ -57,14 +57,13 @@ export interface StepResult {
     /** ms, the Docker host's clock: the change, and the end of the watch. */
     at: number;
     end: number;
-    /** Probes due in the step (watch / interval), replies and ICMP errors that arrived in it. */
-    due: number;
+    /** Replies and ICMP errors that arrived in the step. */
     replies: number;
     errors: number;
     /** The errors' text, e.g. "Destination Host Unreachable", once each. */
     errorTexts: string[];
-    /** Replies, and probes due, in the step's last STEADY_S seconds. */
-    steady: { due: number; replies: number };
+    /** Replies in the step's last STEADY_S seconds, and how many one every interval would be. */
+    steady: { expected: number; replies: number };
     ping: PingState;
     /** The far router's active slave, and the pinging router's neighbour entry for the peer, at the end. */
     farActive: string | null;
@@ -102,9 +101,9 @@ export function seedSays(wiring: Wiring, step: string): { says: string; ping: Pi
 }
 
 /** How the ping stands from its final seconds: every reply, none, or some. */
-export function pingState(steady: { due: number; replies: number }): PingState {
+export function pingState(steady: { expected: number; replies: number }): PingState {
     if (steady.replies === 0) return "dead";
-    return steady.replies >= steady.due * 0.9 ? "answering" : "partial";
+    return steady.replies >= steady.expected * 0.9 ? "answering" : "partial";
 }
 
 /** The replies and errors of one step's window, judged. */
@@ -115,18 +114,15 @@ export function analyzeStep(
     window: { at: number; end: number; intervalS: number },
     state: { action: string; farActive: string | null; neighbour: string },
 ): StepResult {
-    // Probes belong to the step in which they were sent (replies and errors follow them).
-    const sent = sendTimes(ping, window.intervalS * 1000);
-    const sentIn = (from: number) => (seq: number) => sent(seq) >= from && sent(seq) < window.end;
-    const probes = Array.from({ length: lastSeq(ping) }, (_, i) => i + 1);
+    // Replies and errors by when they arrived (ping -D): ping's own pace slows while ARP
+    // fails, so the probes it sent cannot be placed in time more exactly than that.
+    const arrived = (from: number) => (t: number | null) => t !== null && t >= from && t < window.end;
     const steadyFrom = Math.max(window.end - STEADY_S * 1000, window.at);
-    const count = (from: number) => ({
-        due: probes.filter(sentIn(from)).length,
-        replies: ping.replies.filter((r) => sentIn(from)(r.seq)).length,
-    });
-    const whole = count(window.at);
-    const errors = ping.errors.filter((e) => sentIn(window.at)(e.seq));
-    const steady = count(steadyFrom);
+    const errors = ping.errors.filter((e) => arrived(window.at)(e.at));
+    const steady = {
+        expected: Math.floor((window.end - steadyFrom) / (window.intervalS * 1000)),
+        replies: ping.replies.filter((r) => arrived(steadyFrom)(r.at)).length,
+    };
     const now = pingState(steady);
     const seed = seedSays(wiring, step.id).ping;
     return {
@@ -134,8 +130,7 @@ export function analyzeStep(
         action: state.action,
         at: Math.round(window.at),
         end: Math.round(window.end),
-        due: whole.due,
-        replies: whole.replies,
+        replies: ping.replies.filter((r) => arrived(window.at)(r.at)).length,
         errors: errors.length,
         errorTexts: [...new Set(errors.map((e) => e.text))],
         steady,
@@ -146,29 +141,10 @@ export function analyzeStep(
     };
 }
 
-/** The last probe ping sent: its summary's count, else the highest sequence it printed. */
-function lastSeq(ping: PingOutput): number {
-    return ping.transmitted ?? Math.max(0, ...ping.replies.map((r) => r.seq), ...ping.errors.map((e) => e.seq));
-}
-
-/**
- * When each probe was sent (ms): a reply's arrival less its round trip; a probe without
- * one, the nearest replied probe's time moved by the interval for each probe in between.
- */
-function sendTimes(ping: PingOutput, intervalMs: number): (seq: number) => number {
-    const known = ping.replies.map((r) => ({ seq: r.seq, at: r.at - r.rttMs })).sort((a, b) => a.seq - b.seq);
-    return (seq) => {
-        if (known.length === 0) return Number.NaN;
-        let nearest = known[0];
-        for (const k of known) if (Math.abs(k.seq - seq) < Math.abs(nearest.seq - seq)) nearest = k;
-        return nearest.at + (seq - nearest.seq) * intervalMs;
-    };
-}
-
-/** One step's outcome in a few words: "answering: 50 of 50", "dead: 0 of 300, 12 × Destination Host Unreachable". */
+/** One step's outcome in a few words: "answering: 54 replies", "dead: 0 replies, 12 × Destination Host Unreachable". */
 export function stepText(s: StepResult): string {
     const errors = s.errors > 0 ? `, ${s.errors} × ${s.errorTexts.join(" / ")}` : "";
-    return `${s.ping} (${s.replies} of ${s.due} replies${errors})`;
+    return `${s.ping}: ${s.replies} replies${errors}`;
 }
 
 export function replayMarkdown(report: ReplayReport): string {
@@ -180,7 +156,8 @@ export function replayMarkdown(report: ReplayReport): string {
         "The seed's author pinged centralRouter (192.168.1.2) from inetRouter and, inside",
         "centralRouter, set `eth2` down, then up, then `eth1` down, then up. Each lab below replays",
         'those steps. "Ping" is how the ping stood in each step\'s last',
-        `${STEADY_S} s: answering, dead, or partial; the counts are of the probes sent in the step.`,
+        `${STEADY_S} s (answering: at least 90 % of one reply per interval; dead: none; partial: between),`,
+        "then the replies and ICMP errors that arrived during the whole step.",
         '"Seed" says whether the seed\'s transcript reports the same.',
         "",
         ...summary(report),

@@ -39,14 +39,14 @@ const state = {
 
 describe("the seed replay's judgement", () => {
     it("reads the ping's state from the step's last seconds", () => {
-        expect(pingState({ due: 15, replies: 0 })).toBe("dead");
-        expect(pingState({ due: 15, replies: 14 })).toBe("answering");
-        expect(pingState({ due: 15, replies: 7 })).toBe("partial");
+        expect(pingState({ expected: 15, replies: 0 })).toBe("dead");
+        expect(pingState({ expected: 15, replies: 14 })).toBe("answering");
+        expect(pingState({ expected: 15, replies: 7 })).toBe("partial");
     });
 
     it("counts a step's replies and errors in its own window only, and compares with the transcript", () => {
-        // Answering for 10 s, then dead, with two unreachable errors in the dead part. The
-        // step starts between probes 25 and 26 (each counts where it was sent) and ends before 151.
+        // Answering for 10 s, then dead, with two unreachable errors in the dead part; the step
+        // holds the replies that arrived from 4.95 s to 29.95 s: probes 26 to 50.
         const ping = parsePing(pingText(30, (ms) => ms < 10_000, [20_000, 24_000]));
         const s = analyzeStep(
             step("eth1-down"),
@@ -55,7 +55,7 @@ describe("the seed replay's judgement", () => {
             { at: T0 + 4_950, end: T0 + 29_950, intervalS: 0.2 },
             state,
         );
-        expect(s.due).toBe(125);
+        expect(s.steady).toEqual({ expected: 15, replies: 0 });
         expect(s.replies).toBe(25);
         expect(s.errors).toBe(2);
         expect(s.errorTexts).toEqual(["Destination Host Unreachable"]);
@@ -109,7 +109,7 @@ describe("the seed replay's judgement", () => {
         };
         const md = replayMarkdown(report);
         expect(md).toContain(
-            "| ip link set eth1 down inside centralRouter | 25 s | dead (25 of 125 replies, 1 × Destination Host Unreachable) | eth2 |",
+            "| ip link set eth1 down inside centralRouter | 25 s | dead: 25 replies, 1 × Destination Host Unreachable | eth2 |",
         );
         expect(md).toContain(`| ${seedSays("shared", "eth1-down").says} | same |`);
     });
