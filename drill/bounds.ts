@@ -154,6 +154,8 @@ export function predictBound(
     fault: FaultKind,
     routers: readonly [string, string],
     downedBy?: string,
+    /** The channels share one segment: frames follow a MAC to whichever port it moved to. */
+    shared = false,
 ): Bound {
     if (s.mode === "broadcast") {
         return fault === "degrade"
@@ -162,6 +164,14 @@ export function predictBound(
     }
     switch (fault) {
         case "admin-down": {
+            // On one segment the far router need not notice: the switch carries its frames to
+            // the port the near router's MAC moved to. Only the near router's own monitor counts.
+            if (shared && downedBy) {
+                const own = detect(s, "own-down", downedBy);
+                return combine([
+                    { ...own, formula: `${own.formula} on ${downedBy} (one segment: the peer need not notice)` },
+                ]);
+            }
             const views = routers.map((r) => detect(s, r === downedBy ? "own-down" : "far-down", r));
             return combine(views);
         }

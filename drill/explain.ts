@@ -3,7 +3,7 @@
 // what the mode did with the bad channel. Pure: built from the row's own measurements.
 
 import { BondSettings, formatBound, monitorOf } from "./bounds";
-import { DrillLab } from "./lab";
+import { DrillLab, onOneSegment } from "./lab";
 import { failoverOutageMs, settleMsOf } from "./outage";
 import type { RowResult } from "./result";
 
@@ -138,7 +138,7 @@ function noPrimary(s: BondSettings, near: string, ch: string): string {
 /** Why a real network may behave otherwise: the channels are isolated wires, real NICs drop carrier. */
 function isolation(row: RowResult, lab: DrillLab, near: string, far: string): string {
     // On a shared segment the channels are not isolated: that claim would be false there.
-    if (lab.channels.some((c) => c.switch)) return "";
+    if (onOneSegment(lab)) return "";
     const moved = row.routers[near]?.after?.active ?? "its other slave";
     return (
         `The root cause is isolation: each channel is a wire of its own, so only carrier could have told ${far}. ` +

@@ -4,7 +4,7 @@
 import { Bound, BondSettings, FaultKind, boundExceeded, predictBound } from "./bounds";
 import { explain } from "./explain";
 import { loadLab } from "../components/spec/load";
-import { DrillLab, LabChannel, labOfSpec } from "./lab";
+import { DrillLab, LabChannel, labOfSpec, onOneSegment } from "./lab";
 import {
     DirectionAnalysis,
     Outcome,
@@ -210,7 +210,10 @@ export function rejudgeReport(report: DrillReport): DrillReport {
         const routers = lab.routers.map((x) => x.name) as [string, string];
         const rows = v.rows.map((r) => {
             // The bound too is a rule: predicted again from the settings the run read.
-            const bound = r.verdict === "error" ? r.bound : predictBound(v.settings, r.fault, routers, r.downedBy);
+            const bound =
+                r.verdict === "error"
+                    ? r.bound
+                    : predictBound(v.settings, r.fault, routers, r.downedBy, onOneSegment(lab));
             const row = rejudge({ ...r, bound });
             return { ...row, explanation: explain(row, v.settings, lab) };
         });

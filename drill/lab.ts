@@ -78,6 +78,11 @@ export async function labFromStack(stack: string, run = runProcess): Promise<Dri
     return drillLab(stack, handle);
 }
 
+/** Whether the lab's channels share one segment (a switch joins them). */
+export function onOneSegment(lab: DrillLab): boolean {
+    return lab.channels.some((c) => c.switch !== null);
+}
+
 /** Fails with what is missing when the lab's containers are not running. */
 export async function checkRunning(lab: DrillLab): Promise<void> {
     const switches = lab.channels.flatMap((c) => (c.switch ? [c.switch] : []));

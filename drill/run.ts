@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Bound, BondSettings, bondSettings, predictBound } from "./bounds";
 import { analyzeRow, carryingChannel, postWindowS } from "./judge";
-import { DrillLab, LabAgents, LabChannel, masqueradeHazards } from "./lab";
+import { DrillLab, LabAgents, LabChannel, masqueradeHazards, onOneSegment } from "./lab";
 import { Probe } from "./probe";
 import type { DrillEvent, DrillOptions, RowResult, VariantResult } from "./result";
 import { RowPlan, planRows } from "./scenarios";
@@ -41,7 +41,7 @@ async function drillWith(agents: LabAgents, options: DrillOptions): Promise<Vari
     let restored = await ensureRestored(agents, emit);
     for (const [index, row] of rows.entries()) {
         const routerNames = [lab.routers[0].name, lab.routers[1].name] as const;
-        const bound = predictBound(settings, row.fault, routerNames, row.downedBy);
+        const bound = predictBound(settings, row.fault, routerNames, row.downedBy, onOneSegment(lab));
         const postS = postWindowS(bound, options);
         emit({ kind: "row-start", row, index, total: rows.length, postS });
         let result: RowResult;

@@ -23,7 +23,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { listVariants } from "../components/spec/load";
 import { docker } from "../drill/docker";
-import { PROJECT_DIR, checkRunning, labFromStack } from "../drill/lab";
+import { PROJECT_DIR, checkRunning, labFromStack, onOneSegment } from "../drill/lab";
 import { rejudgeReport } from "../drill/judge";
 import { printer, writeReport } from "../drill/report";
 import { DEFAULT_OPTIONS, DrillOptions, DrillReport } from "../drill/result";
@@ -168,7 +168,7 @@ async function replayStack(args: Args, options: DrillOptions): Promise<number> {
     const lab = await labFromStack(args.stack!);
     Object.assign(process.env, lab.docker);
     await checkRunning(lab);
-    const wiring = lab.channels.some((c) => c.switch !== null) ? "shared" : "independent";
+    const wiring = onOneSegment(lab) ? "shared" : "independent";
     const measured = await runReplay(lab, wiring, {
         intervalS: options.intervalS,
         verifyTimeoutS: options.verifyTimeoutS,

@@ -93,6 +93,15 @@ describe("predictBound", () => {
         });
     });
 
+    it("seed on one segment, eth1 down inside one router: only that router's MII monitor must act", () => {
+        const b = predictBound(settingsOf("seed"), "admin-down", ROUTERS, "centralRouter", true);
+        expect(b).toEqual({
+            kind: "ms",
+            ms: 100,
+            formula: "miimon 100 + downdelay 0 on centralRouter (one segment: the peer need not notice)",
+        });
+    });
+
     it("LACP: the far end drops the partner after 3 LACPDU periods: 3 s fast, 90 s slow", () => {
         expect(ms(predictBound(settingsOf("lacp"), "admin-down", ROUTERS, "centralRouter"))).toBe(3000);
         expect(ms(predictBound(settingsOf("lacp"), "silent", ROUTERS))).toBe(3000);
