@@ -3,7 +3,8 @@ import { LabSpec } from "./spec/spec";
 
 /**
  * The lab's topology as a Mermaid flowchart: both routers with their bond, mode and
- * address, and one edge per channel labelled with its Linux bridge on the Docker host.
+ * address, and one edge per channel labelled with its Linux bridge on the Docker host. A
+ * channel on a shared segment runs through the segment's switch; a MAC filter is named.
  */
 export function mermaidDiagram(spec: LabSpec, names: LabNames): string {
     const lines = ["flowchart LR"];
@@ -15,11 +16,19 @@ export function mermaidDiagram(spec: LabSpec, names: LabNames): string {
             lines.push(`    ${router.name}_${channel.interface}["${channel.interface}"]`);
         lines.push("  end");
     }
+    const segments = [...new Set(spec.channels.flatMap((c) => (c.segment === undefined ? [] : [c.segment])))];
+    for (const segment of segments) lines.push(`  segment_${segment}{{"segment ${segment}: switch"}}`);
     const [a, b] = spec.routers;
     for (const channel of spec.channels) {
-        lines.push(
-            `  ${a.name}_${channel.interface} ---|"${channel.name}: bridge ${names.bridge(channel.name)}"| ${b.name}_${channel.interface}`,
-        );
+        const label = `${channel.name}: bridge ${names.bridge(channel.name)}${channel.macFilter ? ", MAC filter" : ""}`;
+        const from = `${a.name}_${channel.interface}`;
+        const to = `${b.name}_${channel.interface}`;
+        if (channel.segment === undefined) {
+            lines.push(`  ${from} ---|"${label}"| ${to}`);
+        } else {
+            lines.push(`  ${from} ---|"${label}"| segment_${channel.segment}`);
+            lines.push(`  segment_${channel.segment} ---|"${channel.name}"| ${to}`);
+        }
     }
     return lines.join("\n");
 }

@@ -226,6 +226,12 @@ describe("a shared segment (seed-shared)", () => {
         expect(byName(resources, "lab-bond0-verify-inetRouter").inputs.triggers).toContain(sw.id);
     });
 
+    it("draws both channels through the segment's switch", () => {
+        expect(outputs.diagram).toContain(`segment_intnet{{"segment intnet: switch"}}`);
+        expect(outputs.diagram).toMatch(/inetRouter_eth1 ---\|"ch1: bridge \S+"\| segment_intnet/);
+        expect(outputs.diagram).toContain(`segment_intnet ---|"ch2"| centralRouter_eth2`);
+    });
+
     it("publishes the switch in the lab handle", () => {
         expect(outputs.labHandle.channels.map((c: any) => c.switch)).toEqual([
             "bondlab-shared-intnet-switch",
