@@ -3,12 +3,10 @@
 // isolation): each lab in turn is brought up on the lab host, replayed and torn down; one
 // report (seed-replay.md, seed-replay.json) is written at the end. Not a test: it asserts nothing.
 
-import * as fs from "fs";
-import * as path from "path";
 import { E2ELab } from "../tests/e2e/lab";
 import { docker } from "./docker";
 import { drillLab } from "./lab";
-import { ReplayReport, ReplayResult, SEED_REPLAY_LABS, replayMarkdown } from "./replay";
+import { ReplayReport, ReplayResult, SEED_REPLAY_LABS, writeReplay } from "./replay";
 import { runReplay } from "./replay-run";
 
 interface ReplaySettings {
@@ -38,10 +36,7 @@ const write = (s: string) => {
             where: s.where ?? `the lab host (labhost/start.sh), kernel ${kernel}, ${cpus} CPUs`,
             results,
         };
-        fs.mkdirSync(s.out, { recursive: true });
-        fs.writeFileSync(path.join(s.out, "seed-replay.json"), JSON.stringify(report, null, 2) + "\n");
-        fs.writeFileSync(path.join(s.out, "seed-replay.md"), replayMarkdown(report));
-        write(`wrote ${path.join(s.out, "seed-replay.md")} and seed-replay.json\n`);
+        for (const f of writeReplay(report, s.out)) write(`wrote ${f}\n`);
     });
 
     SEED_REPLAY_LABS.forEach((entry, i) => {

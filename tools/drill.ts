@@ -29,7 +29,7 @@ import { printer, writeReport } from "../drill/report";
 import { DEFAULT_OPTIONS, DrillOptions, DrillReport } from "../drill/result";
 import { runDrill } from "../drill/run";
 import { SCENARIOS, parseScenarioList } from "../drill/scenarios";
-import { replayMarkdown } from "../drill/replay";
+import { ReplayReport, rejudgeReplay, replayMarkdown, writeReplay } from "../drill/replay";
 import { runReplay } from "../drill/replay-run";
 
 /** The replay's ping: 5 a second, slow enough to read, fast enough to time each step. */
@@ -211,7 +211,13 @@ function underJest(file: string, envName: string, payload: unknown): Promise<num
 /** The report of a past run, with its explanations and files written again from its JSON. */
 function renderAgain(dir: string): string[] {
     const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) as DrillReport;
-    return writeReport(rejudgeReport(report), dir);
+    const written = writeReport(rejudgeReport(report), dir);
+    const replay = path.join(dir, "seed-replay.json");
+    if (!fs.existsSync(replay)) return written;
+    return [
+        ...written,
+        ...writeReplay(rejudgeReplay(JSON.parse(fs.readFileSync(replay, "utf8")) as ReplayReport), dir),
+    ];
 }
 
 async function main(argv: string[]): Promise<number> {

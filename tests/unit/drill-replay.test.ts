@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { loadLab } from "../../components/spec/load";
 import { parsePing } from "../../drill/ping";
 import {
@@ -6,6 +8,7 @@ import {
     SEED_STEPS,
     analyzeStep,
     pingState,
+    rejudgeReplay,
     replayMarkdown,
     seedSays,
 } from "../../drill/replay";
@@ -125,4 +128,19 @@ describe("the seed replay's labs", () => {
             expect(spec.channels.some((c) => c.macFilter)).toBe(/filter/i.test(entry.name));
         },
     );
+});
+
+describe("the committed seed replay (docs/drill/seed-replay.*)", () => {
+    const dir = path.join(__dirname, "..", "..", "docs", "drill");
+    const report = JSON.parse(fs.readFileSync(path.join(dir, "seed-replay.json"), "utf8")) as ReplayReport;
+
+    it("replays every lab of SEED_REPLAY_LABS, every step", () => {
+        expect(report.results.map((r) => r.name)).toEqual(SEED_REPLAY_LABS.map((l) => l.name));
+        for (const r of report.results) expect(r.steps.map((s) => s.id)).toEqual(SEED_STEPS.map((s) => s.id));
+    });
+
+    it("is judged and written as the current code does (npm run drill -- --render docs/drill)", () => {
+        expect(rejudgeReplay(report)).toEqual(report);
+        expect(fs.readFileSync(path.join(dir, "seed-replay.md"), "utf8")).toBe(replayMarkdown(report));
+    });
 });
