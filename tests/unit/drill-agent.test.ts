@@ -18,7 +18,8 @@ describe("the drill agent's probe", () => {
             `#!${process.execPath}\n` +
                 `require("fs").writeFileSync(${JSON.stringify(args)}, process.argv.slice(2).join(" "));\n` +
                 `process.on("SIGINT", () => { console.log("2 packets transmitted, 2 received"); process.exit(0); });\n` +
-                "setInterval(() => undefined, 1000);\n",
+                // Never outlive the test, whatever happens to the agent.
+                "setTimeout(() => process.exit(1), 30000);\n",
             { mode: 0o755 },
         );
         const agent = spawn("sh", ["-c", AGENT_SCRIPT], {
