@@ -1,5 +1,5 @@
 import { LabNames } from "./names";
-import { LabSpec } from "./spec/spec";
+import { LabSpec, segmentsOf } from "./spec/spec";
 
 /**
  * The lab's topology as a Mermaid flowchart: both routers with their bond, mode and
@@ -16,8 +16,7 @@ export function mermaidDiagram(spec: LabSpec, names: LabNames): string {
             lines.push(`    ${router.name}_${channel.interface}["${channel.interface}"]`);
         lines.push("  end");
     }
-    const segments = [...new Set(spec.channels.flatMap((c) => (c.segment === undefined ? [] : [c.segment])))];
-    for (const segment of segments) lines.push(`  segment_${segment}{{"segment ${segment}: switch"}}`);
+    for (const { name } of segmentsOf(spec)) lines.push(`  segment_${name}{{"segment ${name}: switch"}}`);
     const [a, b] = spec.routers;
     for (const channel of spec.channels) {
         const label = `${channel.name}: bridge ${names.bridge(channel.name)}${channel.macFilter ? ", MAC filter" : ""}`;

@@ -67,13 +67,8 @@ export async function runReplay(lab: DrillLab, wiring: Wiring, o: ReplayOptions)
     }
 }
 
-/** Every channel and slave up, the bond as built, verified. */
+/** Every channel and slave up, the bond as built, verified (the agent's verify raises the slaves). */
 async function restore(agents: LabAgents, when: string): Promise<void> {
-    await Promise.all(
-        agents.lab.routers.map((r) =>
-            agents.act(r.container, "restore", ...agents.lab.channels.map((c) => c.interface)),
-        ),
-    );
     const checks = await agents.repairAndVerify();
     const bad = checks.filter((c) => !c.ok);
     if (bad.length > 0)
