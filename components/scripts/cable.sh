@@ -9,7 +9,8 @@
 #    (the network's inhibit_ipv4); here the bridge gets no IPv6 address either (addrgenmode
 #    none, so no neighbour discovery or router solicitations), and a drop filter on the
 #    bridge device's own ingress and egress keeps the host from hearing or sending anything
-#    there. Frames between the ports are forwarded by the bridge and never meet it.
+#    there. Frames between the ports are forwarded by the bridge and never meet it. The
+#    ports, the host's ends of the routers' veths, get no IPv6 address either.
 #   BONDLAB_BRIDGE  the channel's bridge, e.g. bl3fa92c-1
 #   BONDLAB_LACP_PASSTHROUGH  1 (default) or 0 to show what a switch that eats LACP does
 set -u
@@ -28,6 +29,13 @@ sweep() {
         [ "$(cat "/sys/class/net/$port/brport/group_fwd_mask" 2>/dev/null)" = "$mask" ] ||
             ip link set dev "$port" type bridge_slave group_fwd_mask "$mask" ||
             complain "could not set group_fwd_mask on $port"
+        # The port is the host's end of a router's veth: with an IPv6 link-local address the
+        # host would send router solicitations out of it, straight onto the wire (the
+        # bridge's own filters never see them), again and again with a growing backoff.
+        if [ -n "$(ip -o addr show dev "$port" 2>/dev/null)" ]; then
+            ip link set dev "$port" addrgenmode none 2>/dev/null
+            ip addr flush dev "$port" || complain "could not remove the Docker host's addresses from $port"
+        fi
     done
     # IPv6 gives a bridge a link-local address when it comes up: remove any, each time.
     if [ -n "$(ip -o addr show dev "$br" 2>/dev/null)" ]; then

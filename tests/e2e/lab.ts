@@ -65,6 +65,31 @@ export function exec(container: string, ...argv: string[]): Promise<string> {
     return docker("exec", container, ...argv);
 }
 
+/**
+ * Restarts the given routers at once, as a reboot of the Docker host does, then waits until
+ * each one's init has rebuilt its bond. In the emulated VM the kernel may take long to tear
+ * down the old network namespaces: poll, with a generous limit, and don't time it.
+ */
+export async function restartRouters(containers: string[], bond = "bond0"): Promise<void> {
+    await Promise.all(containers.map((c) => docker("restart", "-t", "1", c)));
+    await Promise.all(containers.map((c) => waitForBond(c, bond)));
+}
+
+/** Waits until `bond` exists in the router (its init rebuilds it after a start). */
+export async function waitForBond(container: string, bond = "bond0", limitMs = 10 * 60_000): Promise<void> {
+    const started = Date.now();
+    const built = () =>
+        exec(container, "test", "-e", `/sys/class/net/${bond}`).then(
+            () => true,
+            () => false,
+        );
+    while (!(await built())) {
+        if (Date.now() - started > limitMs)
+            throw new Error(`the init of ${container} did not rebuild ${bond} within ${limitMs / 60_000} minutes`);
+        await new Promise((r) => setTimeout(r, 2000));
+    }
+}
+
 /** Containers, networks and bridges of a stack still on the Docker host. */
 export async function leftovers(stack: string): Promise<string[]> {
     const label = `label=${LABEL_STACK}=${stack}`;
