@@ -14,5 +14,13 @@ module.exports = {
             globalTeardown: "<rootDir>/tests/e2e/lab-teardown.ts",
             setupFilesAfterEnv: ["<rootDir>/tests/e2e/setup-timeout.ts"],
         },
+        // A class of labs on one host (npm run test:class): most of an hour, not part of npm test.
+        {
+            ...common,
+            displayName: "class",
+            testMatch: ["<rootDir>/tests/class/**/*.test.ts"],
+            globalSetup: "<rootDir>/tests/e2e/lab-host.ts",
+            globalTeardown: "<rootDir>/tests/e2e/lab-teardown.ts",
+        },
     ],
 };

@@ -8,7 +8,8 @@
 # socket and on tcp://0.0.0.0:2375 without TLS (QEMU's hostfwd exposes it on
 # the host's 127.0.0.1 only). Everything is logged to the console (ttyS0),
 # which labhost/start.sh writes to a file. On SIGTERM, SIGINT (ctrl-alt-del)
-# or SIGPWR it stops dockerd and containerd and powers off.
+# or SIGPWR it stops dockerd and containerd and powers off; on SIGUSR1 it
+# restarts dockerd.
 
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
@@ -105,21 +106,39 @@ while [ ! -S /run/containerd/containerd.sock ] && [ "$i" -lt 300 ]; do
 done
 log "containerd started (pid $containerd_pid)"
 
-dockerd --containerd /run/containerd/containerd.sock \
-	-H unix:///var/run/docker.sock -H tcp://0.0.0.0:2375 --tls=false &
-dockerd_pid=$!
-log "dockerd started (pid $dockerd_pid)"
+start_dockerd() {
+	dockerd --containerd /run/containerd/containerd.sock \
+		-H unix:///var/run/docker.sock -H tcp://0.0.0.0:2375 --tls=false &
+	dockerd_pid=$!
+	log "dockerd started (pid $dockerd_pid)"
+	i=0
+	until docker -H unix:///var/run/docker.sock version >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ "$i" -ge 600 ] || ! kill -0 "$dockerd_pid" 2>/dev/null; then
+			log "error: dockerd did not come up"
+			return 1
+		fi
+		sleep 0.2
+	done
+	log "docker ready"
+}
 
-i=0
-until docker -H unix:///var/run/docker.sock version >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ "$i" -ge 600 ] || ! kill -0 "$dockerd_pid" 2>/dev/null; then
-		log "error: dockerd did not come up"
-		break
-	fi
-	sleep 0.2
-done
-[ "$i" -lt 600 ] && kill -0 "$dockerd_pid" 2>/dev/null && log "docker ready"
+# SIGUSR1 (labhost/restart-docker.sh): stop dockerd and start it again, as a reboot of the
+# Docker host does to it. Stopping dockerd stops every container; the ones with a restart
+# policy (every lab container: unless-stopped) start again with it.
+restart_dockerd() {
+	log "docker restart requested: stopping dockerd"
+	kill -TERM "$dockerd_pid" 2>/dev/null
+	n=0
+	while kill -0 "$dockerd_pid" 2>/dev/null && [ "$n" -lt 600 ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
+	start_dockerd || true
+}
+trap restart_dockerd USR1
+
+start_dockerd || true
 
 # Stay PID 1: reap orphans (dash's wait does) and wait for a shutdown signal.
 while :; do
