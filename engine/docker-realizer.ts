@@ -5,7 +5,7 @@ import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import { PROJECT_DIR, Realizer } from "./engine";
 import { COMMAND, CONTAINER, NETWORK, REMOTE_IMAGE } from "./providers";
-import { docker as dockerCli, runProcess } from "./shell";
+import { dockerWith, runProcess } from "./shell";
 import { Goal, Props, StateResource } from "./steps";
 
 // Carries out the engine's steps on the Docker engine DOCKER_HOST names, doing what the docker
@@ -39,6 +39,21 @@ const MAPPED: Record<string, ReadonlySet<string>> = {
 };
 
 export class DockerRealizer implements Realizer {
+    /**
+     * `endpoint`: the DOCKER_HOST / DOCKER_CONTEXT the docker provider's config picks
+     * (components/docker-endpoint.ts), for a stack whose `docker:host` names another engine;
+     * by default this process's own.
+     */
+    constructor(private readonly endpoint: Record<string, string> = {}) {}
+
+    private dockerCli(...args: string[]): Promise<string> {
+        return dockerWith(args, { env: { ...process.env, ...this.endpoint } });
+    }
+
+    private async exists(...args: string[]): Promise<boolean> {
+        return (await runProcess(["docker", ...args], { env: { ...process.env, ...this.endpoint } })).code === 0;
+    }
+
     async create(goal: Goal): Promise<{ id: string; outputs: Props }> {
         checkMapped(goal);
         switch (goal.type) {
@@ -67,7 +82,7 @@ export class DockerRealizer implements Realizer {
                 const inputs = goal.inputs as ContainerInputs;
                 // resourceDockerContainerUpdate: the restart policy is changed in place.
                 if (inputs.restart !== (old.inputs as ContainerInputs).restart)
-                    await dockerCli("update", "--restart", inputs.restart ?? "no", old.id);
+                    await this.dockerCli("update", "--restart", inputs.restart ?? "no", old.id);
                 return { ...old.outputs, ...goal.inputs };
             }
             // keepLocally / forceRemove only change what a later delete does.
@@ -87,12 +102,12 @@ export class DockerRealizer implements Realizer {
                 return;
             }
             case CONTAINER:
-                return void (await dockerCli("rm", "-f", old.id).catch(ignoreMissing));
+                return void (await this.dockerCli("rm", "-f", old.id).catch(ignoreMissing));
             case NETWORK:
-                return void (await dockerCli("network", "rm", old.id).catch(ignoreMissing));
+                return void (await this.dockerCli("network", "rm", old.id).catch(ignoreMissing));
             case REMOTE_IMAGE:
                 if (!(old.inputs as ImageInputs).keepLocally)
-                    await dockerCli("image", "rm", String((old.inputs as ImageInputs).name)).catch(ignoreMissing);
+                    await this.dockerCli("image", "rm", String((old.inputs as ImageInputs).name)).catch(ignoreMissing);
                 return;
             default:
                 throw new Error(`the Docker realizer cannot delete ${old.type}`);
@@ -103,11 +118,11 @@ export class DockerRealizer implements Realizer {
     async read(old: StateResource): Promise<Props | undefined> {
         switch (old.type) {
             case CONTAINER:
-                return (await exists("inspect", old.id)) ? old.outputs : undefined;
+                return (await this.exists("inspect", old.id)) ? old.outputs : undefined;
             case NETWORK:
-                return (await exists("network", "inspect", old.id)) ? old.outputs : undefined;
+                return (await this.exists("network", "inspect", old.id)) ? old.outputs : undefined;
             case REMOTE_IMAGE:
-                return (await exists("image", "inspect", String((old.inputs as ImageInputs).name)))
+                return (await this.exists("image", "inspect", String((old.inputs as ImageInputs).name)))
                     ? old.outputs
                     : undefined;
             default:
@@ -146,11 +161,11 @@ export class DockerRealizer implements Realizer {
             if (build.dockerfile)
                 args.push("-f", path.resolve(PROJECT_DIR, String(build.context), String(build.dockerfile)));
             for (const [k, v] of Object.entries(build.buildArgs ?? {})) args.push("--build-arg", `${k}=${v}`);
-            await dockerCli(...args, path.resolve(PROJECT_DIR, String(build.context)));
+            await this.dockerCli(...args, path.resolve(PROJECT_DIR, String(build.context)));
         }
         // Then look the name up locally; the provider would pull it when missing. The lab
         // host has no registry: say so instead.
-        const id = await dockerCli("image", "inspect", "-f", "{{.Id}}", name).catch(() => "");
+        const id = await this.dockerCli("image", "inspect", "-f", "{{.Id}}", name).catch(() => "");
         if (!id)
             throw new Error(
                 `image ${name} is not on the Docker host and the provider would pull it: ` +
@@ -168,9 +183,9 @@ export class DockerRealizer implements Realizer {
             if (ipam.gateway) args.push("--gateway", ipam.gateway);
         }
         for (const l of inputs.labels ?? []) args.push("--label", `${l.label}=${l.value}`);
-        const id = await dockerCli(...args, String(inputs.name));
+        const id = await this.dockerCli(...args, String(inputs.name));
         // Docker picks the subnet when none is given; the provider reports it.
-        const ipam = JSON.parse(await dockerCli("network", "inspect", "-f", "{{json .IPAM.Config}}", id)) as {
+        const ipam = JSON.parse(await this.dockerCli("network", "inspect", "-f", "{{json .IPAM.Config}}", id)) as {
             Subnet: string;
             Gateway: string;
         }[];
@@ -194,12 +209,12 @@ export class DockerRealizer implements Realizer {
             );
         if (inputs.networkMode) args.push("--network", inputs.networkMode);
         else if (networks.length > 0) args.push("--network", networks[0].name);
-        const id = await dockerCli(...args, inputs.image, ...(inputs.command ?? []));
-        for (const n of networks.slice(1)) await dockerCli("network", "connect", n.name, id);
-        await dockerCli("start", id);
+        const id = await this.dockerCli(...args, inputs.image, ...(inputs.command ?? []));
+        for (const n of networks.slice(1)) await this.dockerCli("network", "connect", n.name, id);
+        await this.dockerCli("start", id);
         // mustRun (default true): the provider fails when the container does not stay up.
-        if (inputs.mustRun !== false && (await dockerCli("inspect", "-f", "{{.State.Running}}", id)) !== "true") {
-            throw new Error(`container ${inputs.name} stopped: ${await dockerCli("logs", id)}`);
+        if (inputs.mustRun !== false && (await this.dockerCli("inspect", "-f", "{{.State.Running}}", id)) !== "true") {
+            throw new Error(`container ${inputs.name} stopped: ${await this.dockerCli("logs", id)}`);
         }
         return { id, outputs: { ...inputs } };
     }
@@ -215,10 +230,6 @@ function checkMapped(goal: Goal): void {
                 "map it in engine/docker-realizer.ts as the provider does",
         );
     }
-}
-
-async function exists(...args: string[]): Promise<boolean> {
-    return (await runProcess(["docker", ...args])).code === 0;
 }
 
 function ignoreMissing(e: Error): void {

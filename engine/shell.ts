@@ -31,8 +31,13 @@ export function runProcess(
 }
 
 /** Runs `docker ARGS` against DOCKER_HOST; throws with docker's message when it fails. */
-export async function docker(...args: string[]): Promise<string> {
-    const result = await runProcess(["docker", ...args]);
+export function docker(...args: string[]): Promise<string> {
+    return dockerWith(args);
+}
+
+/** `docker ARGS` in the given environment (DOCKER_HOST / DOCKER_CONTEXT), else this process's. */
+export async function dockerWith(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+    const result = await runProcess(["docker", ...args], options);
     if (result.code !== 0) throw new Error(`docker ${args.join(" ")}: ${result.stderr.trim() || result.stdout.trim()}`);
     return result.stdout.trim();
 }

@@ -17,8 +17,10 @@ export class LabConfigError extends Error {
     constructor(
         readonly source: string,
         readonly issues: readonly LabIssue[],
+        /** What the source should have been: "lab", "class file". */
+        what = "lab",
     ) {
-        super(`${source} is not a valid lab:\n` + shownIssues(issues).join("\n"));
+        super(`${source} is not a valid ${what}:\n` + shownIssues(issues).join("\n"));
         this.name = "LabConfigError";
     }
 }

@@ -32,7 +32,33 @@ describe("the tools' arguments", () => {
         expect(r.stderr).not.toMatch(/DOCKER_HOST/);
     });
 
-    it.each(["bench", "drill", "export", "validate"])("%s --help prints its usage and exits 0", (name) => {
+    it.each([
+        [["up"], /give an action and a class file/],
+        [["deploy", "configs/class/example.yaml"], /unknown action "deploy": use up, down or status/],
+        [["up", "configs/class/example.yaml", "--engine", "terraform"], /--engine terraform: use pulumi or model/],
+        [["up", "configs/class/example.yaml", "--fast"], /unknown option --fast/],
+    ])("class %j is refused with exit 2", (args, expected) => {
+        const r = tool("class", ...args);
+        expect(r.status).toBe(2);
+        expect(r.stderr).toMatch(expected);
+    });
+
+    it("class checks its file before it touches a stack or needs the pulumi CLI", () => {
+        const r = tool("class", "status", "tests/unit/fixtures/no-such-class.yaml");
+        expect(r.status).toBe(2);
+        expect(r.stderr).toMatch(/no-such-class\.yaml is not a valid class file:\n {2}- \(file\): ENOENT/);
+        expect(r.stderr).not.toMatch(/pulumi CLI/);
+    });
+
+    // Where the CLI is installed, the Automation API runs instead (tests/e2e/pulumi-cli.test.ts's machines).
+    const hasPulumiCli = spawnSync("pulumi", ["version"]).status === 0;
+    (hasPulumiCli ? it.skip : it)("class without the pulumi CLI says so and names the way out", () => {
+        const r = tool("class", "status", "configs/class/example.yaml");
+        expect(r.status).toBe(2);
+        expect(r.stderr).toMatch(/the pulumi CLI is not installed.*or use --engine model/);
+    });
+
+    it.each(["bench", "class", "drill", "export", "validate"])("%s --help prints its usage and exits 0", (name) => {
         const r = tool(name, "--help");
         expect(r.status).toBe(0);
         expect(r.stdout).toMatch(/usage: npm run/);

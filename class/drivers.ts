@@ -1,0 +1,181 @@
+import * as fs from "fs";
+import * as path from "path";
+import { dockerCliEnv } from "../components/docker-endpoint";
+import { DockerRealizer } from "../engine/docker-realizer";
+import { PROJECT_DIR, Realizer, Stack } from "../engine/engine";
+import { StateResource } from "../engine/steps";
+import { StudentLab, stackConfigOf } from "./plan";
+
+// How `npm run class` carries out one student's `pulumi up`, `pulumi destroy` and status:
+// through Pulumi's Automation API (the real engine; it drives the pulumi CLI), or through
+// bondlab's model of the engine (engine/), for machines without the CLI, such as the tests'.
+
+/** Where a student's lab stands. */
+export interface LabStatus {
+    readonly state: "verified" | "failed" | "absent";
+    /** One line: what verify found, or why the lab is not verified. */
+    readonly detail: string;
+}
+
+export interface LabDriver {
+    readonly name: string;
+    up(lab: StudentLab): Promise<LabStatus>;
+    down(lab: StudentLab): Promise<void>;
+    status(lab: StudentLab): Promise<LabStatus>;
+}
+
+/** The stack's outputs judged: verified when every router's verify pinged its peer. */
+export function statusFromOutputs(outputs: Record<string, any> | undefined): LabStatus {
+    const routers = outputs?.routers as Record<string, { verify?: any }> | undefined;
+    if (!routers || Object.keys(routers).length === 0) return { state: "absent", detail: "no lab (no stack outputs)" };
+    const lines = Object.entries(routers).map(([name, r]) => {
+        const v = r.verify;
+        if (!v?.ping) return { ok: false, text: `${name}: no verify output` };
+        const active = v.activeSlave ? `, active ${v.activeSlave}` : "";
+        return {
+            ok: v.ping.received > 0,
+            text: `${name}: ${v.mode}${active}, ping ${v.ping.received}/${v.ping.sent}`,
+        };
+    });
+    return {
+        state: lines.every((l) => l.ok) ? "verified" : "failed",
+        detail: lines.map((l) => l.text).join("; "),
+    };
+}
+
+/** The first lines of a failed update: the engine's and verify's own explanation. */
+function failure(e: unknown): LabStatus {
+    const text = (e instanceof Error ? e.message : String(e))
+        .trim()
+        .split("\n")
+        .filter((l) => l.trim() !== "");
+    return { state: "failed", detail: text.slice(0, 6).join(" | ") };
+}
+
+/** The real engine: Pulumi's Automation API, one stack per student in this project. */
+export class AutomationDriver implements LabDriver {
+    readonly name = "pulumi (Automation API)";
+
+    /** Whether the pulumi CLI, which the Automation API drives, is installed. */
+    static async available(): Promise<boolean> {
+        const { PulumiCommand } = await import("@pulumi/pulumi/automation");
+        return PulumiCommand.get().then(
+            () => true,
+            () => false,
+        );
+    }
+
+    private async stack(lab: StudentLab, create: boolean) {
+        const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+        const args = { stackName: lab.stack, workDir: PROJECT_DIR };
+        return create ? LocalWorkspace.createOrSelectStack(args) : LocalWorkspace.selectStack(args);
+    }
+
+    async up(lab: StudentLab): Promise<LabStatus> {
+        try {
+            const stack = await this.stack(lab, true);
+            const config = Object.fromEntries(Object.entries(stackConfigOf(lab)).map(([k, value]) => [k, { value }]));
+            await stack.setAllConfig(config);
+            const result = await stack.up();
+            return statusFromOutputs(Object.fromEntries(Object.entries(result.outputs).map(([k, o]) => [k, o.value])));
+        } catch (e) {
+            return failure(e);
+        }
+    }
+
+    async down(lab: StudentLab): Promise<void> {
+        const stack = await this.stack(lab, false).catch(() => undefined);
+        if (!stack) return;
+        await stack.destroy();
+        // `pulumi stack rm`: the stack and its Pulumi.<stack>.yaml go.
+        await stack.workspace.removeStack(lab.stack);
+    }
+
+    async status(lab: StudentLab): Promise<LabStatus> {
+        const stack = await this.stack(lab, false).catch(() => undefined);
+        if (!stack) return { state: "absent", detail: "no such stack" };
+        // The outputs are the last successful update's: a later failed `up` must show.
+        const [last] = await stack.history(1);
+        if (last && last.kind === "update" && last.result !== "succeeded")
+            return { state: "failed", detail: `the last pulumi up ${last.result}: run up again to see why` };
+        const outputs = await stack.outputs();
+        return statusFromOutputs(Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value])));
+    }
+}
+
+/** What the model keeps of a stack between runs, as the real engine's checkpoint does. */
+interface ModelCheckpoint {
+    state: StateResource[];
+    /** The last successful update's outputs. */
+    outputs: Record<string, any>;
+    /** How the last update ended: undefined when it succeeded. */
+    lastFailure?: LabStatus;
+}
+
+/**
+ * bondlab's model of the engine (engine/), its checkpoints in `stateDir` (by default inside
+ * the project's own state folder). Each stack talks to its own Docker engine, as the docker
+ * provider does with `docker:host`.
+ */
+export class ModelDriver implements LabDriver {
+    readonly name = "bondlab's engine model";
+
+    constructor(
+        readonly stateDir = path.join(PROJECT_DIR, ".pulumi-state", ".bondlab-model"),
+        /** Extra stack config for every lab, e.g. a router image the hosts already hold. */
+        private readonly extraConfig: Record<string, string> = {},
+        private readonly realizerFor: (lab: StudentLab) => Realizer = (lab) =>
+            new DockerRealizer(dockerCliEnv({ host: lab.dockerHost })),
+    ) {}
+
+    private file(lab: StudentLab): string {
+        return path.join(this.stateDir, `${lab.stack}.json`);
+    }
+
+    private load(lab: StudentLab): ModelCheckpoint | undefined {
+        const file = this.file(lab);
+        return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as ModelCheckpoint) : undefined;
+    }
+
+    private save(lab: StudentLab, checkpoint: ModelCheckpoint): void {
+        fs.mkdirSync(this.stateDir, { recursive: true });
+        fs.writeFileSync(this.file(lab), JSON.stringify(checkpoint));
+    }
+
+    private stackOf(lab: StudentLab): Stack {
+        const stack = new Stack(
+            { name: lab.stack, stackFile: { ...stackConfigOf(lab), ...this.extraConfig } },
+            this.realizerFor(lab),
+        );
+        stack.state = this.load(lab)?.state ?? [];
+        return stack;
+    }
+
+    async up(lab: StudentLab): Promise<LabStatus> {
+        const stack = this.stackOf(lab);
+        const before = this.load(lab);
+        try {
+            const result = await stack.up();
+            this.save(lab, { state: stack.state, outputs: result.outputs });
+            return statusFromOutputs(result.outputs);
+        } catch (e) {
+            // A failed update keeps what it built in the state (for destroy); its outputs stay the last good ones.
+            const failed = failure(e);
+            this.save(lab, { state: stack.state, outputs: before?.outputs ?? {}, lastFailure: failed });
+            return failed;
+        }
+    }
+
+    async down(lab: StudentLab): Promise<void> {
+        if (!this.load(lab)) return;
+        const stack = this.stackOf(lab);
+        await stack.destroy();
+        fs.rmSync(this.file(lab));
+    }
+
+    async status(lab: StudentLab): Promise<LabStatus> {
+        const checkpoint = this.load(lab);
+        if (!checkpoint) return { state: "absent", detail: "no such stack" };
+        return checkpoint.lastFailure ?? statusFromOutputs(checkpoint.outputs);
+    }
+}

@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { listVariants } from "../components/spec/load";
+import { LabConfigError, LabIssue } from "../components/spec/validate";
+
+// A class file: one lab (one Pulumi stack) per student, each on the Docker host the teacher
+// assigns. For classes larger than one host: `npm run class -- up class.yaml`.
+//
+//   class: net101                 # the stacks are named <class>-<student>
+//   variant: lacp                 # every student's lab, unless the student names another
+//   hosts:                        # name -> docker:host of that machine's Docker engine
+//     lab1: ssh://teacher@lab1.example.org
+//     lab2: tcp://10.0.0.12:2375
+//   students:
+//     - { name: alice, host: lab1 }
+//     - { name: bob, host: lab2, variant: arp-monitor }
+
+/** One student's lab: the stack, its Docker host and its variant. */
+export interface StudentLab {
+    readonly student: string;
+    readonly stack: string;
+    readonly host: string;
+    /** docker:host for the stack: the Docker engine the provider and the commands use. */
+    readonly dockerHost: string;
+    readonly variant: string;
+}
+
+export interface ClassPlan {
+    readonly name: string;
+    readonly labs: readonly StudentLab[];
+}
+
+// Names reach stack names, container names and file names: a safe alphabet only.
+const NAME = /^[a-z0-9][a-z0-9-]{0,29}$/;
+const NAME_RULE = "lower-case letters, digits and '-', starting with a letter or digit, at most 30";
+// The schemes the docker provider and CLI take; no spaces or quotes, since it reaches the
+// commands' environment.
+const DOCKER_HOST = /^(unix|tcp|ssh|npipe):\/\/[A-Za-z0-9._~:@\/%+-]+$/;
+
+const schema = z
+    .object({
+        class: z.string().regex(NAME, NAME_RULE),
+        variant: z.string().optional(),
+        hosts: z.record(
+            z.string().regex(NAME, NAME_RULE),
+            z
+                .string()
+                .regex(
+                    DOCKER_HOST,
+                    "a Docker endpoint such as ssh://user@host, tcp://10.0.0.12:2375 or unix:///var/run/docker.sock",
+                ),
+        ),
+        students: z
+            .array(
+                z
+                    .object({
+                        name: z.string().regex(NAME, NAME_RULE),
+                        host: z.string(),
+                        variant: z.string().optional(),
+                    })
+                    .strict(),
+            )
+            .min(1, "list at least one student"),
+    })
+    .strict();
+
+/** The class file's data (already parsed) as a plan; throws LabConfigError naming every bad field. */
+export function planClass(data: unknown, shown: string): ClassPlan {
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) {
+        throw new LabConfigError(
+            shown,
+            parsed.error.issues.map((i) => ({ field: i.path.join(".") || "(file)", message: i.message })),
+            "class file",
+        );
+    }
+    const file = parsed.data;
+    const issues: LabIssue[] = [];
+    const variants = listVariants();
+    const hostNames = Object.keys(file.hosts);
+    if (hostNames.length === 0) issues.push({ field: "hosts", message: "name at least one Docker host" });
+    const seen = new Set<string>();
+    const labs = file.students.map((s, i): StudentLab => {
+        const field = `students.${i}`;
+        if (seen.has(s.name)) issues.push({ field: `${field}.name`, message: `"${s.name}" is listed twice` });
+        seen.add(s.name);
+        if (!(s.host in file.hosts))
+            issues.push({
+                field: `${field}.host`,
+                message: `"${s.host}" is not one of the hosts (${hostNames.join(", ") || "none"})`,
+            });
+        const variant = s.variant ?? file.variant;
+        if (variant === undefined)
+            issues.push({
+                field: `${field}.variant`,
+                message: "no variant: set variant: for the class or for this student",
+            });
+        else if (!variants.includes(variant))
+            issues.push({
+                field: s.variant ? `${field}.variant` : "variant",
+                message: `no such variant "${variant}": use one of ${variants.join(", ")}`,
+            });
+        return {
+            student: s.name,
+            stack: `${file.class}-${s.name}`,
+            host: s.host,
+            dockerHost: file.hosts[s.host] ?? "",
+            variant: variant ?? "",
+        };
+    });
+    if (issues.length > 0) throw new LabConfigError(shown, issues, "class file");
+    return { name: file.class, labs };
+}
+
+/** The stack config a student's lab gets, as `pulumi config set` would write it. */
+export function stackConfigOf(lab: StudentLab): Record<string, string> {
+    return { "bondlab:variant": lab.variant, "docker:host": lab.dockerHost };
+}
