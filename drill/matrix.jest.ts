@@ -7,7 +7,9 @@ import { loadLab } from "../components/spec/load";
 import { docker } from "./docker";
 import { E2ELab } from "../tests/e2e/lab";
 import { drillLab } from "./lab";
-import { printer, writeReport } from "./report";
+import * as fs from "fs";
+import * as path from "path";
+import { printer, updateReport, writeReport } from "./report";
 import { DEFAULT_OPTIONS, DrillOptions, DrillReport, VariantResult } from "./result";
 import { runDrill } from "./run";
 import { ScenarioName } from "./scenarios";
@@ -18,6 +20,8 @@ interface MatrixSettings {
     options: Partial<DrillOptions> & { scenarios: ScenarioName[] };
     command: string;
     where: string | null;
+    /** Replace these variants' sections in the report already in `out`, keep the rest. */
+    update: boolean;
 }
 
 const settings: MatrixSettings | null = process.env.BONDLAB_DRILL_MATRIX
@@ -52,7 +56,9 @@ const write = (s: string) => {
             durationS: Math.round((Date.now() - started) / 1000),
             variants: results,
         };
-        for (const f of writeReport(report, s.out)) write(`wrote ${f}\n`);
+        const existing = path.join(s.out, "report.json");
+        const merged = s.update ? updateReport(JSON.parse(fs.readFileSync(existing, "utf8")), report) : report;
+        for (const f of writeReport(merged, s.out)) write(`wrote ${f}\n`);
     });
 
     for (const variant of s?.variants ?? []) {

@@ -169,6 +169,35 @@ export function printer(write: (s: string) => void, tty = Boolean(process.stdout
 
 // ---------------------------------------------------------------- files
 
+/**
+ * The report with some variants measured again: their sections replaced (new ones added),
+ * the rest kept as measured, and the re-measurement recorded. The probe options must be the
+ * same, or the rows would not compare.
+ */
+export function updateReport(old: DrillReport, fresh: DrillReport): DrillReport {
+    if (JSON.stringify(old.options) !== JSON.stringify(fresh.options))
+        throw new Error(
+            `the report was measured with ${JSON.stringify(old.options)}, this run with ${JSON.stringify(fresh.options)}: ` +
+                "measure again with the same options, or the whole matrix",
+        );
+    const replaced = new Map(fresh.variants.map((v) => [v.variant, v]));
+    const kept = old.variants.map((v) => replaced.get(v.variant) ?? v);
+    const added = fresh.variants.filter((v) => !old.variants.some((o) => o.variant === v.variant));
+    return {
+        ...old,
+        variants: [...kept, ...added],
+        remeasured: [
+            ...(old.remeasured ?? []),
+            {
+                variants: fresh.variants.map((v) => v.variant),
+                at: fresh.generatedAt,
+                command: fresh.command,
+                durationS: fresh.durationS,
+            },
+        ],
+    };
+}
+
 export function writeReport(report: DrillReport, dir: string): string[] {
     fs.mkdirSync(dir, { recursive: true });
     const files = {
@@ -202,6 +231,12 @@ export function markdown(report: DrillReport): string {
             `${variants.reduce((n, v) => n + v.rows.length, 0)} rows, ${Math.round(report.durationS / 60)} min.`,
         "",
     );
+    for (const r of report.remeasured ?? [])
+        out.push(
+            `Measured again: ${r.variants.join(", ")}, ${r.at.slice(0, 10)}, ${Math.round(r.durationS / 60)} min ` +
+                `(\`${r.command}\`); their sections below are from then.`,
+            "",
+        );
     out.push(
         `Probes: \`ping -D -i ${report.options.intervalS}\` from each router to the other; outage = the longest gap in replies ` +
             "around the fault (Docker host's clock for both the fault and the replies). ✓ recovered within the bound, " +

@@ -133,4 +133,6 @@ export interface DrillReport {
     options: Pick<DrillOptions, "intervalS" | "preS" | "postS" | "minPostS" | "maxPostS" | "settleS">;
     durationS: number;
     variants: VariantResult[];
+    /** Variants measured again later (npm run drill -- --matrix --update), in order. */
+    remeasured?: { variants: string[]; at: string; command: string; durationS: number }[];
 }

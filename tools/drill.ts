@@ -37,7 +37,7 @@ const REPLAY_INTERVAL_S = 0.2;
 
 const USAGE = [
     `usage: npm run drill -- --stack STACK [--scenarios ${SCENARIOS.join(",")}] [--out DIR]`,
-    "       npm run drill -- --matrix --out DIR [--variants a,b] [--scenarios a,b]",
+    "       npm run drill -- --matrix --out DIR [--variants a,b [--update]] [--scenarios a,b]",
     "       npm run drill -- --replay --stack STACK | --replay --matrix --out DIR",
     "       npm run drill -- --render DIR",
     `options: --interval S (probe interval, default ${DEFAULT_OPTIONS.intervalS}), ` +
@@ -54,6 +54,7 @@ type Args = {
     out?: string;
     matrix?: boolean;
     variants?: string;
+    update?: boolean;
     interval?: string;
     pre?: string;
     post?: string;
@@ -74,6 +75,7 @@ function parse(argv: string[]): Args {
             out: { type: "string" },
             matrix: { type: "boolean" },
             variants: { type: "string" },
+            update: { type: "boolean" },
             interval: { type: "string" },
             pre: { type: "string" },
             post: { type: "string" },
@@ -160,6 +162,7 @@ function drillMatrix(args: Args, options: DrillOptions, argv: string[]): Promise
         options: { ...pick(options), scenarios: options.scenarios, rawDir: options.rawDir },
         command: commandLine(argv),
         where: args.where ?? null,
+        update: args.update === true,
     });
 }
 
@@ -236,6 +239,12 @@ async function main(argv: string[]): Promise<number> {
         if (!args.matrix && !args.stack) throw new Error("--stack (or --matrix) is required");
         if (args.matrix && args.stack) throw new Error("--matrix brings its own labs up: no --stack");
         if (args.matrix && !args.out) throw new Error("--matrix needs --out DIR");
+        if (args.update && !(args.matrix && args.variants))
+            throw new Error(
+                "--update measures some variants again into an existing report: give --matrix and --variants",
+            );
+        if (args.update && !fs.existsSync(path.join(args.out!, "report.json")))
+            throw new Error(`--update: no report to update in ${args.out} (no report.json)`);
         options = {
             ...DEFAULT_OPTIONS,
             scenarios: parseScenarioList(args.scenarios),

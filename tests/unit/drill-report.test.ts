@@ -8,7 +8,7 @@ import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
 import { parseProbeOutput, parseSnapshot } from "../../drill/probe";
 import { analyzeRow, carryingChannel, postWindowS } from "../../drill/judge";
-import { markdown, outageText, svgChart, tableLine } from "../../drill/report";
+import { markdown, outageText, svgChart, tableLine, updateReport } from "../../drill/report";
 import { DrillReport, RowResult } from "../../drill/result";
 import { FaultTimes, parseScenarioList, planRows } from "../../drill/scenarios";
 
@@ -209,6 +209,28 @@ describe("a whole row from captured probes", () => {
         expect(svg.trim().endsWith("</svg>")).toBe(true);
         expect((svg.match(/<rect /g) ?? []).length).toBeGreaterThanOrEqual(4);
         expect(svg).toContain("seed, admin-down-centralRouter: no recovery");
+
+        // --update: one variant measured again replaces its section only, and the report says so.
+        const again = {
+            ...report,
+            generatedAt: "2026-11-27T18:00:00.000Z",
+            command: "npm run drill -- --matrix --variants arp-monitor --update --out docs/drill",
+            durationS: 95,
+            variants: [{ ...report.variants[1], durationS: 77 }],
+        };
+        const updated = updateReport(report, again);
+        expect(updated.variants.map((v) => [v.variant, v.durationS])).toEqual([
+            ["seed", 60],
+            ["arp-monitor", 77],
+        ]);
+        expect(updated.generatedAt).toBe(report.generatedAt);
+        expect(markdown(updated)).toContain(
+            "Measured again: arp-monitor, 2026-11-27, 2 min " +
+                "(`npm run drill -- --matrix --variants arp-monitor --update --out docs/drill`); their sections below are from then.",
+        );
+        expect(() => updateReport(report, { ...again, options: { ...report.options, intervalS: 0.02 } })).toThrow(
+            /measure again with the same options/,
+        );
     });
 });
 

@@ -19,6 +19,14 @@ describe("the tools' arguments", () => {
         [["--stack", "dev", "--interval", "1e-9"], /--interval takes seconds from 0\.005 to 1, not "1e-9"/],
         [["--stack", "dev", "--post", "1e9"], /--post takes seconds from 1 to 600, not "1e9"/],
         [["--stack", "dev", "--scenarios", ","], /no scenario in ",": use admin-down/],
+        [
+            ["--matrix", "--out", "docs/drill", "--update"],
+            /--update measures some variants again .*give --matrix and --variants/,
+        ],
+        [
+            ["--matrix", "--out", "/nonexistent", "--variants", "lacp", "--update"],
+            /--update: no report to update in \/nonexistent/,
+        ],
     ])("drill %j is refused with exit 2", (args, expected) => {
         const r = tool("drill", ...args);
         expect(r.status).toBe(2);
