@@ -13,19 +13,32 @@ import { IMAGE, leftovers } from "./lab";
 /** A TCP relay to the Docker API that DOCKER_HOST names; counts the connections it carried. */
 async function relay(): Promise<{ url: string; connections: () => number; close: () => void }> {
     const target = new URL(process.env.DOCKER_HOST!);
+    // Half-open both ways: `docker exec` closes its side once stdin is sent and still reads
+    // the output, which a relay that closes at the first FIN would lose.
     const to = () =>
-        target.protocol === "unix:" ? net.connect(target.pathname) : net.connect(Number(target.port), target.hostname);
+        target.protocol === "unix:"
+            ? net.connect({ path: target.pathname, allowHalfOpen: true })
+            : net.connect({ port: Number(target.port), host: target.hostname, allowHalfOpen: true });
     let count = 0;
-    const server = net.createServer((socket) => {
+    const open = new Set<net.Socket>();
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
         count++;
         const upstream = to();
+        for (const s of [socket, upstream]) {
+            open.add(s);
+            s.on("close", () => open.delete(s));
+        }
         socket.pipe(upstream).pipe(socket);
         socket.on("error", () => upstream.destroy());
         upstream.on("error", () => socket.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as net.AddressInfo;
-    return { url: `tcp://127.0.0.1:${port}`, connections: () => count, close: () => server.close() };
+    const close = () => {
+        server.close();
+        for (const s of open) s.destroy();
+    };
+    return { url: `tcp://127.0.0.1:${port}`, connections: () => count, close };
 }
 
 describe("npm run class on two Docker endpoints, through the engine model", () => {
