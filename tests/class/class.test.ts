@@ -156,9 +156,8 @@ describe(`a class of ${CLASS_SIZE} labs on one Docker host`, () => {
             log(
                 `up: per lab ${Math.min(...ups)}-${Math.max(...ups)} s, mean ${(classS / students.length).toFixed(1)} s`,
             );
-            log(
-                `memory: ${usedMiB} MiB of the host's available memory for the class, ${(usedMiB / students.length).toFixed(1)} MiB per lab`,
-            );
+            const perLab = (usedMiB / students.length).toFixed(1);
+            log(`memory: ${usedMiB} MiB of the host's available memory for the class, ${perLab} MiB per lab`);
             for (const line of upFailures) log(`  up failed: ${line}`);
             expect(upFailures).toEqual([]);
             expect(await failures("after up")).toEqual([]);
