@@ -106,8 +106,13 @@ while [ ! -S /run/containerd/containerd.sock ] && [ "$i" -lt 300 ]; do
 done
 log "containerd started (pid $containerd_pid)"
 
+# Every lab takes three networks. Docker's default address pools hold about 30 (fifteen
+# /16s in 172.16.0.0/12 and sixteen /20s in 192.168.0.0/16), so an eleventh lab fails with
+# "could not find an available, non-overlapping IPv4 address pool". /26s from 10.96.0.0/12
+# give 16384 networks of 62 addresses, more than a lab needs.
 start_dockerd() {
 	dockerd --containerd /run/containerd/containerd.sock \
+		--default-address-pool base=10.96.0.0/12,size=26 \
 		-H unix:///var/run/docker.sock -H tcp://0.0.0.0:2375 --tls=false &
 	dockerd_pid=$!
 	log "dockerd started (pid $dockerd_pid)"
