@@ -3,8 +3,7 @@
 // (class/plan.ts shows the file). Hosts work in parallel, each host's labs one after another
 // (a lab's bring-up is CPU-bound on its host). Prints a line per lab and a summary; exits 1
 // when a lab is not verified (up, status) or could not be destroyed (down).
-import * as fs from "fs";
-import * as YAML from "yaml";
+import { YamlKind, readYamlMapping } from "../components/spec/load";
 import { LabConfigError } from "../components/spec/validate";
 import { AutomationDriver, LabDriver, LabStatus, ModelDriver } from "../class/drivers";
 import { ClassPlan, StudentLab, planClass } from "../class/plan";
@@ -17,6 +16,13 @@ const USAGE = `usage: npm run class -- up|down|status CLASS.yaml [--engine pulum
   --engine model   bondlab's model of the engine (engine/), for machines without the CLI;
                    its state is kept in .pulumi-state/.bondlab-model/
   BONDLAB_CLASS_ROUTER_IMAGE  a router image every host already holds (bondlab:routerImage)`;
+
+const CLASS_FILE: YamlKind = {
+    noun: "class file",
+    what: "class file",
+    example: "configs/class/example.yaml",
+    keys: "class:, hosts: and students:",
+};
 
 const ACTIONS = ["up", "down", "status"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -48,24 +54,7 @@ export function parseArgs(argv: string[]): Args | "help" {
 
 /** The class file, parsed and checked; a LabConfigError names each bad field. */
 export function loadClass(file: string): ClassPlan {
-    let text: string;
-    try {
-        if (fs.statSync(file).size > 1024 * 1024) throw new Error("is over 1 MB: a class file is a short YAML list");
-        text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-        throw new LabConfigError(file, [{ field: "(file)", message: (e as Error).message }], "class file");
-    }
-    let data: unknown;
-    try {
-        data = YAML.parse(text, { uniqueKeys: true, maxAliasCount: 100 });
-    } catch (e) {
-        throw new LabConfigError(
-            file,
-            [{ field: "(yaml)", message: (e as Error).message.split("\n")[0] }],
-            "class file",
-        );
-    }
-    return planClass(data, file);
+    return planClass(readYamlMapping(file, file, CLASS_FILE), file);
 }
 
 /** Runs `act` for every lab: hosts in parallel, one lab at a time on each host. */

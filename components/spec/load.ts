@@ -57,13 +57,32 @@ export const MAX_LAB_FILE_BYTES = 1024 * 1024;
 export function loadLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LabSpec {
     const { variant, file } = resolveLabFile(variantOrPath);
     const shown = /\.ya?ml$/.test(variantOrPath) ? variantOrPath : `configs/${variant}.yaml`;
-    return validateLab(variant, readLabFile(file, shown), shown, overrides);
+    return validateLab(variant, readYamlMapping(file, shown, LAB_FILE), shown, overrides);
 }
 
-/** The lab file as plain data, or a LabConfigError in plain words: never a parser's stack trace. */
-function readLabFile(file: string, shown: string): unknown {
+/** What a YAML file should be, for the plain-words messages about one that is not. */
+export interface YamlKind {
+    /** "lab file", "class file" */
+    noun: string;
+    /** "lab", "class file": LabConfigError's "is not a valid ..." */
+    what: string;
+    /** A shipped file of this kind, e.g. configs/seed.yaml. */
+    example: string;
+    /** The keys it starts with, e.g. "description: and bond:". */
+    keys: string;
+}
+
+const LAB_FILE: YamlKind = {
+    noun: "lab file",
+    what: "lab",
+    example: "configs/seed.yaml",
+    keys: "description: and bond:",
+};
+
+/** A YAML file as plain data, or a LabConfigError in plain words: never a parser's stack trace. */
+export function readYamlMapping(file: string, shown: string, kind: YamlKind): unknown {
     const fail = (field: string, message: string): never => {
-        throw new LabConfigError(shown, [{ field, message }]);
+        throw new LabConfigError(shown, [{ field, message }], kind.what);
     };
     let bytes: Buffer;
     try {
@@ -71,8 +90,8 @@ function readLabFile(file: string, shown: string): unknown {
         if (size > MAX_LAB_FILE_BYTES)
             fail(
                 "(file)",
-                `is ${(size / 1024 / 1024).toFixed(1)} MB: a lab file is at most 1 MB of YAML ` +
-                    `(configs/seed.yaml is ${fs.statSync(path.join(CONFIGS_DIR, "seed.yaml")).size} bytes)`,
+                `is ${(size / 1024 / 1024).toFixed(1)} MB: a ${kind.noun} is at most 1 MB of YAML ` +
+                    `(${kind.example} is ${fs.statSync(path.join(CONFIGS_DIR, "..", kind.example)).size} bytes)`,
             );
         bytes = fs.readFileSync(file);
     } catch (e) {
@@ -81,9 +100,9 @@ function readLabFile(file: string, shown: string): unknown {
     }
     const text = bytes.toString("utf8");
     if (bytes.includes(0) || text.includes("\uFFFD"))
-        fail("(file)", "is not text (binary data): a lab file is YAML, like configs/seed.yaml");
+        fail("(file)", `is not text (binary data): a ${kind.noun} is YAML, like ${kind.example}`);
     if (text.trim() === "")
-        fail("(file)", "is empty: a lab file needs at least description: and bond: (see configs/seed.yaml)");
+        fail("(file)", `is empty: a ${kind.noun} needs at least ${kind.keys} (see ${kind.example})`);
 
     let docs: YAML.Document.Parsed[];
     try {
@@ -95,13 +114,14 @@ function readLabFile(file: string, shown: string): unknown {
     if (docs.length > 1)
         fail(
             "(yaml)",
-            `holds ${docs.length} YAML documents: a lab file is one (remove the '---' lines after the first)`,
+            `holds ${docs.length} YAML documents: a ${kind.noun} is one (remove the '---' lines after the first)`,
         );
     const doc = docs[0];
     if (doc.errors.length > 0) {
         throw new LabConfigError(
             shown,
             doc.errors.map((e) => ({ field: "(yaml)", message: e.message.split("\n")[0] })),
+            kind.what,
         );
     }
     let data: unknown;
@@ -115,10 +135,10 @@ function readLabFile(file: string, shown: string): unknown {
         );
     }
     if (data === null || typeof data !== "object" || Array.isArray(data)) {
-        const kind = data === null ? "nothing" : Array.isArray(data) ? "a list" : `a single ${typeof data}`;
+        const found = data === null ? "nothing" : Array.isArray(data) ? "a list" : `a single ${typeof data}`;
         fail(
             "(file)",
-            `holds ${kind}, not a mapping: a lab file starts with keys such as description: and bond: (see configs/seed.yaml)`,
+            `holds ${found}, not a mapping: a ${kind.noun} starts with keys such as ${kind.keys} (see ${kind.example})`,
         );
     }
     return data;

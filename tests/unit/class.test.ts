@@ -96,7 +96,7 @@ describe("a class file", () => {
         fs.writeFileSync(bad, "class: [unclosed");
         expect(() => loadClass(bad)).toThrow(/bad\.yaml is not a valid class file:\n {2}- \(yaml\): /);
         fs.writeFileSync(bad, "#".repeat(1024 * 1024 + 1));
-        expect(() => loadClass(bad)).toThrow(/is over 1 MB/);
+        expect(() => loadClass(bad)).toThrow(/is 1\.0 MB: a class file is at most 1 MB of YAML/);
         fs.rmSync(dir, { recursive: true });
     });
 });

@@ -54,7 +54,7 @@ describe("the tools' arguments", () => {
     it("class checks its file before it touches a stack or needs the pulumi CLI", () => {
         const r = tool("class", "status", "tests/unit/fixtures/no-such-class.yaml");
         expect(r.status).toBe(2);
-        expect(r.stderr).toMatch(/no-such-class\.yaml is not a valid class file:\n {2}- \(file\): ENOENT/);
+        expect(r.stderr).toMatch(/no-such-class\.yaml is not a valid class file:\n {2}- \(file\): cannot read: ENOENT/);
         expect(r.stderr).not.toMatch(/pulumi CLI/);
     });
 
