@@ -5,9 +5,11 @@
 // Exit 0 with a one-line summary per item, or 1 with every bad field and its fix.
 import { StackConfigError, listStacks, stackConfig } from "../engine/config";
 import { PROJECT_DIR } from "../engine/engine";
-import { loadLab } from "../components/spec/load";
+import { loadLab, loadTopology } from "../components/spec/load";
 import { readStackSettings } from "../components/spec/settings";
 import { bondOptionsFor } from "../components/spec/spec";
+import { Delivery, Reach } from "../components/spec/reach";
+import { AttachmentSpec, TopologySpec, classicLabOf } from "../components/spec/topology";
 import { LabConfigError } from "../components/spec/validate";
 
 const args = process.argv.slice(2);
@@ -29,6 +31,8 @@ const check = (label: string, fn: () => string) => {
     }
 };
 const summary = (target: string, overrides: Record<string, any> = {}) => {
+    const topology = loadTopology(target);
+    if (typeof classicLabOf(topology) === "string") return networkSummary(topology);
     const spec = loadLab(target, overrides);
     const options = bondOptionsFor(spec, spec.routers[0])
         .map(([k, v]) => `${k} ${v}`)
@@ -36,6 +40,54 @@ const summary = (target: string, overrides: Record<string, any> = {}) => {
     const [a, b] = spec.routers;
     return `${spec.bond.name} ${options}; ${a.name} ${a.address} <-> ${b.name} ${b.address} over ${spec.channels.length} channels`;
 };
+
+/** A version 2 network this release validates but does not build: what it holds, one line per part. */
+function networkSummary(topology: TopologySpec): string {
+    const at = (a: AttachmentSpec) =>
+        [a.address ? `${a.node} ${a.interface} ${a.address.address}` : `${a.node} ${a.interface}`]
+            .concat(a.vlans.map((v) => `${v.interface} ${v.address}`))
+            .join(", ");
+    const hosts = topology.nodes.filter((n) => n.kind === "host").length;
+    const lines = [
+        `${topology.nodes.length} nodes (${topology.nodes.length - hosts} routers, ${hosts} hosts), ` +
+            `${plural(topology.links.length, "link")}, ${plural(topology.segments.length, "segment")}; ` +
+            `\`pulumi up\` builds only two routers joined by one bonded link in this release`,
+        ...topology.links.map(
+            (l) =>
+                `link ${l.name}: ${l.bond ? `bonded ${l.bond.mode}` : "plain"} over ${l.channels.map((c) => c.name).join(", ")}: ` +
+                l.ends.map(at).join(" <-> "),
+        ),
+        ...topology.segments.map((s) => `segment ${s.name}: ${s.ports.map(at).join("; ")}`),
+        ...topology.nodes
+            .filter((n) => n.routes.length > 0)
+            .map((n) => `${n.name} routes: ${n.routes.map((r) => `${r.to} via ${r.via}`).join(", ")}`),
+    ];
+    return [...lines, ...reachSummary(topology)].join("\n    ");
+}
+
+/** Which hosts reach which, worked out from the file (components/spec/reach.ts). */
+function reachSummary(topology: TopologySpec): string[] {
+    const pairs = new Reach(topology).hostPairs();
+    if (pairs.length === 0) return [];
+    const missed = pairs.filter((p) => p.delivery.reached !== p.to || p.reply?.reached !== p.from);
+    const shown = missed.slice(0, 12).map(({ from, to, ip, delivery, reply }) => {
+        const end = (d: Delivery) =>
+            d.reached ? `arrives at ${d.reached}` : `stops at ${d.path.at(-1)}: ${d.dropped}`;
+        const where =
+            delivery.reached === to
+                ? `arrives, but the reply to ${delivery.source} ${end(reply!)}`
+                : delivery.reached === from
+                  ? "arrives at itself"
+                  : end(delivery);
+        return `  ${from} -> ${to} (${ip}) ${where}`;
+    });
+    if (missed.length > shown.length) shown.push(`  ... and ${missed.length - shown.length} more`);
+    return [
+        `reach: ${pairs.length - missed.length} of ${pairs.length} host-to-host addresses answer a ping from the file's routes` +
+            (missed.length > 0 ? "; the others:" : ""),
+        ...shown,
+    ];
+}
 
 if (args.length > 0) {
     for (const target of args) check(target, () => summary(target));
@@ -49,3 +101,7 @@ if (args.length > 0) {
     }
 }
 process.exit(failed ? 1 : 0);
+
+function plural(n: number, noun: string): string {
+    return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -3,7 +3,9 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { BondOptionValue } from "./modes";
 import { LabSpec } from "./spec";
+import { TopologySpec, classicLabOf, topologyOf } from "./topology";
 import { LabConfigError, validateLab } from "./validate";
+import { isTopologyFile, validateTopology } from "./validate-topology";
 
 /** The folder of the lab variants shipped with bondlab. */
 export const CONFIGS_DIR = path.join(__dirname, "..", "..", "configs");
@@ -53,11 +55,47 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
 /** The largest lab file read: a real one is a few hundred bytes. */
 export const MAX_LAB_FILE_BYTES = 1024 * 1024;
 
-/** Reads, parses and validates a lab file; throws LabConfigError naming every bad field. */
+/**
+ * Reads, parses and validates a lab file for today's components: a version 1 file, or a
+ * version 2 file of two routers and one bonded link. Throws LabConfigError naming every bad field.
+ */
 export function loadLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LabSpec {
+    const { variant, shown, raw } = readLabFile(variantOrPath);
+    if (!isTopologyFile(raw)) return validateLab(variant, raw, shown, overrides);
+    if (Object.keys(overrides).length > 0)
+        throw new LabConfigError(shown, [
+            {
+                field: "bondlab:bondOptions",
+                message:
+                    "a version 2 lab file sets its bonds' options itself (links[].bond.options): " +
+                    "edit the file, or `pulumi config rm bondlab:bondOptions`",
+            },
+        ]);
+    const topology = validateTopology(variant, raw, shown);
+    const lab = classicLabOf(topology);
+    if (typeof lab !== "string") return lab;
+    throw new LabConfigError(
+        shown,
+        [
+            {
+                field: "(file)",
+                message: `is a valid version 2 lab (\`npm run validate\` shows its network) of ${lab}`,
+            },
+        ],
+        "lab for this release",
+    );
+}
+
+/** Any lab file, version 1 or 2, as a network (what `npm run validate` checks and shows). */
+export function loadTopology(variantOrPath: string): TopologySpec {
+    const { variant, shown, raw } = readLabFile(variantOrPath);
+    return isTopologyFile(raw) ? validateTopology(variant, raw, shown) : topologyOf(validateLab(variant, raw, shown));
+}
+
+function readLabFile(variantOrPath: string): { variant: string; shown: string; raw: unknown } {
     const { variant, file } = resolveLabFile(variantOrPath);
     const shown = /\.ya?ml$/.test(variantOrPath) ? variantOrPath : `configs/${variant}.yaml`;
-    return validateLab(variant, readYamlMapping(file, shown, LAB_FILE), shown, overrides);
+    return { variant, shown, raw: readYamlMapping(file, shown, LAB_FILE) };
 }
 
 /** What a YAML file should be, for the plain-words messages about one that is not. */

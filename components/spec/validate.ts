@@ -97,7 +97,10 @@ export function validateLab(
 ): LabSpec {
     const parsed = labFileSchema.safeParse(raw);
     if (!parsed.success) {
-        throw new LabConfigError(source, parsed.error.issues.map(zodIssue));
+        throw new LabConfigError(
+            source,
+            parsed.error.issues.map((i) => zodIssue(i)),
+        );
     }
     const file = withOverrides(parsed.data, overrides);
     const issues: LabIssue[] = [];
@@ -122,7 +125,14 @@ export function validateLab(
     checkSubnets(file, routers, add);
     const mode = checkMode(file.bond.mode, add);
     checkBondName(file.bond.name, add);
-    const options = mode ? checkOptions(mode, file.bond.options, channels, add) : {};
+    const options = mode
+        ? checkOptions(
+              mode,
+              file.bond.options,
+              { count: channels.length, primary: channels.map((c) => c.interface) },
+              add,
+          )
+        : {};
     checkSegments(channels, mode, add);
     checkArpTargets(routers, options, add);
 
@@ -147,7 +157,7 @@ function withOverrides(file: LabFile, overrides: Record<string, BondOptionValue 
     return { ...file, bond: { ...file.bond, options } };
 }
 
-type Add = (field: string, message: string) => void;
+export type Add = (field: string, message: string) => void;
 
 function checkRouters(file: LabFile, add: Add): RouterSpec[] {
     if (file.routers.length !== 2) {
@@ -173,17 +183,17 @@ function checkRouters(file: LabFile, add: Add): RouterSpec[] {
 // Four-part decimal only: "192.168.1/24", "010.0.0.1" and hex forms are read differently by
 // different tools (ipaddr.js, iproute2, Docker), so none of them is taken.
 const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-const FOUR_PART = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+export const FOUR_PART = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
 const PREFIX = /^(3[0-2]|[12]?\d)$/;
 
 /** Is `value` "a.b.c.d/n" written plainly in decimal? */
-function isPlainCidr(value: string): boolean {
+export function isPlainCidr(value: string): boolean {
     const [ip, prefix, extra] = value.split("/");
     return extra === undefined && FOUR_PART.test(ip) && prefix !== undefined && PREFIX.test(prefix);
 }
 
 /** Why an address of a special range cannot serve in the lab, or undefined. */
-function specialRange(ip: string): string | undefined {
+export function specialRange(ip: string): string | undefined {
     const address = ipaddr.IPv4.parse(ip);
     const ranges: [string, string][] = [
         ["0.0.0.0/8", '0.0.0.0/8 means "this host" and is never a peer\'s address'],
@@ -195,7 +205,7 @@ function specialRange(ip: string): string | undefined {
     return ranges.find(([cidr]) => address.match(ipaddr.IPv4.parseCIDR(cidr)))?.[1];
 }
 
-function checkHostAddress(field: string, value: string, add: Add): string | undefined {
+export function checkHostAddress(field: string, value: string, add: Add): string | undefined {
     if (!isPlainCidr(value)) {
         add(field, `"${value}" is not an IPv4 address with a prefix in plain decimal: write it like 192.168.1.1/24`);
         return undefined;
@@ -359,43 +369,48 @@ function checkSubnets(file: LabFile, routers: RouterSpec[], add: Add): void {
     }
 }
 
-function overlaps(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean {
+export function overlaps(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean {
     return a[0].match(b) || b[0].match(a);
 }
 
-function cidrText([ip, prefix]: [ipaddr.IPv4, number]): string {
+export function cidrText([ip, prefix]: [ipaddr.IPv4, number]): string {
     return `${ip}/${prefix}`;
 }
 
-function checkMode(mode: string, add: Add): BondMode | undefined {
+export function checkMode(mode: string, add: Add, field = "bond.mode"): BondMode | undefined {
     if ((BOND_MODES as readonly string[]).includes(mode)) return mode as BondMode;
-    add(
-        "bond.mode",
-        `"${mode}" is not a bonding mode${didYouMean(mode, BOND_MODES)}: use one of ${BOND_MODES.join(", ")}`,
-    );
+    add(field, `"${mode}" is not a bonding mode${didYouMean(mode, BOND_MODES)}: use one of ${BOND_MODES.join(", ")}`);
     return undefined;
 }
 
-function checkBondName(name: string, add: Add): void {
+export function checkBondName(name: string, add: Add, field = "bond.name"): void {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || name.length > IFNAMSIZ) {
-        add("bond.name", `"${name}" is not a Linux interface name: use 1-${IFNAMSIZ} letters, digits, '_', '.' or '-'`);
+        add(field, `"${name}" is not a Linux interface name: use 1-${IFNAMSIZ} letters, digits, '_', '.' or '-'`);
     } else if (/^(eth\d+|lo|bonding_masters)$/.test(name)) {
         const takenBy =
             name === "bonding_masters" ? "by the bonding driver's control file" : "by the routers' own interfaces";
-        add("bond.name", `"${name}" is taken ${takenBy}: call the bond e.g. bond0`);
+        add(field, `"${name}" is taken ${takenBy}: call the bond e.g. bond0`);
     }
 }
 
-function checkOptions(
+/** The bond's slaves as the options see them: how many, and what `primary` may name. */
+export interface SlaveChoices {
+    readonly count: number;
+    /** v1: the routers' interfaces (eth1, ...); v2: the link's channel names. */
+    readonly primary: readonly string[];
+}
+
+export function checkOptions(
     mode: BondMode,
     options: Record<string, BondOptionValue>,
-    channels: ChannelSpec[],
+    slaves: SlaveChoices,
     add: Add,
+    prefix = "bond.options",
 ): Record<string, BondOptionValue> {
     const result: Record<string, BondOptionValue> = {};
     const known = Object.keys(BOND_OPTIONS);
     for (const [key, value] of Object.entries(options)) {
-        const field = `bond.options.${key}`;
+        const field = `${prefix}.${key}`;
         const rule = BOND_OPTIONS[key];
         if (key === "mode") {
             add(field, "the mode is set by bond.mode, not in options");
@@ -420,7 +435,7 @@ function checkOptions(
     const arpInterval = Number(result.arp_interval ?? 0);
     if (miimon > 0 && arpInterval > 0) {
         add(
-            "bond.options.arp_interval",
+            `${prefix}.arp_interval`,
             "miimon and ARP monitoring exclude each other: keep one (set miimon or arp_interval, not both)",
         );
     }
@@ -428,20 +443,20 @@ function checkOptions(
         const fix = allowsArpMonitoring(mode)
             ? "add miimon: 100 (or arp_interval with arp_ip_target)"
             : "add miimon: 100";
-        add("bond.options", `no link monitoring: without it a failed slave is never noticed; ${fix}`);
+        add(prefix, `no link monitoring: without it a failed slave is never noticed; ${fix}`);
     }
     if (arpInterval > 0 && result.arp_ip_target === undefined) {
-        add("bond.options.arp_ip_target", "ARP monitoring needs targets to probe: add arp_ip_target: [peer]");
+        add(`${prefix}.arp_ip_target`, "ARP monitoring needs targets to probe: add arp_ip_target: [peer]");
     }
     if (arpInterval === 0 && result.arp_missed_max !== undefined) {
         add(
-            "bond.options.arp_missed_max",
+            `${prefix}.arp_missed_max`,
             "arp_missed_max counts missed ARP monitor checks: add arp_interval (and arp_ip_target) or remove it",
         );
     }
     if (arpInterval === 0 && result.arp_ip_target !== undefined) {
         add(
-            "bond.options.arp_ip_target",
+            `${prefix}.arp_ip_target`,
             "targets without arp_interval are never probed: add arp_interval (e.g. 200) or remove arp_ip_target",
         );
     }
@@ -449,35 +464,35 @@ function checkOptions(
         const delay = result[key];
         if (delay === undefined) continue;
         if (miimon === 0)
-            add(`bond.options.${key}`, `${key} works with the MII monitor only: set miimon or remove ${key}`);
+            add(`${prefix}.${key}`, `${key} works with the MII monitor only: set miimon or remove ${key}`);
         else if (Number(delay) % miimon !== 0)
-            add(
-                `bond.options.${key}`,
-                `${delay} is not a multiple of miimon (${miimon}): the kernel would round it down`,
-            );
+            add(`${prefix}.${key}`, `${delay} is not a multiple of miimon (${miimon}): the kernel would round it down`);
     }
-    if (result.min_links !== undefined && Number(result.min_links) > channels.length) {
+    if (result.min_links !== undefined && Number(result.min_links) > slaves.count) {
         add(
-            "bond.options.min_links",
-            `${result.min_links} is more than the bond's ${channels.length} channels: ` +
-                `the bond would never have carrier; use at most ${channels.length}`,
+            `${prefix}.min_links`,
+            `${result.min_links} is more than the bond's ${slaves.count} channels: ` +
+                `the bond would never have carrier; use at most ${slaves.count}`,
         );
     }
-    const interfaces = channels.map((c) => c.interface);
-    if (result.primary !== undefined && !interfaces.includes(String(result.primary))) {
+    if (result.primary !== undefined && !slaves.primary.includes(String(result.primary))) {
         add(
-            "bond.options.primary",
-            `"${result.primary}" is not a slave of the bond: use one of ${interfaces.join(", ")}`,
+            `${prefix}.primary`,
+            `"${result.primary}" is not a slave of the bond: use one of ${slaves.primary.join(", ")}`,
         );
     }
     return result;
 }
 
 /** Each router's ARP targets once `peer` is its peer's address: distinct, reachable, not itself. */
-function checkArpTargets(routers: RouterSpec[], options: Record<string, BondOptionValue>, add: Add): void {
+export function checkArpTargets(
+    routers: readonly { name: string; address: string; ip: string }[],
+    options: Record<string, BondOptionValue>,
+    add: Add,
+    field = "bond.options.arp_ip_target",
+): void {
     const targets = options.arp_ip_target;
     if (!Array.isArray(targets) || routers.length !== 2 || routers.some((r) => r.ip === "")) return;
-    const field = "bond.options.arp_ip_target";
     routers.forEach((router, i) => {
         const peer = routers[1 - i];
         const resolved = targets.map((t) => (t === "peer" ? peer.ip : t));
@@ -547,7 +562,7 @@ function checkValue(field: string, key: string, value: BondOptionValue, add: Add
     }
 }
 
-function zodIssue(issue: z.ZodIssue): LabIssue {
+export function zodIssue(issue: z.ZodIssue, knownKeys: Record<string, string[]> = KNOWN_KEYS): LabIssue {
     const field =
         issue.path
             .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
@@ -555,7 +570,7 @@ function zodIssue(issue: z.ZodIssue): LabIssue {
             .replace(/^\./, "") || "(file)";
     if (issue.code === "unrecognized_keys") {
         const parent = issue.path.filter((p) => typeof p === "string").join(".");
-        const allowed = KNOWN_KEYS[parent] ?? [];
+        const allowed = knownKeys[parent] ?? [];
         const keys = issue.keys.map((k) => `"${k}"${didYouMean(k, allowed)}`).join(", ");
         return { field, message: `unknown key ${keys}: allowed here are ${allowed.join(", ")}` };
     }
@@ -566,7 +581,7 @@ function zodIssue(issue: z.ZodIssue): LabIssue {
 }
 
 /** " (did you mean x?)" when a known name is one or two edits away. */
-function didYouMean(value: string, known: readonly string[]): string {
+export function didYouMean(value: string, known: readonly string[]): string {
     let best: string | undefined;
     let bestDistance = 3;
     for (const candidate of known) {

@@ -33,6 +33,28 @@ describe("the tools' arguments", () => {
         expect(r.stderr).toMatch(expected);
     });
 
+    it("validate shows a version 2 network, which hosts answer a ping, and that this release does not build it", () => {
+        const r = tool("validate", "configs/v2/vlan-lacp.yaml");
+        expect(r.status).toBe(0);
+        expect(r.stdout).toMatch(
+            /^configs\/v2\/vlan-lacp\.yaml: ok: 6 nodes \(2 routers, 4 hosts\), 1 link, 1 segment; `pulumi up` builds only/,
+        );
+        expect(r.stdout).toMatch(
+            /link wan: bonded 802\.3ad over ch1, ch2: inetRouter bond0 192\.168\.255\.1\/30 <-> centralRouter bond0/,
+        );
+        expect(r.stdout).toMatch(
+            /reach: 4 of 12 host-to-host addresses answer a ping [^]*testClient1 -> testServer2 \(10\.10\.10\.1\) arrives at testServer1/,
+        );
+    });
+
+    it("validate refuses a bad version 2 file with exit 1, naming the field", () => {
+        const r = tool("validate", "tests/unit/fixtures/v2-bad-vlan.yaml");
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(
+            /segments\[0\]\.ports\.client\.vlans\[0\]\.id: only client is in segment lan, VLAN 10/,
+        );
+    });
+
     it("bench checks its variant before it needs a Docker host", () => {
         const r = tool("bench", "nosuch");
         expect(r.status).toBe(1);

@@ -1,0 +1,202 @@
+import { BondMode, BondOptionValue } from "./modes";
+import { ChannelSpec, LabSpec } from "./spec";
+
+// The typed, validated network of a version 2 lab file: any nodes, links of one or more
+// channels (two or more are bonded at both ends), shared segments, VLANs and static routes.
+// A version 1 lab (two routers, one bond) is the same network with one link: topologyOf().
+
+/** An address on an interface, with its prefix (192.168.1.1/24) and without it (192.168.1.1). */
+export interface AddressSpec {
+    readonly address: string;
+    readonly ip: string;
+}
+
+/** An 802.1Q sub-interface, e.g. bond0.100. */
+export interface VlanSpec extends AddressSpec {
+    readonly id: number;
+    /** The sub-interface's name inside the node: <parent>.<id>. */
+    readonly interface: string;
+}
+
+/** Where a node meets a link or a segment: the interface that carries its address and VLANs. */
+export interface AttachmentSpec {
+    readonly node: string;
+    /** bond0 for a bonded link's end, else the node's own ethN. */
+    readonly interface: string;
+    /** The untagged address, if any (a trunk may carry VLANs only). */
+    readonly address?: AddressSpec;
+    readonly vlans: readonly VlanSpec[];
+}
+
+/** One end of a link: its attachment, plus the node's interface for each of the link's channels. */
+export interface LinkEndSpec extends AttachmentSpec {
+    /** The node's interface on each channel, in channel order (the bond's slaves when bonded). */
+    readonly slaves: readonly string[];
+}
+
+export interface LinkBondSpec {
+    readonly mode: BondMode;
+    /**
+     * Options besides mode, in the kernel's names. Still symbolic: `peer` in arp_ip_target is
+     * the other end's address, and `primary` names one of the link's channels.
+     */
+    readonly options: Readonly<Record<string, BondOptionValue>>;
+}
+
+export interface LinkSpec {
+    /** The link's name, e.g. wan: the drill's --link. */
+    readonly name: string;
+    /** Its channels (physical cables), each its own Docker network. */
+    readonly channels: readonly Omit<ChannelSpec, "interface">[];
+    /** Present when the link has two or more channels: both ends bond them. */
+    readonly bond?: LinkBondSpec;
+    readonly ends: readonly [LinkEndSpec, LinkEndSpec];
+}
+
+export interface RouteSpec {
+    /** The destination subnet; 0.0.0.0/0 for `default`. */
+    readonly to: string;
+    readonly via: string;
+}
+
+export interface NodeSpec {
+    /** Hostname and name in outputs, e.g. centralRouter. */
+    readonly name: string;
+    /** A router forwards between its interfaces; a host does not. */
+    readonly kind: "router" | "host";
+    /** An image to run as it is; unset runs bondlab's router image. */
+    readonly image?: string;
+    readonly privileged: boolean;
+    readonly routes: readonly RouteSpec[];
+}
+
+/** A shared L2 network: nodes' ports on one switch, plus any link channels joined into it. */
+export interface SegmentSpec {
+    readonly name: string;
+    /** The Docker network's subnet for the ports; undefined lets Docker pick. */
+    readonly subnet?: string;
+    readonly ports: readonly AttachmentSpec[];
+    /** Names of link channels that join this segment. */
+    readonly channels: readonly string[];
+}
+
+export interface TopologySpec {
+    /** The lab variant's name, e.g. vlan-lacp. */
+    readonly variant: string;
+    readonly description: string;
+    readonly nodes: readonly NodeSpec[];
+    readonly links: readonly LinkSpec[];
+    readonly segments: readonly SegmentSpec[];
+    readonly management: { readonly subnet?: string };
+}
+
+/** A version 1 lab as a network: its two routers joined by one link whose channels are bonded. */
+export function topologyOf(spec: LabSpec): TopologySpec {
+    const slaves = spec.channels.map((c) => c.interface);
+    const primary = spec.bond.options.primary;
+    const options = { ...spec.bond.options };
+    // v1 names the primary by interface; a link names it by channel (each end numbers its own).
+    if (typeof primary === "string") options.primary = spec.channels.find((c) => c.interface === primary)!.name;
+    const end = (i: number): LinkEndSpec => ({
+        node: spec.routers[i].name,
+        interface: spec.bond.name,
+        address: { address: spec.routers[i].address, ip: spec.routers[i].ip },
+        vlans: [],
+        slaves,
+    });
+    const segments = new Map<string, string[]>();
+    for (const c of spec.channels)
+        if (c.segment !== undefined) segments.set(c.segment, [...(segments.get(c.segment) ?? []), c.name]);
+    return {
+        variant: spec.variant,
+        description: spec.description,
+        nodes: spec.routers.map((r) => ({ name: r.name, kind: "router", privileged: spec.privileged, routes: [] })),
+        links: [
+            {
+                name: spec.bond.name,
+                channels: spec.channels.map(({ interface: _, ...channel }) => channel),
+                bond: { mode: spec.bond.mode, options },
+                ends: [end(0), end(1)],
+            },
+        ],
+        segments: [...segments].map(([name, channels]) => ({ name, ports: [], channels })),
+        management: spec.management,
+    };
+}
+
+/**
+ * A network that today's components build: two routers on bondlab's image joined by one
+ * bonded link, with addresses on the bond and nothing else. Anything more returns why not.
+ */
+export function classicLabOf(topology: TopologySpec): LabSpec | string {
+    const [link, ...more] = topology.links;
+    const custom = topology.nodes.find((n) => n.kind !== "router" || n.image !== undefined || n.routes.length > 0);
+    if (topology.nodes.length !== 2 || more.length > 0 || !link?.bond)
+        return `${count(topology.nodes.length, "node")} and ${count(topology.links.length, "link")} (this release builds two routers joined by one bonded link)`;
+    if (custom)
+        return `node ${custom.name} is a ${custom.kind}${custom.image ? " with its own image" : ""}${custom.routes.length ? " with routes" : ""}`;
+    if (topology.segments.some((s) => s.ports.length > 0)) return "segments with ports";
+    if (link.ends.some((e) => e.vlans.length > 0 || e.address === undefined))
+        return "VLANs, or a bond end without an address";
+    if (link.ends[0].interface !== link.ends[1].interface) return "bonds of different names at the two ends";
+    if (topology.nodes[0].privileged !== topology.nodes[1].privileged) return "one privileged router and one not";
+    const interfaceOf = (channel: string) => `eth${link.channels.findIndex((c) => c.name === channel) + 1}`;
+    const options = { ...link.bond.options };
+    if (typeof options.primary === "string") options.primary = interfaceOf(options.primary);
+    return {
+        variant: topology.variant,
+        description: topology.description,
+        bond: { name: link.ends[0].interface, mode: link.bond.mode, options },
+        routers: [0, 1].map((i) => ({
+            name: link.ends[i].node,
+            ...link.ends[i].address!,
+        })) as unknown as LabSpec["routers"],
+        channels: link.channels.map((c, i) => ({ ...c, interface: `eth${i + 1}` })),
+        management: topology.management,
+        privileged: topology.nodes[0].privileged,
+    };
+}
+
+function count(n: number, noun: string): string {
+    return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** An address with the L2 network it sits on and the lab-file field that set it. */
+export interface PlacedAddress {
+    readonly node: string;
+    /** "link wan", "segment testlan", "segment testlan, VLAN 100" */
+    readonly domain: string;
+    readonly address: AddressSpec;
+    readonly field: string;
+}
+
+/** The L2 network of a link's wire: its own, or the segment its channels join. */
+export function linkDomain(link: Pick<LinkSpec, "name" | "channels">): string {
+    const joined = link.channels.find((c) => c.segment !== undefined)?.segment;
+    return joined ? `segment ${joined}` : `link ${link.name}`;
+}
+
+/** Every valid address of the network with its L2 network: a link, a segment, or a VLAN on one. */
+export function placedAddresses(topology: Pick<TopologySpec, "links" | "segments">): PlacedAddress[] {
+    const result: PlacedAddress[] = [];
+    const place = (domain: string, field: string, attachment: AttachmentSpec) => {
+        const { node, address } = attachment;
+        if (address && address.ip !== "") result.push({ node, domain, address, field: `${field}.address` });
+        attachment.vlans.forEach((v, k) => {
+            if (v.ip !== "")
+                result.push({
+                    node,
+                    domain: `${domain}, VLAN ${v.id}`,
+                    address: v,
+                    field: `${field}.vlans[${k}].address`,
+                });
+        });
+    };
+    topology.links.forEach((link, i) =>
+        link.ends.forEach((end) => place(linkDomain(link), `links[${i}].ends.${end.node}`, end)),
+    );
+    topology.segments.forEach((segment, s) =>
+        segment.ports.forEach((port) => place(`segment ${segment.name}`, `segments[${s}].ports.${port.node}`, port)),
+    );
+    return result;
+}

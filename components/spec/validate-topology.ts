@@ -1,0 +1,698 @@
+import * as ipaddr from "ipaddr.js";
+import { z } from "zod";
+import {
+    AddressSpec,
+    AttachmentSpec,
+    LinkEndSpec,
+    LinkSpec,
+    NodeSpec,
+    RouteSpec,
+    SegmentSpec,
+    PlacedAddress,
+    TopologySpec,
+    VlanSpec,
+    linkDomain,
+    placedAddresses,
+} from "./topology";
+import {
+    Add,
+    FOUR_PART,
+    LabConfigError,
+    LabIssue,
+    MAX_CHANNELS,
+    checkArpTargets,
+    checkBondName,
+    checkHostAddress,
+    checkMode,
+    checkOptions,
+    cidrText,
+    didYouMean,
+    isPlainCidr,
+    overlaps,
+    specialRange,
+    zodIssue,
+} from "./validate";
+
+// Turns a version 2 lab file (already parsed from YAML) into a TopologySpec, or throws a
+// LabConfigError listing every problem with its field, value and fix, like validateLab does
+// for version 1 files. It runs before any resource is registered.
+
+const IFNAMSIZ = 15;
+export const MAX_NODES = 32;
+const MAX_ROUTES = 64;
+/** Link, channel and segment names end up in Docker object names: short and plain. */
+const SHORT_NAME = /^[a-z0-9][a-z0-9-]{0,14}$/;
+const SHORT_NAME_RULE = "1-15 lower-case letters, digits or '-', starting with a letter or digit";
+const HOSTNAME = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
+
+const vlanSchema = z.object({ id: z.number(), address: z.string() }).strict();
+const portSchema = z.object({ address: z.string().optional(), vlans: z.array(vlanSchema).default([]) }).strict();
+const endSchema = portSchema.extend({ bond: z.string().optional() }).strict();
+const channelSchema = z
+    .object({
+        name: z.string(),
+        subnet: z.string().optional(),
+        segment: z.string().optional(),
+        macFilter: z.boolean().default(false),
+    })
+    .strict();
+const optionValue = z.union([z.number(), z.string(), z.array(z.string())]);
+const topologySchema = z
+    .object({
+        version: z.literal(2),
+        description: z.string().min(1),
+        nodes: z.array(
+            z
+                .object({
+                    name: z.string(),
+                    kind: z.enum(["router", "host"]).default("router"),
+                    image: z.string().optional(),
+                    privileged: z.boolean().optional(),
+                    routes: z.array(z.object({ to: z.string(), via: z.string() }).strict()).default([]),
+                })
+                .strict(),
+        ),
+        links: z
+            .array(
+                z
+                    .object({
+                        name: z.string(),
+                        channels: z.union([z.number(), z.array(z.union([z.string(), channelSchema]))]),
+                        bond: z
+                            .object({ mode: z.string(), options: z.record(optionValue).default({}) })
+                            .strict()
+                            .optional(),
+                        ends: z.record(endSchema),
+                    })
+                    .strict(),
+            )
+            .default([]),
+        segments: z
+            .array(
+                z
+                    .object({
+                        name: z.string(),
+                        subnet: z.string().optional(),
+                        ports: z.record(portSchema).default({}),
+                    })
+                    .strict(),
+            )
+            .default([]),
+        management: z.object({ subnet: z.string().optional() }).strict().default({}),
+        privileged: z.boolean().default(true),
+    })
+    .strict();
+type TopologyFile = z.infer<typeof topologySchema>;
+type PortFile = z.infer<typeof portSchema>;
+
+const KNOWN_KEYS: Record<string, string[]> = {
+    "": Object.keys(topologySchema.shape),
+    nodes: ["name", "kind", "image", "privileged", "routes"],
+    "nodes.routes": ["to", "via"],
+    links: ["name", "channels", "bond", "ends"],
+    "links.channels": ["name", "subnet", "segment", "macFilter"],
+    "links.bond": ["mode", "options"],
+    segments: ["name", "subnet", "ports"],
+    management: ["subnet"],
+};
+/** Keys of a link end or a port, found under a node's name (ends.<node>, ports.<node>). */
+const END_KEYS = ["address", "vlans", "bond"];
+const PORT_KEYS = ["address", "vlans"];
+const VLAN_KEYS = ["id", "address"];
+
+/** Does this parsed file say it is a version 2 lab file? */
+export function isTopologyFile(raw: unknown): boolean {
+    return typeof raw === "object" && raw !== null && "version" in raw;
+}
+
+export function validateTopology(variant: string, raw: unknown, source = variant): TopologySpec {
+    const parsed = topologySchema.safeParse(raw);
+    if (!parsed.success) throw new LabConfigError(source, parsed.error.issues.map(topologyZodIssue));
+    const file = parsed.data;
+    const issues: LabIssue[] = [];
+    const add: Add = (field, message) => issues.push({ field, message });
+
+    const nodes = checkNodes(file, add);
+    const interfaces = new InterfaceCounter();
+    const links = file.links.map((link, i) => checkLink(file, link, i, nodes, interfaces, add));
+    const segments = checkSegments(file, links, nodes, interfaces, add);
+    checkNames(file, links, segments, add);
+    checkConnected(nodes, links, segments, add);
+    checkDomains(links, segments, add);
+    checkSubnets(file, links, segments, add);
+    const routes = checkRoutes(file, links, segments, add);
+
+    if (issues.length > 0) throw new LabConfigError(source, issues);
+    return {
+        variant,
+        description: file.description,
+        nodes: nodes.map((node) => ({ ...node, routes: routes.get(node.name) ?? [] })),
+        links,
+        segments,
+        management: file.management,
+    };
+}
+
+/** Each node numbers its interfaces eth1, eth2, ... in file order: links' channels, then segment ports. */
+class InterfaceCounter {
+    private readonly used = new Map<string, number>();
+    next(node: string): string {
+        const n = (this.used.get(node) ?? 0) + 1;
+        this.used.set(node, n);
+        return `eth${n}`;
+    }
+}
+
+function checkNodes(file: TopologyFile, add: Add): NodeSpec[] {
+    if (file.nodes.length < 2 || file.nodes.length > MAX_NODES)
+        add("nodes", `a lab has 2 to ${MAX_NODES} nodes, got ${file.nodes.length}`);
+    const seen = new Set<string>();
+    return file.nodes.map((node, i) => {
+        const field = `nodes[${i}]`;
+        if (!HOSTNAME.test(node.name))
+            add(
+                `${field}.name`,
+                `"${node.name}" is not a hostname: use 1-63 letters, digits or '-', starting with a letter`,
+            );
+        else if (seen.has(node.name.toLowerCase()))
+            add(`${field}.name`, `"${node.name}" is used twice: node names must differ (Docker ignores case)`);
+        seen.add(node.name.toLowerCase());
+        if (node.image !== undefined && !/^[a-z0-9][a-z0-9._\-/:@]{0,254}$/.test(node.image))
+            add(`${field}.image`, `"${node.image}" is not an image reference: write it like alpine:3.20`);
+        return {
+            name: node.name,
+            kind: node.kind,
+            image: node.image,
+            privileged: node.privileged ?? file.privileged,
+            routes: [],
+        };
+    });
+}
+
+function nodeRef(field: string, name: string, nodes: NodeSpec[], add: Add): boolean {
+    if (nodes.some((n) => n.name === name)) return true;
+    add(
+        field,
+        `"${name}" is not a node${didYouMean(
+            name,
+            nodes.map((n) => n.name),
+        )}: ` + `name one of ${nodes.map((n) => n.name).join(", ")}, or add it under nodes`,
+    );
+    return false;
+}
+
+function checkLink(
+    file: TopologyFile,
+    link: TopologyFile["links"][number],
+    i: number,
+    nodes: NodeSpec[],
+    interfaces: InterfaceCounter,
+    add: Add,
+): LinkSpec {
+    const field = `links[${i}]`;
+    if (!SHORT_NAME.test(link.name)) add(`${field}.name`, `"${link.name}" must be ${SHORT_NAME_RULE}, e.g. wan`);
+
+    const channels = (
+        typeof link.channels === "number"
+            ? Array.from(
+                  { length: Math.max(0, Math.min(link.channels, MAX_CHANNELS)) },
+                  (_, c) => `${link.name}-${c + 1}`,
+              )
+            : link.channels
+    ).map((c) => (typeof c === "string" ? { name: c, macFilter: false } : c));
+    const count = typeof link.channels === "number" ? link.channels : channels.length;
+    if (!Number.isInteger(count) || count < 1 || count > MAX_CHANNELS)
+        add(`${field}.channels`, `a link has 1 to ${MAX_CHANNELS} channels, got ${count}`);
+
+    let bond: LinkSpec["bond"];
+    if (count >= 2 && link.bond === undefined)
+        add(
+            `${field}.bond`,
+            `is required: a link of ${count} channels is bonded at both ends; add bond: { mode: active-backup, options: { miimon: 100 } }`,
+        );
+    if (count === 1 && link.bond !== undefined)
+        add(
+            `${field}.bond`,
+            "a link of one channel has nothing to bond: remove bond, or give the link two or more channels",
+        );
+    if (count >= 2 && link.bond !== undefined) {
+        const mode = checkMode(link.bond.mode, add, `${field}.bond.mode`);
+        const options = mode
+            ? checkOptions(
+                  mode,
+                  link.bond.options,
+                  { count, primary: channels.map((c) => c.name) },
+                  add,
+                  `${field}.bond.options`,
+              )
+            : {};
+        if (mode) bond = { mode, options };
+    }
+
+    const names = Object.keys(link.ends);
+    if (names.length !== 2)
+        add(
+            `${field}.ends`,
+            `a link has exactly two ends, each under its node's name; got ${names.length}${names.length ? ` (${names.join(", ")})` : ""}`,
+        );
+    const ends = names.slice(0, 2).map((node): LinkEndSpec => {
+        const endField = `${field}.ends.${node}`;
+        const end = link.ends[node];
+        nodeRef(endField, node, nodes, add);
+        const slaves = channels.map(() => interfaces.next(node));
+        let parent = slaves[0] ?? "eth?";
+        if (bond !== undefined || count >= 2) {
+            parent =
+                end.bond ??
+                `bond${file.links.slice(0, i).filter((l) => l.bond !== undefined && node in l.ends).length}`;
+            checkBondName(parent, add, `${endField}.bond`);
+        } else if (end.bond !== undefined) {
+            add(`${endField}.bond`, "a link of one channel has no bond to name: remove bond");
+        }
+        return { node, slaves, ...checkPort(endField, node, parent, end, add) };
+    });
+
+    const resolved: [LinkEndSpec, LinkEndSpec] = [
+        ends[0] ?? { node: "", interface: "", vlans: [], slaves: [] },
+        ends[1] ?? { node: "", interface: "", vlans: [], slaves: [] },
+    ];
+    if (bond && Array.isArray(bond.options.arp_ip_target)) {
+        const optionsField = `${field}.bond.options.arp_ip_target`;
+        if (resolved.some((end) => end.address === undefined) && bond.options.arp_ip_target.includes("peer"))
+            add(optionsField, "`peer` is the other end's address: give both ends an address, or list the targets");
+        else
+            checkArpTargets(
+                resolved.map((end) => ({
+                    name: end.node,
+                    address: end.address?.address ?? "",
+                    ip: end.address?.ip ?? "",
+                })),
+                bond.options,
+                add,
+                optionsField,
+            );
+    }
+    return { name: link.name, channels, bond, ends: resolved };
+}
+
+/** An end or port: its address, and its VLANs on the parent interface. */
+function checkPort(
+    field: string,
+    node: string,
+    parent: string,
+    port: PortFile,
+    add: Add,
+): Omit<AttachmentSpec, "node"> {
+    const address = port.address === undefined ? undefined : addressOf(`${field}.address`, port.address, add);
+    const seen = new Set<number>();
+    const vlans = port.vlans.map((vlan, v): VlanSpec => {
+        const vlanField = `${field}.vlans[${v}]`;
+        if (!Number.isInteger(vlan.id) || vlan.id < 1 || vlan.id > 4094)
+            add(`${vlanField}.id`, `${vlan.id} is not a VLAN id: use 1 to 4094 (0 and 4095 are reserved by 802.1Q)`);
+        else if (seen.has(vlan.id))
+            add(
+                `${vlanField}.id`,
+                `VLAN ${vlan.id} is on ${node}'s ${parent} twice: a VLAN id appears once per interface`,
+            );
+        seen.add(vlan.id);
+        const name = `${parent}.${vlan.id}`;
+        if (name.length > IFNAMSIZ)
+            add(
+                `${vlanField}.id`,
+                `${name} is longer than Linux's ${IFNAMSIZ} characters: give the bond a shorter name`,
+            );
+        return {
+            id: vlan.id,
+            interface: name,
+            ...(addressOf(`${vlanField}.address`, vlan.address, add) ?? { address: vlan.address, ip: "" }),
+        };
+    });
+    if (address === undefined && port.address === undefined && vlans.length === 0)
+        add(
+            field,
+            `${node} has neither an address nor VLANs here, so nothing crosses: add address: (e.g. 192.168.1.1/24) or vlans:`,
+        );
+    return { interface: parent, address, vlans };
+}
+
+function addressOf(field: string, value: string, add: Add): AddressSpec | undefined {
+    const ip = checkHostAddress(field, value, add);
+    return ip === undefined ? undefined : { address: value, ip };
+}
+
+function checkSegments(
+    file: TopologyFile,
+    links: LinkSpec[],
+    nodes: NodeSpec[],
+    interfaces: InterfaceCounter,
+    add: Add,
+): SegmentSpec[] {
+    const channelsOf = (segment: string) =>
+        links.flatMap((l) => l.channels.filter((c) => c.segment === segment).map((c) => c.name));
+    const declared = file.segments.map((segment, s): SegmentSpec => {
+        const field = `segments[${s}]`;
+        if (!SHORT_NAME.test(segment.name))
+            add(`${field}.name`, `"${segment.name}" must be ${SHORT_NAME_RULE}, e.g. lan`);
+        const ports = Object.entries(segment.ports).map(([node, port]) => {
+            const portField = `${field}.ports.${node}`;
+            nodeRef(portField, node, nodes, add);
+            return { node, ...checkPort(portField, node, interfaces.next(node), port, add) };
+        });
+        return { name: segment.name, subnet: segment.subnet, ports, channels: channelsOf(segment.name) };
+    });
+    const seen = new Set<string>();
+    declared.forEach((segment, s) => {
+        if (seen.has(segment.name))
+            add(`segments[${s}].name`, `"${segment.name}" is used twice: segment names must differ`);
+        seen.add(segment.name);
+    });
+    // A channel's segment that is not declared is a segment of channels only, as in version 1 files.
+    const implicit = [...new Set(links.flatMap((l) => l.channels.flatMap((c) => (c.segment ? [c.segment] : []))))]
+        .filter((name) => !seen.has(name))
+        .map((name): SegmentSpec => ({ name, ports: [], channels: channelsOf(name) }));
+    const segments = [...declared, ...implicit];
+
+    segments.forEach((segment) => {
+        const s = declared.indexOf(segment);
+        const field = s >= 0 ? `segments[${s}]` : channelField(links, segment.channels[0], "segment");
+        if (s < 0 && !SHORT_NAME.test(segment.name))
+            add(field, `"${segment.name}" must be ${SHORT_NAME_RULE}, e.g. intnet`);
+        const members = segment.ports.length + segment.channels.length;
+        if (members < 2)
+            add(
+                field,
+                `segment "${segment.name}" joins ${members === 0 ? "nothing" : "only one port or channel"}: ` +
+                    "a segment is one L2 network for two or more; add ports (ports: { nodeName: { address: ... } }) or remove it",
+            );
+    });
+    links.forEach((link, i) => {
+        const first = link.channels.findIndex((c) => c.segment !== undefined);
+        if (link.bond?.mode === "802.3ad" && first >= 0)
+            add(
+                `links[${i}].channels[${first}].segment`,
+                "802.3ad needs each channel to be its own link to the partner, and a segment's switch (a plain Linux bridge) " +
+                    "drops LACPDUs: remove segment, or use active-backup",
+            );
+    });
+    return segments;
+}
+
+/** The field of a channel by its name: links[i].channels[c].<key>. */
+function channelField(links: LinkSpec[], channel: string | undefined, key: string): string {
+    for (const [i, link] of links.entries()) {
+        const c = link.channels.findIndex((ch) => ch.name === channel);
+        if (c >= 0) return `links[${i}].channels[${c}].${key}`;
+    }
+    return "links";
+}
+
+/** Names that become Docker objects must be unique and must not meet each other's. */
+function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
+    const linkNames = new Set<string>();
+    links.forEach((link, i) => {
+        if (linkNames.has(link.name)) add(`links[${i}].name`, `"${link.name}" is used twice: link names must differ`);
+        linkNames.add(link.name);
+    });
+    const channelNames = new Map<string, string>();
+    links.forEach((link, i) =>
+        link.channels.forEach((channel, c) => {
+            const field = `links[${i}].channels[${c}].name`;
+            if (!SHORT_NAME.test(channel.name)) add(field, `"${channel.name}" must be ${SHORT_NAME_RULE}, e.g. ch1`);
+            else if (channel.name === "mgmt")
+                add(field, '"mgmt" is the management network\'s name: call the channel e.g. ch1');
+            else if (channelNames.has(channel.name))
+                add(
+                    field,
+                    `"${channel.name}" is also ${channelNames.get(channel.name)}: channel names are unique in the lab (each is a Docker network)`,
+                );
+            else if (segments.some((s) => s.name === channel.name))
+                add(
+                    field,
+                    `"${channel.name}" is also a segment's name: each is a Docker network, so call one of them otherwise`,
+                );
+            channelNames.set(channel.name, field.replace(/\.name$/, ""));
+        }),
+    );
+    segments.forEach((segment) => {
+        if (segment.name === "mgmt")
+            add(segmentField(file, segment), '"mgmt" is the management network\'s name: call the segment e.g. lan');
+    });
+    // Container names: <stack>-<node>, <stack>-<channel>-cable, <stack>-<segment>-switch.
+    file.nodes.forEach((node, n) => {
+        const name = node.name.toLowerCase();
+        const taken = [
+            ...[...channelNames.keys()]
+                .filter((c) => `${c}-cable` === name)
+                .map((c) => `channel ${c}'s cable container`),
+            ...segments.filter((s) => `${s.name}-switch` === name).map((s) => `segment ${s.name}'s switch container`),
+        ];
+        if (taken.length > 0) add(`nodes[${n}].name`, `"${node.name}" is the name of ${taken[0]}: rename the node`);
+    });
+}
+
+function segmentField(file: TopologyFile, segment: SegmentSpec): string {
+    const s = file.segments.findIndex((d) => d.name === segment.name);
+    return s >= 0 ? `segments[${s}].name` : "segments";
+}
+
+/** Every node takes part in the network. */
+function checkConnected(nodes: NodeSpec[], links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
+    const attached = new Set([
+        ...links.flatMap((l) => l.ends.map((e) => e.node)),
+        ...segments.flatMap((s) => s.ports.map((p) => p.node)),
+    ]);
+    nodes.forEach((node, n) => {
+        if (!attached.has(node.name))
+            add(
+                `nodes[${n}]`,
+                `${node.name} is on no link and no segment: connect it (links[].ends or segments[].ports) or remove it`,
+            );
+    });
+}
+
+/**
+ * L2 domains: each link's wire, and each segment, with the links whose channels join a
+ * segment merged into it; each VLAN id is a domain of its own inside its parent's. Inside one
+ * domain addresses are unique and share one subnet; the same address in two VLANs is fine
+ * (that is what a VLAN lab shows).
+ */
+function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
+    const vlanMembers = new Map<string, { field: string; nodes: Set<string> }>();
+    const member = (domain: string, field: string, attachment: AttachmentSpec) =>
+        attachment.vlans.forEach((vlan, v) => {
+            const key = `${domain}, VLAN ${vlan.id}`;
+            const members = vlanMembers.get(key) ?? { field: `${field}.vlans[${v}].id`, nodes: new Set<string>() };
+            members.nodes.add(attachment.node);
+            vlanMembers.set(key, members);
+        });
+    links.forEach((link, i) =>
+        link.ends.forEach((end) => member(linkDomain(link), `links[${i}].ends.${end.node}`, end)),
+    );
+    segments.forEach((segment, s) =>
+        segment.ports.forEach((port) => member(`segment ${segment.name}`, `segments[${s}].ports.${port.node}`, port)),
+    );
+    const domains = new Map<string, PlacedAddress[]>();
+    for (const p of placedAddresses({ links, segments })) domains.set(p.domain, [...(domains.get(p.domain) ?? []), p]);
+
+    for (const [key, members] of vlanMembers) {
+        if (members.nodes.size < 2)
+            add(
+                members.field,
+                `only ${[...members.nodes][0]} is in ${key}: a VLAN needs a member on the other side; add the same id there`,
+            );
+    }
+    for (const [domain, placed] of domains) {
+        const first = placed[0];
+        const firstCidr = ipaddr.IPv4.parseCIDR(first.address.address);
+        for (const other of placed.slice(1)) {
+            const same = placed.find(
+                (p) => p !== other && p.address.ip === other.address.ip && placed.indexOf(p) < placed.indexOf(other),
+            );
+            if (same)
+                add(
+                    other.field,
+                    `${other.address.ip} is also ${same.node}'s address in ${domain} (${same.field}): addresses are unique in one L2 network`,
+                );
+            else if (!sameSubnet(firstCidr, ipaddr.IPv4.parseCIDR(other.address.address)))
+                add(
+                    other.field,
+                    `${other.address.address} is not in ${first.address.address}'s subnet (${first.field}): addresses in ${domain} share one subnet`,
+                );
+        }
+    }
+}
+
+function sameSubnet(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean {
+    return a[1] === b[1] && b[0].match(a);
+}
+
+/** Each node's addresses in subnets of their own, and Docker's subnets apart from each other and from them. */
+function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
+    const docker: { field: string; cidr: [ipaddr.IPv4, number] }[] = [];
+    const take = (field: string, value: string | undefined) => {
+        if (value === undefined) return;
+        if (!isPlainCidr(value))
+            return add(field, `"${value}" is not an IPv4 subnet in plain decimal: write it like 10.250.1.0/24`);
+        const special = specialRange(value.split("/")[0]);
+        if (special) return add(field, `${value}: ${special}; use a private subnet such as 10.250.1.0/24`);
+        const cidr = ipaddr.IPv4.parseCIDR(value);
+        if (cidr[1] < 8 || cidr[1] > 29)
+            return add(field, `/${cidr[1]} does not fit a Docker network here: use /8 to /29`);
+        const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
+        if (cidr[0].toString() !== network)
+            return add(field, `"${value}" has host bits set: the subnet is ${network}/${cidr[1]}`);
+        docker.push({ field, cidr });
+    };
+    take("management.subnet", file.management.subnet);
+    links.forEach((link, i) => link.channels.forEach((c, j) => take(`links[${i}].channels[${j}].subnet`, c.subnet)));
+    file.segments.forEach((s, i) => take(`segments[${i}].subnet`, s.subnet));
+    for (let i = 0; i < docker.length; i++)
+        for (let j = i + 1; j < docker.length; j++)
+            if (overlaps(docker[i].cidr, docker[j].cidr))
+                add(
+                    docker[j].field,
+                    `${cidrText(docker[j].cidr)} overlaps ${docker[i].field} (${cidrText(docker[i].cidr)}): subnets must not overlap`,
+                );
+
+    // On one node, two interfaces in overlapping subnets leave the kernel one route for both.
+    const byNode = new Map<string, PlacedAddress[]>();
+    for (const p of placedAddresses({ links, segments })) byNode.set(p.node, [...(byNode.get(p.node) ?? []), p]);
+    for (const [node, placed] of byNode) {
+        placed.forEach((p, i) => {
+            const cidr = ipaddr.IPv4.parseCIDR(p.address.address);
+            const earlier = placed.slice(0, i).find((q) => overlaps(cidr, ipaddr.IPv4.parseCIDR(q.address.address)));
+            if (earlier)
+                add(
+                    p.field,
+                    `${p.address.address} overlaps ${node}'s ${earlier.address.address} (${earlier.field}): one node's interfaces need subnets apart`,
+                );
+            // Bonded traffic must not be routed out of eth0, the management network.
+            const clash = docker.find((d) =>
+                overlaps(d.cidr, [
+                    ipaddr.IPv4.parse(ipaddr.IPv4.networkAddressFromCIDR(p.address.address).toString()),
+                    cidr[1],
+                ]),
+            );
+            if (clash)
+                add(
+                    p.field,
+                    `${p.address.address} overlaps ${clash.field} (${cidrText(clash.cidr)}): subnets must not overlap`,
+                );
+        });
+    }
+}
+
+/** Static routes: to a subnet not already connected, via a neighbour on a connected subnet. */
+function checkRoutes(
+    file: TopologyFile,
+    links: LinkSpec[],
+    segments: SegmentSpec[],
+    add: Add,
+): Map<string, RouteSpec[]> {
+    const connected = new Map<string, AddressSpec[]>();
+    for (const p of placedAddresses({ links, segments }))
+        connected.set(p.node, [...(connected.get(p.node) ?? []), p.address]);
+    const result = new Map<string, RouteSpec[]>();
+    file.nodes.forEach((node, n) => {
+        if (node.routes.length > MAX_ROUTES)
+            add(`nodes[${n}].routes`, `${node.routes.length} routes: a node here takes at most ${MAX_ROUTES}`);
+        const own = connected.get(node.name) ?? [];
+        const seen = new Set<string>();
+        const routes: RouteSpec[] = [];
+        node.routes.slice(0, MAX_ROUTES).forEach((route, r) => {
+            const field = `nodes[${n}].routes[${r}]`;
+            const to = route.to === "default" ? "0.0.0.0/0" : route.to;
+            let ok = true;
+            if (!isPlainCidr(to) || (to !== "0.0.0.0/0" && specialRange(to.split("/")[0]))) {
+                add(`${field}.to`, `"${route.to}" is not a destination: write a subnet like 10.0.2.0/24, or default`);
+                ok = false;
+            } else if (ipaddr.IPv4.networkAddressFromCIDR(to).toString() !== to.split("/")[0]) {
+                add(
+                    `${field}.to`,
+                    `"${to}" has host bits set: the subnet is ${ipaddr.IPv4.networkAddressFromCIDR(to)}/${to.split("/")[1]}`,
+                );
+                ok = false;
+            } else if (seen.has(to)) {
+                add(`${field}.to`, `${route.to} is routed twice on ${node.name}: keep one route per destination`);
+                ok = false;
+            } else {
+                // A summary route may cover a connected subnet (the longest prefix wins); one inside it is dead.
+                const inside = (a: AddressSpec) =>
+                    ipaddr.IPv4.parse(to.split("/")[0]).match(cidrOf(a.address)) &&
+                    Number(to.split("/")[1]) >= cidrOf(a.address)[1];
+                const direct = own.find((a) => to !== "0.0.0.0/0" && inside(a));
+                if (direct) {
+                    add(
+                        `${field}.to`,
+                        `${to} is inside ${node.name}'s connected ${cidrText(cidrOf(direct.address))} (${direct.address}): routes are for subnets the node does not reach directly`,
+                    );
+                    ok = false;
+                }
+            }
+            seen.add(to);
+            if (!FOUR_PART.test(route.via)) {
+                add(
+                    `${field}.via`,
+                    `"${route.via}" is not an IPv4 address in plain decimal: write it like 192.168.1.2`,
+                );
+                ok = false;
+            } else if (own.some((a) => a.ip === route.via)) {
+                add(`${field}.via`, `${route.via} is ${node.name}'s own address: route via a neighbour`);
+                ok = false;
+            } else if (!own.some((a) => ipaddr.IPv4.parse(route.via).match(cidrOf(a.address)))) {
+                const nets = own.map((a) => cidrText(cidrOf(a.address))).join(", ") || "none";
+                add(
+                    `${field}.via`,
+                    `${route.via} is not on any of ${node.name}'s subnets (${nets}): a gateway must be a direct neighbour`,
+                );
+                ok = false;
+            }
+            if (ok) routes.push({ to, via: route.via });
+        });
+        result.set(node.name, routes);
+    });
+    return result;
+}
+
+function cidrOf(address: string): [ipaddr.IPv4, number] {
+    const [, prefix] = ipaddr.IPv4.parseCIDR(address);
+    return [ipaddr.IPv4.parse(ipaddr.IPv4.networkAddressFromCIDR(address).toString()), prefix];
+}
+
+/** zod's issues with version 2's keys; a key under a node's name in ends or ports is checked by hand. */
+function topologyZodIssue(issue: z.ZodIssue): LabIssue {
+    if (issue.code === "unrecognized_keys") {
+        const path = issue.path.filter((p) => typeof p === "string");
+        const under = path[path.length - 2];
+        const last = path[path.length - 1];
+        const allowed =
+            last === "vlans" ? VLAN_KEYS : under === "ends" ? END_KEYS : under === "ports" ? PORT_KEYS : undefined;
+        if (issue.keys.includes("mode") && under === "ends")
+            return {
+                field: fieldOf(issue.path),
+                message: "the mode is set once per link (links[].bond.mode): both ends of a bond run the same mode",
+            };
+        if (allowed) {
+            const keys = issue.keys.map((k) => `"${k}"${didYouMean(k, allowed)}`).join(", ");
+            return {
+                field: fieldOf(issue.path),
+                message: `unknown key ${keys}: allowed here are ${allowed.join(", ")}`,
+            };
+        }
+    }
+    if (issue.code === "invalid_literal" && issue.path.join(".") === "version")
+        return {
+            field: "version",
+            message: `${JSON.stringify(issue.received)} is not a lab file version: write version: 2 (or leave it out for a version 1 file)`,
+        };
+    return zodIssue(issue, KNOWN_KEYS);
+}
+
+function fieldOf(path: (string | number)[]): string {
+    return (
+        path
+            .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+            .join("")
+            .replace(/^\./, "") || "(file)"
+    );
+}
