@@ -3,46 +3,75 @@ import { exportRouter } from "./components/export";
 import { dockerCliEnv } from "./components/docker-endpoint";
 import { Lab } from "./components/lab";
 import { labNames } from "./components/names";
-import { loadLab } from "./components/spec/load";
+import { Network } from "./components/network";
+import { networkDiagram } from "./components/network-diagram";
+import { loadAnyLab } from "./components/spec/load";
 import { readStackSettings } from "./components/spec/settings";
+import { LabSpec } from "./components/spec/spec";
+import { TopologySpec } from "./components/spec/topology";
 import { LabConfigError } from "./components/spec/validate";
 
 // Read the stack's settings, validate them and the lab before registering anything, build it.
 const docker = new pulumi.Config("docker");
-const { spec, settings } = (() => {
+const { loaded, settings } = (() => {
     try {
         const settings = readStackSettings((key) => new pulumi.Config("bondlab").get(key));
-        const lab = loadLab(settings.variant, settings.bondOptions);
-        return {
-            spec: settings.privileged === undefined ? lab : { ...lab, privileged: settings.privileged },
-            settings,
-        };
+        return { loaded: loadAnyLab(settings.variant, settings.bondOptions), settings };
     } catch (e) {
         // A clean message naming the field, not a stack trace.
         if (e instanceof LabConfigError) throw new pulumi.RunError(e.message);
         throw e;
     }
 })();
-
-const lab = new Lab("lab", {
-    spec,
-    names: labNames(pulumi.getProject(), pulumi.getStack()),
+const names = labNames(pulumi.getProject(), pulumi.getStack());
+const dockerEnv = dockerCliEnv({ host: docker.get("host"), context: docker.get("context") });
+const common = {
+    names,
     routerImage: settings.routerImage,
-    dockerEnv: dockerCliEnv({ host: docker.get("host"), context: docker.get("context") }),
+    dockerEnv,
     lacpPassthrough: settings.lacpPassthrough,
     verifyTimeout: settings.verifyTimeout,
-});
+};
 
-export const variant = spec.variant;
-export const description = spec.description;
-export const routers = lab.reports;
-export const diagram = lab.diagram;
-/** What `npm run drill -- --stack` acts on: the engine, containers, cables, bridges, bond and verify's settings. */
-export const labHandle = lab.handle;
-/**
- * The same bond as host configs (ifcfg, NetworkManager, netplan, systemd-networkd), per router; a format that cannot
- * express an option says so in NOT-EXPORTED.txt.
- */
-export const hostConfigs = Object.fromEntries(
-    spec.routers.map((router) => [router.name, exportRouter(spec, router, "note")]),
-);
+// The two-router lab, which the drill, exports and bench work on.
+function twoRouterLab(spec: LabSpec) {
+    const labSpec = settings.privileged === undefined ? spec : { ...spec, privileged: settings.privileged };
+    const lab = new Lab("lab", { spec: labSpec, ...common });
+    return {
+        variant: labSpec.variant,
+        description: labSpec.description,
+        routers: lab.reports,
+        diagram: lab.diagram,
+        /** What `npm run drill -- --stack` acts on: the engine, containers, cables, bridges, bond and verify's settings. */
+        labHandle: lab.handle,
+        /**
+         * The same bond as host configs (ifcfg, NetworkManager, netplan, systemd-networkd), per router; a format that
+         * cannot express an option says so in NOT-EXPORTED.txt.
+         */
+        hostConfigs: Object.fromEntries(labSpec.routers.map((r) => [r.name, exportRouter(labSpec, r, "note")])),
+    };
+}
+
+// A whole network from a version 2 file: nodes, links, segments, VLANs, routes.
+function wholeNetwork(topology: TopologySpec) {
+    const privileged = settings.privileged;
+    const spec =
+        privileged === undefined ? topology : { ...topology, nodes: topology.nodes.map((n) => ({ ...n, privileged })) };
+    const network = new Network("lab", { topology: spec, ...common });
+    return {
+        variant: spec.variant,
+        description: spec.description,
+        /** Per node: its container and what verify found (bonds as the kernel runs them, pings answered). */
+        nodes: network.nodes,
+        diagram: networkDiagram(spec),
+    };
+}
+
+const built: Record<string, unknown> = "lab" in loaded ? twoRouterLab(loaded.lab) : wholeNetwork(loaded.network);
+export const variant = built.variant;
+export const description = built.description;
+export const routers = built.routers;
+export const diagram = built.diagram;
+export const labHandle = built.labHandle;
+export const hostConfigs = built.hostConfigs;
+export const nodes = built.nodes;

@@ -207,7 +207,7 @@ export function parseStatus(stdout: string): BondStatus {
 }
 
 /** Docker's default gateway: the subnet's first host address. */
-function firstHost(subnet: string): string {
+export function firstHost(subnet: string): string {
     if (!ipaddr.IPv4.isValidCIDR(subnet)) return "";
     const bytes = ipaddr.IPv4.networkAddressFromCIDR(subnet).toByteArray();
     bytes[3] += 1;

@@ -59,52 +59,14 @@ export class Lab extends pulumi.ComponentResource {
         super("bondlab:index:Lab", name, {}, opts);
         const { spec, names } = args;
         const dockerEnv = args.dockerEnv;
-        const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
 
-        const image = new docker.RemoteImage(
-            `${name}-router-image`,
-            args.routerImage
-                ? { name: args.routerImage, keepLocally: true }
-                : {
-                      name: ROUTER_IMAGE,
-                      keepLocally: true,
-                      // Relative to the project (pulumi runs programs there), so previews do not
-                      // depend on where the repository is checked out.
-                      build: { context: "images/router" },
-                      // The provider builds only on create: a change to the image's files must replace it.
-                      triggers: { files: hashFiles(ROUTER_IMAGE_DIR) },
-                  },
-            { parent: this },
-        );
-
-        // Fails early, before any network or container exists, on a host that cannot bond.
-        const hostCheck = new command.local.Command(
-            `${name}-host-check`,
-            {
-                create: script("host-check"),
-                environment: { ...dockerEnv, BONDLAB_IMAGE: image.imageId },
-            },
-            { parent: this },
-        );
+        const { image, hostCheck, management } = labFoundation(name, this, {
+            names,
+            routerImage: args.routerImage,
+            dockerEnv,
+            managementSubnet: spec.management.subnet,
+        });
         const afterCheck = { parent: this, dependsOn: [hostCheck] };
-
-        // Management reaches the routers from the Docker host; it needs no way out. Docker's
-        // masquerade rule would also rewrite bonded packets crossing a channel's bridge
-        // whenever Docker picked a management subnet that holds the bond's addresses.
-        const management = new docker.Network(
-            `${name}-management`,
-            {
-                name: `${names.prefix}-mgmt`,
-                driver: "bridge",
-                options: {
-                    "com.docker.network.bridge.name": names.managementBridge,
-                    "com.docker.network.bridge.enable_ip_masquerade": "false",
-                },
-                ipamConfigs: spec.management.subnet ? [{ subnet: spec.management.subnet }] : undefined,
-                labels,
-            },
-            afterCheck,
-        );
 
         this.channels = spec.channels.map(
             (channel) =>
@@ -179,6 +141,69 @@ export class Lab extends pulumi.ComponentResource {
         this.handle = labHandle(spec, names, { dockerEnv, verifyTimeout: args.verifyTimeout });
         this.registerOutputs({ reports: this.reports, diagram: this.diagram, handle: this.handle });
     }
+}
+
+/**
+ * What every lab stands on: the router image, a check that the Docker host can bond (before
+ * any network or container exists), and the management network.
+ */
+export function labFoundation(
+    name: string,
+    parent: pulumi.Resource,
+    args: {
+        names: LabNames;
+        routerImage?: string;
+        dockerEnv: Readonly<Record<string, string>>;
+        managementSubnet?: string;
+    },
+): { image: docker.RemoteImage; hostCheck: command.local.Command; management: docker.Network } {
+    const { names, dockerEnv } = args;
+    const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
+    const image = new docker.RemoteImage(
+        `${name}-router-image`,
+        args.routerImage
+            ? { name: args.routerImage, keepLocally: true }
+            : {
+                  name: ROUTER_IMAGE,
+                  keepLocally: true,
+                  // Relative to the project (pulumi runs programs there), so previews do not
+                  // depend on where the repository is checked out.
+                  build: { context: "images/router" },
+                  // The provider builds only on create: a change to the image's files must replace it.
+                  triggers: { files: hashFiles(ROUTER_IMAGE_DIR) },
+              },
+        { parent },
+    );
+
+    // Fails early, before any network or container exists, on a host that cannot bond.
+    const hostCheck = new command.local.Command(
+        `${name}-host-check`,
+        {
+            create: script("host-check"),
+            environment: { ...dockerEnv, BONDLAB_IMAGE: image.imageId },
+        },
+        { parent },
+    );
+
+    // Management reaches the routers from the Docker host; it needs no way out. Docker's
+    // masquerade rule would also rewrite bonded packets crossing a channel's bridge
+    // whenever Docker picked a management subnet that holds the bond's addresses.
+    const management = new docker.Network(
+        `${name}-management`,
+        {
+            name: `${names.prefix}-mgmt`,
+            driver: "bridge",
+            options: {
+                "com.docker.network.bridge.name": names.managementBridge,
+                "com.docker.network.bridge.enable_ip_masquerade": "false",
+            },
+            ipamConfigs: args.managementSubnet ? [{ subnet: args.managementSubnet }] : undefined,
+            labels,
+        },
+        { parent, dependsOn: [hostCheck] },
+    );
+
+    return { image, hostCheck, management };
 }
 
 /** sha256 over a folder's file names and contents, in name order. */

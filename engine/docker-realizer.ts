@@ -32,6 +32,7 @@ const MAPPED: Record<string, ReadonlySet<string>> = {
         "networkMode",
         "command",
         "mustRun",
+        "sysctls",
     ]),
     [NETWORK]: new Set<keyof NetworkInputs>(["name", "driver", "internal", "options", "ipamConfigs", "labels"]),
     [REMOTE_IMAGE]: new Set<keyof ImageInputs>(["name", "keepLocally", "build", "triggers"]),
@@ -200,6 +201,8 @@ export class DockerRealizer implements Realizer {
         for (const cap of inputs.capabilities?.adds ?? []) args.push("--cap-add", cap);
         if (inputs.restart) args.push("--restart", inputs.restart);
         for (const e of inputs.envs ?? []) args.push("-e", e);
+        // The provider's sysctls map is Docker's HostConfig.Sysctls, what `--sysctl` sets.
+        for (const [k, v] of Object.entries(inputs.sysctls ?? {})) args.push("--sysctl", `${k}=${v}`);
         for (const l of inputs.labels ?? []) args.push("--label", `${l.label}=${l.value}`);
         const networks = inputs.networksAdvanced ?? [];
         const unmapped = networks.flatMap((n) => Object.keys(n)).filter((k) => k !== "name");

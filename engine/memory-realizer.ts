@@ -76,8 +76,28 @@ function computed(goal: Goal, n: number): Props {
     if (goal.type === NETWORK && !goal.inputs.ipamConfigs)
         return { ipamConfigs: [{ subnet: `10.99.${n}.0/24`, gateway: `10.99.${n}.1` }] };
     if (goal.type === REMOTE_IMAGE) return { imageId: `sha256:${"ab".repeat(32)}` };
-    if (goal.type === COMMAND) return { stdout: goal.name.includes("-verify-") ? VERIFY_STDOUT : "", stderr: "" };
+    if (goal.type === COMMAND) return { stdout: commandStdout(goal), stderr: "" };
     return {};
+}
+
+/**
+ * What the lab's scripts print last, in the shape the program parses: bond-verify's bond
+ * state, node-apply's interfaces and MACs (made up per interface), node-verify's status.
+ */
+function commandStdout(goal: Goal): string {
+    const env = (goal.inputs.environment ?? {}) as Record<string, string>;
+    if (goal.name.includes("-verify-")) return VERIFY_STDOUT;
+    if (env.BONDLAB_NET !== undefined) {
+        const devices = env.BONDLAB_NET.split("\n").flatMap((line) => {
+            const [kind, dev] = line.split(" ");
+            return ["port", "bond", "vlan"].includes(kind) ? [dev] : [];
+        });
+        const macs = Object.fromEntries(devices.map((dev, i) => [dev, `02:00:00:00:00:${(i + 16).toString(16)}`]));
+        return JSON.stringify({ node: goal.name, macs });
+    }
+    if (env.BONDLAB_CHECKS !== undefined)
+        return JSON.stringify({ node: goal.name, problems: 0, bonds: [], pinged: [] });
+    return "";
 }
 
 /** What Docker keeps unique among live objects: container and network names, bridge names, subnets. */

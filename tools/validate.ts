@@ -41,7 +41,7 @@ const summary = (target: string, overrides: Record<string, any> = {}) => {
     return `${spec.bond.name} ${options}; ${a.name} ${a.address} <-> ${b.name} ${b.address} over ${spec.channels.length} channels`;
 };
 
-/** A version 2 network this release validates but does not build: what it holds, one line per part. */
+/** A version 2 network: what it holds, one line per part, and which hosts answer a ping. */
 function networkSummary(topology: TopologySpec): string {
     const at = (a: AttachmentSpec) =>
         [a.address ? `${a.node} ${a.interface} ${a.address.address}` : `${a.node} ${a.interface}`]
@@ -51,7 +51,7 @@ function networkSummary(topology: TopologySpec): string {
     const lines = [
         `${topology.nodes.length} nodes (${topology.nodes.length - hosts} routers, ${hosts} hosts), ` +
             `${plural(topology.links.length, "link")}, ${plural(topology.segments.length, "segment")}; ` +
-            `\`pulumi up\` builds only two routers joined by one bonded link in this release`,
+            "the drill and export work on two-router labs only",
         ...topology.links.map(
             (l) =>
                 `link ${l.name}: ${l.bond ? `bonded ${l.bond.mode}` : "plain"} over ${l.channels.map((c) => c.name).join(", ")}: ` +

@@ -56,12 +56,14 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
 export const MAX_LAB_FILE_BYTES = 1024 * 1024;
 
 /**
- * Reads, parses and validates a lab file for today's components: a version 1 file, or a
- * version 2 file of two routers and one bonded link. Throws LabConfigError naming every bad field.
+ * A lab file, validated, as what builds it: the two-router lab (version 1 files, and version 2
+ * files of two routers joined by one bonded link) or a whole network.
  */
-export function loadLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LabSpec {
+export type LoadedLab = { readonly lab: LabSpec } | { readonly network: TopologySpec };
+
+export function loadAnyLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LoadedLab {
     const { variant, shown, raw } = readLabFile(variantOrPath);
-    if (!isTopologyFile(raw)) return validateLab(variant, raw, shown, overrides);
+    if (!isTopologyFile(raw)) return { lab: validateLab(variant, raw, shown, overrides) };
     if (Object.keys(overrides).length > 0)
         throw new LabConfigError(shown, [
             {
@@ -73,16 +75,21 @@ export function loadLab(variantOrPath: string, overrides: Record<string, BondOpt
         ]);
     const topology = validateTopology(variant, raw, shown);
     const lab = classicLabOf(topology);
-    if (typeof lab !== "string") return lab;
+    return typeof lab === "string" ? { network: topology } : { lab };
+}
+
+/**
+ * A lab file as the two-router lab, for the tools built on it (drill, export, bench); a whole
+ * network is refused, saying what it holds. Throws LabConfigError naming every bad field.
+ */
+export function loadLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LabSpec {
+    const loaded = loadAnyLab(variantOrPath, overrides);
+    if ("lab" in loaded) return loaded.lab;
+    const why = classicLabOf(loaded.network) as string;
     throw new LabConfigError(
-        shown,
-        [
-            {
-                field: "(file)",
-                message: `is a valid version 2 lab (\`npm run validate\` shows its network) of ${lab}`,
-            },
-        ],
-        "lab for this release",
+        /\.ya?ml$/.test(variantOrPath) ? variantOrPath : `configs/${variantOrPath}.yaml`,
+        [{ field: "(file)", message: `is a version 2 network of ${why}: this tool works on a two-router lab` }],
+        "lab for this tool",
     );
 }
 

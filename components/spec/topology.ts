@@ -125,16 +125,20 @@ export function topologyOf(spec: LabSpec): TopologySpec {
 }
 
 /**
- * A network that today's components build: two routers on bondlab's image joined by one
- * bonded link, with addresses on the bond and nothing else. Anything more returns why not.
+ * The network as the two-router lab (components/lab.ts), when it is one: two routers on
+ * bondlab's image joined by one bonded link, with addresses on the bond and nothing else.
+ * Anything more returns what it holds beyond that.
  */
 export function classicLabOf(topology: TopologySpec): LabSpec | string {
     const [link, ...more] = topology.links;
     const custom = topology.nodes.find((n) => n.kind !== "router" || n.image !== undefined || n.routes.length > 0);
     if (topology.nodes.length !== 2 || more.length > 0 || !link?.bond)
-        return `${count(topology.nodes.length, "node")} and ${count(topology.links.length, "link")} (this release builds two routers joined by one bonded link)`;
+        return `${count(topology.nodes.length, "node")} and ${count(topology.links.length, "link")}`;
     if (custom)
-        return `node ${custom.name} is a ${custom.kind}${custom.image ? " with its own image" : ""}${custom.routes.length ? " with routes" : ""}`;
+        return (
+            `node ${custom.name} is a ${custom.kind}` +
+            `${custom.image ? " with its own image" : ""}${custom.routes.length ? " with routes" : ""}`
+        );
     if (topology.segments.some((s) => s.ports.length > 0)) return "segments with ports";
     if (link.ends.some((e) => e.vlans.length > 0 || e.address === undefined))
         return "VLANs, or a bond end without an address";
@@ -167,6 +171,8 @@ export interface PlacedAddress {
     /** "link wan", "segment testlan", "segment testlan, VLAN 100" */
     readonly domain: string;
     readonly address: AddressSpec;
+    /** The interface that holds it: bond0, eth3, eth3.100. */
+    readonly device: string;
     readonly field: string;
 }
 
@@ -181,13 +187,15 @@ export function placedAddresses(topology: Pick<TopologySpec, "links" | "segments
     const result: PlacedAddress[] = [];
     const place = (domain: string, field: string, attachment: AttachmentSpec) => {
         const { node, address } = attachment;
-        if (address && address.ip !== "") result.push({ node, domain, address, field: `${field}.address` });
+        if (address && address.ip !== "")
+            result.push({ node, domain, address, device: attachment.interface, field: `${field}.address` });
         attachment.vlans.forEach((v, k) => {
             if (v.ip !== "")
                 result.push({
                     node,
                     domain: `${domain}, VLAN ${v.id}`,
                     address: v,
+                    device: v.interface,
                     field: `${field}.vlans[${k}].address`,
                 });
         });

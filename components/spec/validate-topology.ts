@@ -423,7 +423,8 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
             else if (channelNames.has(channel.name))
                 add(
                     field,
-                    `"${channel.name}" is also ${channelNames.get(channel.name)}: channel names are unique in the lab (each is a Docker network)`,
+                    `"${channel.name}" is also ${channelNames.get(channel.name)}: ` +
+                        "channel names are unique in the lab (each is a Docker network)",
                 );
             else if (segments.some((s) => s.name === channel.name))
                 add(
@@ -437,7 +438,7 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
         if (segment.name === "mgmt")
             add(segmentField(file, segment), '"mgmt" is the management network\'s name: call the segment e.g. lan');
     });
-    // Container names: <stack>-<node>, <stack>-<channel>-cable, <stack>-<segment>-switch.
+    // Container names: <stack>-<node>, <stack>-<channel or segment>-cable, <stack>-<segment>-switch.
     file.nodes.forEach((node, n) => {
         const name = node.name.toLowerCase();
         const taken = [
@@ -445,6 +446,9 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
                 .filter((c) => `${c}-cable` === name)
                 .map((c) => `channel ${c}'s cable container`),
             ...segments.filter((s) => `${s.name}-switch` === name).map((s) => `segment ${s.name}'s switch container`),
+            ...segments
+                .filter((s) => s.ports.length > 0 && `${s.name}-cable` === name)
+                .map((s) => `segment ${s.name}'s cable container`),
         ];
         if (taken.length > 0) add(`nodes[${n}].name`, `"${node.name}" is the name of ${taken[0]}: rename the node`);
     });
@@ -511,12 +515,14 @@ function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): voi
             if (same)
                 add(
                     other.field,
-                    `${other.address.ip} is also ${same.node}'s address in ${domain} (${same.field}): addresses are unique in one L2 network`,
+                    `${other.address.ip} is also ${same.node}'s address in ${domain} (${same.field}): ` +
+                        "addresses are unique in one L2 network",
                 );
             else if (!sameSubnet(firstCidr, ipaddr.IPv4.parseCIDR(other.address.address)))
                 add(
                     other.field,
-                    `${other.address.address} is not in ${first.address.address}'s subnet (${first.field}): addresses in ${domain} share one subnet`,
+                    `${other.address.address} is not in ${first.address.address}'s subnet (${first.field}): ` +
+                        `addresses in ${domain} share one subnet`,
                 );
         }
     }
@@ -564,7 +570,8 @@ function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSp
             if (earlier)
                 add(
                     p.field,
-                    `${p.address.address} overlaps ${node}'s ${earlier.address.address} (${earlier.field}): one node's interfaces need subnets apart`,
+                    `${p.address.address} overlaps ${node}'s ${earlier.address.address} (${earlier.field}): ` +
+                        "one node's interfaces need subnets apart",
                 );
             // Bonded traffic must not be routed out of eth0, the management network.
             const clash = docker.find((d) =>
@@ -624,7 +631,8 @@ function checkRoutes(
                 if (direct) {
                     add(
                         `${field}.to`,
-                        `${to} is inside ${node.name}'s connected ${cidrText(cidrOf(direct.address))} (${direct.address}): routes are for subnets the node does not reach directly`,
+                        `${to} is inside ${node.name}'s connected ${cidrText(cidrOf(direct.address))} ` +
+                            `(${direct.address}): routes are for subnets the node does not reach directly`,
                     );
                     ok = false;
                 }

@@ -1,0 +1,119 @@
+import { docker } from "../../engine/shell";
+import { E2ELab, exec, leftovers } from "./lab";
+
+// Version 2 networks on a real kernel: the course's homework (a LACP bond, then four hosts in
+// two VLANs with the same addresses) and a small enterprise (9 nodes, two bonds of different
+// modes, a VLAN trunk over one, routes between three sites).
+
+/** The MAC a node's interface has. */
+const macOf = async (container: string, dev: string) =>
+    (await exec(container, "cat", `/sys/class/net/${dev}/address`)).trim();
+/** The MAC the node's neighbour table holds for an address. */
+const neighbourMac = async (container: string, ip: string) =>
+    /lladdr (\S+)/.exec(await exec(container, "ip", "neigh", "show", "to", ip))?.[1];
+const ping = (container: string, ip: string) =>
+    exec(container, "ping", "-n", "-q", "-c", "1", "-W", "2", ip).then(
+        () => true,
+        () => false,
+    );
+
+describe("vlan-lacp: the homework in one lab", () => {
+    const stack = "e2e-vlan";
+    const lab = new E2ELab(stack, { "bondlab:variant": "configs/v2/vlan-lacp.yaml" });
+    const node = (name: string) => `bondlab-${stack}-${name}`;
+    beforeAll(() => lab.up());
+    afterAll(() => lab.down());
+
+    it("verifies every node: the LACP bond at both ends, every L2 neighbour answering", () => {
+        const nodes = lab.run!.outputs.nodes;
+        expect(Object.keys(nodes)).toHaveLength(6);
+        for (const report of Object.values<any>(nodes)) expect(report.verify.problems).toBe(0);
+        expect(nodes.centralRouter.verify.bonds).toEqual([
+            expect.objectContaining({ bond: "bond0", mode: "802.3ad", slaves: "eth1 eth2" }),
+        ]);
+    });
+
+    it("negotiates LACP across the channels: each router's partner is the other's bond", async () => {
+        const proc = await exec(node("centralRouter"), "cat", "/proc/net/bonding/bond0");
+        expect(proc).toContain(`Partner Mac Address: ${await macOf(node("inetRouter"), "bond0")}`);
+        expect(proc).toMatch(/Number of ports: 2/);
+    });
+
+    it("each client reaches its own server, never the same address in the other VLAN", async () => {
+        for (const [client, server, other, vlan, otherVlan] of [
+            ["testClient1", "testServer1", "testServer2", "eth1.100", "eth1.101"],
+            ["testClient2", "testServer2", "testServer1", "eth1.101", "eth1.100"],
+        ]) {
+            expect(await ping(node(client), "10.10.10.1")).toBe(true);
+            const answered = await neighbourMac(node(client), "10.10.10.1");
+            expect(answered).toBe(await macOf(node(server), vlan));
+            expect(answered).not.toBe(await macOf(node(other), otherVlan));
+            // The other VLAN's server never heard of this client.
+            const clientMac = await macOf(node(client), vlan);
+            expect(await exec(node(other), "ip", "neigh", "show")).not.toContain(clientMac);
+        }
+    });
+
+    it("hosts do not forward; routers do", async () => {
+        expect((await exec(node("testClient1"), "cat", "/proc/sys/net/ipv4/ip_forward")).trim()).toBe("0");
+        expect((await exec(node("centralRouter"), "cat", "/proc/sys/net/ipv4/ip_forward")).trim()).toBe("1");
+    });
+
+    it("a node restarted alone comes back by itself: its init rebuilds its VLAN", async () => {
+        await docker("restart", "-t", "1", node("testServer1"));
+        let back = false;
+        for (let i = 0; i < 120 && !back; i++) {
+            back = await ping(node("testClient1"), "10.10.10.1");
+            if (!back) await new Promise((r) => setTimeout(r, 1000));
+        }
+        expect(back).toBe(true);
+        expect(await neighbourMac(node("testClient1"), "10.10.10.1")).toBe(
+            await macOf(node("testServer1"), "eth1.100"),
+        );
+    });
+
+    it("tears down without leaving a container, network or bridge", async () => {
+        await lab.down();
+        expect(await leftovers(stack)).toEqual([]);
+    });
+});
+
+describe("enterprise: nine nodes, two bonds, a VLAN trunk, routes between three sites", () => {
+    const stack = "e2e-enterprise";
+    const lab = new E2ELab(stack, { "bondlab:variant": "configs/v2/enterprise.yaml" });
+    const node = (name: string) => `bondlab-${stack}-${name}`;
+    beforeAll(() => lab.up());
+    afterAll(() => lab.down());
+
+    it("verifies every node, including every host's ping to every other host", () => {
+        const nodes = lab.run!.outputs.nodes;
+        expect(Object.keys(nodes)).toHaveLength(9);
+        for (const report of Object.values<any>(nodes)) expect(report.verify.problems).toBe(0);
+        // Each host pinged the four others' addresses (its LAN neighbours and the routed ones).
+        expect(nodes.office1Client.verify.pinged).toEqual(
+            expect.arrayContaining(["10.1.1.10", "192.168.0.10", "10.2.30.10", "10.2.40.10"]),
+        );
+        expect(nodes.centralRouter.verify.bonds.map((b: any) => [b.bond, b.mode])).toEqual([
+            ["bond0", "802.3ad"],
+            ["bond1", "active-backup"],
+        ]);
+    });
+
+    it("carries the office1 VLANs tagged over the active-backup bond", async () => {
+        const details = await exec(node("office1Router"), "ip", "-d", "link", "show", "bond0.10");
+        expect(details).toMatch(/vlan protocol 802\.1Q id 10/);
+        expect(details).toMatch(/@bond0/);
+    });
+
+    it("a path crosses the routers: office1's client traces to office2's server", async () => {
+        const trace = await exec(node("office1Client"), "traceroute", "-n", "-q", "1", "-w", "2", "10.2.40.10");
+        // Busybox prints the header on stderr; each hop is " N  ADDRESS  TIME ms".
+        const hops = [...trace.matchAll(/^\s*\d+\s+(\d+\.\d+\.\d+\.\d+)/gm)].map((m) => m[1]);
+        expect(hops).toEqual(["10.1.1.1", "192.168.255.5", "192.168.255.10", "10.2.40.10"]);
+    });
+
+    it("tears down without leaving a container, network or bridge", async () => {
+        await lab.down();
+        expect(await leftovers(stack)).toEqual([]);
+    });
+});
