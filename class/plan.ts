@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listVariants } from "../components/spec/load";
+import { listNetworks, listVariants } from "../components/spec/load";
 import { LabConfigError, LabIssue } from "../components/spec/validate";
 
 // A class file: one lab (one Pulumi stack) per student, each on the Docker host the teacher
@@ -75,7 +75,7 @@ export function planClass(data: unknown, shown: string): ClassPlan {
     }
     const file = parsed.data;
     const issues: LabIssue[] = [];
-    const variants = listVariants();
+    const variants = [...listVariants(), ...listNetworks()];
     const hostNames = Object.keys(file.hosts);
     if (hostNames.length === 0) issues.push({ field: "hosts", message: "name at least one Docker host" });
     const seen = new Set<string>();

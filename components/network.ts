@@ -1,5 +1,4 @@
 import * as command from "@pulumi/command";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { firstHost } from "./bond";
 import { Channel } from "./channel";
@@ -8,7 +7,9 @@ import { LabNames } from "./names";
 import { NetworkMacs, nodeCheckLines, nodeNetLines, portsOf } from "./node-settings";
 import { script } from "./scripts";
 import { Segment } from "./segment";
-import { NodeSpec, TopologySpec } from "./spec/topology";
+import { Link } from "./link";
+import { Node } from "./node";
+import { TopologySpec } from "./spec/topology";
 
 export interface NetworkOptions {
     /** The validated network (spec/validate-topology.ts). */
@@ -37,20 +38,16 @@ export interface NodeReport {
     verify: pulumi.Output<NodeStatus>;
 }
 
-// Settings reach the scripts through `docker exec -e NAME`, which copies each from the
-// command's environment: values never pass through a shell's quoting. The apply script stays
-// in the node, for its init to rebuild after a restart.
-const APPLY_COMMAND =
-    'docker exec -i -e BONDLAB_NET "$BONDLAB_NODE" ' +
-    "sh -c 'mkdir -p /etc/bondlab && cat >/etc/bondlab/apply.sh && exec sh /etc/bondlab/apply.sh'";
+// Settings reach the script through `docker exec -e NAME`, which copies each from the
+// command's environment: values never pass through a shell's quoting.
 const VERIFY_COMMAND = 'docker exec -i -e BONDLAB_CHECKS -e BONDLAB_VERIFY_TIMEOUT "$BONDLAB_NODE" sh -s';
 
 /**
- * A whole lab network from a version 2 file: every link's channels (a bridge network and a
- * cable each), every segment (its own network for its ports, and a switch when link channels
- * join it), every node (a container on management and on its networks), and per node a
- * command that builds its bonds, VLANs, addresses and routes (apply) and one that checks
- * them and pings its neighbours (verify).
+ * A whole lab network from a version 2 file: a Link per link (its channels, each a bridge
+ * network with its cable), a network and cable per segment with ports of its own, a switch per
+ * segment that link channels join, and a Node per node (its container and its apply). Then, on
+ * each node, a verify that checks its bonds and pings its neighbours: it runs once every node
+ * is built, since it checks who answered against the other nodes' MACs.
  */
 export class Network extends pulumi.ComponentResource {
     public readonly nodes: Record<string, NodeReport>;
@@ -65,24 +62,17 @@ export class Network extends pulumi.ComponentResource {
             managementSubnet: topology.management.subnet,
         });
         const afterCheck = { parent: this, dependsOn: [hostCheck] };
-        const wire = (channel: { name: string; subnet?: string; macFilter: boolean }) =>
-            new Channel(
-                `${name}-${channel.name}`,
-                {
-                    channel: { ...channel, interface: "" },
-                    names,
-                    image: image.imageId,
-                    lacpPassthrough: args.lacpPassthrough,
-                },
-                afterCheck,
-            );
+        const common = { names, image: image.imageId, lacpPassthrough: args.lacpPassthrough };
 
-        // Every lab network by name: each link channel, and each segment with ports of its own.
+        // Every lab network by name: each link's channels, and each segment with ports of its own.
         const networks = new Map<string, Channel>();
         for (const link of topology.links)
-            for (const channel of link.channels) networks.set(channel.name, wire(channel));
-        for (const segment of topology.segments.filter((s) => s.ports.length > 0))
-            networks.set(segment.name, wire({ name: segment.name, subnet: segment.subnet, macFilter: false }));
+            for (const [n, channel] of new Link(`${name}-${link.name}`, { link, ...common }, afterCheck).channels)
+                networks.set(n, channel);
+        for (const segment of topology.segments.filter((s) => s.ports.length > 0)) {
+            const channel = { name: segment.name, subnet: segment.subnet, macFilter: false, interface: "" };
+            networks.set(segment.name, new Channel(`${name}-${segment.name}`, { channel, ...common }, afterCheck));
+        }
         const switches = topology.segments
             .filter((s) => s.channels.length > 0)
             .map(
@@ -109,32 +99,25 @@ export class Network extends pulumi.ComponentResource {
             return { subnet, gateway: configs?.[0]?.gateway || firstHost(subnet) };
         });
 
-        const containers = topology.nodes.map((node) =>
-            this.container(name, node, args, image, management, networks, [
-                hostCheck,
-                ...switches.map((s) => s.switch),
-            ]),
-        );
-        const applies = topology.nodes.map(
-            (node, i) =>
-                new command.local.Command(
-                    `${name}-${node.name}-apply`,
+        const nodes = topology.nodes.map(
+            (node) =>
+                new Node(
+                    `${name}-${node.name}`,
                     {
-                        create: APPLY_COMMAND,
-                        stdin: script("node-apply"),
-                        environment: {
-                            ...args.dockerEnv,
-                            BONDLAB_NODE: containers[i].name,
-                            BONDLAB_NET: pulumi
-                                .all([subnets, mgmt])
-                                .apply(([s, m]) => nodeNetLines(topology, node.name, s, m)),
-                        },
-                        // A new container has none of it: build it again.
-                        triggers: [containers[i].id],
+                        node,
+                        names,
+                        image: image.imageId,
+                        management,
+                        ports: portsOf(topology, node.name).map((p) => networks.get(p.network)!),
+                        net: pulumi.all([subnets, mgmt]).apply(([s, m]) => nodeNetLines(topology, node.name, s, m)),
+                        dockerEnv: args.dockerEnv,
                     },
-                    { parent: this },
+                    // The nodes come up on finished wires: cables in place, segments joined.
+                    { parent: this, dependsOn: [hostCheck, ...switches.map((s) => s.switch)] },
                 ),
         );
+        const containers = nodes.map((n) => n.container);
+        const applies = nodes.map((n) => n.apply);
         // Each apply's last line is its node's interfaces and MACs.
         const macs: pulumi.Output<NetworkMacs> = pulumi
             .all(applies.map((a) => a.stdout))
@@ -161,7 +144,7 @@ export class Network extends pulumi.ComponentResource {
                     ],
                     logging: "stderr",
                 },
-                { parent: this, dependsOn: applies },
+                { parent: nodes[i], dependsOn: applies },
             );
             this.nodes[node.name] = {
                 containerName: containers[i].name,
@@ -169,38 +152,6 @@ export class Network extends pulumi.ComponentResource {
             };
         });
         this.registerOutputs({ nodes: this.nodes });
-    }
-
-    /** A node: a container on management first, then on its lab networks in interface order. */
-    private container(
-        name: string,
-        node: NodeSpec,
-        args: NetworkOptions,
-        image: docker.RemoteImage,
-        management: docker.Network,
-        networks: Map<string, Channel>,
-        dependsOn: pulumi.Resource[],
-    ): docker.Container {
-        const ports = portsOf(args.topology, node.name).map((p) => networks.get(p.network)!);
-        return new docker.Container(
-            `${name}-${node.name}-container`,
-            {
-                name: args.names.container(node.name),
-                hostname: node.name,
-                image: node.image ?? image.imageId,
-                privileged: node.privileged,
-                // Bonds, VLANs and addresses need NET_ADMIN; ping's raw sockets need NET_RAW.
-                capabilities: node.privileged ? undefined : { adds: ["NET_ADMIN", "NET_RAW"] },
-                // A router forwards between its interfaces; a host does not, whatever the Docker host's default.
-                sysctls: { "net.ipv4.ip_forward": node.kind === "router" ? "1" : "0" },
-                networksAdvanced: [management, ...ports.map((c) => c.network)].map((n) => ({ name: n.name })),
-                // The init rebuilds the node after a restart (fresh interfaces), then idles.
-                command: ["sh", "-c", script("router-init")],
-                restart: "unless-stopped",
-                labels: Object.entries(args.names.labels).map(([label, value]) => ({ label, value })),
-            },
-            { parent: this, dependsOn: [...dependsOn, ...ports.map((c) => c.cable)] },
-        );
     }
 }
 

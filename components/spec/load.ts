@@ -10,10 +10,22 @@ import { isTopologyFile, validateTopology } from "./validate-topology";
 /** The folder of the lab variants shipped with bondlab. */
 export const CONFIGS_DIR = path.join(__dirname, "..", "..", "configs");
 
-/** Names of the shipped variants (configs/<name>.yaml), sorted. */
+/** The folder of the shipped version 2 networks (configs/v2/<name>.yaml). */
+export const NETWORKS_DIR = path.join(CONFIGS_DIR, "v2");
+
+/** Names of the shipped two-router variants (configs/<name>.yaml), sorted. */
 export function listVariants(): string[] {
+    return yamlNames(CONFIGS_DIR);
+}
+
+/** Names of the shipped version 2 networks (configs/v2/<name>.yaml), sorted. */
+export function listNetworks(): string[] {
+    return yamlNames(NETWORKS_DIR);
+}
+
+function yamlNames(dir: string): string[] {
     return fs
-        .readdirSync(CONFIGS_DIR)
+        .readdirSync(dir)
         .filter((f) => f.endsWith(".yaml"))
         .map((f) => f.replace(/\.yaml$/, ""))
         .sort();
@@ -21,8 +33,11 @@ export function listVariants(): string[] {
 
 const SAFE_VARIANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** A shipped variant by name (e.g. `lacp`), or any lab file by path (e.g. `./my-lab.yaml`). */
-export function resolveLabFile(variantOrPath: string): { variant: string; file: string } {
+/**
+ * A shipped variant or network by name (e.g. `lacp`, `vlan-lacp`), or any lab file by path
+ * (e.g. `./my-lab.yaml`); `shown` is how messages name it.
+ */
+export function resolveLabFile(variantOrPath: string): { variant: string; file: string; shown: string } {
     if (/\.ya?ml$/.test(variantOrPath)) {
         const variant = path.basename(variantOrPath).replace(/\.ya?ml$/, "");
         // The variant's name reaches exported files (comments of scripts run as root), folder
@@ -38,18 +53,23 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
                 },
             ]);
         }
-        return { variant, file: path.resolve(variantOrPath) };
+        return { variant, file: path.resolve(variantOrPath), shown: variantOrPath };
     }
-    const file = path.join(CONFIGS_DIR, `${variantOrPath}.yaml`);
-    if (!fs.existsSync(file)) {
+    const shipped = [
+        { file: path.join(CONFIGS_DIR, `${variantOrPath}.yaml`), shown: `configs/${variantOrPath}.yaml` },
+        { file: path.join(NETWORKS_DIR, `${variantOrPath}.yaml`), shown: `configs/v2/${variantOrPath}.yaml` },
+    ].find((f) => SAFE_VARIANT.test(variantOrPath) && fs.existsSync(f.file));
+    if (!shipped) {
         throw new LabConfigError(`variant "${variantOrPath}"`, [
             {
                 field: "bondlab:variant",
-                message: `no such variant: use one of ${listVariants().join(", ")}, or a path to a .yaml lab file`,
+                message:
+                    `no such variant: use one of ${[...listVariants(), ...listNetworks()].join(", ")}, ` +
+                    "or a path to a .yaml lab file",
             },
         ]);
     }
-    return { variant: variantOrPath, file };
+    return { variant: variantOrPath, ...shipped };
 }
 
 /** The largest lab file read: a real one is a few hundred bytes. */
@@ -87,7 +107,7 @@ export function loadLab(variantOrPath: string, overrides: Record<string, BondOpt
     if ("lab" in loaded) return loaded.lab;
     const why = classicLabOf(loaded.network) as string;
     throw new LabConfigError(
-        /\.ya?ml$/.test(variantOrPath) ? variantOrPath : `configs/${variantOrPath}.yaml`,
+        resolveLabFile(variantOrPath).shown,
         [{ field: "(file)", message: `is a version 2 network of ${why}: this tool works on a two-router lab` }],
         "lab for this tool",
     );
@@ -100,8 +120,7 @@ export function loadTopology(variantOrPath: string): TopologySpec {
 }
 
 function readLabFile(variantOrPath: string): { variant: string; shown: string; raw: unknown } {
-    const { variant, file } = resolveLabFile(variantOrPath);
-    const shown = /\.ya?ml$/.test(variantOrPath) ? variantOrPath : `configs/${variant}.yaml`;
+    const { variant, file, shown } = resolveLabFile(variantOrPath);
     return { variant, shown, raw: readYamlMapping(file, shown, LAB_FILE) };
 }
 

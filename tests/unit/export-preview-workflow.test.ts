@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { listVariants } from "../../components/spec/load";
+import { listNetworks, listVariants } from "../../components/spec/load";
 
 // The pull-request preview workflow: one preview per variant stack, against the project's
 // backend unless a secret names another. (npm run lint runs actionlint on it.)
@@ -31,7 +31,7 @@ describe("the preview workflow", () => {
 
     it("previews every stack, and so every variant", () => {
         expect([...job.strategy.matrix.stack].sort()).toEqual(Object.keys(stacks).sort());
-        expect(new Set(Object.values(stacks))).toEqual(new Set(listVariants()));
+        expect(new Set(Object.values(stacks))).toEqual(new Set([...listVariants(), ...listNetworks()]));
         expect(job.strategy["fail-fast"]).toBe(false);
     });
 

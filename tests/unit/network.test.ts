@@ -90,6 +90,16 @@ describe("the VLAN lab's program (stack dev, engine model)", () => {
         ).up());
     });
 
+    it("is built of components: a Network, a Link per link, a Node per node", () => {
+        const count = (type: string) => resources.filter((r) => r.type === type).length;
+        expect([count("bondlab:index:Network"), count("bondlab:index:Link"), count("bondlab:index:Node")]).toEqual([
+            1, 1, 6,
+        ]);
+        expect(byName("lab-testClient1-verify").urn).toMatch(
+            /::bondlab:index:Node\$command:local:Command::lab-testClient1-verify$/,
+        );
+    });
+
     it("one network per channel and per segment with ports, besides management", () => {
         const networks = resources.filter((r) => r.type === "docker:index/network:Network").map((r) => r.inputs.name);
         expect(networks.sort()).toEqual([

@@ -89,6 +89,13 @@ describe("version 2 lab files", () => {
         expect(loadAnyLab(path.join(V2_DIR, "vlan-lacp.yaml"))).toHaveProperty("network.nodes.length", 6);
     });
 
+    it("a shipped network is found by its name, and a name never walks out of configs/", () => {
+        expect(loadAnyLab("vlan-lacp")).toHaveProperty("network.variant", "vlan-lacp");
+        expect(() => loadAnyLab("v2/../seed")).toThrow(
+            /no such variant: use one of arp-monitor, .*, enterprise, vlan-lacp,/,
+        );
+    });
+
     it("stack-set bond options are refused for a version 2 file, naming the key", () => {
         expect(() => loadLab(path.join(V2_DIR, "vlan-lacp.yaml"), { miimon: 200 })).toThrow(
             /bondlab:bondOptions: a version 2 lab file sets its bonds' options itself/,

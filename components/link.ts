@@ -1,0 +1,42 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Channel } from "./channel";
+import { LabNames } from "./names";
+import { LinkSpec } from "./spec/topology";
+
+export interface LinkOptions {
+    readonly link: LinkSpec;
+    readonly names: LabNames;
+    /** Image that holds iproute2, for the cable containers. */
+    readonly image: pulumi.Input<string>;
+    /** Let LACPDUs cross the channels (default true). */
+    readonly lacpPassthrough?: boolean;
+}
+
+/**
+ * One link of a network: its channels, each a bridge network with its cable. Its ends' bonds
+ * (when it has two or more channels) are built by the nodes' apply, which own the interfaces.
+ */
+export class Link extends pulumi.ComponentResource {
+    /** The link's channels by name. */
+    public readonly channels: ReadonlyMap<string, Channel>;
+
+    constructor(name: string, args: LinkOptions, opts?: pulumi.ComponentResourceOptions) {
+        super("bondlab:index:Link", name, {}, opts);
+        this.channels = new Map(
+            args.link.channels.map((channel) => [
+                channel.name,
+                new Channel(
+                    `${name}-${channel.name}`,
+                    {
+                        channel: { ...channel, interface: "" },
+                        names: args.names,
+                        image: args.image,
+                        lacpPassthrough: args.lacpPassthrough,
+                    },
+                    { parent: this },
+                ),
+            ]),
+        );
+        this.registerOutputs({ channels: [...this.channels.values()].map((c) => c.network.name) });
+    }
+}
