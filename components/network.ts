@@ -155,8 +155,8 @@ export class Network extends pulumi.ComponentResource {
     }
 }
 
-/** The last line of a script's output, as JSON. */
-function lastJson(stdout: string): any {
+/** The last line of a script's output, as JSON (node-apply.sh and node-verify.sh end so). */
+export function lastJson(stdout: string): any {
     const last = stdout.trim().split("\n").pop() ?? "";
     try {
         return JSON.parse(last);

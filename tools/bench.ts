@@ -4,6 +4,7 @@
 // independent step in parallel. Also teardown time, the running lab's memory and image size.
 // Figures only, no pass/fail: timing belongs here, not in tests.
 import { ROUTER_IMAGE as IMAGE } from "../components/lab";
+import { lastJson } from "../components/network";
 import { loadAnyLab } from "../components/spec/load";
 import { DockerRealizer } from "../engine/docker-realizer";
 import { RegisteredResource, Stack } from "../engine/engine";
@@ -115,10 +116,6 @@ async function replay(
     // Two-router labs: lab-bond0-apply-inetRouter; networks: lab-inetRouter-apply.
     await runPhase(phase((r) => /-apply(-|$)/.test(r.name)));
     await runPhase(phase((r) => /-verify(-|$)/.test(r.name)));
-}
-
-function lastJson(stdout: string): Record<string, any> {
-    return JSON.parse(stdout.trim().split("\n").pop() ?? "{}");
 }
 
 async function labMemory(stack: string): Promise<string> {

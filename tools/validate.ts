@@ -5,11 +5,11 @@
 // Exit 0 with a one-line summary per item, or 1 with every bad field and its fix.
 import { StackConfigError, listStacks, stackConfig } from "../engine/config";
 import { PROJECT_DIR } from "../engine/engine";
-import { loadLab, loadTopology } from "../components/spec/load";
+import { loadAnyLab } from "../components/spec/load";
 import { readStackSettings } from "../components/spec/settings";
 import { bondOptionsFor } from "../components/spec/spec";
 import { Delivery, Reach } from "../components/spec/reach";
-import { AttachmentSpec, TopologySpec, classicLabOf } from "../components/spec/topology";
+import { AttachmentSpec, TopologySpec } from "../components/spec/topology";
 import { LabConfigError } from "../components/spec/validate";
 
 const args = process.argv.slice(2);
@@ -31,9 +31,9 @@ const check = (label: string, fn: () => string) => {
     }
 };
 const summary = (target: string, overrides: Record<string, any> = {}) => {
-    const topology = loadTopology(target);
-    if (typeof classicLabOf(topology) === "string") return networkSummary(topology);
-    const spec = loadLab(target, overrides);
+    const loaded = loadAnyLab(target, overrides);
+    if ("network" in loaded) return networkSummary(loaded.network);
+    const spec = loaded.lab;
     const options = bondOptionsFor(spec, spec.routers[0])
         .map(([k, v]) => `${k} ${v}`)
         .join(" ");

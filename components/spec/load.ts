@@ -79,7 +79,10 @@ export const MAX_LAB_FILE_BYTES = 1024 * 1024;
  * A lab file, validated, as what builds it: the two-router lab (version 1 files, and version 2
  * files of two routers joined by one bonded link) or a whole network.
  */
-export type LoadedLab = { readonly lab: LabSpec } | { readonly network: TopologySpec };
+export type LoadedLab =
+    | { readonly lab: LabSpec }
+    /** `beyond`: what the network holds beyond the two-router lab (classicLabOf's answer). */
+    | { readonly network: TopologySpec; readonly beyond: string };
 
 export function loadAnyLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LoadedLab {
     const { variant, shown, raw } = readLabFile(variantOrPath);
@@ -95,7 +98,7 @@ export function loadAnyLab(variantOrPath: string, overrides: Record<string, Bond
         ]);
     const topology = validateTopology(variant, raw, shown);
     const lab = classicLabOf(topology);
-    return typeof lab === "string" ? { network: topology } : { lab };
+    return typeof lab === "string" ? { network: topology, beyond: lab } : { lab };
 }
 
 /**
@@ -105,10 +108,14 @@ export function loadAnyLab(variantOrPath: string, overrides: Record<string, Bond
 export function loadLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LabSpec {
     const loaded = loadAnyLab(variantOrPath, overrides);
     if ("lab" in loaded) return loaded.lab;
-    const why = classicLabOf(loaded.network) as string;
     throw new LabConfigError(
         resolveLabFile(variantOrPath).shown,
-        [{ field: "(file)", message: `is a version 2 network of ${why}: this tool works on a two-router lab` }],
+        [
+            {
+                field: "(file)",
+                message: `is a version 2 network of ${loaded.beyond}: this tool works on a two-router lab`,
+            },
+        ],
         "lab for this tool",
     );
 }

@@ -17,9 +17,11 @@ import {
 import {
     Add,
     FOUR_PART,
+    HOSTNAME,
     LabConfigError,
     LabIssue,
     MAX_CHANNELS,
+    SEGMENT_NAME,
     checkArpTargets,
     checkBondName,
     checkHostAddress,
@@ -40,10 +42,9 @@ import {
 const IFNAMSIZ = 15;
 export const MAX_NODES = 32;
 const MAX_ROUTES = 64;
-/** Link, channel and segment names end up in Docker object names: short and plain. */
-const SHORT_NAME = /^[a-z0-9][a-z0-9-]{0,14}$/;
+/** Link, channel and segment names end up in Docker object names: short and plain, as version 1's segments. */
+const SHORT_NAME = SEGMENT_NAME;
 const SHORT_NAME_RULE = "1-15 lower-case letters, digits or '-', starting with a letter or digit";
-const HOSTNAME = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
 
 const vlanSchema = z.object({ id: z.number(), address: z.string() }).strict();
 const portSchema = z.object({ address: z.string().optional(), vlans: z.array(vlanSchema).default([]) }).strict();

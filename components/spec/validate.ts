@@ -159,6 +159,9 @@ function withOverrides(file: LabFile, overrides: Record<string, BondOptionValue 
 
 export type Add = (field: string, message: string) => void;
 
+/** A router's (or node's) name is its hostname. */
+export const HOSTNAME = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
+
 function checkRouters(file: LabFile, add: Add): RouterSpec[] {
     if (file.routers.length !== 2) {
         add("routers", `the lab has exactly 2 routers, got ${file.routers.length}`);
@@ -166,7 +169,7 @@ function checkRouters(file: LabFile, add: Add): RouterSpec[] {
     const seen = new Set<string>();
     return file.routers.map((router, i) => {
         const field = `routers[${i}]`;
-        if (!/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(router.name)) {
+        if (!HOSTNAME.test(router.name)) {
             add(
                 `${field}.name`,
                 `"${router.name}" is not a hostname: use 1-63 letters, digits or '-', starting with a letter`,
@@ -274,7 +277,7 @@ function checkChannels(file: LabFile, add: Add): ChannelSpec[] {
 }
 
 /** Segment names end up in container names: short and plain, like channel names. */
-const SEGMENT_NAME = /^[a-z0-9][a-z0-9-]{0,14}$/;
+export const SEGMENT_NAME = /^[a-z0-9][a-z0-9-]{0,14}$/;
 
 function checkSegments(channels: ChannelSpec[], mode: BondMode | undefined, add: Add): void {
     const members = new Map<string, number[]>();
