@@ -64,6 +64,8 @@ function wholeNetwork(topology: TopologySpec) {
         /** Per node: its container and what verify found (bonds as the kernel runs them, pings answered). */
         nodes: network.nodes,
         diagram: networkDiagram(spec),
+        /** Per bonded link, what `npm run drill -- --stack S --link L` acts on, as labHandle is for a two-router lab. */
+        linkHandles: network.linkHandles,
     };
 }
 
@@ -75,3 +77,4 @@ export const diagram = built.diagram;
 export const labHandle = built.labHandle;
 export const hostConfigs = built.hostConfigs;
 export const nodes = built.nodes;
+export const linkHandles = built.linkHandles;

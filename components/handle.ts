@@ -1,12 +1,15 @@
 import { LabNames } from "./names";
+import { endOptions } from "./node-settings";
 import { BondMode } from "./spec/modes";
 import { LabSpec, RouterSpec, backupsShowLinkState, bondOptionsFor, expectedActiveSlave, peerOf } from "./spec/spec";
+import { LinkEndSpec, LinkSpec, TopologySpec } from "./spec/topology";
 
 /**
  * What a tool needs to act on a running lab, published as the stack output `labHandle`:
  * the Docker engine, the containers, cables and bridges, the bond, and verify's settings
  * per router. `npm run drill` reads it (`pulumi stack output --json labHandle`, or the
- * harness's outputs) instead of working names and settings out again.
+ * harness's outputs) instead of working names and settings out again. A version 2 network
+ * publishes one per bonded link (`linkHandles`), its two ends in the routers' place.
  */
 export interface LabHandle {
     variant: string;
@@ -28,8 +31,10 @@ export interface HandleRouter {
 
 export interface HandleChannel {
     name: string;
-    /** The slave inside each router (eth1, ...). */
+    /** The slave's name in reports: eth1, or eth3/eth1 where the two ends number it differently. */
     interface: string;
+    /** The slave inside each router, by the router's name. */
+    interfaces: Record<string, string>;
     /** The Linux bridge on the Docker host. */
     bridge: string;
     /** The cable container (host network namespace, NET_ADMIN) that can cut or degrade it. */
@@ -79,6 +84,80 @@ export function labHandle(
         channels: spec.channels.map((c) => ({
             name: c.name,
             interface: c.interface,
+            interfaces: Object.fromEntries(spec.routers.map((r) => [r.name, c.interface])),
+            bridge: names.bridge(c.name),
+            cable: names.cable(c.name),
+            switch: c.segment === undefined ? null : names.switch(c.segment),
+            macFilter: c.macFilter,
+        })),
+    };
+}
+
+/** A channel's slave inside one router (handles older than `interfaces` name it once for both). */
+export function slaveIn(
+    channel: Pick<HandleChannel, "interface"> & { interfaces?: Record<string, string> },
+    router: string,
+): string {
+    return channel.interfaces?.[router] ?? channel.interface;
+}
+
+/**
+ * Where one end of a link pings the other across it: the peer's untagged address over the
+ * bond itself, else over the first VLAN both ends carry (a trunk may have no untagged address).
+ */
+function pingAcross(link: LinkSpec, end: LinkEndSpec): { peer: string; device: string } | undefined {
+    const other = link.ends.find((e) => e !== end)!;
+    if (end.address && other.address) return { peer: other.address.ip, device: end.interface };
+    for (const vlan of end.vlans) {
+        const theirs = other.vlans.find((v) => v.id === vlan.id);
+        if (theirs) return { peer: theirs.ip, device: vlan.interface };
+    }
+    return undefined;
+}
+
+/** The links of a network the drill can act on: bonded, with an address at each end to ping across. */
+export function drillableLinks(topology: TopologySpec): string[] {
+    return topology.links.filter((l) => l.bond && l.ends.every((e) => pingAcross(l, e))).map((l) => l.name);
+}
+
+/** The drill's handle of one bonded link of a network: its two ends as the routers, its channels. */
+export function linkHandle(
+    topology: TopologySpec,
+    link: LinkSpec,
+    names: LabNames,
+    options: { dockerEnv: Readonly<Record<string, string>>; verifyTimeout?: number },
+): LabHandle | undefined {
+    const bond = link.bond;
+    if (!bond) return undefined;
+    const ping = link.ends.map((end) => pingAcross(link, end));
+    if (ping.some((p) => p === undefined)) return undefined;
+    const primary = link.channels.findIndex((c) => c.name === bond.options.primary);
+    const arpBackup = bond.mode === "active-backup" && Number(bond.options.arp_interval ?? 0) > 0;
+    const slaveNames = link.channels.map((_, i) => link.ends.map((e) => e.slaves[i]));
+    return {
+        variant: topology.variant,
+        description: topology.description,
+        docker: { ...options.dockerEnv },
+        bond: { name: link.ends[0].interface, mode: bond.mode },
+        routers: link.ends.map((end, i) => ({
+            name: end.node,
+            ip: ping[1 - i]!.peer,
+            container: names.container(end.node),
+            verify: {
+                BONDLAB_BOND: end.interface,
+                BONDLAB_OPTIONS: endOptions(link, end),
+                BONDLAB_SLAVES: end.slaves.join(" "),
+                BONDLAB_ACTIVE: primary >= 0 ? end.slaves[primary] : "",
+                BONDLAB_BACKUPS: arpBackup ? "unknown" : "up",
+                BONDLAB_PEER: ping[i]!.peer,
+                BONDLAB_PING_DEV: ping[i]!.device,
+                BONDLAB_VERIFY_TIMEOUT: String(options.verifyTimeout ?? 90),
+            },
+        })),
+        channels: link.channels.map((c, i) => ({
+            name: c.name,
+            interface: [...new Set(slaveNames[i])].join("/"),
+            interfaces: Object.fromEntries(link.ends.map((e) => [e.node, e.slaves[i]])),
             bridge: names.bridge(c.name),
             cable: names.cable(c.name),
             switch: c.segment === undefined ? null : names.switch(c.segment),

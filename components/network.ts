@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { firstHost } from "./bond";
 import { Channel } from "./channel";
 import { labFoundation } from "./lab";
+import { LabHandle, linkHandle } from "./handle";
 import { LabNames } from "./names";
 import { NetworkMacs, nodeCheckLines, nodeNetLines, portsOf } from "./node-settings";
 import { script } from "./scripts";
@@ -51,6 +52,8 @@ const VERIFY_COMMAND = 'docker exec -i -e BONDLAB_CHECKS -e BONDLAB_VERIFY_TIMEO
  */
 export class Network extends pulumi.ComponentResource {
     public readonly nodes: Record<string, NodeReport>;
+    /** What `npm run drill -- --link` acts on, per bonded link whose ends can ping across it. */
+    public readonly linkHandles: Record<string, LabHandle>;
 
     constructor(name: string, args: NetworkOptions, opts?: pulumi.ComponentResourceOptions) {
         super("bondlab:index:Network", name, {}, opts);
@@ -151,7 +154,14 @@ export class Network extends pulumi.ComponentResource {
                 verify: verify.stdout.apply((out) => lastJson(out) as NodeStatus),
             };
         });
-        this.registerOutputs({ nodes: this.nodes });
+        const handleOptions = { dockerEnv: args.dockerEnv, verifyTimeout: args.verifyTimeout };
+        this.linkHandles = Object.fromEntries(
+            topology.links.flatMap((link) => {
+                const handle = linkHandle(topology, link, names, handleOptions);
+                return handle ? [[link.name, handle]] : [];
+            }),
+        );
+        this.registerOutputs({ nodes: this.nodes, linkHandles: this.linkHandles });
     }
 }
 

@@ -42,18 +42,22 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
     const channel = row.channel.name;
     const monitor = monitorOf(s);
     const lacp = s.mode === "802.3ad";
-    const sends = (router: string) => row.routers[router]?.txAfter.split("+").includes(ch) ?? false;
+    const slave = (router: string) => slaveOfRow(row, router);
+    const sends = (router: string) => row.routers[router]?.txAfter.split("+").includes(slave(router)) ?? false;
     const notRecovered = row.outcome === "down" || row.outcome === "partial";
 
     if (notRecovered && row.fault === "admin-down" && monitor === "mii" && !lacp) {
         const nearName = row.downedBy ?? lab.routers[1].name;
         const far = lab.routers.find((r) => r.name !== nearName)!.name;
-        const evidence = sends(far) ? `, and ${far} kept sending on ${ch}` : "";
-        const blind = `${far}'s ${ch} kept its carrier: the MII monitor sees only the local carrier and the bridge hides the far end`;
+        const evidence = sends(far) ? `, and ${far} kept sending on ${slave(far)}` : "";
+        const blind =
+            `${far}'s ${slave(far)} kept its carrier: ` +
+            "the MII monitor sees only the local carrier and the bridge hides the far end";
         switch (s.mode) {
             case "active-backup":
                 return (
-                    `${nearName} left ${ch}, but ${blind}${evidence}, so its probes and replies go into a channel nobody listens on.` +
+                    `${nearName} left ${slave(nearName)}, but ${blind}${evidence}, ` +
+                    "so its probes and replies go into a channel nobody listens on." +
                     `${receiveSide(row, nearName, far)} ${isolation(row, lab, nearName, far)}${noPrimary(s, nearName, ch)} ${FIX}`
                 );
             case "balance-rr":
@@ -63,12 +67,12 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
                 );
             case "balance-xor":
                 return (
-                    `${blind}, and the ping's flow hashes to ${ch} on ${far}: ` +
+                    `${blind}, and the ping's flow hashes to ${slave(far)} on ${far}: ` +
                     `every packet of it is lost until ${ch} is back${oneDirection(row)}. ${FIX}`
                 );
             default:
                 return (
-                    `${blind}, so ${far} keeps sending part of the traffic to ${nearName} on ${ch}` +
+                    `${blind}, so ${far} keeps sending part of the traffic to ${nearName} on ${slave(far)}` +
                     `${row.outcome === "partial" ? " (part of the probes are lost)" : ""}. ${FIX}`
                 );
         }
@@ -250,7 +254,7 @@ function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
     const lossPct = Math.max(...dirs.map((d) => d.lossAfterFaultPct));
     const rtt = dirs.map((d) => d.rttAfter?.p50 ?? 0);
     const reordered = dirs.reduce((n, d) => n + d.reordered, 0);
-    const onCh = Object.values(row.routers).some((v) => v.txAfter.split("+").includes(ch));
+    const onCh = Object.entries(row.routers).some(([name, v]) => v.txAfter.split("+").includes(slaveOfRow(row, name)));
     const answered = dirs.some((d) => d.rttAfter !== null);
     const facts = answered
         ? `p50 round trip ${Math.max(...rtt).toFixed(1)} ms, ${lossPct}% of probes lost, ${reordered} replies out of order`
@@ -351,14 +355,14 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
         );
     }
     const back = lab.routers
-        .map((r) => ({ name: r.name, v: row.routers[r.name] }))
-        .filter(({ v }) => v && (v.after?.tx[ch] ?? 0) > 0 && v.txBefore.split("+").includes(ch));
+        .map((r) => ({ name: r.name, v: row.routers[r.name], own: slaveOfRow(row, r.name) }))
+        .filter(({ v, own }) => v && (v.after?.tx[own] ?? 0) > 0 && v.txBefore.split("+").includes(own));
     if (back.length > 0) {
         const who = back
             .map(
-                ({ name, v }) =>
-                    `${name} sent ${v!.after?.tx[ch]} frames on ${ch} again after the failover ` +
-                    `(${ch} failed ${v!.failures[ch] ?? 0} times in the row)`,
+                ({ name, v, own }) =>
+                    `${name} sent ${v!.after?.tx[own]} frames on ${own} again after the failover ` +
+                    `(${own} failed ${v!.failures[own] ?? 0} times in the row)`,
             )
             .join(", and ");
         const arp =
@@ -371,7 +375,7 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     // Nobody went back: did the monitor drop the slave it had failed over to?
     const dropped = lab.routers.flatMap((r) =>
         Object.entries(row.routers[r.name]?.failures ?? {})
-            .filter(([slave, n]) => slave !== ch && n > 0)
+            .filter(([slave, n]) => slave !== slaveOfRow(row, r.name) && n > 0)
             .map(([slave, n]) => `${r.name}'s ${slave} failed ${n} time${n === 1 ? "" : "s"} in the row`),
     );
     return (
@@ -396,4 +400,9 @@ function oneDirectionFacts(row: RowResult): string {
 function oneDirection(row: RowResult): string {
     const facts = oneDirectionFacts(row);
     return facts ? `, in one direction only: ${facts} (its flow hashes to the other channel)` : "";
+}
+
+/** The broken channel's slave inside one router (reports name it once where both ends agree). */
+function slaveOfRow(row: RowResult, router: string): string {
+    return row.channel.interfaces?.[router] ?? row.channel.interface;
 }

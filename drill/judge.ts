@@ -4,6 +4,7 @@
 import { Bound, BondSettings, FaultKind, boundExceeded, predictBound } from "./bounds";
 import { explain } from "./explain";
 import { loadLab } from "../components/spec/load";
+import { slaveIn } from "../components/handle";
 import { DrillLab, LabChannel, labOfSpec, onOneSegment } from "./lab";
 import {
     DirectionAnalysis,
@@ -34,14 +35,25 @@ export function postWindowS(bound: Bound, o: Pick<DrillOptions, "postS" | "minPo
  * chosen by its ICMP id, new with every ping: breaking another channel would test nothing.
  */
 export function carryingChannel(lab: DrillLab, before: Snapshot[], after: Snapshot[]): LabChannel {
+    // Packets per channel: each router counts on its own slave, which may be named differently.
     const tx: Record<string, number> = {};
     before.forEach((b, i) => {
-        for (const [name, n] of Object.entries(carriage(b, after[i]).tx)) tx[name] = (tx[name] ?? 0) + n;
+        const router = lab.routers[i].name;
+        for (const [slave, n] of Object.entries(carriage(b, after[i]).tx)) {
+            const channel = lab.channels.find((c) => slaveIn(c, router) === slave)?.name ?? "";
+            tx[channel] = (tx[channel] ?? 0) + n;
+        }
     });
     const total = Object.values(tx).reduce((a, b) => a + b, 0);
     const [top, n] = Object.entries(tx).sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
-    const found = lab.channels.find((c) => c.interface === top);
+    const found = lab.channels.find((c) => c.name === top);
     return total > 0 && n > 0.7 * total && found ? found : lab.channels[0];
+}
+
+/** A channel as a report row names it: per router only where the ends number it differently. */
+export function channelOfRow(ch: LabChannel): RowResult["channel"] {
+    const perRouter = new Set(Object.values(ch.interfaces ?? {})).size > 1;
+    return { name: ch.name, interface: ch.interface, ...(perRouter ? { interfaces: ch.interfaces } : {}) };
 }
 
 /** Everything the row's measurements say: pure, given the probes' outputs. */
@@ -89,11 +101,11 @@ export function analyzeRow(
         };
     });
 
-    const slave = ch.interface;
     const returned =
         row.fault === "return"
             ? lab.routers.every((r) => {
                   const v = routers[r.name];
+                  const slave = slaveIn(ch, r.name);
                   return v.after?.active ? v.after.active === slave : v.txAfter.split("+").includes(slave);
               })
             : null;
@@ -106,7 +118,7 @@ export function analyzeRow(
         id: row.id,
         scenario: row.scenario,
         title: row.title(ch),
-        channel: { name: ch.name, interface: ch.interface },
+        channel: channelOfRow(ch),
         fault: row.fault,
         downedBy: row.downedBy,
         bound,

@@ -4,7 +4,7 @@
 // it is as built).
 
 import * as path from "path";
-import { HandleChannel, HandleRouter, LabHandle, labHandle } from "../components/handle";
+import { HandleChannel, HandleRouter, LabHandle, labHandle, slaveIn } from "../components/handle";
 import { labNames } from "../components/names";
 import { script } from "../components/scripts";
 import { hasPrimary } from "../components/spec/modes";
@@ -55,9 +55,15 @@ export function labOfSpec(stack: string, spec: LabSpec): DrillLab {
     return drillLab(stack, labHandle(spec, labNames(PROJECT, stack), { dockerEnv: {} }));
 }
 
-/** The handle `pulumi up` published for a stack: `pulumi stack output --json labHandle`. */
-export async function labFromStack(stack: string, run = runProcess): Promise<DrillLab> {
-    const argv = ["pulumi", "stack", "output", "--json", "--stack", stack, "labHandle"];
+/**
+ * The handle `pulumi up` published for a stack, read from all its outputs at once
+ * (`pulumi stack output --json` with no property name prints every output as one JSON
+ * object: pkg/cmd/pulumi/stack/stack_output.go, WriteMany). A two-router lab publishes
+ * `labHandle`; a version 2 network publishes `linkHandles`, one per bonded link, and `link`
+ * picks one.
+ */
+export async function labFromStack(stack: string, link?: string, run = runProcess): Promise<DrillLab> {
+    const argv = ["pulumi", "stack", "output", "--json", "--stack", stack];
     const out = await run(argv, { env: process.env }).catch((e: Error) => ({
         code: 127,
         stdout: "",
@@ -65,17 +71,49 @@ export async function labFromStack(stack: string, run = runProcess): Promise<Dri
     }));
     if (out.code !== 0) {
         throw new Error(
-            `cannot read stack ${stack}'s lab handle (${argv.join(" ")}): ${out.stderr.trim() || `exit ${out.code}`}. ` +
+            `cannot read stack ${stack}'s outputs (${argv.join(" ")}): ${out.stderr.trim() || `exit ${out.code}`}. ` +
                 `The drill needs the Pulumi CLI, logged in to the stack's backend, run from this project`,
         );
     }
-    let handle: unknown;
+    let outputs: { labHandle?: unknown; linkHandles?: unknown } = {};
     try {
-        handle = JSON.parse(out.stdout);
+        outputs = JSON.parse(out.stdout) ?? {};
     } catch {
-        handle = undefined;
+        // Not JSON: drillLab below says the stack has no lab handle.
     }
-    return drillLab(stack, handle);
+    return pickLab(stack, outputs, link);
+}
+
+/** The lab a stack's outputs describe: its two-router lab, or the bonded link `link` of its network. */
+export function pickLab(
+    stack: string,
+    outputs: { labHandle?: unknown; linkHandles?: unknown },
+    link?: string,
+): DrillLab {
+    const links = outputs.linkHandles && typeof outputs.linkHandles === "object" ? outputs.linkHandles : undefined;
+    const names = Object.keys(links ?? {});
+    if (link === undefined) {
+        if (links && !outputs.labHandle) {
+            throw new Error(
+                `stack ${stack} is a network: name the bonded link to drill with --link (${names.join(", ") || "it has none"})`,
+            );
+        }
+        return drillLab(stack, outputs.labHandle);
+    }
+    if (!links) {
+        throw new Error(`stack ${stack} is a two-router lab with one bond: drop --link ${link}`);
+    }
+    if (!names.includes(link)) {
+        throw new Error(
+            `stack ${stack} has no bonded link ${link}: use one of ${names.join(", ") || "(none: a link of one channel has no bond)"}`,
+        );
+    }
+    return drillLab(stack, (links as Record<string, unknown>)[link]);
+}
+
+/** The bond's name inside one router: the ends of a network's link may name theirs differently. */
+export function bondIn(lab: DrillLab, router: LabRouter): string {
+    return router.verify.BONDLAB_BOND ?? lab.bond.name;
 }
 
 /** Whether the lab's channels share one segment (a switch joins them). */
@@ -149,12 +187,13 @@ export class LabAgents {
         const verify = script("bond-status") + "\n" + script("bond-verify");
         for (const router of lab.routers) {
             // The slave that was active when the lab was built: the primary, else the first channel's.
-            const active = hasPrimary(lab.bond.mode) ? router.verify.BONDLAB_ACTIVE || lab.channels[0].interface : "";
+            const first = slaveIn(lab.channels[0], router.name);
+            const active = hasPrimary(lab.bond.mode) ? router.verify.BONDLAB_ACTIVE || first : "";
             this.agents.set(
                 router.container,
                 new Agent(router.container, {
                     DRILL_PEER: router.verify.BONDLAB_PEER,
-                    DRILL_BOND: lab.bond.name,
+                    DRILL_BOND: bondIn(lab, router),
                     DRILL_VERIFY: verify,
                     DRILL_ACTIVE: active,
                     // verify as the program runs it, but with the drill's own patience.
@@ -184,7 +223,7 @@ export class LabAgents {
 
     /** The bond's options in force (sysfs), KEY -> value as sysfs prints it. */
     async optionsInForce(router = this.lab.routers[0]): Promise<Record<string, string>> {
-        const r = await this.agent(router.container).command(["act", "options", this.lab.bond.name]);
+        const r = await this.agent(router.container).command(["act", "options", bondIn(this.lab, router)]);
         if (r.code !== 0)
             throw new Error(`cannot read the bond's options in ${router.container}: ${r.lines.join(" ")}`);
         const options: Record<string, string> = {};

@@ -142,6 +142,7 @@ export function printer(write: (s: string) => void, tty = Boolean(process.stdout
                 const what = e.row.title({
                     name: "the probes' channel",
                     interface: "its slave",
+                    interfaces: {},
                     bridge: "",
                     cable: "",
                     switch: null,

@@ -65,7 +65,8 @@ export interface RowResult {
     scenario: ScenarioName;
     title: string;
     /** The channel the fault hit: the one the probes travel on. */
-    channel: { name: string; interface: string };
+    /** The broken channel; `interfaces` (slave per router) only where the two ends name it differently. */
+    channel: { name: string; interface: string; interfaces?: Record<string, string> };
     fault: FaultKind;
     /** admin-down: the router whose slave went down. */
     downedBy?: string;

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Bound, BondSettings, bondSettings, predictBound } from "./bounds";
-import { analyzeRow, carryingChannel, postWindowS } from "./judge";
+import { analyzeRow, carryingChannel, channelOfRow, postWindowS } from "./judge";
 import { DrillLab, LabAgents, LabChannel, masqueradeHazards, onOneSegment } from "./lab";
 import { Probe } from "./probe";
 import type { DrillEvent, DrillOptions, RowResult, VariantResult } from "./result";
@@ -178,7 +178,7 @@ function errorRow(
         id: row.id,
         scenario: row.scenario,
         title: row.title(lab.channels[0]),
-        channel: { name: lab.channels[0].name, interface: lab.channels[0].interface },
+        channel: channelOfRow(lab.channels[0]),
         fault: row.fault,
         downedBy: row.downedBy,
         bound,

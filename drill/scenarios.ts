@@ -4,6 +4,7 @@
 // (run.ts carryingChannel).
 
 import { FaultKind } from "./bounds";
+import { slaveIn } from "../components/handle";
 import { ActionTimes, DrillLab, LabAgents, LabChannel } from "./lab";
 
 export const SCENARIOS = ["admin-down", "cable-cut", "silent", "failback", "flapping", "degraded"] as const;
@@ -84,9 +85,9 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                         scenario,
                         fault: "admin-down",
                         downedBy: router.name,
-                        title: (ch) => `ip link set ${ch.interface} down inside ${router.name}`,
+                        title: (ch) => `ip link set ${slaveIn(ch, router.name)} down inside ${router.name}`,
                         inject: async (agents, ch) =>
-                            faultTimes(await agents.act(router.container, "link", ch.interface, "down")),
+                            faultTimes(await agents.act(router.container, "link", slaveIn(ch, router.name), "down")),
                     });
                 }
                 break;

@@ -1,5 +1,6 @@
-// npm run drill -- --stack <stack> [--scenarios a,b] [--out DIR]: the failover drill on a
-// running lab (pulumi up): breaks the channel that carries the probes in several ways, measures the outage with
+// npm run drill -- --stack <stack> [--link L] [--scenarios a,b] [--out DIR]: the failover drill
+// on a running lab (pulumi up), or on the bonded link L of a running network (version 2 lab
+// file): breaks the channel that carries the probes in several ways, measures the outage with
 // probes both ways, compares it with what the bond's options predict, says why the ping
 // stopped where it did not recover, and writes report.json, report.md and outage.svg to DIR.
 //
@@ -36,10 +37,11 @@ import { runReplay } from "../drill/replay-run";
 const REPLAY_INTERVAL_S = 0.2;
 
 const USAGE = [
-    `usage: npm run drill -- --stack STACK [--scenarios ${SCENARIOS.join(",")}] [--out DIR]`,
+    `usage: npm run drill -- --stack STACK [--link LINK] [--scenarios ${SCENARIOS.join(",")}] [--out DIR]`,
     "       npm run drill -- --matrix --out DIR [--variants a,b [--update]] [--scenarios a,b]",
     "       npm run drill -- --replay --stack STACK | --replay --matrix --out DIR",
     "       npm run drill -- --render DIR",
+    "--link: which bonded link of a network (a version 2 lab file) to drill; its two ends act as the two routers",
     `options: --interval S (probe interval, default ${DEFAULT_OPTIONS.intervalS}), ` +
         `--pre S (probes before the fault, default ${DEFAULT_OPTIONS.preS}),`,
     "         --post S (fixed window after the fault; default from the bound, " +
@@ -50,6 +52,7 @@ const USAGE = [
 type Args = {
     render?: string;
     stack?: string;
+    link?: string;
     scenarios?: string;
     out?: string;
     matrix?: boolean;
@@ -71,6 +74,7 @@ function parse(argv: string[]): Args {
         options: {
             render: { type: "string" },
             stack: { type: "string" },
+            link: { type: "string" },
             scenarios: { type: "string" },
             out: { type: "string" },
             matrix: { type: "boolean" },
@@ -117,7 +121,7 @@ function commandLine(argv: string[]): string {
 }
 
 async function drillStack(args: Args, options: DrillOptions, argv: string[]): Promise<number> {
-    const lab = await labFromStack(args.stack!);
+    const lab = await labFromStack(args.stack!, args.link);
     // The engine the program built the lab on, whatever this shell's DOCKER_HOST says.
     Object.assign(process.env, lab.docker);
     await checkRunning(lab);
@@ -127,7 +131,7 @@ async function drillStack(args: Args, options: DrillOptions, argv: string[]): Pr
     console.log(`\n${result.rows.length} rows in ${Math.round((Date.now() - started) / 1000)} s; ${failed} failed`);
     if (args.out) {
         const report: DrillReport = {
-            title: `Failover drill: stack ${lab.stack} (${result.variant})`,
+            title: `Failover drill: stack ${lab.stack}${args.link ? `, link ${args.link}` : ""} (${result.variant})`,
             generatedAt: new Date().toISOString(),
             command: commandLine(argv),
             where: args.where ?? (await whereMeasured()),
@@ -238,6 +242,8 @@ async function main(argv: string[]): Promise<number> {
         }
         if (!args.matrix && !args.stack) throw new Error("--stack (or --matrix) is required");
         if (args.matrix && args.stack) throw new Error("--matrix brings its own labs up: no --stack");
+        if (args.link !== undefined && (!args.stack || args.replay))
+            throw new Error("--link picks a bonded link of a running network: give it with --stack, without --replay");
         if (args.matrix && !args.out) throw new Error("--matrix needs --out DIR");
         if (args.update && !(args.matrix && args.variants))
             throw new Error(

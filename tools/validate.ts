@@ -5,6 +5,7 @@
 // Exit 0 with a one-line summary per item, or 1 with every bad field and its fix.
 import { StackConfigError, listStacks, stackConfig } from "../engine/config";
 import { PROJECT_DIR } from "../engine/engine";
+import { drillableLinks } from "../components/handle";
 import { loadAnyLab } from "../components/spec/load";
 import { readStackSettings } from "../components/spec/settings";
 import { bondOptionsFor } from "../components/spec/spec";
@@ -51,7 +52,7 @@ function networkSummary(topology: TopologySpec): string {
     const lines = [
         `${topology.nodes.length} nodes (${topology.nodes.length - hosts} routers, ${hosts} hosts), ` +
             `${plural(topology.links.length, "link")}, ${plural(topology.segments.length, "segment")}; ` +
-            "the drill and export work on two-router labs only",
+            drillNote(topology),
         ...topology.links.map(
             (l) =>
                 `link ${l.name}: ${l.bond ? `bonded ${l.bond.mode}` : "plain"} over ${l.channels.map((c) => c.name).join(", ")}: ` +
@@ -63,6 +64,12 @@ function networkSummary(topology: TopologySpec): string {
             .map((n) => `${n.name} routes: ${n.routes.map((r) => `${r.to} via ${r.via}`).join(", ")}`),
     ];
     return [...lines, ...reachSummary(topology)].join("\n    ");
+}
+
+/** Which links `npm run drill -- --link` can break. */
+function drillNote(topology: TopologySpec): string {
+    const links = drillableLinks(topology);
+    return links.length > 0 ? `the drill takes --link ${links.join(" or ")}` : "no bonded link for the drill";
 }
 
 /** Which hosts reach which, worked out from the file (components/spec/reach.ts). */

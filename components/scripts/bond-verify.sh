@@ -4,6 +4,7 @@
 # with one line per problem and its likely cause on stderr.
 # Runs inside the router after bond-status.sh (sent together on stdin). Settings:
 #   BONDLAB_BOND BONDLAB_OPTIONS BONDLAB_SLAVES BONDLAB_ACTIVE BONDLAB_BACKUPS BONDLAB_PEER
+#   BONDLAB_PING_DEV        where the peer answers, if not on the bond itself (a VLAN over it)
 #   BONDLAB_VERIFY_TIMEOUT  seconds to wait for the bond to converge (LACP, ARP monitor)
 set -eu
 : "${BONDLAB_BOND:?}" "${BONDLAB_OPTIONS:?}" "${BONDLAB_SLAVES:?}" "${BONDLAB_PEER:?}"
@@ -66,9 +67,11 @@ while :; do
 done
 
 received=0
+# The peer answers on the bond, or on a VLAN over it where the link is a trunk.
+ping_dev=${BONDLAB_PING_DEV:-$BONDLAB_BOND}
 if [ ! -s "$problems" ]; then
     while :; do
-        received=$(ping -n -q -c 5 -i 0.2 -W 2 -I "$BONDLAB_BOND" "$BONDLAB_PEER" 2>/dev/null |
+        received=$(ping -n -q -c 5 -i 0.2 -W 2 -I "$ping_dev" "$BONDLAB_PEER" 2>/dev/null |
             awk '/packets transmitted/ { print $4 + 0 }') || true
         [ "${received:-0}" -gt 0 ] || received=0
         if [ "$received" -gt 0 ] || [ "$(date +%s)" -ge "$deadline" ]; then break; fi
@@ -76,10 +79,10 @@ if [ ! -s "$problems" ]; then
     if [ "$received" -eq 0 ]; then
         route=$(ip route get "$BONDLAB_PEER" 2>&1 | head -n 1)
         case "$route" in
-        *" dev $BONDLAB_BOND "*)
-            echo "ping: no reply from $BONDLAB_PEER across $BONDLAB_BOND: check the peer's verify output; a channel may drop bond traffic (an --internal Docker network does)" ;;
+        *" dev $ping_dev "*)
+            echo "ping: no reply from $BONDLAB_PEER across $ping_dev: check the peer's verify output; a channel may drop bond traffic (an --internal Docker network does)" ;;
         *)
-            echo "ping: $BONDLAB_PEER is not routed over $BONDLAB_BOND ($route): a Docker network's subnet overlaps the bond's; set management.subnet and channels[].subnet in the lab file" ;;
+            echo "ping: $BONDLAB_PEER is not routed over $ping_dev ($route): a Docker network's subnet overlaps the bond's; set management.subnet and channels[].subnet in the lab file" ;;
         esac >>"$problems"
     fi
 fi

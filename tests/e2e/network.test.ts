@@ -1,9 +1,16 @@
 import { docker } from "../../engine/shell";
+import { pickLab } from "../../drill/lab";
+import { tableLine } from "../../drill/report";
+import { DEFAULT_OPTIONS, RowResult } from "../../drill/result";
+import { runDrill } from "../../drill/run";
 import { E2ELab, exec, leftovers } from "./lab";
 
 // Version 2 networks on a real kernel: the course's homework (a LACP bond, then four hosts in
 // two VLANs with the same addresses) and a small enterprise (9 nodes, two bonds of different
 // modes, a VLAN trunk over one, routes between three sites).
+
+/** The drill's short windows, as the variants' e2e drills use them. */
+const SHORT = { ...DEFAULT_OPTIONS, preS: 1, minPostS: 3, maxPostS: 8 };
 
 /** The MAC a node's interface has. */
 const macOf = async (container: string, dev: string) =>
@@ -110,6 +117,52 @@ describe("enterprise: nine nodes, two bonds, a VLAN trunk, routes between three 
         // Busybox prints the header on stderr; each hop is " N  ADDRESS  TIME ms".
         const hops = [...trace.matchAll(/^\s*\d+\s+(\d+\.\d+\.\d+\.\d+)/gm)].map((m) => m[1]);
         expect(hops).toEqual(["10.1.1.1", "192.168.255.5", "192.168.255.10", "10.2.40.10"]);
+    });
+
+    // The seed's lesson on a trunk inside a bigger network: each end numbers its own slaves
+    // (centralRouter's eth3/eth4, office1Router's eth1/eth2), and the probes cross a VLAN.
+    describe("the failover drill on the office1 trunk (--link office1)", () => {
+        let rows: RowResult[] = [];
+        const row = (id: string) => {
+            const found = rows.find((r) => r.id === id);
+            if (!found) throw new Error(`no row ${id}: the drill did not run (see beforeAll)`);
+            return found;
+        };
+        const summary = (r: RowResult) => ({ row: r.id, title: r.title, outcome: r.outcome, bound: r.bound.kind });
+        beforeAll(async () => {
+            if (!lab.run) throw new Error("the network did not come up (see the first test)");
+            const trunk = pickLab(stack, lab.run.outputs, "office1");
+            rows = (await runDrill(trunk, { ...SHORT, scenarios: ["admin-down", "cable-cut"] })).rows;
+            console.log(rows.map((r) => tableLine(r, ["centralRouter", "office1Router"])).join("\n"));
+        });
+
+        it("recovers from a cable cut: both ends lose carrier", () => {
+            expect(summary(row("cable-cut"))).toEqual(
+                expect.objectContaining({ outcome: expect.stringMatching(/^(recovered|no-loss)$/) }),
+            );
+        });
+
+        it("does not recover when one end downs its own slave: the seed's failure, named per end", () => {
+            expect(rows.filter((r) => r.scenario === "admin-down").map(summary)).toEqual([
+                expect.objectContaining({
+                    title: expect.stringMatching(/^ip link set eth[12] down inside office1Router$/),
+                    outcome: "down",
+                    bound: "never",
+                }),
+                expect.objectContaining({
+                    title: expect.stringMatching(/^ip link set eth[34] down inside centralRouter$/),
+                    outcome: "down",
+                    bound: "never",
+                }),
+            ]);
+        });
+
+        it("leaves the network as built: every node verifies again", async () => {
+            for (const name of Object.keys(lab.run!.outputs.nodes)) {
+                const verify = await lab.rerun(`lab-${name}-verify`);
+                expect({ name, code: verify.code, stderr: verify.stderr }).toEqual({ name, code: 0, stderr: "" });
+            }
+        });
     });
 
     it("tears down without leaving a container, network or bridge", async () => {

@@ -3,7 +3,7 @@ import * as path from "path";
 import { loadLab } from "../../components/spec/load";
 import { bondSettings, predictBound } from "../../drill/bounds";
 import { explain } from "../../drill/explain";
-import { inSubnet, labFromStack, labOfSpec } from "../../drill/lab";
+import { inSubnet, labFromStack, labOfSpec, pickLab } from "../../drill/lab";
 import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
 import { parseProbeOutput, parseSnapshot } from "../../drill/probe";
@@ -251,11 +251,11 @@ describe("the lab of a stack: the handle the program publishes (stack output lab
 
     it("reads `pulumi stack output --json labHandle`: the program's own names and verify's own settings", async () => {
         const calls: string[][] = [];
-        const lab = await labFromStack("lacp-slow", async (argv) => {
+        const lab = await labFromStack("lacp-slow", undefined, async (argv) => {
             calls.push(argv);
-            return { code: 0, stdout: JSON.stringify(outputs.labHandle, null, 4), stderr: "" };
+            return { code: 0, stdout: JSON.stringify(outputs, null, 4), stderr: "" };
         });
-        expect(calls).toEqual([["pulumi", "stack", "output", "--json", "--stack", "lacp-slow", "labHandle"]]);
+        expect(calls).toEqual([["pulumi", "stack", "output", "--json", "--stack", "lacp-slow"]]);
         expect(lab).toMatchObject({ stack: "lacp-slow", variant: "lacp", bond: { name: "bond0", mode: "802.3ad" } });
         // The names are those of the containers the program declared, not worked out again.
         const containers = resources
@@ -281,24 +281,28 @@ describe("the lab of a stack: the handle the program publishes (stack output lab
     });
 
     it("says what it ran and what to do when the CLI cannot answer", async () => {
-        await expect(labFromStack("nope", answering("", 255, "error: no stack named 'nope' found"))).rejects.toThrow(
+        await expect(
+            labFromStack("nope", undefined, answering("", 255, "error: no stack named 'nope' found")),
+        ).rejects.toThrow(
             new RegExp(
-                /cannot read stack nope's lab handle \(pulumi stack output --json --stack nope labHandle\): /.source +
+                /cannot read stack nope's outputs \(pulumi stack output --json --stack nope\): /.source +
                     /error: no stack named 'nope' found\. The drill needs the Pulumi CLI/.source,
             ),
         );
         await expect(
-            labFromStack("dev", async () => {
+            labFromStack("dev", undefined, async () => {
                 throw new Error("spawn pulumi ENOENT");
             }),
         ).rejects.toThrow(/spawn pulumi ENOENT\. The drill needs the Pulumi CLI/);
     });
 
     it("refuses an output that is not a lab handle (a stack brought up by an older bondlab)", async () => {
-        await expect(labFromStack("old", answering(""))).rejects.toThrow(
+        await expect(labFromStack("old", undefined, answering(""))).rejects.toThrow(
             /stack old has no lab handle \(its output labHandle\): bring it up with this version/,
         );
-        await expect(labFromStack("old", answering('{"routers": []}'))).rejects.toThrow(/has no lab handle/);
+        await expect(labFromStack("old", undefined, answering('{"labHandle": {"routers": []}}'))).rejects.toThrow(
+            /has no lab handle/,
+        );
     });
 
     it("spots a masquerading network that catches the bond's addresses", () => {
@@ -340,5 +344,87 @@ describe("scenarios and windows", () => {
         expect(postWindowS({ kind: "ms", ms: 90000, formula: "" }, o)).toBe(12);
         expect(postWindowS({ kind: "never", formula: "" }, o)).toBe(3);
         expect(postWindowS({ kind: "never", formula: "" }, { ...o, postS: 5 })).toBe(5);
+    });
+});
+
+describe("a bonded link of a network: the handle the program publishes per link (stack output linkHandles)", () => {
+    let resources: RegisteredResource[];
+    let outputs: Record<string, any>;
+    beforeAll(async () => {
+        const stackFile = { "bondlab:variant": "enterprise" };
+        ({ resources, outputs } = await new Stack({ name: "ent", stackFile }, new MemoryRealizer()).up());
+    });
+
+    it("publishes every bonded link, and no link of one channel", () => {
+        expect(Object.keys(outputs.linkHandles).sort()).toEqual(["office1", "wan"]);
+        expect(outputs.labHandle).toBeUndefined();
+    });
+
+    it("gives the trunk's ends their own bond, slaves, primary and the VLAN to ping across", () => {
+        const lab = pickLab("ent", outputs, "office1");
+        expect(lab.routers.map((r) => r.name)).toEqual(["centralRouter", "office1Router"]);
+        const [central, office] = lab.routers;
+        // centralRouter's second link: its bond1 over eth3 and eth4; office1Router's only one: bond0 over eth1, eth2.
+        expect(central.verify).toMatchObject({
+            BONDLAB_BOND: "bond1",
+            BONDLAB_SLAVES: "eth3 eth4",
+            BONDLAB_ACTIVE: "eth3",
+            BONDLAB_PEER: "192.168.255.6",
+            BONDLAB_PING_DEV: "bond1.10",
+            BONDLAB_OPTIONS: "mode active-backup miimon 100 primary eth3",
+        });
+        expect(office.verify).toMatchObject({
+            BONDLAB_BOND: "bond0",
+            BONDLAB_SLAVES: "eth1 eth2",
+            BONDLAB_ACTIVE: "eth1",
+            BONDLAB_PEER: "192.168.255.5",
+            BONDLAB_PING_DEV: "bond0.10",
+        });
+        expect(central.ip).toBe("192.168.255.5");
+        expect(lab.channels.map((c) => [c.name, c.interface, c.interfaces])).toEqual([
+            ["of1a", "eth3/eth1", { centralRouter: "eth3", office1Router: "eth1" }],
+            ["of1b", "eth4/eth2", { centralRouter: "eth4", office1Router: "eth2" }],
+        ]);
+    });
+
+    it("acts on each end's own slave: the carrying channel and the admin-down rows", () => {
+        const lab = pickLab("ent", outputs, "office1");
+        // centralRouter counts on eth3/eth4, office1Router on eth1/eth2: the second channel carries.
+        const snap = (a: string, b: string, tx1: number, tx2: number) =>
+            parseSnapshot(`snap s 1795662594485299850 slave=${a}:up:0:${tx1}:0 slave=${b}:up:0:${tx2}:0`)!;
+        const before = [snap("eth3", "eth4", 10, 10), snap("eth1", "eth2", 10, 10)];
+        const after = [snap("eth3", "eth4", 11, 90), snap("eth1", "eth2", 12, 80)];
+        const ch = carryingChannel(lab, before, after);
+        expect(ch.name).toBe("of1b");
+        const rows = planRows(lab, parseScenarioList("admin-down"));
+        expect(rows.map((r) => r.title(ch))).toEqual([
+            "ip link set eth2 down inside office1Router",
+            "ip link set eth4 down inside centralRouter",
+        ]);
+    });
+
+    it("names containers and cables as the program declared them", () => {
+        const lab = pickLab("ent", outputs, "wan");
+        const declared = resources
+            .filter((r) => r.type === "docker:index/container:Container")
+            .map((r) => r.inputs.name as string);
+        for (const name of [...lab.routers.map((r) => r.container), ...lab.channels.map((c) => c.cable)])
+            expect(declared).toContain(name);
+        expect(lab.routers[0].verify).toMatchObject({ BONDLAB_PING_DEV: "bond0", BONDLAB_PEER: "192.168.255.2" });
+        expect(lab.channels.map((c) => c.interface)).toEqual(["eth1", "eth2"]);
+    });
+
+    it("asks for --link on a network, names the links, and refuses --link on a two-router lab", () => {
+        expect(() => pickLab("ent", outputs)).toThrow(
+            "stack ent is a network: name the bonded link to drill with --link (wan, office1)",
+        );
+        expect(() => pickLab("ent", outputs, "office2")).toThrow(
+            "stack ent has no bonded link office2: use one of wan, office1",
+        );
+        const lab = { labHandle: labOfSpec("x", loadLab("lacp")) };
+        expect(() => pickLab("lacp", lab, "wan")).toThrow(
+            "stack lacp is a two-router lab with one bond: drop --link wan",
+        );
+        expect(pickLab("lacp", lab).routers.map((r) => r.name)).toEqual(["inetRouter", "centralRouter"]);
     });
 });

@@ -321,6 +321,12 @@ describe("the README", () => {
         const readme = require("fs").readFileSync(`${__dirname}/../../README.md`, "utf8") as string;
         expect(readme).toContain("```mermaid\n" + outputs.diagram + "\n```");
     });
+
+    it("shows the enterprise stack's diagram as the program exports it", async () => {
+        const { outputs } = await run({ "bondlab:variant": "enterprise" }, "enterprise");
+        const readme = require("fs").readFileSync(`${__dirname}/../../README.md`, "utf8") as string;
+        expect(readme).toContain("```mermaid\n" + outputs.diagram + "\n```");
+    });
 });
 
 describe("host configs in the stack outputs", () => {

@@ -24,6 +24,11 @@ describe("the tools' arguments", () => {
             /--update measures some variants again .*give --matrix and --variants/,
         ],
         [
+            ["--matrix", "--out", "x", "--link", "wan"],
+            /--link picks a bonded link of a running network: give it with --stack/,
+        ],
+        [["--stack", "dev", "--replay", "--link", "wan"], /--link .*: give it with --stack, without --replay/],
+        [
             ["--matrix", "--out", "/nonexistent", "--variants", "lacp", "--update"],
             /--update: no report to update in \/nonexistent/,
         ],
@@ -37,7 +42,7 @@ describe("the tools' arguments", () => {
         const r = tool("validate", "configs/v2/vlan-lacp.yaml");
         expect(r.status).toBe(0);
         expect(r.stdout).toMatch(
-            /^configs\/v2\/vlan-lacp\.yaml: ok: 6 nodes \(2 routers, 4 hosts\), 1 link, 1 segment; the drill and export /m,
+            /^configs\/v2\/vlan-lacp\.yaml: ok: 6 nodes \(2 routers, 4 hosts\), 1 link, 1 segment; the drill takes --link wan$/m,
         );
         expect(r.stdout).toMatch(
             /link wan: bonded 802\.3ad over ch1, ch2: inetRouter bond0 192\.168\.255\.1\/30 <-> centralRouter bond0/,
