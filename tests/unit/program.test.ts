@@ -1,5 +1,6 @@
 import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
+import { listNetworks, loadTopology } from "../../components/spec/load";
 
 const byType = (resources: RegisteredResource[], type: string) => resources.filter((r) => r.type === type);
 const byName = (resources: RegisteredResource[], name: string) => {
@@ -148,6 +149,19 @@ describe("variants", () => {
         // Two routers, two cables, and seed-shared's switch.
         expect(byType(resources, "docker:index/container:Container")).toHaveLength(variant === "seed-shared" ? 5 : 4);
         expect(byType(resources, "command:local:Command")).toHaveLength(5);
+    });
+
+    it.each(listNetworks())("the network %s: a Node per node, each with its apply and verify", async (network) => {
+        const { resources, outputs } = await run({ "bondlab:variant": network }, network);
+        const topology = loadTopology(network);
+        const nodes = resources.filter((r) => r.type === "bondlab:index:Node").map((r) => r.name);
+        expect(nodes).toEqual(topology.nodes.map((n) => `lab-${n.name}`));
+        for (const node of topology.nodes) {
+            expect(byName(resources, `lab-${node.name}-apply`)).toBeDefined();
+            expect(byName(resources, `lab-${node.name}-verify`)).toBeDefined();
+        }
+        expect(Object.keys(outputs.nodes)).toEqual(topology.nodes.map((n) => n.name));
+        expect(Object.keys(outputs.linkHandles)).toEqual(topology.links.filter((l) => l.bond).map((l) => l.name));
     });
 
     it("points ARP monitoring of each router at the other one", async () => {
