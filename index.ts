@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { exportRouter } from "./components/export";
+import { exportNode, forwarding } from "./components/export";
 import { dockerCliEnv } from "./components/docker-endpoint";
 import { Lab } from "./components/lab";
 import { labNames } from "./components/names";
@@ -8,7 +8,7 @@ import { networkDiagram } from "./components/network-diagram";
 import { loadAnyLab } from "./components/spec/load";
 import { readStackSettings } from "./components/spec/settings";
 import { LabSpec } from "./components/spec/spec";
-import { TopologySpec } from "./components/spec/topology";
+import { TopologySpec, topologyOf } from "./components/spec/topology";
 import { LabConfigError } from "./components/spec/validate";
 
 // Read the stack's settings, validate them and the lab before registering anything, build it.
@@ -33,7 +33,20 @@ const common = {
     verifyTimeout: settings.verifyTimeout,
 };
 
-// The two-router lab, which the drill, exports and bench work on.
+/**
+ * Per node, its host configs in every format (a format that lacks an option of the lab writes
+ * NOT-EXPORTED.txt), and for a network's routers the forwarding their container has.
+ */
+function hostConfigsOf(topology: TopologySpec, routersForward: boolean) {
+    return Object.fromEntries(
+        topology.nodes.map((n) => [
+            n.name,
+            { ...exportNode(topology, n.name, "note"), ...(routersForward ? forwarding(topology, n.name) : {}) },
+        ]),
+    );
+}
+
+// The two-router lab: two routers joined by one bond.
 function twoRouterLab(spec: LabSpec) {
     const labSpec = settings.privileged === undefined ? spec : { ...spec, privileged: settings.privileged };
     const lab = new Lab("lab", { spec: labSpec, ...common });
@@ -44,11 +57,8 @@ function twoRouterLab(spec: LabSpec) {
         diagram: lab.diagram,
         /** What `npm run drill -- --stack` acts on: the engine, containers, cables, bridges, bond and verify's settings. */
         labHandle: lab.handle,
-        /**
-         * The same bond as host configs (ifcfg, NetworkManager, netplan, systemd-networkd), per router; a format that
-         * cannot express an option says so in NOT-EXPORTED.txt.
-         */
-        hostConfigs: Object.fromEntries(labSpec.routers.map((r) => [r.name, exportRouter(labSpec, r, "note")])),
+        /** The same bond as host configs (ifcfg, NetworkManager, netplan, systemd-networkd), per router. */
+        hostConfigs: hostConfigsOf(topologyOf(labSpec), false),
     };
 }
 
@@ -64,6 +74,8 @@ function wholeNetwork(topology: TopologySpec) {
         /** Per node: its container and what verify found (bonds as the kernel runs them, pings answered). */
         nodes: network.nodes,
         diagram: networkDiagram(spec),
+        /** Every node's bonds, ports, VLANs and routes as host configs (a format that cannot express an option says why). */
+        hostConfigs: hostConfigsOf(spec, true),
         /** Per bonded link, what `npm run drill -- --stack S --link L` acts on, as labHandle is for a two-router lab. */
         linkHandles: network.linkHandles,
     };

@@ -25,8 +25,12 @@ export function portsOf(topology: TopologySpec, node: string): NodePort[] {
     return ports;
 }
 
-/** The bond options of one end, mode first, as `ip link add type bond` takes them. */
-export function endOptions(link: LinkSpec, end: LinkEndSpec): string {
+/**
+ * The bond options of one end, mode first, in the kernel's names and value syntax (lists joined
+ * with commas): `primary` becomes that end's slave on the named channel, `peer` in
+ * arp_ip_target the other end's address. node-apply.sh and every exported host config take this.
+ */
+export function endBondOptions(link: LinkSpec, end: LinkEndSpec): [string, string][] {
     const peer = link.ends.find((e) => e !== end)!;
     const options: [string, string][] = [["mode", link.bond!.mode]];
     for (const [key, value] of Object.entries(link.bond!.options)) {
@@ -35,7 +39,14 @@ export function endOptions(link: LinkSpec, end: LinkEndSpec): string {
             options.push([key, value.map((v) => (v === "peer" ? peer.address!.ip : v)).join(",")]);
         else options.push([key, String(value)]);
     }
-    return options.map(([k, v]) => `${k} ${v}`).join(" ");
+    return options;
+}
+
+/** The bond options of one end as `ip link add type bond` takes them. */
+export function endOptions(link: LinkSpec, end: LinkEndSpec): string {
+    return endBondOptions(link, end)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(" ");
 }
 
 /**

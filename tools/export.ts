@@ -1,12 +1,13 @@
-// npm run export -- --variant <name|all|lab.yaml> --out DIR: writes each router's bond as
-// host configs (ifcfg, NetworkManager, netplan, systemd-networkd) and the lab's Mermaid
-// diagram to DIR/<variant>/, without touching Docker. Exit 1 on a bad lab or an option a
-// format cannot express, 2 on bad arguments.
+// npm run export -- --variant <name|all|lab.yaml> --out DIR: writes every node of a lab or a
+// version 2 network as host configs (ifcfg, NetworkManager, netplan, systemd-networkd): its
+// bonds, plain interfaces, VLANs, addresses and routes, and the lab's Mermaid diagram, to
+// DIR/<variant>/, without touching Docker. Exit 1 on a bad lab or an option a format cannot
+// express, 2 on bad arguments.
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { EXPORT_FORMATS, ExportError, exportLab, fileMode } from "../components/export";
-import { listVariants, loadLab } from "../components/spec/load";
+import { EXPORT_FORMATS, ExportError, exportLab, exportNetwork, fileMode } from "../components/export";
+import { listNetworks, listVariants, loadAnyLab } from "../components/spec/load";
 import { LabConfigError } from "../components/spec/validate";
 
 const USAGE = "usage: npm run export -- --variant <name | all | lab.yaml> --out DIR";
@@ -24,7 +25,8 @@ function main(argv: string[]): number {
     }
     if (args.help) {
         console.log(
-            `${USAGE}\nvariants: ${listVariants().join(", ")}\nformats: ${Object.keys(EXPORT_FORMATS).join(", ")}`,
+            `${USAGE}\nvariants: ${listVariants().join(", ")}\nnetworks: ${listNetworks().join(", ")}\n` +
+                `formats: ${Object.keys(EXPORT_FORMATS).join(", ")}`,
         );
         return 0;
     }
@@ -32,16 +34,13 @@ function main(argv: string[]): number {
         console.error(`${!args.variant ? "--variant" : "--out"} is required\n${USAGE}`);
         return 2;
     }
-    const variants = args.variant === "all" ? listVariants() : [args.variant];
+    const variants = args.variant === "all" ? [...listVariants(), ...listNetworks()] : [args.variant];
     try {
         // Render every variant before writing any, so a bad one leaves nothing half written.
-        const labs = variants.map((variant) => {
-            const spec = loadLab(variant);
-            return { spec, files: exportLab(spec) };
-        });
+        const labs = variants.map(exported);
         // Only under --out, whatever a name holds.
         const outside = labs
-            .flatMap(({ spec, files }) => Object.keys(files).map((f) => path.join(args.out!, spec.variant, f)))
+            .flatMap(({ variant, files }) => Object.keys(files).map((f) => path.join(args.out!, variant, f)))
             .filter(
                 (target) => path.relative(path.resolve(args.out!), path.resolve(target)).split(path.sep)[0] === "..",
             );
@@ -49,18 +48,15 @@ function main(argv: string[]): number {
             console.error(`refusing to write outside --out ${args.out}: ${outside.join(", ")}`);
             return 1;
         }
-        for (const { spec, files } of labs) {
-            const dir = path.join(args.out, spec.variant);
+        for (const { variant, files, what } of labs) {
+            const dir = path.join(args.out, variant);
             for (const [file, content] of Object.entries(files)) {
                 const target = path.join(dir, file);
                 fs.mkdirSync(path.dirname(target), { recursive: true });
                 fs.writeFileSync(target, content);
                 fs.chmodSync(target, fileMode(file));
             }
-            const routers = spec.routers.map((r) => r.name).join(", ");
-            console.log(
-                `${spec.variant}: ${Object.keys(files).length} files for ${routers} (${spec.bond.mode}) in ${dir}`,
-            );
+            console.log(`${variant}: ${Object.keys(files).length} files for ${what} in ${dir}`);
         }
         console.log(`formats: ${Object.keys(EXPORT_FORMATS).join(", ")}; diagram: topology.mmd`);
         return 0;
@@ -71,6 +67,23 @@ function main(argv: string[]): number {
         }
         throw e;
     }
+}
+
+/** A lab's or a network's files, and what the summary line says they are for. */
+function exported(variantOrPath: string): { variant: string; files: Record<string, string>; what: string } {
+    const loaded = loadAnyLab(variantOrPath);
+    if ("lab" in loaded) {
+        const { lab } = loaded;
+        const routers = lab.routers.map((r) => r.name).join(", ");
+        return { variant: lab.variant, files: exportLab(lab), what: `${routers} (${lab.bond.mode})` };
+    }
+    const { network } = loaded;
+    const nodes = network.nodes.map((n) => n.name);
+    return {
+        variant: network.variant,
+        files: exportNetwork(network),
+        what: `${nodes.length} nodes (${nodes.join(", ")})`,
+    };
 }
 
 process.exit(main(process.argv.slice(2)));

@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
-import { LabSpec, RouterSpec } from "../spec/spec";
+import { AddressSpec } from "../spec/topology";
+import { HostBond, HostConfig, HostInterface } from "./host";
 
 // What the exporters share: the error for an option a format cannot say, the table type
 // that maps the kernel's option names onto a format's, and small naming helpers.
@@ -36,8 +37,12 @@ export interface Translated<T> {
     readonly value: T;
 }
 
-/** Translates bondOptionsFor's list into a format, or throws an ExportError naming the option and the format. */
-export function translate<T>(format: string, table: RuleTable<T>, options: [string, string][]): Translated<T>[] {
+/** Translates a bond's options (endBondOptions) into a format, or throws an ExportError naming the option and the format. */
+export function translate<T>(
+    format: string,
+    table: RuleTable<T>,
+    options: readonly [string, string][],
+): Translated<T>[] {
     return options.map(([option, text]) => {
         const rule = table[option];
         if (rule === undefined) throw new ExportError(format, option, "the exporter has no rule for it");
@@ -49,19 +54,27 @@ export function translate<T>(format: string, table: RuleTable<T>, options: [stri
     });
 }
 
-/** The bond's slaves in channel order: eth1, eth2, ... */
-export function slavesOf(spec: LabSpec): string[] {
-    return spec.channels.map((c) => c.interface);
+/** A prefix length, e.g. 24 for 192.168.1.1/24. */
+export function prefixOf(address: AddressSpec): number {
+    return Number(address.address.split("/")[1]);
 }
 
-/** The bond's prefix length, e.g. 24 for 192.168.1.1/24. */
-export function prefixOf(router: RouterSpec): number {
-    return Number(router.address.split("/")[1]);
+/** An interface as comments name it: bond0 (active-backup), bond1.10 (VLAN 10 on bond1), eth5. */
+function describe(iface: HostInterface): string {
+    if (iface.kind === "bond") return `${iface.name} (${iface.mode})`;
+    if (iface.kind === "vlan") return `${iface.name} (VLAN ${iface.id} on ${iface.parent})`;
+    return iface.name;
 }
 
-/** One comment line that says where a file came from. */
-export function origin(spec: LabSpec, router: RouterSpec): string {
-    return `bondlab ${spec.variant}: ${router.name}'s ${spec.bond.name} (${spec.bond.mode})`;
+/** The interface a file of `iface` belongs to: a slave's bond, else the interface itself. */
+export function ownerOf(host: HostConfig, iface: HostInterface): HostInterface {
+    if (iface.kind !== "ethernet" || iface.master === undefined) return iface;
+    return host.interfaces.find((i) => i.name === iface.master)!;
+}
+
+/** One comment line that says where a file came from: the lab, the node and the interfaces. */
+export function origin(host: HostConfig, ...ifaces: HostInterface[]): string {
+    return `bondlab ${host.variant}: ${host.node}'s ${ifaces.map(describe).join(", ")}`;
 }
 
 /**
@@ -70,9 +83,9 @@ export function origin(spec: LabSpec, router: RouterSpec): string {
  * changes then delivers the bond's frames to the old slave only, so the first failover
  * loses the path. `setting` is how the format writes fail_over_mac active.
  */
-export function vmAdvice(spec: LabSpec, setting: string): string[] {
-    const policy = spec.bond.options.fail_over_mac;
-    if (spec.bond.mode !== "active-backup" || (policy !== undefined && policy !== "none")) return [];
+export function vmAdvice(bond: HostBond, setting: string): string[] {
+    const policy = bond.options.find(([key]) => key === "fail_over_mac")?.[1];
+    if (bond.mode !== "active-backup" || (policy !== undefined && policy !== "none")) return [];
     return [
         "In a VM whose hypervisor filters the guest's MAC changes (a VirtualBox internal network,",
         "Hyper-V without MAC address spoofing, a VMware port group that rejects MAC changes), add",

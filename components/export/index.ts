@@ -1,19 +1,23 @@
 import { mermaidDiagram } from "../diagram";
 import { labNames } from "../names";
-import { LabSpec, RouterSpec } from "../spec/spec";
+import { networkDiagram } from "../network-diagram";
+import { LabSpec } from "../spec/spec";
+import { TopologySpec, topologyOf } from "../spec/topology";
+import { HostConfig, hostConfigOf } from "./host";
 import { ifcfgFiles } from "./ifcfg";
 import { netplanFiles } from "./netplan";
 import { networkdFiles } from "./networkd";
 import { networkManagerFiles } from "./networkmanager";
 
-// Every host config format for one router, and the whole lab as one tree of files:
-// <router>/<format>/<file> plus topology.mmd. Pure functions: writing is tools/export.ts's job.
+// Every host config format for one node, and a whole lab or network as one tree of files:
+// <node>/<format>/<file> plus topology.mmd. A version 1 lab is exported as its network
+// (topologyOf), node by node like any other. Pure functions: writing is tools/export.ts's job.
 
-import { ExportError } from "./common";
+import { ExportError, lines } from "./common";
 
 export { ExportError };
 
-export type ExportFormat = (spec: LabSpec, router: RouterSpec) => Record<string, string>;
+export type ExportFormat = (host: HostConfig) => Record<string, string>;
 
 /** The formats, by the folder name each gets. */
 export const EXPORT_FORMATS: Readonly<Record<string, ExportFormat>> = {
@@ -24,21 +28,22 @@ export const EXPORT_FORMATS: Readonly<Record<string, ExportFormat>> = {
 };
 
 /**
- * One router's files in every format, as "<format>/<file>" -> content. A format that cannot
+ * One node's files in every format, as "<format>/<file>" -> content. A format that cannot
  * express an option of the lab throws ExportError, or with `unsupported: "note"` (the stack
  * output: a valid lab must deploy whatever a format lacks) gets "<format>/NOT-EXPORTED.txt"
  * saying why.
  */
-export function exportRouter(
-    spec: LabSpec,
-    router: RouterSpec,
+export function exportNode(
+    topology: TopologySpec,
+    node: string,
     unsupported: "throw" | "note" = "throw",
 ): Record<string, string> {
+    const host = hostConfigOf(topology, node);
     const files: Record<string, string> = {};
     for (const [format, render] of Object.entries(EXPORT_FORMATS)) {
         let rendered: Record<string, string>;
         try {
-            rendered = render(spec, router);
+            rendered = render(host);
         } catch (e) {
             if (unsupported === "throw" || !(e instanceof ExportError)) throw e;
             rendered = { "NOT-EXPORTED.txt": `${e.message}\n` };
@@ -50,13 +55,43 @@ export function exportRouter(
 
 /** The lab's files: "<router>/<format>/<file>" for both routers, and topology.mmd. */
 export function exportLab(spec: LabSpec): Record<string, string> {
-    const files: Record<string, string> = {
-        "topology.mmd": mermaidDiagram(spec, labNames("bondlab", spec.variant)) + "\n",
+    const topology = topologyOf(spec);
+    const files = nodeFiles(topology);
+    return { "topology.mmd": mermaidDiagram(spec, labNames("bondlab", spec.variant)) + "\n", ...files };
+}
+
+/** The network's files: "<node>/<format>/<file>" for every node, its routers' forwarding, and topology.mmd. */
+export function exportNetwork(topology: TopologySpec): Record<string, string> {
+    return {
+        "topology.mmd": networkDiagram(topology) + "\n",
+        ...nodeFiles(topology, (node) => forwarding(topology, node)),
     };
-    for (const router of spec.routers) {
-        for (const [file, content] of Object.entries(exportRouter(spec, router)))
-            files[`${router.name}/${file}`] = content;
-    }
+}
+
+/**
+ * A network's router forwards between its interfaces (components/node.ts sets
+ * net.ipv4.ip_forward to 1, and to 0 on hosts); a host it is carried to must too, whatever
+ * its network configuration tool: a sysctl.d file, which every format leaves to systemd.
+ */
+export function forwarding(topology: TopologySpec, node: string): Record<string, string> {
+    if (topology.nodes.find((n) => n.name === node)?.kind !== "router") return {};
+    return {
+        "sysctl.d/90-bondlab-forwarding.conf": lines(
+            `# bondlab ${topology.variant}: ${node} routes between its interfaces.`,
+            "# Copy to /etc/sysctl.d/, then: sysctl --system",
+            "net.ipv4.ip_forward = 1",
+        ),
+    };
+}
+
+function nodeFiles(
+    topology: TopologySpec,
+    extra: (node: string) => Record<string, string> = () => ({}),
+): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const node of topology.nodes)
+        for (const [file, content] of Object.entries({ ...exportNode(topology, node.name), ...extra(node.name) }))
+            files[`${node.name}/${file}`] = content;
     return files;
 }
 

@@ -1,8 +1,9 @@
 import * as YAML from "yaml";
-import { LabSpec, RouterSpec, bondOptionsFor } from "../spec/spec";
-import { RuleTable, lines, origin, slavesOf, translate, vmAdvice } from "./common";
+import { RuleTable, lines, origin, translate, vmAdvice } from "./common";
+import { HostBond, HostConfig, HostInterface, bondsOf, isDefault, topLevel } from "./host";
 
-// netplan (Ubuntu): one YAML file. netplan names the bond parameters itself (netplan(5),
+// netplan (Ubuntu): one YAML file per node, with its ethernets, bonds and VLANs and the routes
+// under the interface they leave by. netplan names the bond parameters itself (netplan(5),
 // "Properties for device type bonds"). Intervals are written as plain numbers, which
 // netplan reads as milliseconds: a suffixed "100ms" reaches NetworkManager unchanged as
 // miimon=100ms when the renderer is NetworkManager (netplan 0.106), and NM refuses that.
@@ -41,26 +42,48 @@ export const NETPLAN_PARAMETERS: RuleTable<Value> = {
     resend_igmp: { key: "resend-igmp", value: Number },
 };
 
-export function netplanFiles(spec: LabSpec, router: RouterSpec): Record<string, string> {
-    const parameters = translate("netplan", NETPLAN_PARAMETERS, bondOptionsFor(spec, router));
-    const slaves = slavesOf(spec);
+export function netplanFiles(host: HostConfig): Record<string, string> {
+    const bonds = bondsOf(host);
+    const parameters = bonds.map((b) => translate("netplan", NETPLAN_PARAMETERS, b.options));
+    // A kind of interface the node lacks gets no section (undefined: YAML leaves it out).
+    const section = <T extends HostInterface>(list: T[], settings: (iface: T, i: number) => object) =>
+        list.length > 0 ? Object.fromEntries(list.map((iface, i) => [iface.name, settings(iface, i)])) : undefined;
     const config = {
         network: {
             version: 2,
-            ethernets: Object.fromEntries(slaves.map((s) => [s, {}])),
-            bonds: {
-                [spec.bond.name]: {
-                    interfaces: slaves,
-                    addresses: [router.address],
-                    parameters: Object.fromEntries(parameters.map((p) => [p.key, p.value])),
-                },
-            },
+            ethernets: section(
+                host.interfaces.filter((i) => i.kind === "ethernet"),
+                (e) => ({ ...addresses(e), ...routes(e) }),
+            ),
+            bonds: section(bonds, (b, i) => ({
+                interfaces: b.slaves,
+                ...addresses(b),
+                parameters: Object.fromEntries(parameters[i].map((p) => [p.key, p.value])),
+                ...routes(b),
+            })),
+            vlans: section(
+                host.interfaces.filter((i) => i.kind === "vlan"),
+                (v) => ({ id: v.id, link: v.parent, ...addresses(v), ...routes(v) }),
+            ),
         },
     };
+    // Whose parameters: "the bond's" where the node has one.
+    const whose = (bond: HostBond) => (bonds.length === 1 ? "the bond's" : `${bond.name}'s`);
     const header = lines(
-        `# ${origin(spec, router)} for netplan.`,
+        `# ${origin(host, ...topLevel(host))} for netplan.`,
         "# Copy to /etc/netplan/ (mode 600), then: netplan generate && netplan apply",
-        ...vmAdvice(spec, "fail-over-mac-policy: active to the bond's parameters").map((l) => `# ${l}`),
+        ...bonds
+            .flatMap((b) => vmAdvice(b, `fail-over-mac-policy: active to ${whose(b)} parameters`))
+            .map((l) => `# ${l}`),
     );
     return { "60-bondlab.yaml": header + YAML.stringify(config) };
+}
+
+function addresses(iface: HostInterface): { addresses?: string[] } {
+    return iface.address ? { addresses: [iface.address.address] } : {};
+}
+
+function routes(iface: HostInterface): { routes?: { to: string; via: string }[] } {
+    if (iface.routes.length === 0) return {};
+    return { routes: iface.routes.map((r) => ({ to: isDefault(r) ? "default" : r.to, via: r.via })) };
 }

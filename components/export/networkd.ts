@@ -1,8 +1,9 @@
-import { LabSpec, RouterSpec, bondOptionsFor } from "../spec/spec";
-import { RuleTable, lines, origin, slavesOf, translate, vmAdvice } from "./common";
+import { RuleTable, lines, origin, ownerOf, translate, vmAdvice } from "./common";
+import { HostConfig, HostInterface, bondsOf, isDefault, vlansOn } from "./host";
 
-// systemd-networkd: a .netdev that creates the bond, a .network for its address and one
-// .network per slave (systemd.netdev(5), [Bond]; systemd.network(5), Bond= and PrimarySlave=).
+// systemd-networkd: a .netdev that creates each bond and VLAN, and a .network per interface
+// for its address, its bond or VLANs and its routes (systemd.netdev(5), [Bond] and [VLAN];
+// systemd.network(5), Bond=, PrimarySlave=, VLAN= and [Route]).
 // Its time spans default to seconds, so intervals carry "ms".
 
 const ms = (v: string) => `${v}ms`;
@@ -34,33 +35,54 @@ export const NETWORKD_BOND_KEYS: RuleTable<string> = {
     resend_igmp: { key: "ResendIGMP" },
 };
 
-export function networkdFiles(spec: LabSpec, router: RouterSpec): Record<string, string> {
-    const bond = spec.bond.name;
-    const options = translate("systemd-networkd", NETWORKD_BOND_KEYS, bondOptionsFor(spec, router));
-    const primary = options.find((o) => o.option === "primary")?.value;
-    const comment = `# ${origin(spec, router)} for systemd-networkd: copy to /etc/systemd/network/`;
-    const files: Record<string, string> = {
-        [`10-${bond}.netdev`]: lines(
-            comment,
-            ...vmAdvice(spec, "FailOverMACPolicy=active under [Bond]").map((l) => `# ${l}`),
+export function networkdFiles(host: HostConfig): Record<string, string> {
+    const files: Record<string, string> = {};
+    const comment = (iface: HostInterface) =>
+        `# ${origin(host, ownerOf(host, iface))} for systemd-networkd: copy to /etc/systemd/network/`;
+    const primaries: string[] = [];
+    for (const bond of bondsOf(host)) {
+        const options = translate("systemd-networkd", NETWORKD_BOND_KEYS, bond.options);
+        primaries.push(...options.filter((o) => o.option === "primary").map((o) => o.value));
+        files[`10-${bond.name}.netdev`] = lines(
+            comment(bond),
+            ...vmAdvice(bond, "FailOverMACPolicy=active under [Bond]").map((l) => `# ${l}`),
             "[NetDev]",
-            `Name=${bond}`,
+            `Name=${bond.name}`,
             "Kind=bond",
             "",
             "[Bond]",
             ...options.filter((o) => o.option !== "primary").map((o) => `${o.key}=${o.value}`),
-        ),
-        [`20-${bond}.network`]: lines(comment, "[Match]", `Name=${bond}`, "", "[Network]", `Address=${router.address}`),
-    };
-    for (const slave of slavesOf(spec)) {
-        files[`20-${slave}.network`] = lines(
-            comment,
+        );
+    }
+    for (const vlan of host.interfaces.filter((i) => i.kind === "vlan"))
+        files[`10-${vlan.name}.netdev`] = lines(
+            comment(vlan),
+            "[NetDev]",
+            `Name=${vlan.name}`,
+            "Kind=vlan",
+            "",
+            "[VLAN]",
+            `Id=${vlan.id}`,
+        );
+    for (const iface of host.interfaces) {
+        const slave = iface.kind === "ethernet" && iface.master !== undefined;
+        files[`20-${iface.name}.network`] = lines(
+            comment(iface),
             "[Match]",
-            `Name=${slave}`,
+            `Name=${iface.name}`,
             "",
             "[Network]",
-            `Bond=${bond}`,
-            ...(slave === primary ? ["PrimarySlave=true"] : []),
+            ...(iface.address ? [`Address=${iface.address.address}`] : []),
+            ...(slave ? [`Bond=${iface.master}`] : []),
+            ...(primaries.includes(iface.name) ? ["PrimarySlave=true"] : []),
+            ...vlansOn(host, iface.name).map((v) => `VLAN=${v.name}`),
+            // The default route is a gateway alone; networkd fills in 0.0.0.0/0.
+            ...iface.routes.flatMap((r) => [
+                "",
+                "[Route]",
+                ...(isDefault(r) ? [] : [`Destination=${r.to}`]),
+                `Gateway=${r.via}`,
+            ]),
         );
     }
     return files;

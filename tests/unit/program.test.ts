@@ -162,6 +162,17 @@ describe("variants", () => {
         }
         expect(Object.keys(outputs.nodes)).toEqual(topology.nodes.map((n) => n.name));
         expect(Object.keys(outputs.linkHandles)).toEqual(topology.links.filter((l) => l.bond).map((l) => l.name));
+        // Every node's host configs, its VLAN sub-interfaces included.
+        expect(Object.keys(outputs.hostConfigs)).toEqual(topology.nodes.map((n) => n.name));
+        for (const node of topology.nodes) {
+            const vlans = [...topology.links.flatMap((l) => l.ends), ...topology.segments.flatMap((s) => s.ports)]
+                .filter((a) => a.node === node.name)
+                .flatMap((a) => a.vlans.map((v) => v.interface));
+            for (const vlan of vlans) expect(outputs.hostConfigs[node.name]).toHaveProperty([`ifcfg/ifcfg-${vlan}`]);
+            expect(Object.keys(outputs.hostConfigs[node.name]).includes("sysctl.d/90-bondlab-forwarding.conf")).toBe(
+                node.kind === "router",
+            );
+        }
     });
 
     it("points ARP monitoring of each router at the other one", async () => {
@@ -361,6 +372,8 @@ describe("host configs in the stack outputs", () => {
 
     it("carry the seed's options as the ifcfg BONDING_OPTS of each router", async () => {
         const { outputs } = await run({ "bondlab:variant": "seed" });
+        // The two-router lab's routers do not forward (only a network's do), and their exports say nothing of it.
+        expect(Object.keys(outputs.hostConfigs.inetRouter).filter((f) => f.startsWith("sysctl.d/"))).toEqual([]);
         expect(outputs.hostConfigs.inetRouter["ifcfg/ifcfg-bond0"]).toContain(
             'BONDING_OPTS="mode=active-backup miimon=100 primary=eth1 primary_reselect=always"',
         );
