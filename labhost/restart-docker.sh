@@ -11,13 +11,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 image=${BONDLAB_ROUTER_IMAGE:-bondlab.invalid/router:local}
-docker run --rm --pid host "$image" kill -USR1 1
-bl_log "dockerd restart requested; waiting for the Docker API to go and come back"
+# The throwaway container's own client may fail (exit 125) when dockerd goes down under it,
+# before it has removed the container: whether the restart happened is told by the API going
+# away, below, not by this exit status.
+sent=0
+docker run --rm --pid host "$image" kill -USR1 1 || sent=$?
+bl_log "dockerd restart requested (docker run exit $sent); waiting for the Docker API to go and come back"
 # dockerd closes its API first when told to stop: wait for that (a minute at most), then for
 # the new dockerd.
 i=0
-while docker version >/dev/null 2>&1 && [ "$i" -lt 60 ]; do
+while docker version >/dev/null 2>&1; do
 	i=$((i + 1))
+	[ "$i" -lt 60 ] || bl_die "the Docker API still answers a minute after the restart request (docker run exit $sent)"
 	sleep 1
 done
 i=0
