@@ -1,5 +1,5 @@
 import { LabNames } from "./names";
-import { endOptions } from "./node-settings";
+import { backupsUnseen, endOptions } from "./node-settings";
 import { BondMode } from "./spec/modes";
 import { LabSpec, RouterSpec, backupsShowLinkState, bondOptionsFor, expectedActiveSlave, peerOf } from "./spec/spec";
 import { LinkEndSpec, LinkSpec, TopologySpec } from "./spec/topology";
@@ -132,7 +132,6 @@ export function linkHandle(
     const ping = link.ends.map((end) => pingAcross(link, end));
     if (ping.some((p) => p === undefined)) return undefined;
     const primary = link.channels.findIndex((c) => c.name === bond.options.primary);
-    const arpBackup = bond.mode === "active-backup" && Number(bond.options.arp_interval ?? 0) > 0;
     const slaveNames = link.channels.map((_, i) => link.ends.map((e) => e.slaves[i]));
     return {
         variant: topology.variant,
@@ -148,7 +147,7 @@ export function linkHandle(
                 BONDLAB_OPTIONS: endOptions(link, end),
                 BONDLAB_SLAVES: end.slaves.join(" "),
                 BONDLAB_ACTIVE: primary >= 0 ? end.slaves[primary] : "",
-                BONDLAB_BACKUPS: arpBackup ? "unknown" : "up",
+                BONDLAB_BACKUPS: backupsUnseen(bond) ? "unknown" : "up",
                 BONDLAB_PEER: ping[i]!.peer,
                 BONDLAB_PING_DEV: ping[i]!.device,
                 BONDLAB_VERIFY_TIMEOUT: String(options.verifyTimeout ?? 90),

@@ -2,6 +2,7 @@
 // recovery, loss that stays, or an outage beyond the bound), and for the degraded-link rows
 // what the mode did with the bad channel. Pure: built from the row's own measurements.
 
+import { slaveIn } from "../components/handle";
 import { BondSettings, formatBound, monitorOf } from "./bounds";
 import { DrillLab, onOneSegment } from "./lab";
 import { failoverOutageMs, settleMsOf } from "./outage";
@@ -42,7 +43,7 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
     const channel = row.channel.name;
     const monitor = monitorOf(s);
     const lacp = s.mode === "802.3ad";
-    const slave = (router: string) => slaveOfRow(row, router);
+    const slave = (router: string) => slaveIn(row.channel, router);
     const sends = (router: string) => row.routers[router]?.txAfter.split("+").includes(slave(router)) ?? false;
     const notRecovered = row.outcome === "down" || row.outcome === "partial";
 
@@ -254,7 +255,9 @@ function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
     const lossPct = Math.max(...dirs.map((d) => d.lossAfterFaultPct));
     const rtt = dirs.map((d) => d.rttAfter?.p50 ?? 0);
     const reordered = dirs.reduce((n, d) => n + d.reordered, 0);
-    const onCh = Object.entries(row.routers).some(([name, v]) => v.txAfter.split("+").includes(slaveOfRow(row, name)));
+    const onCh = Object.entries(row.routers).some(([name, v]) =>
+        v.txAfter.split("+").includes(slaveIn(row.channel, name)),
+    );
     const answered = dirs.some((d) => d.rttAfter !== null);
     const facts = answered
         ? `p50 round trip ${Math.max(...rtt).toFixed(1)} ms, ${lossPct}% of probes lost, ${reordered} replies out of order`
@@ -355,7 +358,7 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
         );
     }
     const back = lab.routers
-        .map((r) => ({ name: r.name, v: row.routers[r.name], own: slaveOfRow(row, r.name) }))
+        .map((r) => ({ name: r.name, v: row.routers[r.name], own: slaveIn(row.channel, r.name) }))
         .filter(({ v, own }) => v && (v.after?.tx[own] ?? 0) > 0 && v.txBefore.split("+").includes(own));
     if (back.length > 0) {
         const who = back
@@ -375,7 +378,7 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     // Nobody went back: did the monitor drop the slave it had failed over to?
     const dropped = lab.routers.flatMap((r) =>
         Object.entries(row.routers[r.name]?.failures ?? {})
-            .filter(([slave, n]) => slave !== slaveOfRow(row, r.name) && n > 0)
+            .filter(([slave, n]) => slave !== slaveIn(row.channel, r.name) && n > 0)
             .map(([slave, n]) => `${r.name}'s ${slave} failed ${n} time${n === 1 ? "" : "s"} in the row`),
     );
     return (
@@ -400,9 +403,4 @@ function oneDirectionFacts(row: RowResult): string {
 function oneDirection(row: RowResult): string {
     const facts = oneDirectionFacts(row);
     return facts ? `, in one direction only: ${facts} (its flow hashes to the other channel)` : "";
-}
-
-/** The broken channel's slave inside one router (reports name it once where both ends agree). */
-function slaveOfRow(row: RowResult, router: string): string {
-    return row.channel.interfaces?.[router] ?? row.channel.interface;
 }
