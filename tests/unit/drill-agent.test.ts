@@ -37,5 +37,6 @@ describe("the drill agent's probe", () => {
         expect(run.stdout).toMatch(/^ready \d+$/m);
         expect(run.stdout).toContain("2 packets transmitted, 2 received");
         expect(fs.readFileSync(args, "utf8").trim()).toBe("-D -n -i 0.01 -c 6001 192.0.2.2");
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 });
