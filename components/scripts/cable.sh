@@ -24,8 +24,12 @@ complain() {
     echo "cable $br: $*" >&2
 }
 
+# The bridge's ports as the last sweep found them (one name a line).
+ports=""
+
 sweep() {
-    for port in $(ip -o link show master "$br" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+    ports=$(ip -o link show master "$br" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
+    for port in $ports; do
         [ "$(cat "/sys/class/net/$port/brport/group_fwd_mask" 2>/dev/null)" = "$mask" ] ||
             ip link set dev "$port" type bridge_slave group_fwd_mask "$mask" ||
             complain "could not set group_fwd_mask on $port"
@@ -55,10 +59,31 @@ silence_host() {
     fi
 }
 
+# Whether a monitor line (ip -o: one event per line) concerns the bridge or one of its ports:
+# "N: NAME@peer: <...> ... master BR ...", "N: NAME: <...>" or "N: NAME    inet6 ...". The
+# monitor hears every link of the Docker host, and a class of labs changes hundreds of them:
+# a sweep costs forks, which are slow in an emulated host, so only this wire's events get one.
+concerns_this_wire() {
+    case "$1" in
+        *" master $br "* | *": $br: "* | *": $br "*) return 0 ;;
+    esac
+    for port in $ports; do
+        case "$1" in
+            *": $port@"* | *": $port: "* | *": $port "*) return 0 ;;
+        esac
+    done
+    return 1
+}
+
 echo "cable $br: keeping group_fwd_mask $mask on its ports and the Docker host off the wire"
 silence_host
-# Listen first, then sweep, so that no port added in between is missed.
-ip -o monitor link address | while read -r _; do sweep; done &
-sleep 0.2
-sweep
+# Listen first, then sweep, so that no port added in between is missed (its events wait in
+# the pipe). The sweeps run in the loop's own shell, which keeps the list of ports.
+ip -o monitor link address | {
+    sleep 0.2
+    sweep
+    while read -r event; do
+        if concerns_this_wire "$event"; then sweep; fi
+    done
+} &
 wait
