@@ -1,7 +1,15 @@
 import { LabNames } from "./names";
-import { backupsUnseen, endOptions } from "./node-settings";
+import { endOptions } from "./node-settings";
 import { BondMode } from "./spec/modes";
-import { LabSpec, RouterSpec, backupsShowLinkState, bondOptionsFor, expectedActiveSlave, peerOf } from "./spec/spec";
+import {
+    LabSpec,
+    RouterSpec,
+    backupsShowLinkState,
+    backupsUnseen,
+    bondOptionsFor,
+    expectedActiveSlave,
+    peerOf,
+} from "./spec/spec";
 import { LinkEndSpec, LinkSpec, TopologySpec } from "./spec/topology";
 
 /**

@@ -1,5 +1,6 @@
 import { Reach } from "./spec/reach";
-import { LinkBondSpec, LinkEndSpec, LinkSpec, TopologySpec, placedAddresses } from "./spec/topology";
+import { backupsUnseen } from "./spec/spec";
+import { LinkEndSpec, LinkSpec, TopologySpec, placedAddresses } from "./spec/topology";
 
 // What a node of a version 2 network is told: its ports in order, the lines node-apply.sh
 // builds it from, and the checks node-verify.sh runs. Pure functions of the validated
@@ -40,15 +41,6 @@ export function endBondOptions(link: LinkSpec, end: LinkEndSpec): [string, strin
         else options.push([key, String(value)]);
     }
     return options;
-}
-
-/**
- * Whether a link's backups read "down" as built: under ARP monitoring in active-backup a backup
- * counts as up only when ARP traffic reaches it, and over one wire per channel none does
- * (backupsShowLinkState in spec.ts says the same of a two-router lab).
- */
-export function backupsUnseen(bond: LinkBondSpec): boolean {
-    return bond.mode === "active-backup" && Number(bond.options.arp_interval ?? 0) > 0;
 }
 
 /** The bond options of one end as `ip link add type bond` takes them. */
@@ -98,9 +90,9 @@ export function nodeCheckLines(topology: TopologySpec, node: string, macs: Netwo
     const lines: string[] = [];
     for (const link of topology.links) {
         if (!link.bond) continue;
-        const arpBackup = backupsUnseen(link.bond);
+        const unseen = backupsUnseen(link.bond) ? 1 : 0;
         for (const end of link.ends.filter((e) => e.node === node))
-            lines.push(`bond ${end.interface} ${link.bond.mode} ${end.slaves.join(",")} ${arpBackup ? 1 : 0}`);
+            lines.push(`bond ${end.interface} ${link.bond.mode} ${end.slaves.join(",")} ${unseen}`);
     }
     const placed = placedAddresses(topology);
     const elsewhere = (ip: string, domain: string) => placed.some((p) => p.address.ip === ip && p.domain !== domain);

@@ -96,5 +96,10 @@ export function expectedActiveSlave(spec: LabSpec): string | undefined {
  * them. (On one shared switch they would see the active slave's broadcasts.)
  */
 export function backupsShowLinkState(spec: LabSpec): boolean {
-    return !(spec.bond.mode === "active-backup" && Number(spec.bond.options.arp_interval ?? 0) > 0);
+    return !backupsUnseen(spec.bond);
+}
+
+/** The same rule for any bond, a network's links included: its backups read "down" as built. */
+export function backupsUnseen(bond: Pick<BondSpec, "mode" | "options">): boolean {
+    return bond.mode === "active-backup" && Number(bond.options.arp_interval ?? 0) > 0;
 }

@@ -9,8 +9,11 @@ import { AGENT_SCRIPT } from "../../drill/agent";
 // first ICMP error ("Destination Host Unreachable") and the probe would report an outage
 // that lasts until the row ends, whatever the path did after.
 describe("the drill agent's probe", () => {
+    let dir = "";
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
     it("runs ping with a count (its safety stop), never a deadline, and stops it with SIGINT", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-agent-"));
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-agent-"));
         const args = path.join(dir, "args");
         // In node: a shell cannot trap SIGINT in a background job (it starts ignored), ping can.
         fs.writeFileSync(
@@ -37,6 +40,5 @@ describe("the drill agent's probe", () => {
         expect(run.stdout).toMatch(/^ready \d+$/m);
         expect(run.stdout).toContain("2 packets transmitted, 2 received");
         expect(fs.readFileSync(args, "utf8").trim()).toBe("-D -n -i 0.01 -c 6001 192.0.2.2");
-        fs.rmSync(dir, { recursive: true, force: true });
     });
 });
