@@ -153,18 +153,23 @@ describe.each(listVariants())("variant %s on a real kernel", (variant) => {
 
             it("returns to eth1 by itself after a silence made both routers leave it", async () => {
                 // The drift a busy host causes: ARP answers on eth1 stop for a moment (here every
-                // frame into centralRouter's eth1 is dropped), both routers move to eth2, then the
+                // frame into either router's eth1 is dropped), both routers move to eth2, then the
                 // wire is fine again. No carrier changed, so no interface announces anything, and
                 // over one wire per channel no frame reaches an unused eth1. No verify runs: only
                 // the routers' own init (router-init.sh keep_primary) can bring them home.
-                const central = lab.container("centralRouter");
-                const DROP = ["filter", "dev", "eth1", "ingress", "pref", "7"];
-                await exec(central, "sh", "-c", "tc qdisc add dev eth1 clsact 2>/dev/null || true");
-                await exec(central, "tc", ...DROP.slice(0, 1), "add", ...DROP.slice(1), "matchall", "action", "drop");
+                // The silence is both ways on purpose: dropped into one router only, that router's
+                // probes still leave by eth1 and keep the peer there, so it is left with no active
+                // slave at all (measured 5 of 5; README "A silence one way only").
+                const DROP = ["dev", "eth1", "ingress", "pref", "7"];
+                const routers = ROUTERS.map((r) => lab.container(r));
+                for (const router of routers) {
+                    await exec(router, "sh", "-c", "tc qdisc add dev eth1 clsact 2>/dev/null || true");
+                    await exec(router, "tc", "filter", "add", ...DROP, "matchall", "action", "drop");
+                }
                 try {
                     expect(await bothOn("eth2")).toEqual(["eth2", "eth2"]);
                 } finally {
-                    await exec(central, "tc", ...DROP.slice(0, 1), "del", ...DROP.slice(1));
+                    for (const router of routers) await exec(router, "tc", "filter", "del", ...DROP);
                 }
                 expect(await bothOn("eth1")).toEqual(["eth1", "eth1"]);
             });
