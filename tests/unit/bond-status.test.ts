@@ -1,6 +1,8 @@
 import { BOND_SLAVE_FIELDS, BOND_STATUS_FIELDS } from "../../components/bond";
 import { BOND_OPTIONS } from "../../components/spec/modes";
 import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { SCRIPTS_DIR } from "../../components/scripts";
 
@@ -9,14 +11,16 @@ import { SCRIPTS_DIR } from "../../components/scripts";
 
 const FIXTURES = path.join(__dirname, "fixtures", "bonding");
 
+/** `fixture`: a folder of FIXTURES, or an absolute path to a copy of one. */
 function bondStatus(fixture: string, ...expect: string[]): { state: any; problems: string[] } {
+    const tree = path.resolve(FIXTURES, fixture);
     const script = `. "${SCRIPTS_DIR}/bond-status.sh"; p=$(mktemp); bond_status bond0 "$@" "$p" "$BACKUPS"; echo; cat "$p"; rm -f "$p"`;
     const [expectOptions = "", expectSlaves = "", expectActive = "", backups = "up"] = expect;
     const out = execFileSync("sh", ["-c", script, "sh", expectOptions, expectSlaves, expectActive], {
         env: {
             ...process.env,
-            BONDLAB_PROC: `${FIXTURES}/${fixture}/proc`,
-            BONDLAB_SYS: `${FIXTURES}/${fixture}/sys`,
+            BONDLAB_PROC: `${tree}/proc`,
+            BONDLAB_SYS: `${tree}/sys`,
             BACKUPS: backups,
         },
         encoding: "utf8",
@@ -80,6 +84,64 @@ describe("bond_status while LACP has no partner", () => {
         expect(problems[0]).toMatch(
             /^LACP: no partner: LACPDUs do not cross the channels\. Every bridge port needs group_fwd_mask 0x4/,
         );
+    });
+});
+
+describe("bond_status on an ARP-monitored active-backup bond silenced one way", () => {
+    // Saved from centralRouter of the arp-monitor lab, 5 s after every frame into its eth1 was
+    // dropped (tc matchall drop on eth1's ingress) while its frames out still crossed: no slave
+    // answers the monitor, though both carriers are up.
+    const EXPECT = [
+        "mode active-backup arp_interval 200 arp_validate active primary eth1",
+        "eth1 eth2",
+        "eth1",
+        "unknown",
+    ];
+
+    it("blames lost frames, not a cut channel, for each slave the monitor downed", () => {
+        const { state, problems } = bondStatus("arp-one-way", ...EXPECT);
+        expect(state.activeSlave).toBeNull();
+        for (const slave of ["eth1", "eth2"])
+            expect(problems).toContainEqual(
+                expect.stringMatching(
+                    new RegExp(
+                        `^${slave}: link going (down|back), though its carrier is up: the ARP monitor has not heard ` +
+                            "192\\.168\\.1\\.1 on it within 2 x 200 ms: frames are lost on this channel, one way or both",
+                    ),
+                ),
+            );
+        expect(problems.join("\n")).not.toMatch(/cut/);
+    });
+
+    it("says why no slave is active and how a silence one way keeps it so", () => {
+        const { problems } = bondStatus("arp-one-way", ...EXPECT);
+        expect(problems).toContainEqual(
+            expect.stringMatching(
+                new RegExp(
+                    "^active slave: none, expected eth1: the ARP monitor hears the peer on no slave, " +
+                        "though every carrier is up\\. .*Lost one way only, into eth1, it stays so",
+                ),
+            ),
+        );
+    });
+
+    describe("when a carrier is down as well", () => {
+        let copy: string;
+        beforeEach(() => {
+            copy = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-bond-status-"));
+            fs.cpSync(path.join(FIXTURES, "arp-one-way"), copy, { recursive: true });
+            fs.writeFileSync(path.join(copy, "sys", "eth1", "carrier"), "0\n");
+        });
+        afterEach(() => fs.rmSync(copy, { recursive: true, force: true }));
+
+        it("points at the channel of that slave, and keeps the one-way story out", () => {
+            const { problems } = bondStatus(copy, ...EXPECT);
+            expect(problems).toContainEqual(expect.stringMatching(/^eth1: link going down: the channel is cut/));
+            expect(problems).toContainEqual(expect.stringMatching(/^eth2: link going back, though its carrier is up/));
+            expect(problems).toContainEqual(
+                "active slave: none, expected eth1: it failed or primary_reselect kept another slave",
+            );
+        });
     });
 });
 
