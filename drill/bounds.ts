@@ -11,7 +11,8 @@
 //                 down too, so the kernel (bond_ab_arp_probe) first probes it and takes it on
 //                 the next tick.
 //   LACP:         a partner whose LACPDUs stop is dropped after 3 of its periods: 3 x 1 s
-//                 with lacp_rate fast, 3 x 30 s with slow.
+//                 with lacp_rate fast, 3 x 30 s with slow. Heard one way only, the peer
+//                 learns it a short timeout (3 s) later, when the deaf end defaults.
 // A fault the monitor cannot see gives "never": the bond does not react at all.
 
 export type FaultKind =
@@ -21,6 +22,8 @@ export type FaultKind =
     | "cut"
     /** The channel keeps carrier but drops every frame. */
     | "silent"
+    /** The channel keeps carrier but drops every frame into one router; the other way works. */
+    | "one-way"
     /** The channel comes back after a cut (failback). */
     | "return"
     /** The channel goes down and up again several times. */
@@ -146,8 +149,9 @@ function combine(detections: Detection[]): Bound {
 }
 
 /**
- * The outage bound for a fault on one channel of a two-router bond.
- * `downedBy` names the router whose slave goes down in an "admin-down" fault; `routers` are both.
+ * The outage bound for a fault on one channel of a two-router bond. `routers` are both;
+ * `downedBy` names the router the fault hits: whose slave goes down in an "admin-down" fault,
+ * which hears nothing in a "one-way" fault.
  */
 export function predictBound(
     s: BondSettings,
@@ -179,6 +183,8 @@ export function predictBound(
             return combine(routers.map((r) => detect(s, "no-carrier", r)));
         case "silent":
             return combine(routers.map((r) => detect(s, "silent", r)));
+        case "one-way":
+            return oneWayBound(s, downedBy ?? routers[1], shared);
         case "return":
             return returnBound(s);
         case "flap": {
@@ -198,6 +204,38 @@ export function predictBound(
                           "no monitor acts on delay or partial loss",
             };
     }
+}
+
+/**
+ * Frames into `deaf` are lost, its own still cross. Only its monitor can notice (the peer hears
+ * it as before); LACP then tells the peer in its next LACPDU. Over one wire per channel an
+ * active-backup ARP monitor never gets out (measured: README, "A silence one way only"): with no
+ * slave answering, the deaf router probes out of each in turn, its probes out of the deaf
+ * channel keep the peer's slave there validated, and the peer answers every probe, the ones
+ * that came by the other channel too, out of that slave.
+ */
+function oneWayBound(s: BondSettings, deaf: string, shared: boolean): Bound {
+    if (monitorOf(s) === "arp" && s.mode === "active-backup" && !shared) {
+        return {
+            kind: "never",
+            formula:
+                `never: ${deaf}'s ARP probes still cross the channel and hold the peer on it, ` +
+                "and the peer answers every probe over it (one wire per channel)",
+        };
+    }
+    if (s.mode === "802.3ad") {
+        // The deaf end stops distributing once the partner expires, but goes on claiming sync
+        // until it defaults a short timeout later (bond_3ad.c, AD_RX_EXPIRED); only then do
+        // its LACPDUs take the peer off the port. Measured: sync kept in state 143, dropped in 71.
+        const period = s.lacpRate === "fast" ? 1 : 30;
+        return {
+            kind: "ms",
+            ms: (3 * period + 3) * 1000,
+            formula: `LACP ${s.lacpRate}: 3 x ${period} s until ${deaf}'s partner expires + 3 s until it defaults`,
+        };
+    }
+    const own = detect(s, "silent", deaf);
+    return combine([own.ms === null ? own : { ...own, formula: `${own.formula} on ${deaf}` }]);
 }
 
 /** What taking a returning channel back may cost. */

@@ -8,6 +8,9 @@ import { DrillLab, onOneSegment } from "./lab";
 import { failoverOutageMs, settleMsOf } from "./outage";
 import type { RowResult } from "./result";
 
+/** What recovers from a channel silent one way: see the lacp row of the one-way scenario. */
+const LACP_HEARS =
+    "LACP (lacp) recovers: once the deaf end's partner has expired and defaulted, it tells the peer to leave the channel.";
 const FIX = "ARP monitoring (arp-monitor) or LACP (lacp) test the path end to end and recover: see their rows.";
 
 export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string | null {
@@ -82,6 +85,10 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
         const astray = sentAstray(row, s, lab, "since the cut");
         if (astray) return astray;
     }
+    if (notRecovered && row.fault === "one-way") {
+        const text = oneWay(row, s, lab);
+        if (text) return text;
+    }
     if (notRecovered && row.fault === "silent" && monitor === "mii" && !lacp) {
         return (
             `${channel} kept its carrier while dropping every frame, and the MII monitor reads only carrier: neither router left ${ch}` +
@@ -109,6 +116,35 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
                   `(${row.bound.formula}) plus two probe intervals`
                 : `${Math.round(row.outageMs)} ms of outage where the mode should lose nothing (${row.bound.formula})`;
         return `${beyond}: ${exceededCause(row, s)}`;
+    }
+    return null;
+}
+
+/**
+ * A channel that stopped delivering to one router only, where the monitor cannot see it: the
+ * ARP monitor of active-backup over one wire per channel (README, "A silence one way only"),
+ * or an MII monitor. Null for the rest, which the general explanations cover.
+ */
+function oneWay(row: RowResult, s: BondSettings, lab: DrillLab): string | null {
+    const deaf = row.deafRouter ?? lab.routers[1].name;
+    const peer = lab.routers.find((r) => r.name !== deaf)!.name;
+    const [ch, peerSlave] = [slaveIn(row.channel, deaf), slaveIn(row.channel, peer)];
+    const lost = `Every frame into ${deaf}'s ${ch} was lost while its own frames still crossed ${row.channel.name}`;
+    const monitor = monitorOf(s);
+    if (monitor === "arp" && s.mode === "active-backup") {
+        const ended = (router: string) => row.routers[router]?.after?.active;
+        const facts =
+            `${deaf} ended with ${ended(deaf) ? `${ended(deaf)} active` : "no active slave"}, ` +
+            `${peer} on ${ended(peer) ?? "no slave"}`;
+        return (
+            `${lost}. ${deaf}'s ARP monitor gave ${ch} up and, with no slave answering, probed out of each in turn: ` +
+            `its probes out of ${ch} still reached ${peer} and kept ${peer}'s ${peerSlave} validated, and ${peer} answered ` +
+            `every probe, the ones that came by the other channel too, out of ${peerSlave}, into the loss (${facts}). ` +
+            `Over one wire per channel nothing else carries an answer; verify names this state. ${LACP_HEARS}`
+        );
+    }
+    if (monitor === "mii" && s.mode !== "802.3ad") {
+        return `${lost}, and the MII monitor reads only carrier, which the channel kept: neither router left ${ch}. ${LACP_HEARS}`;
     }
     return null;
 }
@@ -205,7 +241,7 @@ function exceededCause(row: RowResult, s: BondSettings): string {
             "the ARP monitor acts only on its ticks (give the slave up, probe the backup, take the backup: one tick each), " +
                 "and on a busy CPU each tick runs late.",
         );
-    } else if (s.mode === "802.3ad" && (row.fault === "admin-down" || row.fault === "silent")) {
+    } else if (s.mode === "802.3ad" && ["admin-down", "silent", "one-way"].includes(row.fault)) {
         parts.push(
             "after the partner's LACPDUs time out, the LACP state machines (100 ms ticks) still have to detach the port and move the flow.",
         );

@@ -121,6 +121,7 @@ export function analyzeRow(
         channel: channelOfRow(ch),
         fault: row.fault,
         downedBy: row.downedBy,
+        deafRouter: row.deafRouter,
         bound,
         window,
         times: {
@@ -225,7 +226,7 @@ export function rejudgeReport(report: DrillReport): DrillReport {
             const bound =
                 r.verdict === "error"
                     ? r.bound
-                    : predictBound(v.settings, r.fault, routers, r.downedBy, onOneSegment(lab));
+                    : predictBound(v.settings, r.fault, routers, r.downedBy ?? r.deafRouter, onOneSegment(lab));
             const row = rejudge({ ...r, bound });
             return { ...row, explanation: explain(row, v.settings, lab) };
         });

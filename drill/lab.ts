@@ -221,6 +221,15 @@ export class LabAgents {
         return parseActionTimes(r.lines.join("\n"));
     }
 
+    /** The ifindex, in the Docker host, of the bridge port a router's interface hangs on. */
+    async peerIndex(router: LabRouter, dev: string): Promise<string> {
+        const r = await this.agent(router.container).command(["act", "peer-index", dev]);
+        const index = r.lines.map((l) => /^index (\d+)$/.exec(l.trim())?.[1]).find(Boolean);
+        if (r.code !== 0 || !index)
+            throw new Error(`cannot find the bridge port of ${dev} in ${router.container}: ${r.lines.join(" ")}`);
+        return index;
+    }
+
     /** The bond's options in force (sysfs), KEY -> value as sysfs prints it. */
     async optionsInForce(router = this.lab.routers[0]): Promise<Record<string, string>> {
         const r = await this.agent(router.container).command(["act", "options", bondIn(this.lab, router)]);

@@ -57,7 +57,9 @@ const write = (s: string) => {
             variants: results,
         };
         const existing = path.join(s.out, "report.json");
-        const merged = s.update ? updateReport(JSON.parse(fs.readFileSync(existing, "utf8")), report) : report;
+        const merged = s.update
+            ? updateReport(JSON.parse(fs.readFileSync(existing, "utf8")), report, options.scenarios)
+            : report;
         for (const f of writeReport(merged, s.out)) write(`wrote ${f}\n`);
     });
 

@@ -7,6 +7,7 @@ import * as path from "path";
 import { BOND_OPTIONS, BondMode } from "../components/spec/modes";
 import { Bound, formatBound } from "./bounds";
 import type { DrillEvent, DrillReport, RowResult } from "./result";
+import { SCENARIOS, ScenarioName } from "./scenarios";
 
 // ---------------------------------------------------------------- cells
 
@@ -172,17 +173,30 @@ export function printer(write: (s: string) => void, tty = Boolean(process.stdout
 
 /**
  * The report with some variants measured again: their sections replaced (new ones added),
- * the rest kept as measured, and the re-measurement recorded. The probe options must be the
- * same, or the rows would not compare.
+ * the rest kept as measured, and the re-measurement recorded. Measured for some `scenarios`
+ * only, a variant keeps its section and only those scenarios' rows are replaced (or added, in
+ * the drill's order). The probe options must be the same, or the rows would not compare.
  */
-export function updateReport(old: DrillReport, fresh: DrillReport): DrillReport {
+export function updateReport(
+    old: DrillReport,
+    fresh: DrillReport,
+    scenarios: readonly ScenarioName[] = SCENARIOS,
+): DrillReport {
     if (JSON.stringify(old.options) !== JSON.stringify(fresh.options))
         throw new Error(
             `the report was measured with ${JSON.stringify(old.options)}, this run with ${JSON.stringify(fresh.options)}: ` +
                 "measure again with the same options, or the whole matrix",
         );
+    const some = scenarios.length > 0 && SCENARIOS.some((name) => !scenarios.includes(name));
     const replaced = new Map(fresh.variants.map((v) => [v.variant, v]));
-    const kept = old.variants.map((v) => replaced.get(v.variant) ?? v);
+    const kept = old.variants.map((v) => {
+        const again = replaced.get(v.variant);
+        if (!again || !some) return again ?? v;
+        const rank = (r: RowResult) => SCENARIOS.indexOf(r.scenario);
+        const rows = [...v.rows.filter((r) => !scenarios.includes(r.scenario)), ...again.rows];
+        // sort is stable: each scenario's rows stay in the order the drill ran them.
+        return { ...v, rows: rows.sort((a, b) => rank(a) - rank(b)) };
+    });
     const added = fresh.variants.filter((v) => !old.variants.some((o) => o.variant === v.variant));
     return {
         ...old,
@@ -191,6 +205,7 @@ export function updateReport(old: DrillReport, fresh: DrillReport): DrillReport 
             ...(old.remeasured ?? []),
             {
                 variants: fresh.variants.map((v) => v.variant),
+                ...(some ? { scenarios: [...scenarios] } : {}),
                 at: fresh.generatedAt,
                 command: fresh.command,
                 durationS: fresh.durationS,
@@ -234,8 +249,9 @@ export function markdown(report: DrillReport): string {
     );
     for (const r of report.remeasured ?? [])
         out.push(
-            `Measured again: ${r.variants.join(", ")}, ${r.at.slice(0, 10)}, ${Math.round(r.durationS / 60)} min ` +
-                `(\`${r.command}\`); their sections below are from then.`,
+            `Measured again: ${r.scenarios ? `the ${r.scenarios.join(", ")} rows of ` : ""}${r.variants.join(", ")}, ` +
+                `${r.at.slice(0, 10)}, ${Math.round(r.durationS / 60)} min ` +
+                `(\`${r.command}\`); ${r.scenarios ? "those rows" : "their sections"} below are from then.`,
             "",
         );
     out.push(

@@ -70,6 +70,8 @@ export interface RowResult {
     fault: FaultKind;
     /** admin-down: the router whose slave went down. */
     downedBy?: string;
+    /** one-way: the router the channel stopped delivering to. */
+    deafRouter?: string;
     bound: Bound;
     /** Window in seconds: probes before the fault, watched after it. */
     window: { preS: number; postS: number };
@@ -135,5 +137,12 @@ export interface DrillReport {
     durationS: number;
     variants: VariantResult[];
     /** Variants measured again later (npm run drill -- --matrix --update), in order. */
-    remeasured?: { variants: string[]; at: string; command: string; durationS: number }[];
+    remeasured?: {
+        variants: string[];
+        /** Only these scenarios' rows, when not all of them. */
+        scenarios?: ScenarioName[];
+        at: string;
+        command: string;
+        durationS: number;
+    }[];
 }

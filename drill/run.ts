@@ -41,7 +41,7 @@ async function drillWith(agents: LabAgents, options: DrillOptions): Promise<Vari
     let restored = await ensureRestored(agents, emit);
     for (const [index, row] of rows.entries()) {
         const routerNames = [lab.routers[0].name, lab.routers[1].name] as const;
-        const bound = predictBound(settings, row.fault, routerNames, row.downedBy, onOneSegment(lab));
+        const bound = predictBound(settings, row.fault, routerNames, row.downedBy ?? row.deafRouter, onOneSegment(lab));
         const postS = postWindowS(bound, options);
         emit({ kind: "row-start", row, index, total: rows.length, postS });
         let result: RowResult;
@@ -181,6 +181,7 @@ function errorRow(
         channel: channelOfRow(lab.channels[0]),
         fault: row.fault,
         downedBy: row.downedBy,
+        deafRouter: row.deafRouter,
         bound,
         window,
         times: null,

@@ -7,7 +7,7 @@ import { FaultKind } from "./bounds";
 import { slaveIn } from "../components/handle";
 import { ActionTimes, DrillLab, LabAgents, LabChannel } from "./lab";
 
-export const SCENARIOS = ["admin-down", "cable-cut", "silent", "failback", "flapping", "degraded"] as const;
+export const SCENARIOS = ["admin-down", "cable-cut", "silent", "one-way", "failback", "flapping", "degraded"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Frames through a degraded channel, each way: netem arguments. */
@@ -39,6 +39,8 @@ export interface RowPlan {
     fault: FaultKind;
     /** admin-down: the router whose slave goes down. */
     downedBy?: string;
+    /** one-way: the router the channel stops delivering to (its own frames still cross). */
+    deafRouter?: string;
     /** What happens to channel ch, in a few words. */
     title: (ch: LabChannel) => string;
     /**
@@ -108,6 +110,20 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     title: (ch) => `${ch.name} keeps carrier, drops every frame`,
                     inject: async (agents, ch) =>
                         faultTimes(await agents.act(ch.cable, "netem", ch.bridge, "loss", "100%")),
+                });
+                break;
+            case "one-way":
+                // The far router of the pair goes deaf on the channel, as admin-down's first row.
+                rows.push({
+                    id: `one-way-${second.name}`,
+                    scenario,
+                    fault: "one-way",
+                    deafRouter: second.name,
+                    title: (ch) => `${ch.name} drops every frame into ${second.name}, carries the other way`,
+                    inject: async (agents, ch) => {
+                        const port = await agents.peerIndex(second, slaveIn(ch, second.name));
+                        return faultTimes(await agents.act(ch.cable, "netem-port", ch.bridge, port, "loss", "100%"));
+                    },
                 });
                 break;
             case "failback":

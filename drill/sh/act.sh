@@ -11,10 +11,15 @@
 #                                 carrier from the router's end of its veth: a cut cable)
 #   netem BRIDGE ARGS...          in a cable: tc netem ARGS on every port's egress, so every
 #                                 frame crossing the bridge, either way, meets it once
+#   netem-port BRIDGE INDEX ARGS... in a cable: tc netem ARGS on the egress of the one port
+#                                 whose ifindex is INDEX: only frames into the router at its
+#                                 other end meet it (a fault one way)
 #   flap BRIDGE COUNT DOWN_S UP_S in a cable: COUNT times ports down, wait DOWN_S, up, wait
 #                                 UP_S; prints "cut TIME_NS" and "back TIME_NS" for each
 #   clear BRIDGE                  in a cable: no qdisc, ports up (the channel as built); "at"
 #                                 is just before the ports come up
+#   peer-index DEV                in a router: "index N", the ifindex of DEV's veth peer (the
+#                                 bridge port it hangs on), from DEV's iflink
 #   restore DEV...                in a router: interfaces up
 #   options BOND                  in a router: the bond's options in force, KEY=VALUE lines
 #   neigh ADDR                    in a router: its neighbour entry for ADDR (ip neigh)
@@ -91,6 +96,15 @@ netem)
     echo "$cmds" | tc -batch - || exit 1
     echo "done $(now)"
     ;;
+netem-port)
+    bridge=$1 index=$2
+    shift 2
+    port=$(ip -o link show master "$bridge" | awk -F': ' -v i="$index" '$1 == i { sub(/@.*/, "", $2); print $2 }')
+    [ -n "$port" ] || { echo "no port with index $index on bridge $bridge" >&2; exit 1; }
+    echo "at $(now)"
+    tc qdisc replace dev "$port" root netem "$@" || exit 1
+    echo "done $(now)"
+    ;;
 flap)
     # One ip process reads the changes from a FIFO as they come: each cycle costs only the
     # sleeps and the timestamps, not an ip start-up per change.
@@ -130,6 +144,9 @@ clear)
     echo "done $(now)"
     # shellcheck disable=SC2086 # one word per port
     monitor_report $list
+    ;;
+peer-index)
+    echo "index $(cat "/sys/class/net/$1/iflink")"
     ;;
 restore)
     for dev in "$@"; do ip link set dev "$dev" up; done

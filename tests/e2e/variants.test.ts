@@ -12,12 +12,12 @@ import { E2ELab, exec, leftovers, restartRouters } from "./lab";
 //
 // The drill: the seed's failure reproduced (eth1 down inside one router kills the ping for
 // good), its fixes (ARP monitoring, LACP) recovering within twice the bound their options
-// predict, and every variant surviving a cut cable. Short windows: the cut only, plus the
-// one-sided admin down where it is the point, and for the ARP monitor the silent failure
-// that only it can see (and after which only gratuitous ARPs bring the primary back: the
-// drill's restore must manage that too).
+// predict, and every variant surviving a cut cable. Few rows: the cut only, plus the
+// one-sided admin down where it is the point, for the ARP monitor the silent failure that
+// only it can see (and after which only gratuitous ARPs bring the primary back: the drill's
+// restore must manage that too), and for both fixes a channel silent one way, which LACP
+// survives and the ARP monitor over one wire per channel does not.
 
-const SHORT = { ...DEFAULT_OPTIONS, preS: 1, minPostS: 3, maxPostS: 8 };
 const ONE_SIDED = ["seed", "seed-no-primary", "seed-shared", "arp-monitor", "lacp"];
 const ROUTERS: [string, string] = ["inetRouter", "centralRouter"];
 
@@ -62,6 +62,7 @@ describe.each(listVariants())("variant %s on a real kernel", (variant) => {
             ...(ONE_SIDED.includes(variant) ? ["admin-down" as const] : []),
             "cable-cut",
             ...(variant === "arp-monitor" ? ["silent" as const] : []),
+            ...(variant === "arp-monitor" || variant === "lacp" ? ["one-way" as const] : []),
         ];
         let rows: RowResult[] = [];
         const row = (id: string) => {
@@ -72,7 +73,7 @@ describe.each(listVariants())("variant %s on a real kernel", (variant) => {
 
         beforeAll(async () => {
             if (!lab.run) throw new Error("the lab did not come up (see the first test)");
-            rows = (await runDrill(drillLab(stack, lab.handle), { ...SHORT, scenarios })).rows;
+            rows = (await runDrill(drillLab(stack, lab.handle), { ...DEFAULT_OPTIONS, scenarios })).rows;
             console.log([tableHeader(ROUTERS), ...rows.map((r) => tableLine(r, ROUTERS))].join("\n"));
         });
 
@@ -124,6 +125,27 @@ describe.each(listVariants())("variant %s on a real kernel", (variant) => {
                 );
                 expect(r.routers.inetRouter.txAfter).toBe("eth2");
                 expect(r.routers.centralRouter.txAfter).toBe("eth2");
+            });
+        }
+
+        if (variant === "arp-monitor") {
+            it("is stuck while frames into centralRouter are lost one way, and the explanation says why", () => {
+                const r = row("one-way-centralRouter");
+                expect(summary(r)).toEqual(expect.objectContaining({ outcome: "down" }));
+                expect(r.bound.kind).toBe("never");
+                // The state verify names: no active slave on the deaf side, the peer held on eth1.
+                expect(r.routers.centralRouter.after?.active ?? null).toBeNull();
+                expect(r.routers.inetRouter.after?.active).toBe("eth1");
+                expect(r.explanation).toMatch(/centralRouter ended with no active slave, inetRouter on eth1/);
+            });
+        }
+
+        if (variant === "lacp") {
+            it("recovers from frames into centralRouter lost one way within twice the predicted bound", () => {
+                const r = row("one-way-centralRouter");
+                expect(summary(r)).toEqual(expect.objectContaining({ outcome: "recovered" }));
+                expect(r.bound.kind).toBe("ms");
+                if (r.bound.kind === "ms") expect(r.outageMs).toBeLessThanOrEqual(2 * r.bound.ms);
             });
         }
 

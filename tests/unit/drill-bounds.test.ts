@@ -126,8 +126,32 @@ describe("predictBound", () => {
         }
     });
 
+    it("one way: only the router that hears nothing can notice; the ARP monitor of active-backup never gets out", () => {
+        const arp = predictBound(settingsOf("arp-monitor"), "one-way", ROUTERS, "centralRouter");
+        expect(arp.kind).toBe("never");
+        expect(arp.formula).toMatch(
+            /^never: centralRouter's ARP probes still cross the channel and hold the peer on it/,
+        );
+        // On one segment the peer's answer can take the other channel: the usual ARP bound.
+        expect(ms(predictBound(settingsOf("arp-monitor"), "one-way", ROUTERS, "centralRouter", true))).toBe(900);
+        // LACP: the deaf end's partner expires, then defaults a short timeout later, and only
+        // then do its LACPDUs stop claiming sync and take the peer off the channel.
+        expect(predictBound(settingsOf("lacp"), "one-way", ROUTERS, "centralRouter")).toEqual({
+            kind: "ms",
+            ms: 6000,
+            formula: "LACP fast: 3 x 1 s until centralRouter's partner expires + 3 s until it defaults",
+        });
+        expect(ms(predictBound(settingsOf("lacp", { lacp_rate: "slow" }), "one-way", ROUTERS, "centralRouter"))).toBe(
+            93000,
+        );
+        expect(predictBound(settingsOf("seed"), "one-way", ROUTERS, "centralRouter").formula).toMatch(
+            /^never: the MII monitor reads carrier/,
+        );
+        expect(predictBound(settingsOf("broadcast"), "one-way", ROUTERS, "centralRouter").kind).toBe("none");
+    });
+
     it("broadcast: no outage expected, every frame also crosses the other channel", () => {
-        for (const fault of ["admin-down", "cut", "silent", "return", "flap"] as const) {
+        for (const fault of ["admin-down", "cut", "silent", "one-way", "return", "flap"] as const) {
             expect(predictBound(settingsOf("broadcast"), fault, ROUTERS, "centralRouter").kind).toBe("none");
         }
         expect(predictBound(settingsOf("broadcast"), "degrade", ROUTERS).kind).toBe("n/a");

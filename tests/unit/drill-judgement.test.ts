@@ -136,5 +136,14 @@ describe("every explanation of the committed report agrees with its row's own da
             expect(r.routers[far].after?.active).not.toBe(slave);
             expect(r.routers[near].after?.active).toBe(slave);
         }
+        // One way: "X ended with no active slave, Y on S" (or "with S active"): their snapshots say so.
+        for (const [, deaf, deafActive, peer, peerActive] of (r.explanation ?? "").matchAll(
+            /(\w+) ended with (no active slave|\w+ active), (\w+) on (no slave|\w+)/g,
+        )) {
+            expect(r.routers[deaf].after?.active ?? null).toBe(
+                deafActive === "no active slave" ? null : deafActive.split(" ")[0],
+            );
+            expect(r.routers[peer].after?.active ?? "no slave").toBe(peerActive);
+        }
     });
 });

@@ -3,7 +3,7 @@ import * as path from "path";
 import { loadLab } from "../../components/spec/load";
 import { bondSettings, predictBound } from "../../drill/bounds";
 import { explain } from "../../drill/explain";
-import { inSubnet, labFromStack, labOfSpec, pickLab } from "../../drill/lab";
+import { LabAgents, inSubnet, labFromStack, labOfSpec, pickLab } from "../../drill/lab";
 import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
 import { parseProbeOutput, parseSnapshot } from "../../drill/probe";
@@ -228,6 +228,49 @@ describe("a whole row from captured probes", () => {
             "Measured again: arp-monitor, 2026-11-27, 2 min " +
                 "(`npm run drill -- --matrix --variants arp-monitor --update --out docs/drill`); their sections below are from then.",
         );
+        // --update --scenarios: only those rows of each variant are replaced, in the drill's order.
+        const rowOf = (r: RowResult, id: string, scenario: RowResult["scenario"], durationS = 0) => ({
+            ...r,
+            id,
+            scenario,
+            restoredAfterS: durationS,
+        });
+        const full = {
+            ...report,
+            variants: [
+                {
+                    ...report.variants[0],
+                    rows: [
+                        rowOf(seed, "admin-down-centralRouter", "admin-down"),
+                        rowOf(seed, "cable-cut", "cable-cut"),
+                    ],
+                },
+            ],
+        };
+        const oneWay = {
+            ...again,
+            command:
+                "npm run drill -- --matrix --variants seed --update --scenarios one-way,cable-cut --out docs/drill",
+            variants: [
+                {
+                    ...report.variants[0],
+                    durationS: 30,
+                    rows: [rowOf(seed, "cable-cut", "cable-cut", 9), rowOf(seed, "one-way-centralRouter", "one-way")],
+                },
+            ],
+        };
+        const merged = updateReport(full, oneWay, ["cable-cut", "one-way"]);
+        expect(merged.variants[0].rows.map((r) => [r.id, r.restoredAfterS])).toEqual([
+            ["admin-down-centralRouter", 0],
+            ["cable-cut", 9],
+            ["one-way-centralRouter", 0],
+        ]);
+        expect(merged.variants[0].durationS).toBe(60);
+        expect(markdown(merged)).toContain(
+            "Measured again: the cable-cut, one-way rows of seed, 2026-11-27, 2 min " +
+                "(`npm run drill -- --matrix --variants seed --update --scenarios one-way,cable-cut --out docs/drill`); " +
+                "those rows below are from then.",
+        );
         expect(() => updateReport(report, { ...again, options: { ...report.options, intervalS: 0.02 } })).toThrow(
             /measure again with the same options/,
         );
@@ -322,9 +365,34 @@ describe("scenarios and windows", () => {
             "admin-down-inetRouter",
             "cable-cut",
             "silent",
+            "one-way-centralRouter",
             "failback",
             "flapping",
             "degraded",
+        ]);
+    });
+
+    it("one way: netem on the one bridge port that leads into the far router, found by its slave's iflink", async () => {
+        const lab = labOfSpec("x", loadLab("seed"));
+        const [row] = planRows(lab, parseScenarioList("one-way"));
+        const ch = lab.channels[0];
+        expect(row).toMatchObject({ id: "one-way-centralRouter", fault: "one-way", deafRouter: "centralRouter" });
+        expect(row.title(ch)).toBe("ch1 drops every frame into centralRouter, carries the other way");
+        const calls: string[][] = [];
+        const agents = {
+            peerIndex: async (router: { container: string }, dev: string) => {
+                calls.push(["peer-index", router.container, dev]);
+                return "387";
+            },
+            act: async (container: string, ...args: string[]) => {
+                calls.push([container, ...args]);
+                return { at: 1000, done: 1001, cuts: [], backs: [], ports: [] };
+            },
+        } as unknown as LabAgents;
+        await row.inject(agents, ch);
+        expect(calls).toEqual([
+            ["peer-index", lab.routers[1].container, "eth1"],
+            [ch.cable, "netem-port", ch.bridge, "387", "loss", "100%"],
         ]);
     });
 
