@@ -9,7 +9,7 @@
 # the host's 127.0.0.1 only). Everything is logged to the console (ttyS0),
 # which labhost/start.sh writes to a file. On SIGTERM, SIGINT (ctrl-alt-del)
 # or SIGPWR it stops dockerd and containerd and powers off; on SIGUSR1 it
-# restarts dockerd.
+# restarts the Docker engine as a reboot would (containerd and every container too).
 
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
@@ -97,14 +97,17 @@ shutdown() {
 # shellcheck disable=SC3048 # dash and bash both know SIGPWR on Linux
 trap shutdown TERM INT PWR
 
-containerd --log-level warn &
-containerd_pid=$!
-i=0
-while [ ! -S /run/containerd/containerd.sock ] && [ "$i" -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-log "containerd started (pid $containerd_pid)"
+start_containerd() {
+	containerd --log-level warn &
+	containerd_pid=$!
+	i=0
+	while [ ! -S /run/containerd/containerd.sock ] && [ "$i" -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	log "containerd started (pid $containerd_pid)"
+}
+start_containerd
 
 # Every lab takes three networks. Docker's default address pools hold about 30 (fifteen
 # /16s in 172.16.0.0/12 and sixteen /20s in 192.168.0.0/16), so an eleventh lab fails with
@@ -128,17 +131,37 @@ start_dockerd() {
 	log "docker ready"
 }
 
-# SIGUSR1 (labhost/restart-docker.sh): stop dockerd and start it again, as a reboot of the
-# Docker host does to it. Stopping dockerd stops every container; the ones with a restart
-# policy (every lab container: unless-stopped) start again with it.
-restart_dockerd() {
-	log "docker restart requested: stopping dockerd"
-	kill -TERM "$dockerd_pid" 2>/dev/null
+# stop_and_wait PID SECONDS: SIGTERM, then wait for it to exit (at most SECONDS).
+stop_and_wait() {
+	kill -TERM "$1" 2>/dev/null || return 0
 	n=0
-	while kill -0 "$dockerd_pid" 2>/dev/null && [ "$n" -lt 600 ]; do
+	while kill -0 "$1" 2>/dev/null && [ "$n" -lt $(($2 * 5)) ]; do
 		sleep 0.2
 		n=$((n + 1))
 	done
+}
+
+# SIGUSR1 (labhost/restart-docker.sh): the Docker engine goes down and comes back as a
+# reboot of the Docker host does it. dockerd stops the containers (each gets its stop signal,
+# then dockerd's 15 s shutdown-timeout ends it all), then the power goes: every container
+# process still alive dies and containerd stops. Restarting dockerd alone is not a reboot:
+# under load (a class of 50 containers) containerd still held tasks dockerd had given up
+# on, and the new dockerd could not start those containers again ("task ... already
+# exists"), 5 of 50 in one run. Both start again; the containers with a restart policy
+# (every lab container: unless-stopped) start with dockerd.
+restart_dockerd() {
+	log "docker restart requested: stopping dockerd, then the rest, as a reboot does"
+	stop_and_wait "$dockerd_pid" 120
+	killed=0
+	for cgroup in /sys/fs/cgroup/docker/*/; do
+		# Only a cgroup with a process left in it counts (cgroup.procs lists them).
+		read -r _ <"${cgroup}cgroup.procs" 2>/dev/null || continue
+		echo 1 >"${cgroup}cgroup.kill" 2>/dev/null && killed=$((killed + 1))
+	done
+	log "dockerd stopped; killed what was left in $killed container cgroups"
+	stop_and_wait "$containerd_pid" 60
+	pkill -KILL -f containerd-shim 2>/dev/null || true
+	start_containerd
 	start_dockerd || true
 }
 trap restart_dockerd USR1
