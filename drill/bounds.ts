@@ -148,6 +148,11 @@ function combine(detections: Detection[]): Bound {
     return { kind: "ms", ms: worst.ms!, formula: formulas.length === 1 ? formulas[0] : `max(${formulas.join("; ")})` };
 }
 
+/** The router a row's fault is aimed at: whose slave goes down, or which hears nothing. */
+export function routerHit(row: { downedBy?: string; deafRouter?: string }): string | undefined {
+    return row.downedBy ?? row.deafRouter;
+}
+
 /**
  * The outage bound for a fault on one channel of a two-router bond. `routers` are both;
  * `downedBy` names the router the fault hits: whose slave goes down in an "admin-down" fault,

@@ -1,7 +1,7 @@
 // The pure half of the drill: from a row's measurements to its verdict, and a saved report
 // judged again by the current rules. Nothing here touches a lab.
 
-import { Bound, BondSettings, FaultKind, boundExceeded, predictBound } from "./bounds";
+import { Bound, BondSettings, FaultKind, boundExceeded, predictBound, routerHit } from "./bounds";
 import { explain } from "./explain";
 import { loadLab } from "../components/spec/load";
 import { slaveIn } from "../components/handle";
@@ -226,7 +226,7 @@ export function rejudgeReport(report: DrillReport): DrillReport {
             const bound =
                 r.verdict === "error"
                     ? r.bound
-                    : predictBound(v.settings, r.fault, routers, r.downedBy ?? r.deafRouter, onOneSegment(lab));
+                    : predictBound(v.settings, r.fault, routers, routerHit(r), onOneSegment(lab));
             const row = rejudge({ ...r, bound });
             return { ...row, explanation: explain(row, v.settings, lab) };
         });

@@ -3,7 +3,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { Bound, BondSettings, bondSettings, predictBound } from "./bounds";
+import { Bound, BondSettings, bondSettings, predictBound, routerHit } from "./bounds";
 import { analyzeRow, carryingChannel, channelOfRow, postWindowS } from "./judge";
 import { DrillLab, LabAgents, LabChannel, masqueradeHazards, onOneSegment } from "./lab";
 import { Probe } from "./probe";
@@ -41,7 +41,7 @@ async function drillWith(agents: LabAgents, options: DrillOptions): Promise<Vari
     let restored = await ensureRestored(agents, emit);
     for (const [index, row] of rows.entries()) {
         const routerNames = [lab.routers[0].name, lab.routers[1].name] as const;
-        const bound = predictBound(settings, row.fault, routerNames, row.downedBy ?? row.deafRouter, onOneSegment(lab));
+        const bound = predictBound(settings, row.fault, routerNames, routerHit(row), onOneSegment(lab));
         const postS = postWindowS(bound, options);
         emit({ kind: "row-start", row, index, total: rows.length, postS });
         let result: RowResult;

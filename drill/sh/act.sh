@@ -28,10 +28,11 @@ action=${1:?action}
 shift
 now() { date +%s%N; }
 
-# The ports of a bridge (the host ends of the routers' veths), one word each.
+# The ports of a bridge (the host ends of the routers' veths), one word each; with INDEX,
+# only the port with that ifindex.
 ports() {
-    list=$(ip -o link show master "$1" | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
-    [ -n "$list" ] || { echo "no ports on bridge $1" >&2; exit 1; }
+    list=$(ip -o link show master "$1" | awk -F': ' -v i="${2:-}" 'i == "" || $1 == i { sub(/@.*/, "", $2); print $2 }')
+    [ -n "$list" ] || { echo "no ports on bridge $1${2:+ with index $2}" >&2; exit 1; }
 }
 # "ip -batch" (or "tc -batch") text: PREFIX PORT SUFFIX for every port in $list.
 batch() {
@@ -97,12 +98,10 @@ netem)
     echo "done $(now)"
     ;;
 netem-port)
-    bridge=$1 index=$2
+    ports "$1" "$2"
     shift 2
-    port=$(ip -o link show master "$bridge" | awk -F': ' -v i="$index" '$1 == i { sub(/@.*/, "", $2); print $2 }')
-    [ -n "$port" ] || { echo "no port with index $index on bridge $bridge" >&2; exit 1; }
     echo "at $(now)"
-    tc qdisc replace dev "$port" root netem "$@" || exit 1
+    tc qdisc replace dev "$list" root netem "$@" || exit 1
     echo "done $(now)"
     ;;
 flap)
