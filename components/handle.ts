@@ -1,15 +1,7 @@
 import { LabNames } from "./names";
-import { endOptions } from "./node-settings";
+import { endExpectations } from "./node-settings";
 import { BondMode } from "./spec/modes";
-import {
-    LabSpec,
-    RouterSpec,
-    backupsShowLinkState,
-    backupsUnseen,
-    bondOptionsFor,
-    expectedActiveSlave,
-    peerOf,
-} from "./spec/spec";
+import { LabSpec, RouterSpec, backupsShowLinkState, bondOptionsFor, expectedActiveSlave, peerOf } from "./spec/spec";
 import { LinkEndSpec, LinkSpec, TopologySpec } from "./spec/topology";
 
 /**
@@ -101,6 +93,17 @@ export function labHandle(
     };
 }
 
+/** One end's expectations as bond-verify.sh's settings. */
+function expectationsEnv(want: ReturnType<typeof endExpectations>): Record<string, string> {
+    return {
+        BONDLAB_BOND: want.bond,
+        BONDLAB_OPTIONS: want.options,
+        BONDLAB_SLAVES: want.slaves.join(" "),
+        BONDLAB_ACTIVE: want.active,
+        BONDLAB_BACKUPS: want.backups,
+    };
+}
+
 /** A channel's slave inside one router (handles older than `interfaces` name it once for both). */
 export function slaveIn(
     channel: Pick<HandleChannel, "interface"> & { interfaces?: Record<string, string> },
@@ -139,7 +142,6 @@ export function linkHandle(
     if (!bond) return undefined;
     const ping = link.ends.map((end) => pingAcross(link, end));
     if (ping.some((p) => p === undefined)) return undefined;
-    const primary = link.channels.findIndex((c) => c.name === bond.options.primary);
     const slaveNames = link.channels.map((_, i) => link.ends.map((e) => e.slaves[i]));
     return {
         variant: topology.variant,
@@ -151,11 +153,7 @@ export function linkHandle(
             ip: ping[1 - i]!.peer,
             container: names.container(end.node),
             verify: {
-                BONDLAB_BOND: end.interface,
-                BONDLAB_OPTIONS: endOptions(link, end),
-                BONDLAB_SLAVES: end.slaves.join(" "),
-                BONDLAB_ACTIVE: primary >= 0 ? end.slaves[primary] : "",
-                BONDLAB_BACKUPS: backupsUnseen(bond) ? "unknown" : "up",
+                ...expectationsEnv(endExpectations(link, end)),
                 BONDLAB_PEER: ping[i]!.peer,
                 BONDLAB_PING_DEV: ping[i]!.device,
                 BONDLAB_VERIFY_TIMEOUT: String(options.verifyTimeout ?? 90),

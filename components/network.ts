@@ -132,7 +132,7 @@ export class Network extends pulumi.ComponentResource {
                 `${name}-${node.name}-verify`,
                 {
                     create: VERIFY_COMMAND,
-                    stdin: script("node-verify"),
+                    stdin: script("bond-status") + "\n" + script("node-verify"),
                     environment: {
                         ...args.dockerEnv,
                         BONDLAB_NODE: containers[i].name,

@@ -50,6 +50,30 @@ export function endOptions(link: LinkSpec, end: LinkEndSpec): string {
         .join(" ");
 }
 
+/** What verify checks one end's bond against: bond-status.sh's expectations, in one place for the node and the drill. */
+export interface EndExpectations {
+    readonly bond: string;
+    /** The options asked for, as `ip link add type bond` takes them: each must be in force. */
+    readonly options: string;
+    readonly slaves: readonly string[];
+    /** The slave that must be active (the primary's), or "" where none is asked for. */
+    readonly active: string;
+    /** "unknown" where backups read down as built (ARP-monitored active-backup), else "up". */
+    readonly backups: "up" | "unknown";
+}
+
+export function endExpectations(link: LinkSpec, end: LinkEndSpec): EndExpectations {
+    const bond = link.bond!;
+    const primary = link.channels.findIndex((c) => c.name === bond.options.primary);
+    return {
+        bond: end.interface,
+        options: endOptions(link, end),
+        slaves: end.slaves,
+        active: primary >= 0 ? end.slaves[primary] : "",
+        backups: backupsUnseen(bond) ? "unknown" : "up",
+    };
+}
+
 /**
  * node-apply.sh's settings for one node. `subnets` maps each lab network (channel or segment
  * name) to the subnet Docker gave it; `management` is eth0's subnet and gateway.
@@ -61,7 +85,11 @@ export function nodeNetLines(
     management: { subnet: string; gateway: string },
 ): string {
     const lines = [`mgmt eth0 ${management.subnet} ${management.gateway}`];
-    for (const port of portsOf(topology, node)) lines.push(`port ${port.interface} ${subnets[port.network]}`);
+    const ports = portsOf(topology, node);
+    for (const port of ports) lines.push(`port ${port.interface} ${subnets[port.network]}`);
+    // macFilter: the NIC takes only unicast addressed to its own MAC as built (a VirtualBox internal network's rule).
+    const filtered = new Set(topology.links.flatMap((l) => l.channels.filter((c) => c.macFilter).map((c) => c.name)));
+    for (const port of ports.filter((p) => filtered.has(p.network))) lines.push(`filter ${port.interface}`);
     for (const link of topology.links)
         for (const end of link.ends.filter((e) => e.node === node && link.bond))
             lines.push(`bond ${end.interface} ${end.slaves.join(",")} ${endOptions(link, end)}`);
@@ -80,8 +108,9 @@ export type NetworkMacs = Readonly<Record<string, Readonly<Record<string, string
 
 /**
  * node-verify.sh's checks for one node:
- *   bond NAME MODE SLAVES ACTIVE_ONLY   the bond runs MODE over SLAVES, each up (or only the
- *                                       active one, under ARP monitoring in active-backup)
+ *   bond NAME SLAVES ACTIVE|- BACKUPS OPTIONS   bond-status.sh's strict check (every option in force
+ *                                       as asked, the slaves, the active slave, the LACP partner)
+ *                                       and, for 802.3ad, LACPDUs still arriving on every slave
  *   ping IP MAC|-                       IP answers; with a MAC, the answer came from that MAC
  * Pings go to every L2 neighbour, and from a host to every host its routes reach. Where the
  * same address lives in another L2 network (the VLAN lab), the MAC proves which one answered.
@@ -90,9 +119,12 @@ export function nodeCheckLines(topology: TopologySpec, node: string, macs: Netwo
     const lines: string[] = [];
     for (const link of topology.links) {
         if (!link.bond) continue;
-        const unseen = backupsUnseen(link.bond) ? 1 : 0;
-        for (const end of link.ends.filter((e) => e.node === node))
-            lines.push(`bond ${end.interface} ${link.bond.mode} ${end.slaves.join(",")} ${unseen}`);
+        for (const end of link.ends.filter((e) => e.node === node)) {
+            const want = endExpectations(link, end);
+            lines.push(
+                `bond ${want.bond} ${want.slaves.join(",")} ${want.active || "-"} ${want.backups} ${want.options}`,
+            );
+        }
     }
     const placed = placedAddresses(topology);
     const elsewhere = (ip: string, domain: string) => placed.some((p) => p.address.ip === ip && p.domain !== domain);

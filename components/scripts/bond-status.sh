@@ -7,7 +7,8 @@
 # BACKUPS "unknown": slaves other than the active one may read down (ARP-monitored
 # active-backup over separate wires: no ARP traffic reaches a backup).
 # BONDLAB_PROC and BONDLAB_SYS move the two trees (the unit tests parse saved copies).
-# Sourced by bond-verify.sh and the failover drill; POSIX awk only (busybox, mawk, gawk).
+# Also lacpdu_watch, lacpdu_silent and bond_announce (below), which verify uses while it waits.
+# Sourced by bond-verify.sh, node-verify.sh and the failover drill; POSIX awk only (busybox, mawk, gawk).
 
 bond_status() {
     _proc="${BONDLAB_PROC:-/proc/net/bonding}/$1"
@@ -113,4 +114,51 @@ END {
     printf "],\"aggregator\":%s,", (aggid == "" ? "null" : "{\"id\":" num(aggid) ",\"ports\":" num(aggports) ",\"partnerMac\":" str(aggpartner) "}")
     printf "\"problems\":%d,\"raw\":\"%s\"}\n", nproblems, raw
 }' "$_proc"
+}
+
+# LACP state outlives the LACPDUs that made it by three periods (3 s at lacp_rate fast, 90 s
+# at slow): a channel that has just stopped passing them (a cable replaced by an update, say)
+# still shows its partner. So verify passes an 802.3ad bond only once a LACPDU has reached
+# every slave since it started: a tc filter on each slave's ingress counts them.
+LACPDU_PREF=49152
+lacpdu_count() {
+    tc -s filter show dev "$1" ingress pref "$LACPDU_PREF" 2>/dev/null | awk '/rule hit/ { gsub(/[()]/, ""); print $NF; exit }'
+}
+
+# lacpdu_watch SLAVE...: counts LACPDUs on each slave from now on; prints "SLAVE=COUNT ..." for lacpdu_silent.
+lacpdu_watch() {
+    for _slave in "$@"; do
+        if [ -z "$(lacpdu_count "$_slave")" ]; then
+            tc qdisc add dev "$_slave" clsact 2>/dev/null || true
+            tc filter add dev "$_slave" ingress pref "$LACPDU_PREF" protocol 0x8809 matchall action pass 2>/dev/null || true
+        fi
+        printf '%s=%s ' "$_slave" "$(lacpdu_count "$_slave")"
+    done
+}
+
+# lacpdu_silent "SLAVE=COUNT ...": the slaves no LACPDU has reached since lacpdu_watch printed that.
+lacpdu_silent() {
+    for _entry in $1; do
+        _now=$(lacpdu_count "${_entry%%=*}")
+        [ -n "$_now" ] && [ -n "${_entry#*=}" ] && [ "$_now" -gt "${_entry#*=}" ] || printf '%s ' "${_entry%%=*}"
+    done
+}
+
+# lacpdu_problem "SLAVE=COUNT ..." STARTED: verify's problem line where a slave has heard no
+# LACPDU since lacpdu_watch ran at STARTED (seconds since the epoch).
+lacpdu_problem() {
+    _silent=$(lacpdu_silent "$1")
+    [ -z "$_silent" ] || echo "LACP: no LACPDU has reached ${_silent% } in the $(($(date +%s) - $2)) s since verify started: they do not cross the channels now, though the partner state outlives them by three LACPDU periods (is each channel's cable container running? is bondlab:lacpPassthrough false?)"
+}
+
+# bond_announce BOND SLAVE: a gratuitous ARP out of SLAVE. An active-backup ARP monitor takes a
+# slave back only when a frame arrives on it, and a backup sends nothing. On a switch the peer's
+# ARP broadcasts reach every port; over one wire per channel nothing reaches an unused one, so
+# two routers that settled on the same backup never return to the primary. This is the frame
+# a switch would have flooded to the peer's.
+bond_announce() {
+    [ -n "$2" ] || return 0
+    _self=$(ip -4 -o addr show dev "$1" | awk '{ split($4, a, "/"); print a[1]; exit }')
+    [ -n "$_self" ] || return 0
+    busybox arping -U -c 1 -w 1 -I "$2" -s "$_self" "$_self" >/dev/null 2>&1 || true
 }

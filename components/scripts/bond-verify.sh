@@ -12,57 +12,23 @@ deadline=$(( $(date +%s) + ${BONDLAB_VERIFY_TIMEOUT:-90} ))
 problems=$(mktemp)
 trap 'rm -f "$problems"' EXIT
 
-# An active-backup ARP monitor (BONDLAB_BACKUPS=unknown) takes a slave back only when a frame
-# arrives on it, and a backup sends nothing. On a switch the peer's ARP broadcasts reach every
-# port; over one wire per channel nothing reaches an unused one, so two routers that settled
-# on the same backup (after a failover, or at start-up: see bond-apply.sh) never return to
-# the primary. A gratuitous ARP out of the slave that should be active is the frame a switch
-# would have flooded to the peer's.
-announce_on_expected_slave() {
-    [ -n "${BONDLAB_ACTIVE:-}" ] || return 0
-    self=$(ip -4 -o addr show dev "$BONDLAB_BOND" | awk '{ split($4, a, "/"); print a[1]; exit }')
-    [ -n "$self" ] || return 0
-    busybox arping -U -c 1 -w 1 -I "$BONDLAB_ACTIVE" -s "$self" "$self" >/dev/null 2>&1 || true
-}
-
-# LACP state outlives the LACPDUs that made it by three periods (3 s at lacp_rate fast, 90 s
-# at slow): a channel that has just stopped passing them (a cable replaced by an update, say)
-# still shows its partner. So an 802.3ad bond passes only once a LACPDU has reached every
-# slave since verify started: a tc filter on each slave's ingress counts them.
-LACPDU_PREF=49152
-lacpdu_count() {
-    tc -s filter show dev "$1" ingress pref "$LACPDU_PREF" 2>/dev/null | awk '/rule hit/ { gsub(/[()]/, ""); print $NF; exit }'
-}
+# LACPDUs must still arrive, and a stuck ARP monitor is woken from the slave that should be
+# active (bond-status.sh's lacpdu_watch and bond_announce say why).
 lacpdu_baseline=""
 if [ "$(cut -d' ' -f1 "/sys/class/net/$BONDLAB_BOND/bonding/mode" 2>/dev/null)" = 802.3ad ]; then
-    for slave in $BONDLAB_SLAVES; do
-        if [ -z "$(lacpdu_count "$slave")" ]; then
-            tc qdisc add dev "$slave" clsact 2>/dev/null || true
-            tc filter add dev "$slave" ingress pref "$LACPDU_PREF" protocol 0x8809 matchall action pass 2>/dev/null || true
-        fi
-        lacpdu_baseline="$lacpdu_baseline $slave=$(lacpdu_count "$slave")"
-    done
+    # shellcheck disable=SC2086 # a list of slave names by design
+    lacpdu_baseline=$(lacpdu_watch $BONDLAB_SLAVES)
 fi
 started=$(date +%s)
-# The slaves no LACPDU has reached since verify started.
-lacpdu_silent() {
-    for entry in $lacpdu_baseline; do
-        now=$(lacpdu_count "${entry%%=*}")
-        [ -n "$now" ] && [ -n "${entry#*=}" ] && [ "$now" -gt "${entry#*=}" ] || printf '%s ' "${entry%%=*}"
-    done
-}
 
 # The bond may still be converging (LACP needs a few LACPDUs, ARP monitoring a few probes).
 while :; do
     : >"$problems" # each round judges the bond afresh
     state=$(bond_status "$BONDLAB_BOND" "$BONDLAB_OPTIONS" "$BONDLAB_SLAVES" "${BONDLAB_ACTIVE:-}" "$problems" "${BONDLAB_BACKUPS:-up}")
-    silent=$(lacpdu_silent)
-    if [ -n "$silent" ]; then
-        echo "LACP: no LACPDU has reached ${silent% } in the $(($(date +%s) - started)) s since verify started: they do not cross the channels now, though the partner state outlives them by three LACPDU periods (is each channel's cable container running? is bondlab:lacpPassthrough false?)" >>"$problems"
-    fi
+    lacpdu_problem "$lacpdu_baseline" "$started" >>"$problems"
     [ -s "$problems" ] || break
     [ "$(date +%s)" -lt "$deadline" ] || break
-    if [ "${BONDLAB_BACKUPS:-up}" = unknown ]; then announce_on_expected_slave; fi
+    if [ "${BONDLAB_BACKUPS:-up}" = unknown ]; then bond_announce "$BONDLAB_BOND" "${BONDLAB_ACTIVE:-}"; fi
     sleep 1
 done
 

@@ -6,6 +6,8 @@
 # /etc/bondlab/net.conf, so that the node's init can rebuild after a container restart):
 #   mgmt eth0 SUBNET GATEWAY      the management network
 #   port eth3 SUBNET              the interface Docker gave an address in SUBNET becomes eth3
+#   filter eth1                   the port takes only unicast addressed to its own MAC as built,
+#                                 plus broadcast and multicast (the lab file's macFilter)
 #   bond bond0 eth1,eth2 OPTIONS  a bond over those ports; OPTIONS as `ip link add type bond` takes them
 #   vlan eth3.100 eth3 100        an 802.1Q sub-interface
 #   addr bond0 192.168.255.1/30   an address
@@ -80,10 +82,24 @@ $IP link set dev "$mgmt" up
 # unless the lab routes it (below).
 $IP route replace default via "$mgmt_gateway" dev "$mgmt"
 
-# Ports carry the lab's addresses only: Docker's own go.
+# Ports carry the lab's addresses only: Docker's own go. (And no filter of an earlier build.)
 for port in $(lines port | cut -d' ' -f1); do
     $IP -4 addr flush dev "$port"
     $IP link set dev "$port" down
+    tc qdisc del dev "$port" clsact 2>/dev/null || true
+done
+
+# macFilter: a VirtualBox internal network hands a NIC only the unicast frames addressed to
+# the MAC it was configured with, plus broadcast and multicast. tc's ingress hook runs before
+# a bond sees a frame, so these filters are that NIC's view of the wire. Each MAC is read
+# now, before a bond gives its slaves its own.
+for port in $(lines filter); do
+    own=$(cat "/sys/class/net/$port/address")
+    { tc qdisc add dev "$port" clsact &&
+        tc filter add dev "$port" ingress pref 1 protocol all flower dst_mac "$own" action pass &&
+        tc filter add dev "$port" ingress pref 2 protocol all flower dst_mac 01:00:00:00:00:00/01:00:00:00:00:00 action pass &&
+        tc filter add dev "$port" ingress pref 3 protocol all matchall action drop; } ||
+        fail "could not install the MAC filter on $port (tc flower and matchall): does the Docker host's kernel have cls_flower?"
 done
 
 # Bonds. ARP monitoring waits for the peer (see below), as in bond-apply.sh.

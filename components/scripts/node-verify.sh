@@ -1,11 +1,13 @@
 #!/bin/sh
-# Checks one node of a version 2 lab network against what the lab file asked, until every
-# check passes or BONDLAB_VERIFY_TIMEOUT seconds have gone by. BONDLAB_CHECKS, one per line
+# Checks one node of a lab network against what the lab file asked, until every check passes
+# or BONDLAB_VERIFY_TIMEOUT seconds have gone by. Runs after bond-status.sh (sent together on
+# stdin), whose strict check every bond end gets. BONDLAB_CHECKS, one per line
 # (components/node-settings.ts writes them):
-#   bond NAME MODE SLAVES ACTIVE_ONLY  the bond runs MODE over SLAVES (comma-separated), each
-#                                      slave up, or with ACTIVE_ONLY=1 an active slave at least
-#                                      (under ARP monitoring a backup reads down until probed);
-#                                      802.3ad: every slave in one aggregator with a partner
+#   bond NAME SLAVES ACTIVE|- BACKUPS OPTIONS   the bond as bond_status checks it: every option
+#                                      in OPTIONS in force, SLAVES (comma-separated) its slaves and
+#                                      up (BACKUPS "unknown": backups may read down under an ARP
+#                                      monitor), ACTIVE the active slave, for 802.3ad one aggregator
+#                                      with a partner; and for 802.3ad, LACPDUs still arriving
 #   ping IP MAC|-                      IP answers a ping; with a MAC, the neighbour that
 #                                      answered has that MAC (the same address may live in
 #                                      another VLAN: this proves which one answered)
@@ -13,28 +15,19 @@
 set -u
 timeout=${BONDLAB_VERIFY_TIMEOUT:-90}
 problems_file=/tmp/bondlab-verify-problems
+bond_problems=/tmp/bondlab-verify-bond
 
-check_bond() { # name mode slaves active_only
-    dir=/sys/class/net/$1/bonding
-    [ -d "$dir" ] || { echo "$1: no such bond"; return; }
-    read -r mode _ <"$dir/mode"
-    [ "$mode" = "$2" ] || echo "$1: mode $mode, expected $2"
-    slaves=$(tr ' ' '\n' <"$dir/slaves" | sort | tr '\n' ',' | sed 's/,$//')
-    want=$(echo "$3" | tr ',' '\n' | sort | tr '\n' ',' | sed 's/,$//')
-    [ "$slaves" = "$want" ] || echo "$1: slaves $slaves, expected $want"
-    if [ "$4" = 1 ]; then
-        [ -n "$(cat "$dir/active_slave")" ] || echo "$1: no active slave"
-    else
-        for s in $(echo "$3" | tr ',' ' '); do
-            [ "$(cat "/sys/class/net/$s/bonding_slave/mii_status" 2>/dev/null)" = up ] || echo "$1: slave $s is not up"
-        done
-    fi
-    if [ "$2" = 802.3ad ]; then
-        partner=$(cat "$dir/ad_partner_mac")
-        [ "$partner" != 00:00:00:00:00:00 ] || echo "$1: no LACP partner"
-        ports=$(cat "$dir/ad_num_ports")
-        [ "$ports" = "$(echo "$3" | tr ',' '\n' | wc -l)" ] || echo "$1: $ports ports in the aggregator, expected every slave"
-    fi
+bond_lines() { printf '%s\n' "$BONDLAB_CHECKS" | sed -n 's/^bond //p'; }
+
+check_bond() { # name slaves active|- backups options...
+    name=$1 slaves=$(echo "$2" | tr ',' ' ') active=$3 backups=$4
+    shift 4
+    [ "$active" != - ] || active=""
+    : >"$bond_problems"
+    bond_status "$name" "$*" "$slaves" "$active" "$bond_problems" "$backups" >/dev/null
+    # Each problem names its bond, which a node with several bonds needs.
+    sed "/^${name}[: ]/!s/^/${name}: /" "$bond_problems"
+    if [ "$backups" = unknown ] && [ -s "$bond_problems" ]; then bond_announce "$name" "$active"; fi
 }
 
 check_ping() { # ip mac
@@ -48,15 +41,24 @@ check_ping() { # ip mac
 }
 
 run_checks() {
-    printf '%s\n' "$BONDLAB_CHECKS" | while read -r kind a b c d; do
+    printf '%s\n' "$BONDLAB_CHECKS" | while read -r kind rest; do
+        # shellcheck disable=SC2086 # a bond line is a list of words by design
         case $kind in
-        bond) check_bond "$a" "$b" "$c" "$d" ;;
-        ping) check_ping "$a" "$b" ;;
+        bond) check_bond $rest ;;
+        ping) check_ping $rest ;;
         esac
     done
+    lacpdu_problem "$lacpdu_baseline" "$started"
 }
 
-deadline=$(($(date +%s) + timeout))
+# Every 802.3ad bond's slaves must hear LACPDUs from now on (bond-status.sh's lacpdu_watch).
+lacpdu_baseline=$(bond_lines | while read -r _ slaves _ _ _ mode _; do
+    # shellcheck disable=SC2046 # a list of slave names by design
+    [ "$mode" != 802.3ad ] || lacpdu_watch $(echo "$slaves" | tr ',' ' ')
+done)
+started=$(date +%s)
+
+deadline=$((started + timeout))
 while :; do
     run_checks >"$problems_file"
     [ -s "$problems_file" ] || break
@@ -65,7 +67,7 @@ while :; do
 done
 
 problems=$(wc -l <"$problems_file")
-bonds=$(printf '%s\n' "$BONDLAB_CHECKS" | awk '$1 == "bond" { print $2 }' | while read -r bond; do
+bonds=$(bond_lines | while read -r bond _; do
     dir=/sys/class/net/$bond/bonding
     [ -d "$dir" ] || continue
     read -r mode _ <"$dir/mode"

@@ -61,6 +61,79 @@ describe("vlan-lacp: the homework in one lab", () => {
         }
     });
 
+    // A network's bonds are checked as strictly as a two-router lab's (bond-status.sh): an
+    // option that drifted, or a partner whose LACPDUs stopped, fails verify.
+    it("verify fails a bond whose options in force differ from those asked", async () => {
+        const router = node("centralRouter");
+        await exec(router, "ip", "link", "set", "bond0", "type", "bond", "miimon", "200");
+        const drifted = await lab.rerun("lab-centralRouter-verify", { BONDLAB_VERIFY_TIMEOUT: "2" });
+        await exec(router, "ip", "link", "set", "bond0", "type", "bond", "miimon", "100");
+        expect({ code: drifted.code, stderr: drifted.stderr }).toEqual({
+            code: 1,
+            stderr: expect.stringContaining("bond0: miimon: 200 in force, 100 asked for"),
+        });
+        expect((await lab.rerun("lab-centralRouter-verify")).code).toBe(0);
+    });
+
+    it("verify fails a bond whose LACP partner's LACPDUs stop arriving", async () => {
+        const router = node("centralRouter");
+        // Ahead of verify's own counter (pref 49152): the slaves hear no LACPDU from now on.
+        const lacpduDrop = (verb: "add" | "del", dev: string) =>
+            exec(
+                router,
+                "tc",
+                "filter",
+                verb,
+                "dev",
+                dev,
+                "ingress",
+                "pref",
+                "7",
+                ...(verb === "add" ? ["protocol", "0x8809", "matchall", "action", "drop"] : []),
+            );
+        for (const dev of ["eth1", "eth2"]) await lacpduDrop("add", dev);
+        const deaf = await lab.rerun("lab-centralRouter-verify", { BONDLAB_VERIFY_TIMEOUT: "4" });
+        for (const dev of ["eth1", "eth2"]) await lacpduDrop("del", dev);
+        expect({ code: deaf.code, stderr: deaf.stderr }).toEqual({
+            code: 1,
+            stderr: expect.stringContaining("LACP: no LACPDU has reached eth1 eth2"),
+        });
+        expect((await lab.rerun("lab-centralRouter-verify")).code).toBe(0);
+    });
+
+    // macFilter on a network's channel (the lab file's lines reach apply as `filter` lines:
+    // tests/unit/network.test.ts): the NIC's view of a VirtualBox internal network.
+    it("apply filters a NIC to unicast for its own MAC as built, and drops the filter with the setting", async () => {
+        const router = node("centralRouter");
+        const apply = lab.stackOf.state.find((r) => r.name === "lab-centralRouter-apply")!;
+        const net: string = (apply.inputs as any).environment.BONDLAB_NET;
+        const ingress = (dev: string) => exec(router, "tc", "filter", "show", "dev", dev, "ingress");
+        const filtered = await lab.rerun("lab-centralRouter-apply", {
+            BONDLAB_NET: `${net}\nfilter eth1\nfilter eth2`,
+        });
+        const permanent: Record<string, string> = {};
+        const filters: Record<string, string> = {};
+        try {
+            const proc = await exec(router, "cat", "/proc/net/bonding/bond0");
+            for (const slave of ["eth1", "eth2"]) {
+                permanent[slave] = new RegExp(`Slave Interface: ${slave}[\\s\\S]*?Permanent HW addr: (\\S+)`).exec(
+                    proc,
+                )![1];
+                filters[slave] = await ingress(slave);
+            }
+        } finally {
+            // The stack's own settings again: apply rebuilds the node without the filter.
+            await lab.rerun("lab-centralRouter-apply");
+        }
+        expect(filtered.code).toBe(0);
+        for (const slave of ["eth1", "eth2"]) {
+            expect(filters[slave]).toContain(`dst_mac ${permanent[slave]}`);
+            expect(filters[slave]).toMatch(/matchall[\s\S]*action order 1: gact action drop/);
+        }
+        expect(await ingress("eth1")).not.toContain("dst_mac");
+        expect((await lab.rerun("lab-centralRouter-verify")).code).toBe(0);
+    });
+
     it("hosts do not forward; routers do", async () => {
         expect((await exec(node("testClient1"), "cat", "/proc/sys/net/ipv4/ip_forward")).trim()).toBe("0");
         expect((await exec(node("centralRouter"), "cat", "/proc/sys/net/ipv4/ip_forward")).trim()).toBe("1");

@@ -1,5 +1,7 @@
 import * as path from "path";
 import { NetworkMacs, endOptions, nodeCheckLines, nodeNetLines, portsOf } from "../../components/node-settings";
+import { linkHandle } from "../../components/handle";
+import { labNames } from "../../components/names";
 import { CONFIGS_DIR, loadTopology } from "../../components/spec/load";
 import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
@@ -64,8 +66,38 @@ describe("what each node of a network is told", () => {
         expect(lines).toEqual(expect.arrayContaining(["ping 10.1.1.1 -", "ping 10.1.1.10 -", "ping 10.2.40.10 -"]));
         expect(lines).toHaveLength(2 + 3); // two neighbours, three hosts beyond the LAN
         expect(nodeCheckLines(enterprise(), "centralRouter", {}).split("\n")).toEqual(
-            expect.arrayContaining(["bond bond0 802.3ad eth1,eth2 0", "bond bond1 active-backup eth3,eth4 0"]),
+            expect.arrayContaining([
+                "bond bond0 eth1,eth2 - up mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4",
+                "bond bond1 eth3,eth4 eth3 up mode active-backup miimon 100 primary eth3",
+            ]),
         );
+    });
+
+    it("verify expects what the drill's handle expects of each bonded end, an ARP monitor's unseen backups too", () => {
+        const topology = loadTopology("arp-monitor");
+        const [link] = topology.links;
+        const [bondLine] = nodeCheckLines(topology, "centralRouter", {}).split("\n");
+        const handle = linkHandle(topology, link, labNames("bondlab", "dev"), { dockerEnv: {} })!;
+        const settings = handle.routers.find((r) => r.name === "centralRouter")!.verify;
+        expect(bondLine).toBe(
+            `bond ${settings.BONDLAB_BOND} ${settings.BONDLAB_SLAVES.replace(" ", ",")} ` +
+                `${settings.BONDLAB_ACTIVE} unknown ${settings.BONDLAB_OPTIONS}`,
+        );
+        expect(settings.BONDLAB_OPTIONS).toMatch(/^mode active-backup .*arp_ip_target 192\.168\.1\.1\b/);
+    });
+
+    it("apply filters the NICs of a macFilter channel, and only those", () => {
+        const topology = loadTopology(path.join(CONFIGS_DIR, "replay", "seed-shared-vbox.yaml"));
+        const subnets = Object.fromEntries(topology.links[0].channels.map((c, i) => [c.name, `10.97.${i}.0/24`]));
+        const lines = nodeNetLines(topology, "inetRouter", subnets, { subnet: "10.96.2.0/26", gateway: "10.96.2.1" });
+        const filtered = topology.links[0].channels.filter((c) => c.macFilter);
+        expect(filtered.length).toBeGreaterThan(0);
+        expect(lines.split("\n").filter((l) => l.startsWith("filter "))).toEqual(
+            portsOf(topology, "inetRouter")
+                .filter((p) => filtered.some((c) => c.name === p.network))
+                .map((p) => `filter ${p.interface}`),
+        );
+        expect(nodeNetLines(enterprise(), "centralRouter", {}, { subnet: "", gateway: "" })).not.toMatch(/^filter /m);
     });
 
     it("in the VLAN lab a ping must be answered by the MAC of the node in the sender's own VLAN", () => {
