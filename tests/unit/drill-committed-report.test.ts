@@ -42,8 +42,10 @@ describe("the committed drill report (docs/drill)", () => {
         expect(fs.readFileSync(path.join(DIR, "outage.svg"), "utf8")).toBe(svgChart(report));
     });
 
-    it("is linked from the README", () => {
+    it("is linked from the README and from docs/drill.md", () => {
         const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
         expect(readme).toContain("](docs/drill/report.md)");
+        const drillDoc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "drill.md"), "utf8");
+        expect(drillDoc).toContain("](drill/report.md)");
     });
 });

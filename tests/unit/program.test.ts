@@ -340,17 +340,17 @@ describe("bad input", () => {
     });
 });
 
-describe("the README", () => {
-    it("shows the seed stack's diagram as the program exports it", async () => {
+describe("the README and docs", () => {
+    it("shows the seed stack's diagram as the program exports it (README)", async () => {
         const { outputs } = await run({ "bondlab:variant": "seed" }, "dev");
         const readme = require("fs").readFileSync(`${__dirname}/../../README.md`, "utf8") as string;
         expect(readme).toContain("```mermaid\n" + outputs.diagram + "\n```");
     });
 
-    it("shows the enterprise stack's diagram as the program exports it", async () => {
+    it("shows the enterprise stack's diagram as the program exports it (docs/lab-file.md)", async () => {
         const { outputs } = await run({ "bondlab:variant": "enterprise" }, "enterprise");
-        const readme = require("fs").readFileSync(`${__dirname}/../../README.md`, "utf8") as string;
-        expect(readme).toContain("```mermaid\n" + outputs.diagram + "\n```");
+        const doc = require("fs").readFileSync(`${__dirname}/../../docs/lab-file.md`, "utf8") as string;
+        expect(doc).toContain("```mermaid\n" + outputs.diagram + "\n```");
     });
 });
 
