@@ -214,7 +214,7 @@ export function predictBound(
 /**
  * Frames into `deaf` are lost, its own still cross. Only its monitor can notice (the peer hears
  * it as before); LACP then tells the peer in its next LACPDU. Over one wire per channel an
- * active-backup ARP monitor never gets out (measured: README, "A silence one way only"): with no
+ * active-backup ARP monitor never gets out (measured: docs/how-it-is-built.md, "A silence one way only"): with no
  * slave answering, the deaf router probes out of each in turn, its probes out of the deaf
  * channel keep the peer's slave there validated, and the peer answers every probe, the ones
  * that came by the other channel too, out of that slave.

@@ -122,7 +122,7 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
 
 /**
  * A channel that stopped delivering to one router only, where the monitor cannot see it: the
- * ARP monitor of active-backup over one wire per channel (README, "A silence one way only"),
+ * ARP monitor of active-backup over one wire per channel (docs/how-it-is-built.md, "A silence one way only"),
  * or an MII monitor. Null for the rest, which the general explanations cover.
  */
 function oneWay(row: RowResult, s: BondSettings, lab: DrillLab): string | null {

@@ -8,7 +8,7 @@ import * as path from "path";
 // its own partner (all of them use the same addresses, so cross-talk would show a foreign
 // MAC), then again after every container of every lab restarted at once, then again after
 // the Docker daemon restarted as a reboot does it, and teardown must leave nothing. It
-// prints the time and memory per lab, which the README's capacity figures come from.
+// prints the time and memory per lab, which docs/class.md's capacity figures come from.
 // Not part of `npm test` (it takes most of an hour in the emulated VM): `npm run test:class`.
 
 const VARIANTS = ["lacp", "arp-monitor", "seed", "seed-shared", "balance-xor", "arp-monitor"];

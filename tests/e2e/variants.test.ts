@@ -181,7 +181,7 @@ describe.each(listVariants())("variant %s on a real kernel", (variant) => {
                 // the routers' own init (router-init.sh keep_primary) can bring them home.
                 // The silence is both ways on purpose: dropped into one router only, that router's
                 // probes still leave by eth1 and keep the peer there, so it is left with no active
-                // slave at all (measured 5 of 5; README "A silence one way only").
+                // slave at all (measured 5 of 5; docs/how-it-is-built.md, "A silence one way only").
                 const DROP = ["dev", "eth1", "ingress", "pref", "7"];
                 const routers = ROUTERS.map((r) => lab.container(r));
                 for (const router of routers) {

@@ -229,7 +229,7 @@ describe("the program through the engine model, update after update", () => {
         ).toEqual(["lab-ch1-network", "lab-ch2-network", "lab-management"]);
     });
 
-    it("a channel renamed with its own subnet kept: Docker refuses the overlap (the README's workaround)", async () => {
+    it("a channel renamed with its own subnet kept: Docker refuses the overlap (the workaround in docs/troubleshooting.md)", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-rename-"));
         const lab = (file: string, second: string) => {
             const f = path.join(dir, `${file}.yaml`);
