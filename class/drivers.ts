@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { dockerCliEnv } from "../components/docker-endpoint";
+import type { NodeStatus } from "../components/network";
 import { DockerRealizer } from "../engine/docker-realizer";
 import { PROJECT_DIR, Realizer, Stack } from "../engine/engine";
 import { StateResource } from "../engine/steps";
@@ -24,22 +25,56 @@ export interface LabDriver {
     status(lab: StudentLab): Promise<LabStatus>;
 }
 
-/** The stack's outputs judged: verified when every router's verify pinged its peer. */
-export function statusFromOutputs(outputs: Record<string, any> | undefined): LabStatus {
-    const routers = outputs?.routers as Record<string, { verify?: any }> | undefined;
-    if (!routers || Object.keys(routers).length === 0) return { state: "absent", detail: "no lab (no stack outputs)" };
-    const lines = Object.entries(routers).map(([name, r]) => {
-        const v = r.verify;
-        if (!v?.ping) return { ok: false, text: `${name}: no verify output` };
-        const active = v.activeSlave ? `, active ${v.activeSlave}` : "";
-        return {
-            ok: v.ping.received > 0,
-            text: `${name}: ${v.mode}${active}, ping ${v.ping.received}/${v.ping.sent}`,
-        };
-    });
+/** One router's or node's verify, judged: whether it passed, and what it found in a phrase. */
+interface MemberCheck {
+    readonly ok: boolean;
+    readonly text: string;
+}
+
+/** A two-router lab's router: verified when its ping reached the peer. */
+function routerCheck(name: string, v: any): MemberCheck {
+    if (!v?.ping) return { ok: false, text: `${name}: no verify output` };
+    const active = v.activeSlave ? `, active ${v.activeSlave}` : "";
     return {
-        state: lines.every((l) => l.ok) ? "verified" : "failed",
-        detail: lines.map((l) => l.text).join("; "),
+        ok: v.ping.received > 0,
+        text: `${name}: ${v.mode}${active}, ping ${v.ping.received}/${v.ping.sent}`,
+    };
+}
+
+/** A bond as a network node's verify found it: its name, mode and (when there is one) active slave. */
+function bondPhrase(b: NodeStatus["bonds"][number]): string {
+    return `${b.bond} ${b.mode}${b.activeSlave ? ` active ${b.activeSlave}` : ""}`;
+}
+
+/** What a node's verify ended with: its problems, or else how many of its pings were answered. */
+function outcomePhrase(problems: number, pinged: number): string {
+    // node-verify.sh counts problems, not which pings failed: a failed node shows its count instead.
+    if (problems > 0) return `, ${problems} problem${problems === 1 ? "" : "s"}`;
+    return pinged > 0 ? `, ${pinged} ping${pinged === 1 ? "" : "s"} answered` : "";
+}
+
+/** A network's node: verified when its verify reported no problems (its bonds as asked, every ping answered). */
+function nodeCheck(name: string, v: Partial<NodeStatus> | undefined): MemberCheck {
+    if (typeof v?.problems !== "number") return { ok: false, text: `${name}: no verify output` };
+    const bonds = v.bonds?.length ? v.bonds.map(bondPhrase).join(", ") : "no bond";
+    return { ok: v.problems === 0, text: `${name}: ${bonds}${outcomePhrase(v.problems, v.pinged?.length ?? 0)}` };
+}
+
+/** The stack outputs that hold a lab's verify per member: a two-router lab's routers, or a network's nodes. */
+const MEMBERS: readonly { output: string; check: (name: string, verify: any) => MemberCheck }[] = [
+    { output: "routers", check: routerCheck },
+    { output: "nodes", check: nodeCheck },
+];
+
+/** The stack's outputs judged: verified when every router's (or node's) verify passed, and what each found. */
+export function statusFromOutputs(outputs: Record<string, any> | undefined): LabStatus {
+    const shape = MEMBERS.find((m) => Object.keys(outputs?.[m.output] ?? {}).length > 0);
+    if (!shape) return { state: "absent", detail: "no lab (no stack outputs)" };
+    const members = outputs![shape.output] as Record<string, { verify?: any }>;
+    const checks = Object.entries(members).map(([name, m]) => shape.check(name, m.verify));
+    return {
+        state: checks.every((c) => c.ok) ? "verified" : "failed",
+        detail: checks.map((c) => c.text).join("; "),
     };
 }
 

@@ -13,6 +13,7 @@ import { LabConfigError, LabIssue } from "../components/spec/validate";
 //   students:
 //     - { name: alice, host: lab1 }
 //     - { name: bob, host: lab2, variant: arp-monitor }
+//     - { name: carol, host: lab2, variant: vlan-lacp }   # a version 2 network (configs/v2)
 
 /** One student's lab: the stack, its Docker host and its variant. */
 export interface StudentLab {

@@ -122,6 +122,82 @@ describe("a lab's status", () => {
     });
 });
 
+describe("a network lab's status (version 2: its nodes' verify)", () => {
+    /** A vlan-lacp stack's outputs as `pulumi up` leaves them, every node verified. */
+    const network = (): Record<string, any> =>
+        JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "class", "vlan-lacp.outputs.json"), "utf8"));
+    /** The fixture with one node's verify changed. */
+    const withNode = (node: string, verify: Record<string, unknown> | undefined) => {
+        const outputs = network();
+        outputs.nodes[node].verify = verify && { ...outputs.nodes[node].verify, ...verify };
+        return outputs;
+    };
+
+    /** A student of the class whose lab is the shipped vlan-lacp network. */
+    const [erin] = planClass(
+        { ...valid(), students: [{ name: "erin", host: "lab1", variant: "vlan-lacp" }] },
+        "class.yaml",
+    ).labs;
+
+    it.each([
+        [
+            "every node's verify found no problems",
+            network(),
+            "verified",
+            "inetRouter: bond0 802.3ad, 1 ping answered; centralRouter: bond0 802.3ad, 1 ping answered; " +
+                "testClient1: no bond, 1 ping answered; testServer1: no bond, 1 ping answered; " +
+                "testClient2: no bond, 1 ping answered; testServer2: no bond, 1 ping answered",
+        ],
+        [
+            "one node's verify found problems",
+            withNode("testClient2", { problems: 2 }),
+            "failed",
+            /testClient2: no bond, 2 problems/,
+        ],
+        [
+            "one node's bond had one problem",
+            withNode("centralRouter", { problems: 1 }),
+            "failed",
+            /centralRouter: bond0 802\.3ad, 1 problem;/,
+        ],
+        ["a node without verify output", withNode("testServer1", undefined), "failed", /testServer1: no verify output/],
+        [
+            "an active-backup bond, which names its active slave",
+            withNode("inetRouter", {
+                bonds: [{ bond: "bond0", mode: "active-backup", slaves: "eth1 eth2", activeSlave: "eth1" }],
+            }),
+            "verified",
+            /^inetRouter: bond0 active-backup active eth1, 1 ping answered;/,
+        ],
+    ])("%s", (_what, outputs, state, detail) => {
+        const status = statusFromOutputs(outputs);
+        expect(status.state).toBe(state);
+        if (typeof detail === "string") expect(status.detail).toBe(detail);
+        else expect(status.detail).toMatch(detail);
+    });
+
+    it("through the engine model: a class with a network lab reports it verified, node by node", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-class-net-"));
+        const driver = new ModelDriver(dir, {}, () => new MemoryRealizer());
+        const up = await driver.up(erin);
+        expect(up.state).toBe("verified");
+        expect(up.detail).toMatch(/^inetRouter: no bond; centralRouter: no bond; testClient1: no bond;/);
+        expect(await driver.status(erin)).toEqual(up);
+        fs.rmSync(dir, { recursive: true });
+    }, 60_000); // the first up compiles and runs the whole program
+
+    it("through the engine model: a network whose node had verify problems reads not verified, naming the node", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-class-net-"));
+        // The checkpoint a model stack keeps, its outputs those of an update whose testServer2 verify found 3 problems.
+        const outputs = withNode("testServer2", { problems: 3 });
+        fs.writeFileSync(path.join(dir, `${erin.stack}.json`), JSON.stringify({ state: [], outputs }));
+        const status = await new ModelDriver(dir, {}, () => new MemoryRealizer()).status(erin);
+        expect(status.state).toBe("failed");
+        expect(status.detail).toMatch(/testServer2: no bond, 3 problems$/);
+        fs.rmSync(dir, { recursive: true });
+    });
+});
+
 describe("the engine-model driver", () => {
     const plan = planClass(valid(), "class.yaml");
     let dir: string;
