@@ -10,11 +10,26 @@ if ! command -v pulumi >/dev/null; then
     exit 1
 fi
 # Local state needs a passphrase for secrets; an empty one is accepted. Set yours to use one.
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
+# A passphrase file of yours is left to work: the CLI takes PULUMI_CONFIG_PASSPHRASE first, so
+# an empty one set here would hide it.
+if [ -z "${PULUMI_CONFIG_PASSPHRASE+set}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    export PULUMI_CONFIG_PASSPHRASE=""
+fi
 mkdir -p .pulumi-state
-pulumi stack select --create "$stack"
 case $action in
-up) pulumi up --yes --stack "$stack" ;;
-down) pulumi destroy --yes --stack "$stack" ;;
+up)
+    pulumi stack select --create "$stack"
+    pulumi up --yes --stack "$stack"
+    ;;
+down)
+    # A stack that does not exist has nothing to remove: select it, never create it.
+    if ! err=$(pulumi stack select "$stack" 2>&1); then
+        case $err in
+        *"no stack named"*) echo "bondlab: there is no stack $stack: nothing to remove" >&2 && exit 0 ;;
+        *) echo "$err" >&2 && exit 1 ;;
+        esac
+    fi
+    pulumi destroy --yes --stack "$stack"
+    ;;
 *) echo "usage: stack.sh up|down [STACK]" >&2; exit 2 ;;
 esac
