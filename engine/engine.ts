@@ -3,15 +3,23 @@ import type * as pulumiType from "@pulumi/pulumi";
 import { StackFileConfig, loadStackFile, stackConfig } from "./config";
 import { Goal, Props, StateResource, Step, UNKNOWN, decide, dependentReplacements } from "./steps";
 import { rulesFor } from "./providers";
+import { Alias, AliasResolver, Target, aliasesOfRequest, generateUrn } from "./aliases";
 
 // A small model of the Pulumi engine, for machines without the Pulumi CLI: it runs the real
 // program (index.ts) through the SDK, answers its resource registrations the way the engine
 // would (same, create, update, replace, delete; create-before-delete unless the provider or
 // the program asks otherwise; dependents of a delete-before-replace; removed resources last,
 // in reverse dependency order) and hands each step to a Realizer that carries it out.
-// Each rule cites the upstream file it follows (steps.ts, providers.ts, config.ts).
+// Each rule cites the upstream file it follows (steps.ts, providers.ts, config.ts, aliases.ts).
 
 export const PROJECT_DIR = path.join(__dirname, "..");
+const PROJECT = "bondlab";
+
+/**
+ * A program given as a function, as the Automation API's inline programs are: it gets the SDK
+ * module of the run (the one whose resource monitor is this engine) and returns the stack's outputs.
+ */
+export type InlineProgram = (pulumi: typeof pulumiType) => unknown;
 
 /** Carries out the engine's steps: on a Docker host (docker-realizer.ts) or in memory. */
 export interface Realizer {
@@ -44,6 +52,8 @@ export interface StackOptions {
     /** The `config:` of the stack file, as `pulumi config set` would have written it. */
     stackFile?: StackFileConfig;
     projectDir?: string;
+    /** Runs instead of the project's index.ts. */
+    program?: InlineProgram;
 }
 
 /** One stack: its config and its state, updated by up / preview / refresh / destroy. */
@@ -112,11 +122,12 @@ export class Stack {
     private async run(preview: boolean): Promise<UpdateResult> {
         // The CLI validates config before the program starts: a bad stack never reaches it.
         const config = stackConfig(this.projectDir, this.name, this.stackFile);
-        const update = new Update(this.state, this.realizer, preview);
+        const update = new Update(this.state, this.realizer, preview, { stack: this.name, project: PROJECT });
         let outputs: Record<string, any> = {};
         let programError: unknown;
         try {
-            outputs = await runProgram(this.projectDir, this.name, config, preview, update);
+            const program = this.options.program ?? projectProgram(this.projectDir);
+            outputs = await runProgram(program, this.name, config, preview, update);
         } catch (e) {
             programError = e;
         }
@@ -148,18 +159,22 @@ class Update {
     private readonly pendingDeletes = new Set<StateResource>();
     /** URNs deleted as dependents of a delete-before-replace: their next registration re-creates them. */
     private readonly replacedDependents = new Set<string>();
+    private readonly resolver: AliasResolver;
 
     constructor(
         private readonly old: readonly StateResource[],
         private readonly realizer: Realizer,
         private readonly preview: boolean,
-    ) {}
+        readonly target: Target,
+    ) {
+        this.resolver = new AliasResolver(target);
+    }
 
-    async register(goal: Goal): Promise<{ id: string; outputs: Props }> {
+    async register(goal: Goal, aliases: Alias[] = []): Promise<{ id: string; outputs: Props }> {
         this.seen.add(goal.urn);
         if (this.failure) return { id: "", outputs: { ...goal.inputs, ...NOT_CREATED } }; // cancelled: nothing more runs
         try {
-            const result = await this.step(goal);
+            const result = await this.step(goal, aliases);
             this.registered.push({
                 type: goal.type,
                 name: goal.name,
@@ -175,8 +190,8 @@ class Update {
         }
     }
 
-    private async step(goal: Goal): Promise<{ id: string; outputs: Props }> {
-        const old = this.live().find((r) => r.urn === goal.urn && !r.pendingDelete);
+    private async step(goal: Goal, aliases: Alias[]): Promise<{ id: string; outputs: Props }> {
+        const old = this.oldState(goal, aliases);
         if (!goal.custom) {
             // Components hold nothing: the engine records them as same or create.
             this.steps.push({ op: old ? "same" : "create", urn: goal.urn });
@@ -209,7 +224,7 @@ class Update {
         });
         if (decision.deleteBeforeReplace) {
             // Dependents first, in reverse dependency order, then the old copy itself.
-            const dependents = dependentReplacements(this.live(), old.urn, this.seen);
+            const dependents = dependentReplacements(this.live(), old.urn, this.registeredUrns());
             // Claimed at once, so that another replacement running meanwhile does not take them too.
             for (const d of [old, ...dependents]) this.deleted.add(d);
             for (const d of dependents) this.replacedDependents.add(d.urn);
@@ -235,6 +250,27 @@ class Update {
         return { id, outputs };
     }
 
+    /**
+     * step_generator.go generateSteps: the URN is claimed, then the old state is looked up by
+     * URN, then by alias (getOldResource). Found by alias, the step is judged against it, the
+     * new state holds it under the new URN, and the old URN is not deleted.
+     */
+    private oldState(goal: Goal, aliases: Alias[]): StateResource | undefined {
+        this.resolver.claimUrn(goal.urn);
+        const olds = (urn: string) => this.live().find((r) => r.urn === urn && !r.pendingDelete);
+        return this.resolver.findOld(goal.urn, goal.name, goal.type, goal.parent ?? "", aliases, olds);
+    }
+
+    /** step_generator.go isOperatedOn: registered under its URN, or taken over by a resource's alias. */
+    private operatedOn(urn: string): boolean {
+        return this.seen.has(urn) || this.resolver.takenOverBy(urn) !== undefined;
+    }
+
+    /** The URNs the program registered, and the old URNs their aliases took over. */
+    private registeredUrns(): Set<string> {
+        return new Set(this.old.map((r) => r.urn).filter((urn) => this.operatedOn(urn)));
+    }
+
     /** Old resources not deleted (yet) in this update. */
     private live(): StateResource[] {
         return this.old.filter((r) => !this.deleted.has(r));
@@ -252,7 +288,7 @@ class Update {
      */
     async deleteLeftovers(): Promise<void> {
         const condemned = this.live().filter(
-            (r) => r.pendingDelete || this.pendingDeletes.has(r) || !this.seen.has(r.urn),
+            (r) => r.pendingDelete || this.pendingDeletes.has(r) || !this.operatedOn(r.urn),
         );
         for (const r of [...condemned].reverse()) {
             try {
@@ -270,8 +306,11 @@ class Update {
      */
     nextState(): StateResource[] {
         const registered = new Set(this.next.map((r) => r.urn));
+        // An old URN an alias took over is in the state under its new URN (the snapshot manager's rename).
+        const stillHeld = (r: StateResource) =>
+            registered.has(r.urn) || registered.has(this.resolver.takenOverBy(r.urn) ?? r.urn);
         const leftovers = this.live()
-            .filter((r) => r.pendingDelete || this.pendingDeletes.has(r) || !registered.has(r.urn))
+            .filter((r) => r.pendingDelete || this.pendingDeletes.has(r) || !stillHeld(r))
             .map((r) => (this.pendingDeletes.has(r) ? { ...r, pendingDelete: true } : r));
         return [...this.next, ...leftovers];
     }
@@ -285,20 +324,25 @@ function withoutKeys(props: Props, keys: readonly string[]): Props {
 let queue: Promise<unknown> = Promise.resolve();
 
 function runProgram(
-    dir: string,
+    program: InlineProgram,
     stack: string,
     config: Record<string, string>,
     preview: boolean,
     update: Update,
 ): Promise<Record<string, any>> {
-    const run = queue.then(() => runIsolated(dir, stack, config, preview, update));
+    const run = queue.then(() => runIsolated(program, stack, config, preview, update));
     queue = run.catch(() => undefined);
     return run;
 }
 
-/** Imports index.ts under a fresh SDK whose resource monitor is this engine. */
+/** The project's own program: its index.ts, imported (and so run) under the run's SDK. */
+function projectProgram(dir: string): InlineProgram {
+    return () => require(path.join(dir, "index.ts"));
+}
+
+/** Runs the program under a fresh SDK whose resource monitor is this engine. */
 function runIsolated(
-    dir: string,
+    program: InlineProgram,
     stack: string,
     config: Record<string, string>,
     preview: boolean,
@@ -327,22 +371,35 @@ function runIsolated(
                 },
                 call: (a) => a.inputs,
             },
-            "bondlab",
+            PROJECT,
             stack,
             preview,
         );
-        settings.setMockOptions(engineMonitor(MockMonitor, update), "bondlab", stack, preview);
+        settings.setMockOptions(engineMonitor(MockMonitor, update), PROJECT, stack, preview);
+        announceAliasSpecs();
         run = (async () => {
-            const program = require(path.join(dir, "index.ts"));
+            const outputs = program(pulumi);
             try {
                 // Output.promise() rejects when a resource the value depends on failed.
-                return await (pulumi.output(program) as any).promise();
+                return await (pulumi.output(outputs) as any).promise();
             } finally {
                 await pulumi.runtime.disconnect();
             }
         })();
     });
     return run;
+}
+
+/**
+ * The engine answers the SDK's supportsFeature("aliasSpecs") with yes (source_eval.go
+ * supportsFeatureID), so the SDK sends aliases as specs for the engine to resolve
+ * (runtime/resource.ts mapAliasesForRequest). setMockOptions clears the flag
+ * (settings.ts resetOptions) and the SDK asks again only in setRootResource, which a program
+ * run outside runInPulumiStack never reaches: the flag is set as the answer would.
+ */
+function announceAliasSpecs(): void {
+    const { getStore } = require("@pulumi/pulumi/runtime/state");
+    getStore().supportsAliasSpecs = true;
 }
 
 /** The SDK's MockMonitor with RegisterResource answered by the engine, all of the request read. */
@@ -362,7 +419,7 @@ function engineMonitor(MockMonitor: any, update: Update) {
         monitor.resources.has(req.getUrn()) ? registerOutputs(req, callback) : callback(null, {});
     monitor.registerResource = async (req: any, callback: (err: unknown, resp?: unknown) => void) => {
         try {
-            const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+            const urn = generateUrn(update.target, req.getParent(), req.getType(), req.getName());
             const propertyDependencies: Record<string, string[]> = {};
             req.getPropertydependenciesMap().forEach(
                 (deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()),
@@ -379,7 +436,7 @@ function engineMonitor(MockMonitor: any, update: Update) {
                 deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
                 replaceOnChanges: req.getReplaceonchangesList(),
             };
-            const { id, outputs } = await update.register(goal);
+            const { id, outputs } = await update.register(goal, aliasesOfRequest(req));
             const state = JSON.parse(JSON.stringify(outputs));
             monitor.resources.set(urn, { urn, id, state });
             const response = new resproto.RegisterResourceResponse();

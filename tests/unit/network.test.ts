@@ -128,7 +128,7 @@ describe("the VLAN lab's program (stack dev, engine model)", () => {
             1, 1, 6,
         ]);
         expect(byName("lab-testClient1-verify").urn).toMatch(
-            /::bondlab:index:Node\$command:local:Command::lab-testClient1-verify$/,
+            /::bondlab:index:Network\$bondlab:index:Node\$command:local:Command::lab-testClient1-verify$/,
         );
     });
 
