@@ -10,8 +10,8 @@ module.exports = {
             ...common,
             displayName: "e2e",
             testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"],
-            globalSetup: "<rootDir>/tests/e2e/lab-host.ts",
-            globalTeardown: "<rootDir>/tests/e2e/lab-teardown.ts",
+            globalSetup: "<rootDir>/labhost/jest-setup.ts",
+            globalTeardown: "<rootDir>/labhost/jest-teardown.ts",
             setupFilesAfterEnv: ["<rootDir>/tests/e2e/setup-timeout.ts"],
         },
         // A class of labs on one host (npm run test:class): most of an hour, not part of npm test.
@@ -19,8 +19,8 @@ module.exports = {
             ...common,
             displayName: "class",
             testMatch: ["<rootDir>/tests/class/**/*.test.ts"],
-            globalSetup: "<rootDir>/tests/e2e/lab-host.ts",
-            globalTeardown: "<rootDir>/tests/e2e/lab-teardown.ts",
+            globalSetup: "<rootDir>/labhost/jest-setup.ts",
+            globalTeardown: "<rootDir>/labhost/jest-teardown.ts",
         },
     ],
 };

@@ -8,6 +8,7 @@ import { lastJson } from "../components/network";
 import { loadAnyLab } from "../components/spec/load";
 import { DockerRealizer } from "../engine/docker-realizer";
 import { RegisteredResource, Stack } from "../engine/engine";
+import { LabStack } from "../engine/lab-stack";
 import { MemoryRealizer } from "../engine/memory-realizer";
 import { docker } from "../engine/shell";
 import { Goal, StateResource } from "../engine/steps";
@@ -24,14 +25,14 @@ async function main(): Promise<void> {
     loadAnyLab(variant); // a bad variant fails here, before anything starts
     if (!process.env.DOCKER_HOST) throw new Error('set DOCKER_HOST first, e.g. eval "$(labhost/start.sh)"');
 
-    // 1. The program, as the e2e tests run it.
-    const lab = new Stack({ name: "bench", stackFile }, new DockerRealizer());
+    // 1. The program through the engine model (engine/lab-stack.ts), as the e2e tests run it.
+    const lab = new LabStack("bench", stackFile);
     let t = Date.now();
     const run = await lab.up();
     const up = seconds(t);
     const memory = await labMemory("bench");
     t = Date.now();
-    await lab.destroy();
+    await lab.down();
     const down = seconds(t);
 
     // 2. The floor: the same resources, replayed phase by phase with the raw CLI.

@@ -5,8 +5,8 @@
 // stopped where it did not recover, and writes report.json, report.md and outage.svg to DIR.
 //
 // npm run drill -- --matrix --out DIR [--variants a,b] [--scenarios a,b]: brings up each
-// variant in turn on the lab host through the e2e harness (run under jest, which the harness
-// needs), drills it, tears it down, and writes one combined report.
+// variant in turn on the lab host through the engine model (run under jest, whose module
+// isolation it needs), drills it, tears it down, and writes one combined report.
 //
 // npm run drill -- --replay --stack <stack> | --replay --matrix --out DIR: the seed's
 // transcript replayed (drill/replay.ts): eth2 down, up, eth1 down, up inside centralRouter
@@ -155,12 +155,12 @@ export function pick(o: DrillOptions): DrillReport["options"] {
     };
 }
 
-/** The matrix runs under jest (the e2e harness needs its module isolation): drill/matrix.jest.ts. */
+/** The matrix runs under jest (the engine model needs its module isolation): drill/matrix-jest-runner.ts. */
 function drillMatrix(args: Args, options: DrillOptions, argv: string[]): Promise<number> {
     const variants = args.variants ? args.variants.split(",").map((v) => v.trim()) : listVariants();
     const unknown = variants.filter((v) => !listVariants().includes(v));
     if (unknown.length > 0) throw new Error(`unknown variant ${unknown.join(", ")}: use ${listVariants().join(", ")}`);
-    return underJest("drill/matrix.jest.ts", "BONDLAB_DRILL_MATRIX", {
+    return underJest("drill/matrix-jest-runner.ts", "BONDLAB_DRILL_MATRIX", {
         out: path.resolve(args.out!),
         variants,
         options: { ...pick(options), scenarios: options.scenarios, rawDir: options.rawDir },
@@ -199,8 +199,8 @@ function underJest(file: string, envName: string, payload: unknown): Promise<num
         preset: "ts-jest",
         testEnvironment: "node",
         testMatch: [`<rootDir>/${file}`],
-        globalSetup: "<rootDir>/tests/e2e/lab-host.ts",
-        globalTeardown: "<rootDir>/tests/e2e/lab-teardown.ts",
+        globalSetup: "<rootDir>/labhost/jest-setup.ts",
+        globalTeardown: "<rootDir>/labhost/jest-teardown.ts",
     };
     const env = { ...process.env, [envName]: JSON.stringify(payload) };
     const jest = path.join(PROJECT_DIR, "node_modules", ".bin", "jest");
@@ -267,7 +267,7 @@ async function main(argv: string[]): Promise<number> {
     }
     try {
         if (args.replay && args.matrix) {
-            return await underJest("drill/replay.jest.ts", "BONDLAB_DRILL_REPLAY", {
+            return await underJest("drill/replay-jest-runner.ts", "BONDLAB_DRILL_REPLAY", {
                 out: path.resolve(args.out!),
                 intervalS: args.interval ? options.intervalS : REPLAY_INTERVAL_S,
                 command: commandLine(argv),

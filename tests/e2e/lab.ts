@@ -1,7 +1,7 @@
 import { labNames, LABEL_STACK } from "../../components/names";
-import { DockerRealizer } from "../../engine/docker-realizer";
-import { Stack, UpdateResult } from "../../engine/engine";
 import { ROUTER_IMAGE } from "../../components/lab";
+import { LabStack } from "../../engine/lab-stack";
+import { UpdateResult } from "../../engine/engine";
 import { docker } from "../../engine/shell";
 
 /** The router image the lab host loads (labhost/start.sh builds it offline). */
@@ -9,54 +9,21 @@ export const IMAGE = ROUTER_IMAGE;
 /** The router plus tcpdump (images/debug), which the lab host loads beside it. */
 export const DEBUG_IMAGE = "bondlab.invalid/router-debug:local";
 
-/** One lab stack brought up by the real program on the e2e Docker host, through the engine model. */
-export class E2ELab {
-    readonly realizer = new DockerRealizer();
-    readonly stackOf: Stack;
-    run?: UpdateResult;
-
-    /** `config`: the stack file's settings; the router image is the lab host's unless given. */
-    constructor(
-        readonly stack: string,
-        config: Record<string, unknown>,
-    ) {
-        this.stackOf = new Stack(
-            { name: stack, stackFile: { "bondlab:routerImage": IMAGE, ...config } },
-            this.realizer,
-        );
-    }
-
-    /** `pulumi up`; on failure the partly built lab stays in the state for down() to remove. */
-    async up(): Promise<UpdateResult> {
+/** A lab stack (engine/lab-stack.ts) as the e2e tests use it: timed ups and the routers' outputs. */
+export class E2ELab extends LabStack {
+    override async up(): Promise<UpdateResult> {
         const started = Date.now();
-        this.run = await this.stackOf.up();
+        const run = await super.up();
         console.log(`e2e ${this.stack}: verified lab in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        return this.run;
-    }
-
-    /** `pulumi destroy`. */
-    async down(): Promise<void> {
-        await this.stackOf.destroy();
-    }
-
-    /** The stack output `labHandle`, as `pulumi stack output --json labHandle` prints it. */
-    get handle(): unknown {
-        return this.run!.outputs.labHandle;
+        return run;
     }
 
     get routers(): Record<string, any> {
-        return this.run!.outputs.routers;
+        return this.outputs.routers;
     }
 
     container(router: string): string {
         return this.routers[router].containerName;
-    }
-
-    /** Runs one of the program's command resources again, exactly as the state holds it. */
-    async rerun(commandName: string, env: Record<string, string> = {}) {
-        const command = this.stackOf.state.find((r) => r.type === "command:local:Command" && r.name === commandName);
-        if (!command) throw new Error(`no command ${commandName} in the stack's state`);
-        return this.realizer.runCommand(command.inputs as any, undefined, env);
     }
 }
 

@@ -1,10 +1,10 @@
 import * as path from "path";
-import { runProcess } from "../../engine/shell";
+import { runProcess } from "../engine/shell";
 
-// The e2e tests need a Docker host whose kernel has bonding. DOCKER_HOST may name one;
+// The e2e tests and the drill's jest-run measurements need a Docker host whose kernel has bonding. DOCKER_HOST may name one;
 // otherwise the lab host VM (labhost/start.sh) is started for the run and stopped after.
 
-const LABHOST = path.join(__dirname, "..", "..", "labhost");
+const LABHOST = __dirname;
 
 export default async function globalSetup(): Promise<void> {
     if (process.env.DOCKER_HOST) {

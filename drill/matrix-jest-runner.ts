@@ -1,11 +1,12 @@
-// The drill matrix, run by `npm run drill -- --matrix --out DIR` under jest (the e2e harness
+// The drill matrix, run by `npm run drill -- --matrix --out DIR` under jest (the engine model
 // runs the program with jest's module isolation): each variant in turn is brought up on the
-// lab host by the e2e harness, drilled, and torn down; one combined report is written at the end.
-// Not a test: it asserts nothing, and only tools/drill.ts runs it (BONDLAB_DRILL_MATRIX).
+// lab host through the engine model (engine/lab-stack.ts), drilled, and torn down; one combined
+// report is written at the end. A jest-run measurement runner, not a test: it asserts nothing,
+// and only tools/drill.ts runs it (BONDLAB_DRILL_MATRIX).
 
 import { loadLab } from "../components/spec/load";
 import { docker } from "./docker";
-import { E2ELab } from "../tests/e2e/lab";
+import { LabStack } from "../engine/lab-stack";
 import { drillLab } from "./lab";
 import * as fs from "fs";
 import * as path from "path";
@@ -72,10 +73,10 @@ const write = (s: string) => {
                 let upError: Error | null = null;
                 // A lab whose verify fails (a slow emulated VM can miss a convergence deadline) gets one more try.
                 for (let attempt = 1; attempt <= 2; attempt++) {
-                    const lab = new E2ELab(stack, { "bondlab:variant": variant });
+                    const lab = new LabStack(stack, { "bondlab:variant": variant });
                     const t = Date.now();
                     try {
-                        write(`\n-- ${variant}: bringing the lab up (e2e harness) ...\n`);
+                        write(`\n-- ${variant}: bringing the lab up (engine model) ...\n`);
                         await lab.up();
                         write(`-- ${variant}: up in ${Math.round((Date.now() - t) / 1000)} s\n`);
                         results.push(await runDrill(drillLab(stack, lab.handle), options));

@@ -1,9 +1,10 @@
 // The seed's transcript replayed on every lab of SEED_REPLAY_LABS, run by
-// `npm run drill -- --replay --matrix --out DIR` under jest (the e2e harness needs its module
-// isolation): each lab in turn is brought up on the lab host, replayed and torn down; one
-// report (seed-replay.md, seed-replay.json) is written at the end. Not a test: it asserts nothing.
+// `npm run drill -- --replay --matrix --out DIR` under jest (the engine model runs the program
+// with jest's module isolation): each lab in turn is brought up on the lab host through the
+// engine model (engine/lab-stack.ts), replayed and torn down; one report (seed-replay.md,
+// seed-replay.json) is written at the end. A jest-run measurement runner, not a test: it asserts nothing.
 
-import { E2ELab } from "../tests/e2e/lab";
+import { LabStack } from "../engine/lab-stack";
 import { docker } from "./docker";
 import { drillLab } from "./lab";
 import { ReplayReport, ReplayResult, SEED_REPLAY_LABS, writeReplay } from "./replay";
@@ -44,7 +45,7 @@ const write = (s: string) => {
             entry.name,
             async () => {
                 const stack = `replay-${i + 1}`;
-                const lab = new E2ELab(stack, {
+                const lab = new LabStack(stack, {
                     "bondlab:variant": entry.lab,
                     ...(entry.bondOptions ? { "bondlab:bondOptions": entry.bondOptions } : {}),
                 });

@@ -1,0 +1,60 @@
+import { ROUTER_IMAGE } from "../components/lab";
+import { DockerRealizer } from "./docker-realizer";
+import { Stack, UpdateResult } from "./engine";
+
+/**
+ * One lab stack brought up by the real program (index.ts) on a Docker host (DOCKER_HOST),
+ * through the engine model: `pulumi up`, `pulumi destroy` and the stack's outputs by the
+ * engine's rules, for the tools (drill matrix, seed replay, bench) where the Pulumi CLI is
+ * missing, and for the e2e tests. The state lives in memory, for one process only.
+ */
+export class LabStack {
+    readonly realizer = new DockerRealizer();
+    /** The engine model's stack: its config (`stackFile`) and its state. */
+    readonly stackOf: Stack;
+    /** The last successful `up`; undefined until one succeeds. */
+    run?: UpdateResult;
+
+    /**
+     * `config`: the stack file's settings. The router image is the one the Docker host already
+     * holds (the lab host loads it) unless `config` names another, so no up builds it.
+     */
+    constructor(
+        readonly stack: string,
+        config: Record<string, unknown>,
+    ) {
+        this.stackOf = new Stack(
+            { name: stack, stackFile: { "bondlab:routerImage": ROUTER_IMAGE, ...config } },
+            this.realizer,
+        );
+    }
+
+    /** `pulumi up`; on failure the partly built lab stays in the state for down() to remove. */
+    async up(): Promise<UpdateResult> {
+        this.run = await this.stackOf.up();
+        return this.run;
+    }
+
+    /** `pulumi destroy`. */
+    async down(): Promise<void> {
+        await this.stackOf.destroy();
+    }
+
+    /** The stack's outputs, as `pulumi stack output --json` prints them; up() must have succeeded. */
+    get outputs(): Record<string, any> {
+        if (!this.run) throw new Error(`stack ${this.stack} has no outputs: it is not up`);
+        return this.run.outputs;
+    }
+
+    /** The stack output `labHandle`, as `pulumi stack output --json labHandle` prints it. */
+    get handle(): unknown {
+        return this.outputs.labHandle;
+    }
+
+    /** Runs one of the program's command resources again, exactly as the state holds it. */
+    async rerun(commandName: string, env: Record<string, string> = {}) {
+        const command = this.stackOf.state.find((r) => r.type === "command:local:Command" && r.name === commandName);
+        if (!command) throw new Error(`no command ${commandName} in the stack's state`);
+        return this.realizer.runCommand(command.inputs as any, undefined, env);
+    }
+}
