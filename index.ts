@@ -5,11 +5,11 @@ import { Lab } from "./components/lab";
 import { labNames } from "./components/names";
 import { Network } from "./components/network";
 import { networkDiagram } from "./components/network-diagram";
-import { loadAnyLab } from "./components/spec/load";
-import { readStackSettings } from "./components/spec/settings";
-import { LabSpec } from "./components/spec/spec";
-import { TopologySpec, topologyOf } from "./components/spec/topology";
-import { LabConfigError } from "./components/spec/validate";
+import { loadAnyLab } from "./components/labfile/load";
+import { readStackSettings } from "./components/labfile/settings";
+import { LabSpec } from "./components/labfile/spec";
+import { TopologySpec, topologyOf } from "./components/labfile/topology";
+import { LabConfigError } from "./components/labfile/validate";
 
 // Read the stack's settings, validate them and the lab before registering anything, build it.
 const docker = new pulumi.Config("docker");

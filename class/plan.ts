@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { listNetworks, listVariants } from "../components/spec/load";
-import { LabConfigError, LabIssue } from "../components/spec/validate";
+import { listNetworks, listVariants } from "../components/labfile/load";
+import { LabConfigError, LabIssue } from "../components/labfile/validate";
 
 // A class file: one lab (one Pulumi stack) per student, each on the Docker host the teacher
 // assigns. For classes larger than one host: `npm run class -- up class.yaml`.

@@ -7,7 +7,7 @@ import { Segment } from "./segment";
 import { Router } from "./router";
 import { script } from "./scripts";
 import { optionsLine, verifySettings } from "./handle";
-import { LabSpec } from "./spec/spec";
+import { LabSpec } from "./labfile/spec";
 
 export interface BondOptions {
     readonly spec: LabSpec;

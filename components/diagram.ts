@@ -1,5 +1,5 @@
 import { LabNames } from "./names";
-import { LabSpec, segmentsOf } from "./spec/spec";
+import { LabSpec, segmentsOf } from "./labfile/spec";
 
 /**
  * The lab's topology as a Mermaid flowchart: both routers with their bond, mode and

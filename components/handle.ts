@@ -1,8 +1,8 @@
 import { LabNames } from "./names";
 import { endExpectations } from "./node-settings";
-import { BondMode } from "./spec/modes";
-import { LabSpec, RouterSpec, backupsShowLinkState, bondOptionsFor, expectedActiveSlave, peerOf } from "./spec/spec";
-import { LinkEndSpec, LinkSpec, TopologySpec } from "./spec/topology";
+import { BondMode } from "./labfile/modes";
+import { LabSpec, RouterSpec, backupsShowLinkState, bondOptionsFor, expectedActiveSlave, peerOf } from "./labfile/spec";
+import { LinkEndSpec, LinkSpec, TopologySpec } from "./labfile/topology";
 
 /**
  * What a tool needs to act on a running lab, published as the stack output `labHandle`:

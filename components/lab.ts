@@ -12,10 +12,10 @@ import { LabNames } from "./names";
 import { Router } from "./router";
 import { script } from "./scripts";
 import { Segment } from "./segment";
-import { LabSpec, segmentsOf } from "./spec/spec";
+import { LabSpec, segmentsOf } from "./labfile/spec";
 
 export interface LabOptions {
-    /** The validated lab (see spec/validate.ts). */
+    /** The validated lab (see labfile/validate.ts). */
     readonly spec: LabSpec;
     readonly names: LabNames;
     /** A router image to use as it is; unset builds images/router on the Docker host. */

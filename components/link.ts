@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Channel } from "./channel";
 import { LabNames } from "./names";
-import { LinkSpec } from "./spec/topology";
+import { LinkSpec } from "./labfile/topology";
 
 export interface LinkOptions {
     readonly link: LinkSpec;

@@ -1,4 +1,4 @@
-import { TopologySpec } from "./spec/topology";
+import { TopologySpec } from "./labfile/topology";
 
 /**
  * A version 2 network as a Mermaid flowchart: every node with its bonds, plain ports and

@@ -10,10 +10,10 @@ import { script } from "./scripts";
 import { Segment } from "./segment";
 import { Link } from "./link";
 import { Node } from "./node";
-import { TopologySpec } from "./spec/topology";
+import { TopologySpec } from "./labfile/topology";
 
 export interface NetworkOptions {
-    /** The validated network (spec/validate-topology.ts). */
+    /** The validated network (labfile/validate-topology.ts). */
     readonly topology: TopologySpec;
     readonly names: LabNames;
     /** A node image to use as it is; unset builds images/router on the Docker host. */

@@ -1,6 +1,6 @@
-import { Reach } from "./spec/reach";
-import { backupsUnseen } from "./spec/spec";
-import { LinkEndSpec, LinkSpec, TopologySpec, placedAddresses } from "./spec/topology";
+import { Reach } from "./labfile/reach";
+import { backupsUnseen } from "./labfile/spec";
+import { LinkEndSpec, LinkSpec, TopologySpec, placedAddresses } from "./labfile/topology";
 
 // What a node of a version 2 network is told: its ports in order, the lines node-apply.sh
 // builds it from, and the checks node-verify.sh runs. Pure functions of the validated

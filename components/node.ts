@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Channel } from "./channel";
 import { LabNames } from "./names";
 import { script } from "./scripts";
-import { NodeSpec } from "./spec/topology";
+import { NodeSpec } from "./labfile/topology";
 
 export interface NodeOptions {
     readonly node: NodeSpec;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Channel } from "./channel";
 import { LabNames } from "./names";
 import { script } from "./scripts";
-import { RouterSpec } from "./spec/spec";
+import { RouterSpec } from "./labfile/spec";
 
 export interface RouterOptions {
     readonly router: RouterSpec;

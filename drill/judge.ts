@@ -3,7 +3,7 @@
 
 import { Bound, BondSettings, FaultKind, boundExceeded, predictBound, routerHit } from "./bounds";
 import { explain } from "./explain";
-import { loadLab } from "../components/spec/load";
+import { loadLab } from "../components/labfile/load";
 import { slaveIn } from "../components/handle";
 import { DrillLab, LabChannel, labOfSpec, onOneSegment } from "./lab";
 import {

@@ -4,7 +4,7 @@
 // report is written at the end. A jest-run measurement runner, not a test: it asserts nothing,
 // and only tools/drill.ts runs it (BONDLAB_DRILL_MATRIX).
 
-import { loadLab } from "../components/spec/load";
+import { loadLab } from "../components/labfile/load";
 import { docker } from "./docker";
 import { LabStack } from "../engine/lab-stack";
 import { drillLab } from "./lab";

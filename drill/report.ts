@@ -4,7 +4,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { BOND_OPTIONS, BondMode } from "../components/spec/modes";
+import { BOND_OPTIONS, BondMode } from "../components/labfile/modes";
 import { Bound, formatBound } from "./bounds";
 import type { DrillEvent, DrillReport, RowResult } from "./result";
 import { SCENARIOS, ScenarioName } from "./scenarios";

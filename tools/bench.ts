@@ -5,7 +5,7 @@
 // Figures only, no pass/fail: timing belongs here, not in tests.
 import { ROUTER_IMAGE as IMAGE } from "../components/lab";
 import { lastJson } from "../components/network";
-import { loadAnyLab } from "../components/spec/load";
+import { loadAnyLab } from "../components/labfile/load";
 import { DockerRealizer } from "../engine/docker-realizer";
 import { RegisteredResource, Stack } from "../engine/engine";
 import { LabStack } from "../engine/lab-stack";

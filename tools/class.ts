@@ -3,8 +3,8 @@
 // (class/plan.ts shows the file). Hosts work in parallel, each host's labs one after another
 // (a lab's bring-up is CPU-bound on its host). Prints a line per lab and a summary; exits 1
 // when a lab is not verified (up, status) or could not be destroyed (down).
-import { YamlKind, readYamlMapping } from "../components/spec/load";
-import { LabConfigError } from "../components/spec/validate";
+import { YamlKind, readYamlMapping } from "../components/labfile/load";
+import { LabConfigError } from "../components/labfile/validate";
 import { AutomationDriver, LabDriver, LabStatus, ModelDriver } from "../class/drivers";
 import { ClassPlan, StudentLab, planClass } from "../class/plan";
 

@@ -22,7 +22,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { listVariants } from "../components/spec/load";
+import { listVariants } from "../components/labfile/load";
 import { docker } from "../drill/docker";
 import { PROJECT_DIR, checkRunning, labFromStack, onOneSegment } from "../drill/lab";
 import { rejudgeReport } from "../drill/judge";

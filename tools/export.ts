@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { EXPORT_FORMATS, ExportError, exportLab, exportNetwork, fileMode } from "../components/export";
-import { listNetworks, listVariants, loadAnyLab } from "../components/spec/load";
-import { LabConfigError } from "../components/spec/validate";
+import { listNetworks, listVariants, loadAnyLab } from "../components/labfile/load";
+import { LabConfigError } from "../components/labfile/validate";
 
 const USAGE = "usage: npm run export -- --variant <name | all | lab.yaml> --out DIR";
 

@@ -6,12 +6,12 @@
 import { StackConfigError, listStacks, stackConfig } from "../engine/config";
 import { PROJECT_DIR } from "../engine/engine";
 import { drillableLinks } from "../components/handle";
-import { loadAnyLab } from "../components/spec/load";
-import { readStackSettings } from "../components/spec/settings";
-import { bondOptionsFor } from "../components/spec/spec";
-import { Delivery, Reach } from "../components/spec/reach";
-import { AttachmentSpec, TopologySpec } from "../components/spec/topology";
-import { LabConfigError } from "../components/spec/validate";
+import { loadAnyLab } from "../components/labfile/load";
+import { readStackSettings } from "../components/labfile/settings";
+import { bondOptionsFor } from "../components/labfile/spec";
+import { Delivery, Reach } from "../components/labfile/reach";
+import { AttachmentSpec, TopologySpec } from "../components/labfile/topology";
+import { LabConfigError } from "../components/labfile/validate";
 
 const args = process.argv.slice(2);
 if (args.includes("--help") || args.includes("-h")) {
@@ -72,7 +72,7 @@ function drillNote(topology: TopologySpec): string {
     return links.length > 0 ? `the drill takes --link ${links.join(" or ")}` : "no bonded link for the drill";
 }
 
-/** Which hosts reach which, worked out from the file (components/spec/reach.ts). */
+/** Which hosts reach which, worked out from the file (components/labfile/reach.ts). */
 function reachSummary(topology: TopologySpec): string[] {
     const pairs = new Reach(topology).hostPairs();
     if (pairs.length === 0) return [];

@@ -1,5 +1,5 @@
 import * as crypto from "crypto";
-import { AddressSpec } from "../spec/topology";
+import { AddressSpec } from "../labfile/topology";
 import { HostBond, HostConfig, HostInterface } from "./host";
 
 // What the exporters share: the error for an option a format cannot say, the table type

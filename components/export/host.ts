@@ -1,7 +1,7 @@
 import * as ipaddr from "ipaddr.js";
 import { endBondOptions, portsOf } from "../node-settings";
-import { BondMode } from "../spec/modes";
-import { AddressSpec, AttachmentSpec, RouteSpec, TopologySpec, placedAddresses } from "../spec/topology";
+import { BondMode } from "../labfile/modes";
+import { AddressSpec, AttachmentSpec, RouteSpec, TopologySpec, placedAddresses } from "../labfile/topology";
 
 // One node of a network as a host configures it: every interface the lab gives it (bonds,
 // their slaves, plain ethernets, VLANs) with its address and the static routes that leave by

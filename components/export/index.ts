@@ -1,8 +1,8 @@
 import { mermaidDiagram } from "../diagram";
 import { labNames } from "../names";
 import { networkDiagram } from "../network-diagram";
-import { LabSpec } from "../spec/spec";
-import { TopologySpec, topologyOf } from "../spec/topology";
+import { LabSpec } from "../labfile/spec";
+import { TopologySpec, topologyOf } from "../labfile/topology";
 import { HostConfig, hostConfigOf } from "./host";
 import { ifcfgFiles } from "./ifcfg";
 import { netplanFiles } from "./netplan";

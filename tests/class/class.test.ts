@@ -1,4 +1,4 @@
-import { listVariants, loadLab } from "../../components/spec/load";
+import { listVariants, loadLab } from "../../components/labfile/load";
 import { docker, runProcess } from "../../engine/shell";
 import { E2ELab, IMAGE, exec, leftovers, waitForBond } from "../e2e/lab";
 import * as path from "path";

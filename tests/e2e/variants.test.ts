@@ -1,5 +1,5 @@
-import { listVariants, loadLab } from "../../components/spec/load";
-import { backupsShowLinkState } from "../../components/spec/spec";
+import { listVariants, loadLab } from "../../components/labfile/load";
+import { backupsShowLinkState } from "../../components/labfile/spec";
 import { drillLab } from "../../drill/lab";
 import { tableHeader, tableLine } from "../../drill/report";
 import { DEFAULT_OPTIONS, RowResult } from "../../drill/result";

@@ -1,5 +1,5 @@
 import { BOND_SLAVE_FIELDS, BOND_STATUS_FIELDS } from "../../components/bond";
-import { BOND_OPTIONS } from "../../components/spec/modes";
+import { BOND_OPTIONS } from "../../components/labfile/modes";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";

@@ -1,4 +1,4 @@
-import { loadLab } from "../../components/spec/load";
+import { loadLab } from "../../components/labfile/load";
 import { Bound, bondSettings, boundExceeded, formatBound, monitorOf, predictBound } from "../../drill/bounds";
 
 // The outage bound the bond's options predict, per variant and fault: pure arithmetic.

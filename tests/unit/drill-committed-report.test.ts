@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { listVariants } from "../../components/spec/load";
+import { listVariants } from "../../components/labfile/load";
 import { rejudgeReport } from "../../drill/judge";
 import { markdown, svgChart } from "../../drill/report";
 import { DrillReport } from "../../drill/result";

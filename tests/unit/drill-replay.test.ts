@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { loadLab } from "../../components/spec/load";
+import { loadLab } from "../../components/labfile/load";
 import { parsePing } from "../../drill/ping";
 import {
     ReplayReport,

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { loadLab } from "../../components/spec/load";
+import { loadLab } from "../../components/labfile/load";
 import { bondSettings, predictBound } from "../../drill/bounds";
 import { explain } from "../../drill/explain";
 import { LabAgents, inSubnet, labFromStack, labOfSpec, pickLab } from "../../drill/lab";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { listNetworks, listVariants } from "../../components/spec/load";
+import { listNetworks, listVariants } from "../../components/labfile/load";
 
 // The pull-request preview workflow: one preview per variant stack, against the project's
 // backend unless a secret names another. (npm run lint runs actionlint on it.)

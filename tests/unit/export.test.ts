@@ -9,12 +9,12 @@ import { NETPLAN_PARAMETERS } from "../../components/export/netplan";
 import { NETWORKD_BOND_KEYS } from "../../components/export/networkd";
 import { networkDiagram } from "../../components/network-diagram";
 import { endBondOptions } from "../../components/node-settings";
-import { BOND_OPTIONS } from "../../components/spec/modes";
-import { listNetworks, listVariants, loadLab, loadTopology } from "../../components/spec/load";
-import { LabSpec, bondOptionsFor } from "../../components/spec/spec";
-import { LinkEndSpec, LinkSpec, TopologySpec, placedAddresses, topologyOf } from "../../components/spec/topology";
-import { validateLab } from "../../components/spec/validate";
-import { validateTopology } from "../../components/spec/validate-topology";
+import { BOND_OPTIONS } from "../../components/labfile/modes";
+import { listNetworks, listVariants, loadLab, loadTopology } from "../../components/labfile/load";
+import { LabSpec, bondOptionsFor } from "../../components/labfile/spec";
+import { LinkEndSpec, LinkSpec, TopologySpec, placedAddresses, topologyOf } from "../../components/labfile/topology";
+import { validateLab } from "../../components/labfile/validate";
+import { validateTopology } from "../../components/labfile/validate-topology";
 
 // The exported host configs: golden files for the seed, every format's options parsed back
 // and compared with endBondOptions for every bond of every node (of every variant, of the

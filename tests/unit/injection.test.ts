@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SCRIPTS_DIR } from "../../components/scripts";
-import { loadLab } from "../../components/spec/load";
+import { loadLab } from "../../components/labfile/load";
 
 // Every place where a value the user chose ends up as shell or in a file, tried with a
 // hostile value: it must be refused, or arrive as data.

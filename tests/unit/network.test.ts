@@ -2,7 +2,7 @@ import * as path from "path";
 import { NetworkMacs, endOptions, nodeCheckLines, nodeNetLines, portsOf } from "../../components/node-settings";
 import { linkHandle } from "../../components/handle";
 import { labNames } from "../../components/names";
-import { CONFIGS_DIR, loadTopology } from "../../components/spec/load";
+import { CONFIGS_DIR, loadTopology } from "../../components/labfile/load";
 import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
 

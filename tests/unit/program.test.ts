@@ -1,6 +1,6 @@
 import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
-import { listNetworks, loadTopology } from "../../components/spec/load";
+import { listNetworks, loadTopology } from "../../components/labfile/load";
 
 const byType = (resources: RegisteredResource[], type: string) => resources.filter((r) => r.type === type);
 const byName = (resources: RegisteredResource[], name: string) => {

@@ -1,7 +1,7 @@
 import * as path from "path";
-import { CONFIGS_DIR, loadTopology } from "../../components/spec/load";
-import { Reach } from "../../components/spec/reach";
-import { TopologySpec } from "../../components/spec/topology";
+import { CONFIGS_DIR, loadTopology } from "../../components/labfile/load";
+import { Reach } from "../../components/labfile/reach";
+import { TopologySpec } from "../../components/labfile/topology";
 
 const enterprise = () => loadTopology(path.join(CONFIGS_DIR, "v2", "enterprise.yaml"));
 const vlanLab = () => loadTopology(path.join(CONFIGS_DIR, "v2", "vlan-lacp.yaml"));

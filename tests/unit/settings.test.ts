@@ -1,6 +1,6 @@
 import { Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
-import { readStackSettings } from "../../components/spec/settings";
+import { readStackSettings } from "../../components/labfile/settings";
 
 // The stack's own settings: every bad one named by its bondlab: key with the fix, before
 // any resource exists.

@@ -2,10 +2,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CONFIGS_DIR, listVariants, loadAnyLab, loadLab, loadTopology } from "../../components/spec/load";
-import { classicLabOf, topologyOf } from "../../components/spec/topology";
-import { LabConfigError } from "../../components/spec/validate";
-import { validateTopology } from "../../components/spec/validate-topology";
+import { CONFIGS_DIR, listVariants, loadAnyLab, loadLab, loadTopology } from "../../components/labfile/load";
+import { classicLabOf, topologyOf } from "../../components/labfile/topology";
+import { LabConfigError } from "../../components/labfile/validate";
+import { validateTopology } from "../../components/labfile/validate-topology";
 
 const V2_DIR = path.join(CONFIGS_DIR, "v2");
 

@@ -1,5 +1,5 @@
-import { LabConfigError, validateLab } from "../../components/spec/validate";
-import { loadLab, listVariants } from "../../components/spec/load";
+import { LabConfigError, validateLab } from "../../components/labfile/validate";
+import { loadLab, listVariants } from "../../components/labfile/load";
 
 const lab = (bond: object, rest: object = {}) => ({ description: "test", bond, ...rest });
 const ab = { mode: "active-backup", options: { miimon: 100 } };
