@@ -32,7 +32,15 @@ function stackSh(args: string[], env: Record<string, string> = {}, stacks = "") 
     delete base.PULUMI_CONFIG_PASSPHRASE_FILE;
     const r = spawnSync("sh", [SCRIPT, ...args], {
         encoding: "utf8",
-        env: { ...base, PATH: `${dir}:${process.env.PATH}`, FAKE_LOG: log, FAKE_STACKS: stacks, ...env },
+        // A Docker host is named, so that the script never reaches for the lab host VM here.
+        env: {
+            ...base,
+            DOCKER_HOST: "tcp://127.0.0.1:2375",
+            PATH: `${dir}:${process.env.PATH}`,
+            FAKE_LOG: log,
+            FAKE_STACKS: stacks,
+            ...env,
+        },
     });
     const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
     return { code: r.status, stderr: r.stderr, calls };

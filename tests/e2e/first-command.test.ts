@@ -1,0 +1,87 @@
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { docker } from "../../engine/shell";
+import { leftovers } from "./lab";
+
+// The README's first command as a newcomer runs it: a fresh clone, no Pulumi CLI, no
+// DOCKER_HOST. npm run up must fall back on what bondlab ships (the engine model, the lab
+// host VM, which the harness already runs: up reuses it) and end in a verified seed lab;
+// npm run down must leave nothing, and leave the VM that up did not start running.
+
+const ROOT = path.join(__dirname, "..", "..");
+
+/** Runs a command in `cwd` as a user's shell would, without the harness's DOCKER_HOST or any pulumi. */
+function run(cwd: string, command: string): Promise<{ code: number; output: string }> {
+    const env = { ...process.env };
+    delete env.DOCKER_HOST;
+    delete env.DOCKER_CONTEXT;
+    env.PATH = (env.PATH ?? "")
+        .split(":")
+        .filter((dir) => dir && !fs.existsSync(path.join(dir, "pulumi")))
+        .join(":");
+    return new Promise((resolve, reject) => {
+        const child = spawn("sh", ["-c", command], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        let output = "";
+        child.stdout.on("data", (d) => (output += d));
+        child.stderr.on("data", (d) => (output += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code: code ?? 1, output }));
+    });
+}
+
+describe("the README's first command on a machine without the Pulumi CLI or DOCKER_HOST", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-first-"));
+    const clone = path.join(dir, "bondlab");
+    let up: { code: number; output: string };
+    let checkpoint: any;
+    beforeAll(async () => {
+        const cloned = await run(dir, `git clone --quiet "${ROOT}" bondlab`);
+        if (cloned.code !== 0) throw new Error(`git clone failed: ${cloned.output}`);
+        // The README's command; the npm cache the suite's own install filled keeps it short.
+        up = await run(clone, "npm ci --no-audit --no-fund --prefer-offline && npm run up");
+        console.log(
+            up.output
+                .split("\n")
+                .filter((l) => l.startsWith("bondlab"))
+                .join("\n"),
+        );
+        const file = path.join(clone, ".pulumi-state", ".bondlab-model", "dev.json");
+        checkpoint = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
+    });
+    afterAll(async () => {
+        if (fs.existsSync(path.join(clone, ".pulumi-state", ".bondlab-model", "dev.json")))
+            await run(clone, "npm run down");
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("says it runs through the engine model on the lab host VM, and ends in the verified seed lab", () => {
+        expect({ code: up.code, tail: up.output.slice(-2000) }).toEqual({ code: 0, tail: expect.any(String) });
+        expect(up.output).toContain("no Pulumi CLI here: running the program through bondlab's engine model");
+        expect(up.output).toContain("starting bondlab's lab host VM");
+        expect(up.output).toMatch(
+            /bondlab: stack dev \(seed\): \d+ changes; verified: inetRouter: active-backup, active eth1, ping [1-5]\/5/,
+        );
+        for (const name of ["inetRouter", "centralRouter"]) {
+            const verify = checkpoint.outputs.routers[name].verify;
+            expect({ name, problems: verify.problems, mode: verify.mode }).toEqual({
+                name,
+                problems: 0,
+                mode: "active-backup",
+            });
+            expect(verify.ping.received).toBeGreaterThan(0);
+        }
+    });
+
+    it("npm run down removes the lab and leaves the lab host it did not start running", async () => {
+        const down = await run(clone, "npm run down");
+        expect({ code: down.code, output: down.output }).toEqual({
+            code: 0,
+            output: expect.stringContaining("bondlab: stack dev destroyed"),
+        });
+        expect(await leftovers("dev")).toEqual([]);
+        expect(down.output).not.toContain("stopping it");
+        expect(await docker("version", "--format", "{{.Server.Version}}")).toMatch(/\d/);
+    });
+});
