@@ -12,6 +12,7 @@ import { LabSpec } from "../components/labfile/spec";
 import { Agent } from "./agent";
 import { docker } from "./docker";
 import { nsToMs } from "./probe";
+import { MODEL_STATE_DIR, loadCheckpoint } from "../engine/model-checkpoint";
 import { runProcess } from "../engine/shell";
 
 export const PROJECT = "bondlab";
@@ -60,19 +61,31 @@ export function labOfSpec(stack: string, spec: LabSpec): DrillLab {
  * (`pulumi stack output --json` with no property name prints every output as one JSON
  * object: pkg/cmd/pulumi/stack/stack_output.go, WriteMany). A two-router lab publishes
  * `labHandle`; a version 2 network publishes `linkHandles`, one per bonded link, and `link`
- * picks one.
+ * picks one. Where the CLI is missing, the engine model's checkpoint of the stack
+ * (engine/model-checkpoint.ts, written by `npm run up` without the CLI) holds the same outputs.
  */
-export async function labFromStack(stack: string, link?: string, run = runProcess): Promise<DrillLab> {
+export async function labFromStack(
+    stack: string,
+    link?: string,
+    run = runProcess,
+    modelStateDir = MODEL_STATE_DIR,
+): Promise<DrillLab> {
     const argv = ["pulumi", "stack", "output", "--json", "--stack", stack];
-    const out = await run(argv, { env: process.env }).catch((e: Error) => ({
-        code: 127,
-        stdout: "",
-        stderr: e.message,
-    }));
+    let cliMissing = false;
+    const out = await run(argv, { env: process.env }).catch((e: Error) => {
+        cliMissing = /ENOENT/.test(e.message);
+        return { code: 127, stdout: "", stderr: e.message };
+    });
+    if (cliMissing) {
+        // Without the CLI, `npm run up` ran the stack through the engine model: read its checkpoint's outputs.
+        const checkpoint = loadCheckpoint(stack, modelStateDir);
+        if (checkpoint) return pickLab(stack, checkpoint.outputs, link);
+    }
     if (out.code !== 0) {
         throw new Error(
             `cannot read stack ${stack}'s outputs (${argv.join(" ")}): ${out.stderr.trim() || `exit ${out.code}`}. ` +
-                `The drill needs the Pulumi CLI, logged in to the stack's backend, run from this project`,
+                `The drill needs the Pulumi CLI, logged in to the stack's backend, run from this project` +
+                (cliMissing ? `, or a stack that npm run up brought up through the engine model (there is none)` : ""),
         );
     }
     let outputs: { labHandle?: unknown; linkHandles?: unknown } = {};

@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { loadLab } from "../../components/labfile/load";
 import { bondSettings, predictBound } from "../../drill/bounds";
@@ -6,6 +7,7 @@ import { explain } from "../../drill/explain";
 import { LabAgents, inSubnet, labFromStack, labOfSpec, pickLab } from "../../drill/lab";
 import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
+import { saveCheckpoint } from "../../engine/model-checkpoint";
 import { parseProbeOutput, parseSnapshot } from "../../drill/probe";
 import { analyzeRow, carryingChannel, postWindowS } from "../../drill/judge";
 import { markdown, outageText, svgChart, tableLine, updateReport } from "../../drill/report";
@@ -288,6 +290,10 @@ describe("the lab of a stack: the handle the program publishes (stack output lab
         };
         ({ resources, outputs } = await new Stack({ name: "lacp-slow", stackFile }, new MemoryRealizer()).up());
     });
+    /** A runProcess whose program is not installed, as spawn reports it. */
+    const cliMissing = async (): Promise<never> => {
+        throw new Error("spawn pulumi ENOENT");
+    };
     const answering =
         (stdout: string, code = 0, stderr = "") =>
         async () => ({ code, stdout, stderr });
@@ -332,11 +338,29 @@ describe("the lab of a stack: the handle the program publishes (stack output lab
                     /error: no stack named 'nope' found\. The drill needs the Pulumi CLI/.source,
             ),
         );
-        await expect(
-            labFromStack("dev", undefined, async () => {
-                throw new Error("spawn pulumi ENOENT");
-            }),
-        ).rejects.toThrow(/spawn pulumi ENOENT\. The drill needs the Pulumi CLI/);
+        const noModelState = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-model-"));
+        try {
+            await expect(labFromStack("dev", undefined, cliMissing, noModelState)).rejects.toThrow(
+                /spawn pulumi ENOENT\. The drill needs the Pulumi CLI.*or a stack that npm run up brought up through the engine model \(there is none\)/,
+            );
+        } finally {
+            fs.rmSync(noModelState, { recursive: true, force: true });
+        }
+    });
+
+    it("reads the engine model's checkpoint where the CLI is missing (a stack npm run up brought up without it)", async () => {
+        const modelState = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-model-"));
+        try {
+            saveCheckpoint("lacp-slow", { state: [], outputs }, modelState);
+            const lab = await labFromStack("lacp-slow", undefined, cliMissing, modelState);
+            expect(lab).toMatchObject({
+                stack: "lacp-slow",
+                variant: "lacp",
+                bond: { name: "bond0", mode: "802.3ad" },
+            });
+        } finally {
+            fs.rmSync(modelState, { recursive: true, force: true });
+        }
     });
 
     it("refuses an output that is not a lab handle (a stack brought up by an older bondlab)", async () => {
