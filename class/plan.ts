@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dockerEndpointProblem } from "../components/docker-endpoint";
 import { listNetworks, listVariants } from "../components/labfile/load";
 import { LabConfigError, LabIssue } from "../components/labfile/validate";
 
@@ -33,23 +34,12 @@ export interface ClassPlan {
 // Names reach stack names, container names and file names: a safe alphabet only.
 const NAME = /^[a-z0-9][a-z0-9-]{0,29}$/;
 const NAME_RULE = "lower-case letters, digits and '-', starting with a letter or digit, at most 30";
-// The schemes the docker provider and CLI take; no spaces or quotes, since it reaches the
-// commands' environment.
-const DOCKER_HOST = /^(unix|tcp|ssh|npipe):\/\/[A-Za-z0-9._~:@\/%+-]+$/;
 
 const schema = z
     .object({
         class: z.string().regex(NAME, NAME_RULE),
         variant: z.string().optional(),
-        hosts: z.record(
-            z.string().regex(NAME, NAME_RULE),
-            z
-                .string()
-                .regex(
-                    DOCKER_HOST,
-                    "a Docker endpoint such as ssh://user@host, tcp://10.0.0.12:2375 or unix:///var/run/docker.sock",
-                ),
-        ),
+        hosts: z.record(z.string().regex(NAME, NAME_RULE), z.string().superRefine(endpointIssue)),
         students: z
             .array(
                 z
@@ -64,6 +54,12 @@ const schema = z
     })
     .strict();
 
+/** A class file's host that is not a Docker endpoint (docker-endpoint.ts holds the one check). */
+function endpointIssue(value: string, ctx: z.RefinementCtx): void {
+    const problem = dockerEndpointProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+}
+
 /** The class file's data (already parsed) as a plan; throws LabConfigError naming every bad field. */
 export function planClass(data: unknown, shown: string): ClassPlan {
     const parsed = schema.safeParse(data);
@@ -77,14 +73,16 @@ export function planClass(data: unknown, shown: string): ClassPlan {
     const file = parsed.data;
     const issues: LabIssue[] = [];
     const variants = [...listVariants(), ...listNetworks()];
-    const hostNames = Object.keys(file.hosts);
+    // A Map: a student's host is looked up by the user's own word, which may be "toString".
+    const hosts = new Map(Object.entries(file.hosts));
+    const hostNames = [...hosts.keys()];
     if (hostNames.length === 0) issues.push({ field: "hosts", message: "name at least one Docker host" });
     const seen = new Set<string>();
     const labs = file.students.map((s, i): StudentLab => {
         const field = `students.${i}`;
         if (seen.has(s.name)) issues.push({ field: `${field}.name`, message: `"${s.name}" is listed twice` });
         seen.add(s.name);
-        if (!(s.host in file.hosts))
+        if (!hosts.has(s.host))
             issues.push({
                 field: `${field}.host`,
                 message: `"${s.host}" is not one of the hosts (${hostNames.join(", ") || "none"})`,
@@ -104,7 +102,7 @@ export function planClass(data: unknown, shown: string): ClassPlan {
             student: s.name,
             stack: `${file.class}-${s.name}`,
             host: s.host,
-            dockerHost: file.hosts[s.host] ?? "",
+            dockerHost: hosts.get(s.host) ?? "",
             variant: variant ?? "",
         };
     });

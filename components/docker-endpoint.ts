@@ -1,6 +1,7 @@
 import * as os from "os";
 import * as path from "path";
 import * as fs from "fs";
+import { LabConfigError } from "./labfile/validate";
 
 // The command resources run the `docker` CLI, which does not see the docker provider's
 // settings and, left alone, follows its own current context (`docker context use`), which
@@ -17,12 +18,54 @@ export interface DockerProviderConfig {
     context?: string;
 }
 
+// The schemes the docker provider and CLI take; no spaces or quotes, since it reaches the
+// commands' environment.
+const ENDPOINT = /^(unix|tcp|ssh|npipe):\/\/[A-Za-z0-9._~:@\/%+-]+$/;
+const ENDPOINT_EXAMPLE = "ssh://user@host, tcp://10.0.0.12:2375 or unix:///var/run/docker.sock";
+
+/**
+ * Why `value` is not a Docker endpoint, or undefined when it is one: the one check of an
+ * endpoint, for a class file's hosts and a stack's docker:host alike.
+ */
+export function dockerEndpointProblem(value: unknown): string | undefined {
+    if (typeof value !== "string") return `is not text: write a Docker endpoint such as ${ENDPOINT_EXAMPLE}`;
+    if (!ENDPOINT.test(value)) return `${JSON.stringify(value)} is not a Docker endpoint such as ${ENDPOINT_EXAMPLE}`;
+    const [scheme, rest] = value.split("://", 2);
+    // tcp:// and ssh:// need a machine; unix:// and npipe:// a socket or pipe after the slashes.
+    const named = scheme === "tcp" || scheme === "ssh" ? hostOf(value) !== "" : rest.replace(/\//g, "") !== "";
+    return named
+        ? undefined
+        : `${JSON.stringify(value)} names no host: write a Docker endpoint such as ${ENDPOINT_EXAMPLE}`;
+}
+
+/** The machine a tcp:// or ssh:// endpoint names, "" when none (tcp:///, ssh://user@, tcp://:2375). */
+function hostOf(endpoint: string): string {
+    try {
+        return new URL(endpoint).hostname;
+    } catch {
+        return "";
+    }
+}
+
+/** Throws a LabConfigError naming docker:host when it is set and is not a Docker endpoint. */
+export function checkDockerHost(host: string | undefined): void {
+    const problem = host === undefined || host === "" ? undefined : dockerEndpointProblem(host);
+    if (problem === undefined) return;
+    const error = new LabConfigError("the stack's settings (Pulumi.<stack>.yaml)", [
+        { field: "docker:host", message: `${problem}; set it with pulumi config set docker:host <endpoint>` },
+    ]);
+    // The Pulumi CLI prints an error with this mark as its message alone, without a stack trace
+    // (@pulumi/pulumi errors.ts RunError.isInstance): the program reads docker:host unguarded.
+    throw Object.assign(error, { __pulumiRunError: true });
+}
+
 /** Environment for the `docker` CLI that reaches the same engine as the docker provider. */
 export function dockerCliEnv(
     config: DockerProviderConfig,
     env: NodeJS.ProcessEnv = process.env,
     socketExists: (file: string) => boolean = fs.existsSync,
 ): Record<string, string> {
+    checkDockerHost(config.host);
     const context = config.context || env.DOCKER_CONTEXT;
     // An empty DOCKER_HOST counts as unset for the CLI, and would otherwise win over the context.
     if (context) return { DOCKER_CONTEXT: context, DOCKER_HOST: "" };

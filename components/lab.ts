@@ -206,13 +206,30 @@ export function labFoundation(
     return { image, hostCheck, management };
 }
 
-/** sha256 over a folder's file names and contents, in name order. */
-function hashFiles(dir: string): string {
+/**
+ * sha256 over a folder's files, subfolders included: each file's path relative to `dir`
+ * ("/"-separated) and contents, in path order. For a flat folder the paths are the names
+ * alone, so the hash is the one a flat listing gave.
+ */
+export function hashFiles(dir: string): string {
     const hash = crypto.createHash("sha256");
-    for (const file of fs.readdirSync(dir).sort()) {
+    for (const file of filesUnder(dir).sort()) {
         hash.update(`${file}\0`)
-            .update(fs.readFileSync(path.join(dir, file)))
+            .update(contentsOf(path.join(dir, file)))
             .update("\0");
     }
     return hash.digest("hex");
+}
+
+/** Every file under `dir`, as paths relative to it; a symbolic link counts as a file and is not followed. */
+function filesUnder(dir: string, prefix = ""): string[] {
+    return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+        const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+        return entry.isDirectory() ? filesUnder(dir, relative) : [relative];
+    });
+}
+
+/** A file's bytes, or a symbolic link's target (what the build context would copy). */
+function contentsOf(file: string): Buffer {
+    return fs.lstatSync(file).isSymbolicLink() ? Buffer.from(fs.readlinkSync(file)) : fs.readFileSync(file);
 }

@@ -90,12 +90,44 @@ export function listStacks(dir: string): string[] {
         .sort();
 }
 
-/** Reads Pulumi.<stack>.yaml's `config:` (empty when the stack has no file yet). */
+/**
+ * Reads Pulumi.<stack>.yaml's `config:` (empty when the stack has no file yet). The CLI reads
+ * the file into its ProjectStack, a mapping (workspace/loaders.go projectStackLoader.load):
+ * a syntax error, or a file or `config:` that is a list or a scalar, fails there; an empty
+ * file or an empty `config:` is a stack with no settings.
+ */
 export function loadStackFile(dir: string, stack: string): StackFileConfig {
-    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    const name = `Pulumi.${stack}.yaml`;
+    const file = path.join(dir, name);
     if (!fs.existsSync(file)) return {};
-    const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: StackFileConfig };
-    return doc.config ?? {};
+    const doc = parseStackYaml(name, fs.readFileSync(file, "utf8")) ?? {};
+    if (!isMapping(doc)) throw notMapping(name, "its top level", doc);
+    const config = doc.config ?? {};
+    if (!isMapping(config)) throw notMapping(name, "`config:`", config);
+    return config;
+}
+
+/** The stack file's YAML, or one plain line with the file, line and column of a syntax error. */
+function parseStackYaml(name: string, text: string): unknown {
+    try {
+        return YAML.parse(text);
+    } catch (e) {
+        const at = e instanceof YAML.YAMLError && e.linePos ? `${e.linePos[0].line}:${e.linePos[0].col}` : "";
+        const reason = (e as Error).message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        throw new StackConfigError(`${name}${at ? `:${at}` : ""}: not valid YAML: ${reason}`);
+    }
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function notMapping(name: string, what: string, value: unknown): StackConfigError {
+    const found = Array.isArray(value) ? "a list" : `${JSON.stringify(value)}`;
+    return new StackConfigError(
+        `${name}: ${what} must be a mapping of key to value, not ${found}: ` +
+            "write `config:` with one `bondlab:variant: seed` line under it, as pulumi config set does",
+    );
 }
 
 /**

@@ -32,6 +32,7 @@ import { runDrill } from "../drill/run";
 import { SCENARIOS, parseScenarioList } from "../drill/scenarios";
 import { ReplayReport, rejudgeReplay, replayMarkdown, writeReplay } from "../drill/replay";
 import { runReplay } from "../drill/replay-run";
+import { OutDirError, checkOutDir, refuseSymlinksIn } from "./out-dir";
 
 /** The replay's ping: 5 a second, slow enough to read, fast enough to time each step. */
 const REPLAY_INTERVAL_S = 0.2;
@@ -215,6 +216,15 @@ function underJest(file: string, envName: string, payload: unknown): Promise<num
     });
 }
 
+/**
+ * --out before the drill starts: a folder we can create or write, holding no symbolic link
+ * (the report's writers follow paths as they are, so a link inside could lead them out).
+ */
+function checkDrillOut(out: string): void {
+    const dir = checkOutDir(out);
+    if (fs.existsSync(dir)) refuseSymlinksIn(dir, out);
+}
+
 /** The report of a past run, with its explanations and files written again from its JSON. */
 function renderAgain(dir: string): string[] {
     const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) as DrillReport;
@@ -251,6 +261,7 @@ async function main(argv: string[]): Promise<number> {
             );
         if (args.update && !fs.existsSync(path.join(args.out!, "report.json")))
             throw new Error(`--update: no report to update in ${args.out} (no report.json)`);
+        if (args.out !== undefined) checkDrillOut(args.out);
         options = {
             ...DEFAULT_OPTIONS,
             scenarios: parseScenarioList(args.scenarios),
@@ -262,7 +273,8 @@ async function main(argv: string[]): Promise<number> {
         if (args.raw && !args.out) throw new Error("--raw keeps the probes' output under --out DIR: give --out");
         if (args.raw) options.rawDir = path.resolve(args.out!, "raw");
     } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
+        // A bad --out is one plain line: the usage says nothing about it.
+        console.error(e instanceof OutDirError ? e.message : `${(e as Error).message}\n${USAGE}`);
         return 2;
     }
     try {

@@ -9,6 +9,7 @@ import { parseArgs } from "util";
 import { EXPORT_FORMATS, ExportError, exportLab, exportNetwork, fileMode } from "../components/export";
 import { listNetworks, listVariants, loadAnyLab } from "../components/labfile/load";
 import { LabConfigError } from "../components/labfile/validate";
+import { OutDirError, checkOutDir, refuseSymlinksIn, writeInside } from "./out-dir";
 
 const USAGE = "usage: npm run export -- --variant <name | all | lab.yaml> --out DIR";
 
@@ -36,26 +37,38 @@ function main(argv: string[]): number {
     }
     const variants = args.variant === "all" ? [...listVariants(), ...listNetworks()] : [args.variant];
     try {
+        return writeAll(variants, args.out);
+    } catch (e) {
+        // A folder that turns unwritable halfway, or a full disk: one line, not a stack trace.
+        const failed = (e as NodeJS.ErrnoException).code
+            ? `--out ${args.out}: cannot write: ${(e as Error).message}`
+            : "";
+        if (!(e instanceof OutDirError) && !failed) throw e;
+        console.error(e instanceof OutDirError ? e.message : failed);
+        return 2;
+    }
+}
+
+/** Renders every variant, then writes them under `out`; the exit code. */
+function writeAll(variants: readonly string[], out: string): number {
+    const root = checkOutDir(out); // before rendering: a bad --out fails at once, and writes nothing
+    try {
         // Render every variant before writing any, so a bad one leaves nothing half written.
         const labs = variants.map(exported);
         // Only under --out, whatever a name holds.
         const outside = labs
-            .flatMap(({ variant, files }) => Object.keys(files).map((f) => path.join(args.out!, variant, f)))
-            .filter(
-                (target) => path.relative(path.resolve(args.out!), path.resolve(target)).split(path.sep)[0] === "..",
-            );
+            .flatMap(({ variant, files }) => Object.keys(files).map((f) => path.join(out, variant, f)))
+            .filter((target) => path.relative(root, path.resolve(target)).split(path.sep)[0] === "..");
         if (outside.length > 0) {
-            console.error(`refusing to write outside --out ${args.out}: ${outside.join(", ")}`);
+            console.error(`refusing to write outside --out ${out}: ${outside.join(", ")}`);
             return 1;
         }
+        // A link already in a variant's folder would stop the writes halfway: refuse it first.
+        for (const { variant } of labs) refuseLinkAt(path.join(root, variant), out);
         for (const { variant, files, what } of labs) {
-            const dir = path.join(args.out, variant);
-            for (const [file, content] of Object.entries(files)) {
-                const target = path.join(dir, file);
-                fs.mkdirSync(path.dirname(target), { recursive: true });
-                fs.writeFileSync(target, content);
-                fs.chmodSync(target, fileMode(file));
-            }
+            const dir = path.join(out, variant);
+            for (const [file, content] of Object.entries(files))
+                writeInside(root, path.join(variant, file), content, fileMode(file), out);
             console.log(`${variant}: ${Object.keys(files).length} files for ${what} in ${dir}`);
         }
         console.log(`formats: ${Object.keys(EXPORT_FORMATS).join(", ")}; diagram: topology.mmd`);
@@ -67,6 +80,16 @@ function main(argv: string[]): number {
         }
         throw e;
     }
+}
+
+/** Refuses `dir` when it is, or holds, a symbolic link. */
+function refuseLinkAt(dir: string, shown: string): void {
+    const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (stat?.isSymbolicLink())
+        throw new OutDirError(
+            `--out ${shown}: ${dir} is a symbolic link, and nothing is written through one: remove it`,
+        );
+    if (stat?.isDirectory()) refuseSymlinksIn(dir, shown);
 }
 
 /** A lab's or a network's files, and what the summary line says they are for. */

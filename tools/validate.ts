@@ -3,11 +3,12 @@
 // applies before a program runs (engine/config.ts), and the lab each stack names.
 // With arguments: those lab files or variants.
 // Exit 0 with a one-line summary per item, or 1 with every bad field and its fix.
-import { StackConfigError, listStacks, stackConfig } from "../engine/config";
+import { StackConfigError, listStacks, loadStackFile, stackConfig } from "../engine/config";
 import { PROJECT_DIR } from "../engine/engine";
 import { drillableLinks } from "../components/handle";
 import { loadAnyLab } from "../components/labfile/load";
 import { readStackSettings } from "../components/labfile/settings";
+import { checkDockerHost } from "../components/docker-endpoint";
 import { bondOptionsFor } from "../components/labfile/spec";
 import { Delivery, Reach } from "../components/labfile/reach";
 import { AttachmentSpec, TopologySpec } from "../components/labfile/topology";
@@ -27,7 +28,8 @@ const check = (label: string, fn: () => string) => {
         console.log(`${label}: ok: ${fn()}`);
     } catch (e) {
         if (!(e instanceof LabConfigError) && !(e instanceof StackConfigError)) throw e;
-        console.error(`${label}: ${e.message}`);
+        // A stack file's own refusal already starts with its name (engine/config.ts loadStackFile).
+        console.error(e.message.startsWith(`${label}`) ? e.message : `${label}: ${e.message}`);
         failed = true;
     }
 };
@@ -101,13 +103,34 @@ if (args.length > 0) {
 } else {
     for (const stack of listStacks(PROJECT_DIR)) {
         check(`Pulumi.${stack}.yaml`, () => {
-            const config = stackConfig(PROJECT_DIR, stack);
+            const stackFile = loadStackFile(PROJECT_DIR, stack);
+            const config = withStringHint(() => stackConfig(PROJECT_DIR, stack, stackFile), stackFile);
             const settings = readStackSettings((key) => config[`bondlab:${key}`]);
+            checkDockerHost(config["docker:host"]);
             return summary(settings.variant, settings.bondOptions);
         });
     }
 }
 process.exit(failed ? 1 : 0);
+
+/**
+ * The CLI's own refusal of bondlab:bondOptions stored as a string, with the fix: `pulumi
+ * config set` without --path stores its value as a string (pkg/cmd/pulumi/config/config_set.go
+ * config.NewValue), and `pulumi up` refuses a string for an object key before the program runs.
+ */
+function withStringHint<T>(resolve: () => T, stackFile: Record<string, unknown>): T {
+    try {
+        return resolve();
+    } catch (e) {
+        const key = ["bondlab:bondOptions", "bondOptions"].find((k) => typeof stackFile[k] === "string");
+        if (!(e instanceof StackConfigError) || !key || !/'(bondlab:)?bondOptions' must be/.test(e.message)) throw e;
+        throw new StackConfigError(
+            `${e.message}: it holds the string ${JSON.stringify(stackFile[key])} (pulumi config set without --path); ` +
+                `set each option with --path instead: pulumi config rm ${key}; ` +
+                "pulumi config set --path 'bondlab:bondOptions.miimon' 200",
+        );
+    }
+}
 
 function plural(n: number, noun: string): string {
     return `${n} ${noun}${n === 1 ? "" : "s"}`;

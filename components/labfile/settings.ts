@@ -1,4 +1,4 @@
-import { BondOptionValue } from "./modes";
+import { BOND_OPTIONS, BondOptionValue } from "./modes";
 import { LabConfigError, LabIssue } from "./validate";
 
 // The stack's own settings (Pulumi.yaml's bondlab:* keys), checked by type and range before
@@ -96,16 +96,24 @@ function parseBondOptions(
         );
         return {};
     }
-    const options: Record<string, BondOptionValue | null> = {};
+    // A Map, then own properties: a key such as "__proto__" must stay a key, not reach the prototype.
+    const options = new Map<string, BondOptionValue | null>();
     for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-        if (value === null || value === "null") options[key] = null;
+        if (isObjectMember(key))
+            fail(`${JSON.stringify(key)} is not a bond option: use one of ${Object.keys(BOND_OPTIONS).join(", ")}`);
+        else if (value === null || value === "null") options.set(key, null);
         else if (
             typeof value === "number" ||
             typeof value === "string" ||
             (Array.isArray(value) && value.every((v) => typeof v === "string"))
         )
-            options[key] = value;
+            options.set(key, value);
         else fail(`${key}: ${JSON.stringify(value)} is not a number, a word or a list of words`);
     }
-    return options;
+    return Object.fromEntries(options);
+}
+
+/** Whether `key` names what every object has (toString, constructor, __proto__), not a bond option. */
+function isObjectMember(key: string): boolean {
+    return !Object.hasOwn(BOND_OPTIONS, key) && key in Object.prototype;
 }

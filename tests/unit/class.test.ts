@@ -80,14 +80,56 @@ describe("a class file", () => {
         [
             "a Docker host with a space or a shell word",
             { hosts: { lab1: "tcp://a b", lab2: "ssh://$(reboot)" } },
-            /hosts\.lab1: a Docker endpoint such as ssh:\/\/user@host/,
+            /hosts\.lab1: "tcp:\/\/a b" is not a Docker endpoint such as ssh:\/\/user@host/,
         ],
-        ["a Docker host with no scheme", { hosts: { lab1: "10.0.0.12:2375" } }, /hosts\.lab1: a Docker endpoint/],
+        [
+            "a Docker host with no scheme",
+            { hosts: { lab1: "10.0.0.12:2375" } },
+            /hosts\.lab1: "10\.0\.0\.12:2375" is not a Docker endpoint/,
+        ],
         ["no students", { students: [] }, /students: list at least one student/],
         ["a key it does not know", { teacher: "me" }, /\(file\): Unrecognized key\(s\) in object: 'teacher'/],
     ])("refuses %s, naming the field", (_what, change, expected) => {
         const found = problems({ ...valid(), ...change });
         expect(found.join("\n")).toMatch(expected);
+    });
+
+    it.each(["tcp:///", "ssh://user@", "tcp://:2375", "unix:///"])(
+        "refuses the Docker endpoint %s, which names no host",
+        (endpoint) => {
+            const found = problems({ ...valid(), hosts: { lab1: endpoint, lab2: "tcp://10.0.0.12:2375" } });
+            expect(found).toEqual([
+                `hosts.lab1: "${endpoint}" names no host: write a Docker endpoint such as ` +
+                    "ssh://user@host, tcp://10.0.0.12:2375 or unix:///var/run/docker.sock",
+            ]);
+        },
+    );
+
+    it.each(["toString", "constructor", "__proto__", "hasOwnProperty"])(
+        "refuses a student on the host %s, which every object has but the file does not name",
+        (host) => {
+            expect(problems({ ...valid(), students: [{ name: "alice", host }] })).toEqual([
+                `students.0.host: "${host}" is not one of the hosts (lab1, lab2)`,
+            ]);
+        },
+    );
+
+    it("plans a student on a host named like an object's member as that host, a string", () => {
+        const plan = planClass(
+            {
+                ...valid(),
+                hosts: { constructor: "tcp://10.0.0.13:2375" },
+                students: [{ name: "constructor", host: "constructor" }],
+            },
+            "class.yaml",
+        );
+        expect(plan.labs.map((l) => [l.stack, l.dockerHost])).toEqual([["net101-constructor", "tcp://10.0.0.13:2375"]]);
+    });
+
+    it("takes the Docker endpoints that name a host", () => {
+        const endpoints = ["ssh://lab", "ssh://user@lab:2222", "tcp://10.0.0.12:2375", "unix:///var/run/docker.sock"];
+        const hosts = Object.fromEntries(endpoints.map((e, i) => [`lab${i}`, e]));
+        expect(problems({ ...valid(), hosts, students: [{ name: "a", host: "lab0" }] })).toEqual([]);
     });
 
     it("refuses a file that is not YAML, or too big, in plain words", () => {

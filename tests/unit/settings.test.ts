@@ -1,3 +1,5 @@
+import * as pulumi from "@pulumi/pulumi";
+import { dockerCliEnv } from "../../components/docker-endpoint";
 import { Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
 import { readStackSettings } from "../../components/labfile/settings";
@@ -59,6 +61,63 @@ describe("stack settings", () => {
             routerImage: undefined,
             lacpPassthrough: true,
             verifyTimeout: 90,
+        });
+    });
+});
+
+describe("bondlab:bondOptions keys that every object has", () => {
+    it.each(["__proto__", "constructor", "toString"])("refuses %s as a bond option, naming it", async (key) => {
+        // JSON.parse keeps "__proto__" as an own key, as the CLI's JSON does.
+        const bondOptions = JSON.parse(`{${JSON.stringify(key)}: ["x"], "miimon": 200}`);
+        expect(await refused({ "bondlab:variant": "seed", "bondlab:bondOptions": bondOptions })).toMatch(
+            new RegExp(`- bondlab:bondOptions: "${key}" is not a bond option: use one of miimon, `),
+        );
+    });
+});
+
+describe("bondlab:bondOptions as the program reads it", () => {
+    // The CLI hands an object to the program as JSON text; a string that holds a JSON object
+    // (`pulumi config set` without --path, once past the CLI) is the same text.
+    it.each([
+        ["an object", JSON.stringify({ miimon: 200, primary: null })],
+        ["a string holding a JSON object", '{"miimon":200,"primary":null}'],
+    ])("reads %s, then checks it as always", (_how, text) => {
+        const settings = readStackSettings((key) => (key === "bondOptions" ? text : undefined));
+        expect(settings.bondOptions).toEqual({ miimon: 200, primary: null });
+        expect(Object.getPrototypeOf(settings.bondOptions)).toBe(Object.prototype);
+    });
+});
+
+describe("docker:host", () => {
+    it.each(["tcp:///", "ssh://user@", "tcp://:2375"])(
+        "refuses %s, which names no host, before anything exists",
+        (host) => {
+            expect(() => dockerCliEnv({ host }, {}, () => false)).toThrow(
+                new RegExp(
+                    `- docker:host: "${host.replace(/\//g, "\\/")}" names no host: write a Docker endpoint such as ssh://`,
+                ),
+            );
+        },
+    );
+
+    it("shows its refusal without a stack trace when pulumi up runs the program", () => {
+        let error: unknown;
+        try {
+            dockerCliEnv({ host: "tcp:///" }, {}, () => false);
+        } catch (e) {
+            error = e;
+        }
+        expect(pulumi.RunError.isInstance(error)).toBe(true);
+    });
+
+    it("takes an endpoint that names a host, and an unset one", () => {
+        expect(dockerCliEnv({ host: "ssh://user@lab" }, {})).toEqual({
+            DOCKER_HOST: "ssh://user@lab",
+            DOCKER_CONTEXT: "",
+        });
+        expect(dockerCliEnv({ host: "" }, { DOCKER_HOST: "tcp://h:2375" })).toEqual({
+            DOCKER_HOST: "tcp://h:2375",
+            DOCKER_CONTEXT: "",
         });
     });
 });
