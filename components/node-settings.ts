@@ -115,6 +115,12 @@ export type NetworkMacs = Readonly<Record<string, Readonly<Record<string, string
  * Pings go to every L2 neighbour, and from a host to every host its routes reach. Where the
  * same address lives in another L2 network (the VLAN lab), the MAC proves which one answered.
  */
+/** A device's MAC as its node's apply printed it, or "?": own keys only, a bond named constructor included. */
+function macOf(macs: NetworkMacs, node: string, device: string): string {
+    const devices = Object.hasOwn(macs, node) ? macs[node] : undefined;
+    return devices && Object.hasOwn(devices, device) ? devices[device] : "?";
+}
+
 export function nodeCheckLines(topology: TopologySpec, node: string, macs: NetworkMacs): string {
     const lines: string[] = [];
     for (const link of topology.links) {
@@ -131,7 +137,7 @@ export function nodeCheckLines(topology: TopologySpec, node: string, macs: Netwo
     const pinged = new Set<string>();
     for (const own of placed.filter((p) => p.node === node)) {
         for (const other of placed.filter((p) => p.domain === own.domain && p.node !== node)) {
-            const mac = elsewhere(other.address.ip, other.domain) ? (macs[other.node]?.[other.device] ?? "?") : "-";
+            const mac = elsewhere(other.address.ip, other.domain) ? macOf(macs, other.node, other.device) : "-";
             lines.push(`ping ${other.address.ip} ${mac}`);
             pinged.add(other.address.ip);
         }

@@ -3,9 +3,17 @@
 // networks, containers and scripts created straight through the docker CLI with every
 // independent step in parallel. Also teardown time, the running lab's memory and image size.
 // Figures only, no pass/fail: timing belongs here, not in tests.
+// npm run bench -- --validate: no Docker; how long `npm run validate` takes on two large
+// generated lab files (many links; many hosts in many VLANs), to keep validation near linear.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
 import { ROUTER_IMAGE as IMAGE } from "../components/lab";
 import { lastJson } from "../components/network";
-import { loadAnyLab } from "../components/labfile/load";
+import { CONFIGS_DIR, loadAnyLab } from "../components/labfile/load";
+import { Reach } from "../components/labfile/reach";
 import { DockerRealizer } from "../engine/docker-realizer";
 import { RegisteredResource, Stack } from "../engine/engine";
 import { LabStack } from "../engine/lab-stack";
@@ -14,13 +22,15 @@ import { docker } from "../engine/shell";
 import { Goal, StateResource } from "../engine/steps";
 
 const USAGE =
-    'usage: npm run bench [-- VARIANT | lab.yaml]   (default lacp; needs DOCKER_HOST, e.g. eval "$(labhost/start.sh)")';
+    'usage: npm run bench [-- VARIANT | lab.yaml]   (default lacp; needs DOCKER_HOST, e.g. eval "$(labhost/start.sh)")\n' +
+    "       npm run bench -- --validate             (times npm run validate on large generated lab files)";
 const variant = process.argv[2] ?? "lacp";
 const stackFile = { "bondlab:variant": variant, "bondlab:routerImage": IMAGE };
 const seconds = (since: number) => (Date.now() - since) / 1000;
 
 async function main(): Promise<void> {
     if (process.argv[2] === "--help" || process.argv[2] === "-h") return console.log(USAGE);
+    if (process.argv[2] === "--validate" && process.argv.length === 3) return validateBench();
     if (process.argv.length > 3 || variant.startsWith("-")) throw new Error(USAGE);
     loadAnyLab(variant); // a bad variant fails here, before anything starts
     if (!process.env.DOCKER_HOST) throw new Error('set DOCKER_HOST first, e.g. eval "$(labhost/start.sh)"');
@@ -128,6 +138,93 @@ async function labMemory(stack: string): Promise<string> {
         .split("\n")
         .map((l) => l.replace(/ \/ .*/, ""))
         .join(", ");
+}
+
+/**
+ * The validate tool's time on each generated file, as the user runs it (ts-node start-up
+ * included), and the CPU time of the checks alone, in this process: on a busy machine the
+ * wall time varies with the load, the CPU time much less.
+ */
+function validateBench(): void {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-bench-"));
+    const files: [string, string][] = [
+        ["configs/seed.yaml (start-up alone)", fs.readFileSync(path.join(CONFIGS_DIR, "seed.yaml"), "utf8")],
+        ["8,000 single-channel links among 32 routers", manyLinks(8000)],
+        ["31 hosts in 100 VLANs on one segment", manyVlans(31, 100)],
+    ];
+    const rows: Record<
+        string,
+        { "npm run validate, s": string; "checks, CPU s": string; bytes: number; result: string }
+    > = {};
+    for (const [label, lab] of files) {
+        const file = path.join(dir, `${path.basename(label.split(" ")[0]).replace(/\W/g, "")}.yaml`);
+        fs.writeFileSync(file, lab);
+        const t = Date.now();
+        const run = spawnSync("npm", ["run", "-s", "validate", "--", file], { encoding: "utf8" });
+        const wall = seconds(t);
+        rows[label] = {
+            "npm run validate, s": wall.toFixed(2),
+            "checks, CPU s": checksCpu(file).toFixed(2),
+            bytes: fs.statSync(file).size,
+            result: run.status === 0 ? "valid" : `exit ${run.status}: ${(run.stderr || run.stdout).split("\n")[1]}`,
+        };
+    }
+    fs.rmSync(dir, { recursive: true });
+    console.log(
+        "npm run validate on generated lab files (wall time, ts-node start-up included; CPU time of the checks):",
+    );
+    console.table(rows);
+}
+
+/** CPU seconds to load and check a lab file and work out which hosts reach which, as validate does. */
+function checksCpu(file: string): number {
+    const before = process.cpuUsage();
+    const loaded = loadAnyLab(file);
+    if ("network" in loaded) new Reach(loaded.network).hostPairs();
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1e6;
+}
+
+/**
+ * `count` one-channel links, round robin over every pair of 32 routers, each link its own /30;
+ * written out by hand, as compact YAML, to stay under the 1 MB a lab file may take.
+ */
+function manyLinks(count: number): string {
+    const nodes = Array.from({ length: 32 }, (_, n) => `r${n + 1}`);
+    const pairs = nodes.flatMap((a, i) => nodes.slice(i + 1).map((b) => [a, b]));
+    const links = Array.from({ length: count }, (_, i) => {
+        const [a, b] = pairs[i % pairs.length];
+        const net = `10.${Math.floor(i / 64)}.${(i % 64) * 4}`;
+        return `  - {name: l${i}, channels: 1, ends: {${a}: {address: ${net}.1/30}, ${b}: {address: ${net}.2/30}}}`;
+    });
+    return [
+        "version: 2",
+        `description: ${count} links`,
+        `nodes: [${nodes.map((n) => `{name: ${n}}`).join(", ")}]`,
+        "links:",
+        ...links,
+        "",
+    ].join("\n");
+}
+
+/** One router and `hosts` hosts, all in each of `vlans` VLANs on one segment: every host pings every other. */
+function manyVlans(hosts: number, vlans: number): string {
+    const names = Array.from({ length: hosts }, (_, h) => `h${h + 1}`);
+    const port = (octet: number) => ({
+        vlans: Array.from({ length: vlans }, (_, v) => ({ id: v + 1, address: `10.${v + 1}.0.${octet}/24` })),
+    });
+    const lab = {
+        version: 2,
+        description: `${hosts} hosts in ${vlans} VLANs`,
+        nodes: [{ name: "r1" }, ...names.map((name) => ({ name, kind: "host" }))],
+        segments: [
+            {
+                name: "lan",
+                ports: Object.fromEntries([["r1", port(254)], ...names.map((name, h) => [name, port(h + 1)])]),
+            },
+        ],
+    };
+    return YAML.stringify(lab, { collectionStyle: "flow" });
 }
 
 main().catch((e) => {

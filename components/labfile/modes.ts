@@ -19,7 +19,7 @@ const INT_MAX = 2147483647;
 const ARP_MODES: readonly BondMode[] = ["balance-rr", "active-backup", "balance-xor", "broadcast"];
 const PRIMARY_MODES: readonly BondMode[] = ["active-backup", "balance-tlb", "balance-alb"];
 
-interface OptionRule {
+export interface OptionRule {
     /** Modes in which the kernel uses the option. */
     modes: readonly BondMode[];
     kind: "integer" | "enum" | "addresses" | "string" | "mac";
@@ -178,6 +178,11 @@ export const BOND_OPTIONS: Record<string, OptionRule> = {
 };
 
 export type BondOptionValue = number | string | string[];
+
+/** An option's rule by its name; undefined for any other name, toString and __proto__ included. */
+export function optionRule(key: string): OptionRule | undefined {
+    return Object.hasOwn(BOND_OPTIONS, key) ? BOND_OPTIONS[key] : undefined;
+}
 
 /** Modes in which ARP monitoring is allowed by the kernel. */
 export function allowsArpMonitoring(mode: BondMode): boolean {

@@ -1,5 +1,6 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { SubnetIndex } from "./subnet-index";
 import {
     AddressSpec,
     AttachmentSpec,
@@ -30,7 +31,7 @@ import {
     cidrText,
     didYouMean,
     isPlainCidr,
-    overlaps,
+    prototypeKeyIssues,
     specialRange,
     zodIssue,
 } from "./validate";
@@ -127,6 +128,8 @@ export function isTopologyFile(raw: unknown): boolean {
 }
 
 export function validateTopology(variant: string, raw: unknown, source = variant): TopologySpec {
+    const prototypeKeys = prototypeKeyIssues(raw);
+    if (prototypeKeys.length > 0) throw new LabConfigError(source, prototypeKeys);
     const parsed = topologySchema.safeParse(raw);
     if (!parsed.success) throw new LabConfigError(source, parsed.error.issues.map(topologyZodIssue));
     const file = parsed.data;
@@ -135,9 +138,11 @@ export function validateTopology(variant: string, raw: unknown, source = variant
 
     const nodes = checkNodes(file, add);
     const interfaces = new InterfaceCounter();
-    const links = file.links.map((link, i) => checkLink(file, link, i, nodes, interfaces, add));
+    const bonds = new BondCounter();
+    const links = file.links.map((link, i) => checkLink(link, i, nodes, interfaces, bonds, add));
     const segments = checkSegments(file, links, nodes, interfaces, add);
     checkNames(file, links, segments, add);
+    checkInterfaceNames(file, links, segments, add);
     checkConnected(nodes, links, segments, add);
     checkDomains(links, segments, add);
     checkSubnets(file, links, segments, add);
@@ -161,6 +166,21 @@ class InterfaceCounter {
         const n = (this.used.get(node) ?? 0) + 1;
         this.used.set(node, n);
         return `eth${n}`;
+    }
+}
+
+/**
+ * A bond left unnamed is bond<n>, n counting the links before it with a bond: key whose ends
+ * name the node (counted as the file goes, not by re-reading every earlier link).
+ */
+class BondCounter {
+    private readonly seen = new Map<string, number>();
+    defaultName(node: string): string {
+        return `bond${this.seen.get(node) ?? 0}`;
+    }
+    count(link: TopologyFile["links"][number]): void {
+        if (link.bond === undefined) return;
+        for (const node of Object.keys(link.ends)) this.seen.set(node, (this.seen.get(node) ?? 0) + 1);
     }
 }
 
@@ -203,11 +223,11 @@ function nodeRef(field: string, name: string, nodes: NodeSpec[], add: Add): bool
 }
 
 function checkLink(
-    file: TopologyFile,
     link: TopologyFile["links"][number],
     i: number,
     nodes: NodeSpec[],
     interfaces: InterfaceCounter,
+    bonds: BondCounter,
     add: Add,
 ): LinkSpec {
     const field = `links[${i}]`;
@@ -263,9 +283,7 @@ function checkLink(
         const slaves = channels.map(() => interfaces.next(node));
         let parent = slaves[0] ?? "eth?";
         if (bond !== undefined || count >= 2) {
-            parent =
-                end.bond ??
-                `bond${file.links.slice(0, i).filter((l) => l.bond !== undefined && node in l.ends).length}`;
+            parent = end.bond ?? bonds.defaultName(node);
             checkBondName(parent, add, `${endField}.bond`);
         } else if (end.bond !== undefined) {
             add(`${endField}.bond`, "a link of one channel has no bond to name: remove bond");
@@ -293,6 +311,7 @@ function checkLink(
                 optionsField,
             );
     }
+    bonds.count(link);
     return { name: link.name, channels, bond, ends: resolved };
 }
 
@@ -348,8 +367,11 @@ function checkSegments(
     interfaces: InterfaceCounter,
     add: Add,
 ): SegmentSpec[] {
-    const channelsOf = (segment: string) =>
-        links.flatMap((l) => l.channels.filter((c) => c.segment === segment).map((c) => c.name));
+    const joined = groupBy(
+        links.flatMap((l) => l.channels.filter((c) => c.segment !== undefined)),
+        (c) => c.segment!,
+    );
+    const channelsOf = (segment: string) => (joined.get(segment) ?? []).map((c) => c.name);
     const declared = file.segments.map((segment, s): SegmentSpec => {
         const field = `segments[${s}]`;
         if (!SHORT_NAME.test(segment.name))
@@ -373,10 +395,10 @@ function checkSegments(
         .map((name): SegmentSpec => ({ name, ports: [], channels: channelsOf(name) }));
     const segments = [...declared, ...implicit];
 
-    segments.forEach((segment) => {
-        const s = declared.indexOf(segment);
-        const field = s >= 0 ? `segments[${s}]` : channelField(links, segment.channels[0], "segment");
-        if (s < 0 && !SHORT_NAME.test(segment.name))
+    const channelAt = channelFields(links, "segment");
+    segments.forEach((segment, s) => {
+        const field = s < declared.length ? `segments[${s}]` : (channelAt.get(segment.channels[0] ?? "") ?? "links");
+        if (s >= declared.length && !SHORT_NAME.test(segment.name))
             add(field, `"${segment.name}" must be ${SHORT_NAME_RULE}, e.g. intnet`);
         const members = segment.ports.length + segment.channels.length;
         if (members < 2)
@@ -398,13 +420,15 @@ function checkSegments(
     return segments;
 }
 
-/** The field of a channel by its name: links[i].channels[c].<key>. */
-function channelField(links: LinkSpec[], channel: string | undefined, key: string): string {
-    for (const [i, link] of links.entries()) {
-        const c = link.channels.findIndex((ch) => ch.name === channel);
-        if (c >= 0) return `links[${i}].channels[${c}].${key}`;
-    }
-    return "links";
+/** The field of each channel by its name (its first use): links[i].channels[c].<key>. */
+function channelFields(links: LinkSpec[], key: string): Map<string, string> {
+    const fields = new Map<string, string>();
+    links.forEach((link, i) =>
+        link.channels.forEach((channel, c) => {
+            if (!fields.has(channel.name)) fields.set(channel.name, `links[${i}].channels[${c}].${key}`);
+        }),
+    );
+    return fields;
 }
 
 /** Names that become Docker objects must be unique and must not meet each other's. */
@@ -415,24 +439,37 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
         linkNames.add(link.name);
     });
     const channelNames = new Map<string, string>();
+    const segmentNames = new Set(segments.map((s) => s.name));
     links.forEach((link, i) =>
         link.channels.forEach((channel, c) => {
-            const field = `links[${i}].channels[${c}].name`;
-            if (!SHORT_NAME.test(channel.name)) add(field, `"${channel.name}" must be ${SHORT_NAME_RULE}, e.g. ch1`);
+            const generated = typeof file.links[i].channels === "number";
+            const field = generated ? `links[${i}].name` : `links[${i}].channels[${c}].name`;
+            const named = generated
+                ? `"${channel.name}" (channel ${c + 1} of links[${i}], named after the link)`
+                : `"${channel.name}"`;
+            if (generated && !SHORT_NAME.test(channel.name)) {
+                // An unfit link name is told once, at links[i].name; a long one only here, once.
+                if (SHORT_NAME.test(link.name) && c === 0)
+                    add(field, generatedTooLong(link.name, link.channels.length));
+            } else if (!SHORT_NAME.test(channel.name))
+                add(field, `"${channel.name}" must be ${SHORT_NAME_RULE}, e.g. ch1`);
             else if (channel.name === "mgmt")
                 add(field, '"mgmt" is the management network\'s name: call the channel e.g. ch1');
             else if (channelNames.has(channel.name))
                 add(
                     field,
-                    `"${channel.name}" is also ${channelNames.get(channel.name)}: ` +
+                    `${named} is also ${channelNames.get(channel.name)}: ` +
                         "channel names are unique in the lab (each is a Docker network)",
                 );
-            else if (segments.some((s) => s.name === channel.name))
+            else if (segmentNames.has(channel.name))
                 add(
                     field,
-                    `"${channel.name}" is also a segment's name: each is a Docker network, so call one of them otherwise`,
+                    `${named} is also a segment's name: each is a Docker network, so call one of them otherwise`,
                 );
-            channelNames.set(channel.name, field.replace(/\.name$/, ""));
+            channelNames.set(
+                channel.name,
+                generated ? `channel ${c + 1} of links[${i}], named after the link` : field.replace(/\.name$/, ""),
+            );
         }),
     );
     segments.forEach((segment) => {
@@ -453,6 +490,112 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
         ];
         if (taken.length > 0) add(`nodes[${n}].name`, `"${node.name}" is the name of ${taken[0]}: rename the node`);
     });
+}
+
+/** An interface inside a node, with where the file names it (or would). */
+interface NamedInterface {
+    readonly name: string;
+    /** What it is, for messages: "bond of link wan", "VLAN 10 on bond0", "eth3 of segment lan". */
+    readonly what: string;
+    readonly field: string;
+    /** The file wrote this name (a bond's name, or a VLAN on such a bond), rather than bondlab choosing it. */
+    readonly chosen: boolean;
+    /** How to give it another name. */
+    readonly fix: string;
+}
+
+/**
+ * Every interface name inside one node is unique: a bond named twice, or like another link's
+ * default bond or a VLAN sub-interface, would be one device to the kernel and one file
+ * written over another in the export.
+ */
+function checkInterfaceNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
+    const byNode = new Map<string, NamedInterface[]>();
+    const put = (node: string, named: NamedInterface) => {
+        const list = byNode.get(node);
+        if (list) list.push(named);
+        else byNode.set(node, [named]);
+    };
+    links.forEach((link, i) =>
+        link.ends.forEach((end) => {
+            const field = `links[${i}].ends.${end.node}`;
+            const ends = file.links[i].ends;
+            const chosen = Object.hasOwn(ends, end.node) && ends[end.node].bond !== undefined;
+            end.slaves.forEach((slave) =>
+                put(end.node, { name: slave, what: `${slave} of link ${link.name}`, field, chosen: false, fix: "" }),
+            );
+            if (end.slaves.length >= 2)
+                put(end.node, {
+                    name: end.interface,
+                    what: `bond of link ${link.name}${chosen ? "" : ", named by default"}`,
+                    field: chosen ? `${field}.bond` : field,
+                    chosen,
+                    fix: `name this bond otherwise (${field}.bond)`,
+                });
+            vlansOf(end, field, chosen).forEach((named) => put(end.node, named));
+        }),
+    );
+    segments.forEach((segment, s) =>
+        segment.ports.forEach((port) => {
+            const field = `segments[${s}].ports.${port.node}`;
+            put(port.node, {
+                name: port.interface,
+                what: `${port.interface} of segment ${segment.name}`,
+                field,
+                chosen: false,
+                fix: "",
+            });
+            vlansOf(port, field, false).forEach((named) => put(port.node, named));
+        }),
+    );
+    for (const [node, named] of byNode) checkUnique(node, named, add);
+}
+
+function vlansOf(attachment: AttachmentSpec, field: string, chosen: boolean): NamedInterface[] {
+    return attachment.vlans.map((vlan, v) => ({
+        name: vlan.interface,
+        what: `VLAN ${vlan.id} on ${attachment.interface}`,
+        field: `${field}.vlans[${v}].id`,
+        chosen,
+        fix: `give the VLAN another id, or ${attachment.interface} another name`,
+    }));
+}
+
+/** Each name once on the node; a clash is told where the file chose the name. */
+function checkUnique(node: string, named: NamedInterface[], add: Add): void {
+    const used = new Set(named.map((n) => n.name));
+    const first = new Map<string, NamedInterface>();
+    for (const item of named) {
+        const earlier = first.get(item.name);
+        if (!earlier) {
+            first.set(item.name, item);
+            continue;
+        }
+        const [blamed, other] = !item.chosen && earlier.chosen ? [earlier, item] : [item, earlier];
+        add(
+            blamed.field,
+            `"${item.name}" is also ${node}'s ${other.what} (${other.field}): the interfaces inside one node ` +
+                "need names of their own (the kernel and the exported files know each by its name); " +
+                `${blamed.fix}, e.g. ${freeBondName(used)}`,
+        );
+    }
+}
+
+/** The first bond<n> the node does not use yet. */
+function freeBondName(used: ReadonlySet<string>): string {
+    let n = 0;
+    while (used.has(`bond${n}`)) n++;
+    return `bond${n}`;
+}
+
+/** A link of `channels: <n>` names them <link>-1, <link>-2...: the link's name must leave room for that. */
+function generatedTooLong(link: string, count: number): string {
+    const room = IFNAMSIZ - `-${count}`.length;
+    return (
+        `"${link}" names the link's channels ${link}-1 to ${link}-${count}, longer than ${IFNAMSIZ} characters ` +
+        `(each channel is a Docker network): shorten the link's name to at most ${room} characters, ` +
+        `or name the channels yourself (channels: [ch1, ch2])`
+    );
 }
 
 function segmentField(file: TopologyFile, segment: SegmentSpec): string {
@@ -496,8 +639,7 @@ function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): voi
     segments.forEach((segment, s) =>
         segment.ports.forEach((port) => member(`segment ${segment.name}`, `segments[${s}].ports.${port.node}`, port)),
     );
-    const domains = new Map<string, PlacedAddress[]>();
-    for (const p of placedAddresses({ links, segments })) domains.set(p.domain, [...(domains.get(p.domain) ?? []), p]);
+    const domains = groupBy(placedAddresses({ links, segments }), (p) => p.domain);
 
     for (const [key, members] of vlanMembers) {
         if (members.nodes.size < 2)
@@ -509,11 +651,11 @@ function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): voi
     for (const [domain, placed] of domains) {
         const first = placed[0];
         const firstCidr = ipaddr.IPv4.parseCIDR(first.address.address);
+        const byIp = new Map<string, PlacedAddress>();
+        for (const p of placed) if (!byIp.has(p.address.ip)) byIp.set(p.address.ip, p);
         for (const other of placed.slice(1)) {
-            const same = placed.find(
-                (p) => p !== other && p.address.ip === other.address.ip && placed.indexOf(p) < placed.indexOf(other),
-            );
-            if (same)
+            const same = byIp.get(other.address.ip);
+            if (same !== other && same !== undefined)
                 add(
                     other.field,
                     `${other.address.ip} is also ${same.node}'s address in ${domain} (${same.field}): ` +
@@ -527,6 +669,17 @@ function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): voi
                 );
         }
     }
+}
+
+/** Items by a key, each list in the items' order. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+    const groups = new Map<string, T[]>();
+    for (const item of items) {
+        const group = groups.get(keyOf(item));
+        if (group) group.push(item);
+        else groups.set(keyOf(item), [item]);
+    }
+    return groups;
 }
 
 function sameSubnet(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean {
@@ -553,21 +706,26 @@ function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSp
     take("management.subnet", file.management.subnet);
     links.forEach((link, i) => link.channels.forEach((c, j) => take(`links[${i}].channels[${j}].subnet`, c.subnet)));
     file.segments.forEach((s, i) => take(`segments[${i}].subnet`, s.subnet));
-    for (let i = 0; i < docker.length; i++)
-        for (let j = i + 1; j < docker.length; j++)
-            if (overlaps(docker[i].cidr, docker[j].cidr))
-                add(
-                    docker[j].field,
-                    `${cidrText(docker[j].cidr)} overlaps ${docker[i].field} (${cidrText(docker[i].cidr)}): subnets must not overlap`,
-                );
+    // Each subnet is told once, against the first one before it that it overlaps.
+    const dockerIndex = new SubnetIndex();
+    docker.forEach((d, j) => {
+        const i = dockerIndex.firstOverlap(d.cidr);
+        if (i !== undefined)
+            add(
+                d.field,
+                `${cidrText(d.cidr)} overlaps ${docker[i].field} (${cidrText(docker[i].cidr)}): subnets must not overlap`,
+            );
+        dockerIndex.add(j, d.cidr);
+    });
 
     // On one node, two interfaces in overlapping subnets leave the kernel one route for both.
-    const byNode = new Map<string, PlacedAddress[]>();
-    for (const p of placedAddresses({ links, segments })) byNode.set(p.node, [...(byNode.get(p.node) ?? []), p]);
-    for (const [node, placed] of byNode) {
+    for (const [node, placed] of groupBy(placedAddresses({ links, segments }), (p) => p.node)) {
+        const own = new SubnetIndex();
         placed.forEach((p, i) => {
             const cidr = ipaddr.IPv4.parseCIDR(p.address.address);
-            const earlier = placed.slice(0, i).find((q) => overlaps(cidr, ipaddr.IPv4.parseCIDR(q.address.address)));
+            const e = own.firstOverlap(cidr);
+            own.add(i, cidr);
+            const earlier = e === undefined ? undefined : placed[e];
             if (earlier)
                 add(
                     p.field,
@@ -575,12 +733,8 @@ function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSp
                         "one node's interfaces need subnets apart",
                 );
             // Bonded traffic must not be routed out of eth0, the management network.
-            const clash = docker.find((d) =>
-                overlaps(d.cidr, [
-                    ipaddr.IPv4.parse(ipaddr.IPv4.networkAddressFromCIDR(p.address.address).toString()),
-                    cidr[1],
-                ]),
-            );
+            const d = dockerIndex.firstOverlap(cidr);
+            const clash = d === undefined ? undefined : docker[d];
             if (clash)
                 add(
                     p.field,
@@ -597,14 +751,12 @@ function checkRoutes(
     segments: SegmentSpec[],
     add: Add,
 ): Map<string, RouteSpec[]> {
-    const connected = new Map<string, AddressSpec[]>();
-    for (const p of placedAddresses({ links, segments }))
-        connected.set(p.node, [...(connected.get(p.node) ?? []), p.address]);
+    const connected = groupBy(placedAddresses({ links, segments }), (p) => p.node);
     const result = new Map<string, RouteSpec[]>();
     file.nodes.forEach((node, n) => {
         if (node.routes.length > MAX_ROUTES)
             add(`nodes[${n}].routes`, `${node.routes.length} routes: a node here takes at most ${MAX_ROUTES}`);
-        const own = connected.get(node.name) ?? [];
+        const own = (connected.get(node.name) ?? []).map((p) => p.address);
         const seen = new Set<string>();
         const routes: RouteSpec[] = [];
         node.routes.slice(0, MAX_ROUTES).forEach((route, r) => {
@@ -655,12 +807,34 @@ function checkRoutes(
                     `${route.via} is not on any of ${node.name}'s subnets (${nets}): a gateway must be a direct neighbour`,
                 );
                 ok = false;
+            } else {
+                const edge = subnetEdge(node.name, own, route.via);
+                if (edge) {
+                    add(`${field}.via`, `${route.via} is ${edge}: route via a neighbour's address on that subnet`);
+                    ok = false;
+                }
             }
             if (ok) routes.push({ to, via: route.via });
         });
         result.set(node.name, routes);
     });
     return result;
+}
+
+/**
+ * Whether a gateway is the network or broadcast address of the node's subnet it is on: no
+ * neighbour holds either, and the kernel refuses the broadcast one ("Nexthop has invalid gateway").
+ */
+function subnetEdge(node: string, own: AddressSpec[], via: string): string | undefined {
+    const gateway = ipaddr.IPv4.parse(via);
+    const on = own.find((a) => gateway.match(cidrOf(a.address)));
+    if (!on) return undefined;
+    const subnet = `${node}'s ${cidrText(cidrOf(on.address))} (${on.address})`;
+    if (via === ipaddr.IPv4.networkAddressFromCIDR(on.address).toString())
+        return `the network address of ${subnet}, which names the subnet, not a neighbour`;
+    if (via === ipaddr.IPv4.broadcastAddressFromCIDR(on.address).toString())
+        return `the broadcast address of ${subnet}, which the kernel refuses as a gateway ("Nexthop has invalid gateway")`;
+    return undefined;
 }
 
 function cidrOf(address: string): [ipaddr.IPv4, number] {

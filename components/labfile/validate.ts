@@ -1,6 +1,14 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { BOND_MODES, BOND_OPTIONS, BondMode, BondOptionValue, allowsArpMonitoring } from "./modes";
+import {
+    BOND_MODES,
+    BOND_OPTIONS,
+    BondMode,
+    BondOptionValue,
+    OptionRule,
+    allowsArpMonitoring,
+    optionRule,
+} from "./modes";
 import { ChannelSpec, LabSpec, RouterSpec } from "./spec";
 
 // Turns a lab file (already parsed from YAML) into a LabSpec, or throws a LabConfigError
@@ -14,15 +22,38 @@ export interface LabIssue {
 }
 
 export class LabConfigError extends Error {
+    readonly source: string;
+    /** Every issue with its control characters escaped, as printed. */
+    readonly issues: readonly LabIssue[];
+
     constructor(
-        readonly source: string,
-        readonly issues: readonly LabIssue[],
+        source: string,
+        issues: readonly LabIssue[],
         /** What the source should have been: "lab", "class file". */
         what = "lab",
     ) {
-        super(`${source} is not a valid ${what}:\n` + shownIssues(issues).join("\n"));
+        const shown = issues.map((i) => ({ field: printable(i.field), message: printable(i.message) }));
+        super(`${printable(source)} is not a valid ${what}:\n` + shownIssues(shown).join("\n"));
         this.name = "LabConfigError";
+        this.source = printable(source);
+        this.issues = shown;
     }
+}
+
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const ESCAPES: ReadonlyMap<string, string> = new Map([
+    ["\n", "\\n"],
+    ["\r", "\\r"],
+    ["\t", "\\t"],
+]);
+
+/**
+ * Text from a lab file with its control characters escaped (\n, \u001b): a name holding a
+ * newline or a terminal escape must not print as a line, or a colour, of its own.
+ */
+export function printable(text: string): string {
+    return text.replace(CONTROL, (c) => ESCAPES.get(c) ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** At most this many problems are printed: a garbage file must not print megabytes. */
@@ -95,6 +126,8 @@ export function validateLab(
     source = variant,
     overrides: Record<string, BondOptionValue | null> = {},
 ): LabSpec {
+    const prototypeKeys = prototypeKeyIssues(raw);
+    if (prototypeKeys.length > 0) throw new LabConfigError(source, prototypeKeys);
     const parsed = labFileSchema.safeParse(raw);
     if (!parsed.success) {
         throw new LabConfigError(
@@ -107,7 +140,8 @@ export function validateLab(
     // A problem with an option the stack set (bondlab:bondOptions) is the stack's, not the file's.
     const add = (field: string, message: string) => {
         const key = field.startsWith("bond.options.") ? field.slice("bond.options.".length) : undefined;
-        if (key !== undefined && key in overrides) issues.push({ field: `bondlab:bondOptions.${key}`, message });
+        if (key !== undefined && Object.hasOwn(overrides, key))
+            issues.push({ field: `bondlab:bondOptions.${key}`, message });
         else if (field === "bond.options" && Object.values(overrides).includes(null)) {
             const removed = Object.keys(overrides).filter((k) => overrides[k] === null);
             issues.push({
@@ -149,12 +183,45 @@ export function validateLab(
 }
 
 function withOverrides(file: LabFile, overrides: Record<string, BondOptionValue | null>): LabFile {
-    const options: Record<string, BondOptionValue> = { ...file.bond.options };
+    // A Map, then own properties: a key such as "__proto__" stays a key and never reaches a prototype.
+    const options = new Map(Object.entries(file.bond.options));
     for (const [key, value] of Object.entries(overrides)) {
-        if (value === null) delete options[key];
-        else options[key] = value;
+        if (value === null) options.delete(key);
+        else options.set(key, value);
     }
-    return { ...file, bond: { ...file.bond, options } };
+    return { ...file, bond: { ...file.bond, options: Object.fromEntries(options) } };
+}
+
+/**
+ * "__proto__" as a key anywhere in the file: the schema would drop it without a word (it
+ * never copies that key), so it is refused here, with its path, before the schema runs.
+ */
+export function prototypeKeyIssues(raw: unknown): LabIssue[] {
+    const issues: LabIssue[] = [];
+    const path: (string | number)[] = [];
+    const walk = (value: unknown): void => {
+        if (value === null || typeof value !== "object") return;
+        if (!Array.isArray(value) && Object.hasOwn(value, "__proto__"))
+            issues.push({
+                field: fieldPath([...path, "__proto__"]),
+                message: '"__proto__" names no key, option, node or interface bondlab knows: remove it',
+            });
+        // The path is built only for a hit: a large file has many values and few of these.
+        for (const [key, child] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+            path.push(key);
+            walk(child);
+            path.pop();
+        }
+    };
+    walk(raw);
+    return issues;
+}
+
+function fieldPath(path: (string | number)[]): string {
+    return path
+        .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+        .join("")
+        .replace(/^\./, "");
 }
 
 export type Add = (field: string, message: string) => void;
@@ -195,17 +262,19 @@ export function isPlainCidr(value: string): boolean {
     return extra === undefined && FOUR_PART.test(ip) && prefix !== undefined && PREFIX.test(prefix);
 }
 
+// Parsed once: a large file asks for every address.
+const SPECIAL_RANGES: [[ipaddr.IPv4, number], string][] = [
+    ["0.0.0.0/8", '0.0.0.0/8 means "this host" and is never a peer\'s address'],
+    ["127.0.0.0/8", "127.0.0.0/8 is loopback: it never leaves a host"],
+    ["169.254.0.0/16", "169.254.0.0/16 is link-local, the kernel's own fallback range"],
+    ["224.0.0.0/4", "224.0.0.0/4 is multicast"],
+    ["240.0.0.0/4", "240.0.0.0/4 is reserved (and 255.255.255.255 is broadcast)"],
+].map(([cidr, why]) => [ipaddr.IPv4.parseCIDR(cidr), why]);
+
 /** Why an address of a special range cannot serve in the lab, or undefined. */
 export function specialRange(ip: string): string | undefined {
     const address = ipaddr.IPv4.parse(ip);
-    const ranges: [string, string][] = [
-        ["0.0.0.0/8", '0.0.0.0/8 means "this host" and is never a peer\'s address'],
-        ["127.0.0.0/8", "127.0.0.0/8 is loopback: it never leaves a host"],
-        ["169.254.0.0/16", "169.254.0.0/16 is link-local, the kernel's own fallback range"],
-        ["224.0.0.0/4", "224.0.0.0/4 is multicast"],
-        ["240.0.0.0/4", "240.0.0.0/4 is reserved (and 255.255.255.255 is broadcast)"],
-    ];
-    return ranges.find(([cidr]) => address.match(ipaddr.IPv4.parseCIDR(cidr)))?.[1];
+    return SPECIAL_RANGES.find(([cidr]) => address.match(cidr))?.[1];
 }
 
 export function checkHostAddress(field: string, value: string, add: Add): string | undefined {
@@ -389,11 +458,18 @@ export function checkMode(mode: string, add: Add, field = "bond.mode"): BondMode
 export function checkBondName(name: string, add: Add, field = "bond.name"): void {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || name.length > IFNAMSIZ) {
         add(field, `"${name}" is not a Linux interface name: use 1-${IFNAMSIZ} letters, digits, '_', '.' or '-'`);
-    } else if (/^(eth\d+|lo|bonding_masters)$/.test(name)) {
-        const takenBy =
-            name === "bonding_masters" ? "by the bonding driver's control file" : "by the routers' own interfaces";
-        add(field, `"${name}" is taken ${takenBy}: call the bond e.g. bond0`);
+    } else if (/^(eth\d+|lo|bonding_masters|all|default)$/.test(name)) {
+        add(field, `"${name}" is taken ${takenBy(name)}: call the bond e.g. bond0`);
     }
+}
+
+/** What already holds a name the kernel or the routers keep for themselves. */
+function takenBy(name: string): string {
+    if (name === "bonding_masters") return "by the bonding driver's control file";
+    // The kernel keeps /proc/sys/net/ipv4/conf/all and .../default for settings of every interface.
+    if (name === "all" || name === "default")
+        return `by the kernel's settings for every interface (/proc/sys/net/ipv4/conf/${name})`;
+    return "by the routers' own interfaces";
 }
 
 /** The bond's slaves as the options see them: how many, and what `primary` may name. */
@@ -414,7 +490,7 @@ export function checkOptions(
     const known = Object.keys(BOND_OPTIONS);
     for (const [key, value] of Object.entries(options)) {
         const field = `${prefix}.${key}`;
-        const rule = BOND_OPTIONS[key];
+        const rule = optionRule(key);
         if (key === "mode") {
             add(field, "the mode is set by bond.mode, not in options");
             continue;
@@ -430,7 +506,7 @@ export function checkOptions(
             );
             continue;
         }
-        const normalized = checkValue(field, key, value, add);
+        const normalized = checkValue(field, key, rule, value, add);
         if (normalized !== undefined) result[key] = normalized;
     }
 
@@ -523,8 +599,13 @@ export function checkArpTargets(
     });
 }
 
-function checkValue(field: string, key: string, value: BondOptionValue, add: Add): BondOptionValue | undefined {
-    const rule = BOND_OPTIONS[key];
+function checkValue(
+    field: string,
+    key: string,
+    rule: OptionRule,
+    value: BondOptionValue,
+    add: Add,
+): BondOptionValue | undefined {
     switch (rule.kind) {
         case "integer": {
             const [min, max] = [rule.min ?? 0, rule.max ?? 2147483647];
@@ -573,7 +654,7 @@ export function zodIssue(issue: z.ZodIssue, knownKeys: Record<string, string[]> 
             .replace(/^\./, "") || "(file)";
     if (issue.code === "unrecognized_keys") {
         const parent = issue.path.filter((p) => typeof p === "string").join(".");
-        const allowed = knownKeys[parent] ?? [];
+        const allowed = (Object.hasOwn(knownKeys, parent) ? knownKeys[parent] : undefined) ?? [];
         const keys = issue.keys.map((k) => `"${k}"${didYouMean(k, allowed)}`).join(", ");
         return { field, message: `unknown key ${keys}: allowed here are ${allowed.join(", ")}` };
     }
