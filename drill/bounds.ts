@@ -90,6 +90,20 @@ export function bondSettings(options: Record<string, OptionValue>): BondSettings
     };
 }
 
+/**
+ * The ARP monitor's slack: a slave is down once its last answer is older than arp_missed_max
+ * intervals and a half (bond_time_in_interval in bond_main.c), seen at the next tick.
+ */
+export const ARP_MISSED_SLACK = 1.5;
+/** An LACP partner is dropped after this many of its periods without a LACPDU (bond_3ad.c, AD_*_TIMEOUT_TIME). */
+export const LACP_EXPIRE_PERIODS = 3;
+/** The LACPDU period, seconds: lacp_rate fast and slow (AD_FAST_PERIODIC_TIME, AD_SLOW_PERIODIC_TIME). */
+export const LACP_PERIOD_S = { fast: 1, slow: 30 } as const;
+/** Heard one way, the deaf end defaults this long after its partner expired (AD_SHORT_TIMEOUT_TIME). */
+export const LACP_DEFAULT_S = 3;
+/** A returning 802.3ad port joins the aggregator only after this wait (AD_AGGREGATE_WAIT_TIME in bond_3ad.c). */
+export const LACP_AGGREGATE_WAIT_MS = 2000;
+
 export type Monitor = "arp" | "mii" | "none";
 
 export function monitorOf(s: BondSettings): Monitor {
@@ -114,8 +128,8 @@ function detect(s: BondSettings, view: View, router: string): Detection {
     const lacp = s.mode === "802.3ad";
     const lacpTimeout = lacp
         ? {
-              ms: 3 * (s.lacpRate === "fast" ? 1000 : 30000),
-              formula: `LACP ${s.lacpRate}: 3 x ${s.lacpRate === "fast" ? "1 s" : "30 s"}`,
+              ms: LACP_EXPIRE_PERIODS * LACP_PERIOD_S[s.lacpRate] * 1000,
+              formula: `LACP ${s.lacpRate}: ${LACP_EXPIRE_PERIODS} x ${LACP_PERIOD_S[s.lacpRate]} s`,
           }
         : null;
     if (monitor === "mii" && (view === "own-down" || view === "no-carrier")) return miiDown;
@@ -133,8 +147,8 @@ function detect(s: BondSettings, view: View, router: string): Detection {
 /** The ARP monitor: missed probes, then (active-backup) a tick to probe the idle backup. */
 function arpDetection(s: BondSettings): { ms: number; formula: string } {
     const missed = {
-        ms: s.arpInterval * (s.arpMissedMax + 1.5),
-        formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + 1.5)`,
+        ms: s.arpInterval * (s.arpMissedMax + ARP_MISSED_SLACK),
+        formula: `arp_interval ${s.arpInterval} x (arp_missed_max ${s.arpMissedMax} + ${ARP_MISSED_SLACK})`,
     };
     if (s.mode !== "active-backup") return missed;
     return { ms: missed.ms + s.arpInterval, formula: `${missed.formula} + ${s.arpInterval} to probe the idle backup` };
@@ -232,25 +246,39 @@ function oneWayBound(s: BondSettings, deaf: string, shared: boolean): Bound {
         // The deaf end stops distributing once the partner expires, but goes on claiming sync
         // until it defaults a short timeout later (bond_3ad.c, AD_RX_EXPIRED); only then do
         // its LACPDUs take the peer off the port. Measured: sync kept in state 143, dropped in 71.
-        const period = s.lacpRate === "fast" ? 1 : 30;
+        const period = LACP_PERIOD_S[s.lacpRate];
         return {
             kind: "ms",
-            ms: (3 * period + 3) * 1000,
-            formula: `LACP ${s.lacpRate}: 3 x ${period} s until ${deaf}'s partner expires + 3 s until it defaults`,
+            ms: (LACP_EXPIRE_PERIODS * period + LACP_DEFAULT_S) * 1000,
+            formula:
+                `LACP ${s.lacpRate}: ${LACP_EXPIRE_PERIODS} x ${period} s until ${deaf}'s partner expires ` +
+                `+ ${LACP_DEFAULT_S} s until it defaults`,
         };
     }
     const own = detect(s, "silent", deaf);
     return combine([own.ms === null ? own : { ...own, formula: `${own.formula} on ${deaf}` }]);
 }
 
-/** What taking a returning channel back may cost. */
-function returnBound(s: BondSettings): Bound {
+/** The bond keeps its traffic on the backup when the channel returns: nothing to fail back. */
+export function staysOnBackup(s: BondSettings): boolean {
+    return s.mode === "active-backup"
+        ? !s.primary || s.primaryReselect === "failure"
+        : ["balance-tlb", "balance-alb"].includes(s.mode) && s.primary !== null && s.primaryReselect === "failure";
+}
+
+/**
+ * The earliest a returning slave can carry traffic again, ms after its carrier came back:
+ * the MII monitor takes it after updelay; an 802.3ad port then waits for the aggregate-wait
+ * timer (ad_port_selection_logic / ad_mux_machine in bond_3ad.c) before it distributes.
+ */
+export function rejoinEarliestMs(s: BondSettings): number {
+    return s.updelay + (s.mode === "802.3ad" ? LACP_AGGREGATE_WAIT_MS : 0);
+}
+
+/** What taking a returning channel back may cost: the failback bound. */
+export function returnBound(s: BondSettings): Bound {
     const monitor = monitorOf(s);
-    const staysOnBackup =
-        s.mode === "active-backup"
-            ? !s.primary || s.primaryReselect === "failure"
-            : ["balance-tlb", "balance-alb"].includes(s.mode) && s.primary !== null && s.primaryReselect === "failure";
-    if (staysOnBackup) {
+    if (staysOnBackup(s)) {
         return {
             kind: "none",
             formula: s.primary
@@ -282,4 +310,21 @@ export function formatBound(bound: Bound): string {
         case "n/a":
             return "n/a";
     }
+}
+
+/**
+ * The rules predictBound applies, in words, with the constants it computes with: the report's
+ * "How it is measured" states these, so it cannot drift from the bounds the rows are judged by.
+ */
+export function boundRules(): string[] {
+    const lacp = (rate: "fast" | "slow") => `${LACP_EXPIRE_PERIODS} x ${LACP_PERIOD_S[rate]} s (${rate})`;
+    return [
+        "MII: `miimon + downdelay` (failback `miimon + updelay`), seeing only its own carrier",
+        `ARP: \`arp_interval x (arp_missed_max + ${ARP_MISSED_SLACK})\`, ` +
+            "in active-backup `+ arp_interval` to probe the idle backup",
+        `LACP: the partner expires after ${lacp("fast")} or ${lacp("slow")}; ` +
+            `heard one way, \`+ ${LACP_DEFAULT_S} s\` until the deaf end defaults`,
+        '"never" where the monitor cannot see the fault; ' +
+            "0 where the mode needs no reaction (broadcast, a failback that stays on the backup)",
+    ];
 }

@@ -17,18 +17,26 @@ export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string 
     const text = explainRow(row, s, lab);
     // A failure seen in one direction only is said so, whatever the cause.
     const one = oneDirectionFacts(row);
-    if (text && row.verdict === "fail" && one && !text.includes("one direction"))
+    if (text && row.verdict === "fail" && row.outcome !== "dead-before-fault" && one && !text.includes("one direction"))
         return `${text} Probes were lost in one direction only: ${one}.`;
     return text;
 }
 
 function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | null {
     if (row.verdict === "error") return row.error ?? null;
+    if (row.outcome === "dead-before-fault") return deadBefore(row, lab);
+    if (row.outcome === "not-tested") return notTested(row);
     if (row.fault === "degrade") return degraded(row, s, lab);
-    if (row.reasons.some((r) => r.startsWith("no baseline"))) return noBaseline(row, lab);
     if (row.verdict !== "fail") return null;
     const late = row.reasons.find((r) => r.startsWith("late loss:"));
     if (late && row.outcome === "recovered") return lateLoss(row, s, lab, late);
+    const failback = row.reasons.find((r) => r.startsWith("failback beyond its bound:"));
+    if (failback && row.outcome === "recovered") {
+        // The row's other failures, if any, first; then the failback.
+        const others = row.reasons.filter((r) => r !== failback);
+        const before = others.length > 0 ? explainRow({ ...row, reasons: others }, s, lab) : null;
+        return [before, failedBack(row, s, lab, failback)].filter(Boolean).join(" Then: ");
+    }
     const relapse = row.reasons.find((r) => r.startsWith("relapse:"));
     if (relapse && row.outcome === "recovered") {
         // The row's other failure, if any, first; then the relapse.
@@ -326,22 +334,69 @@ function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
     }
 }
 
-/** A row whose path was broken before the fault: what the counters say it was doing. */
-function noBaseline(row: RowResult, lab: DrillLab): string {
-    const dirs = Object.entries(row.directions)
-        .filter(([, d]) => d.rttBefore === null)
-        .map(([name]) => name);
-    const carrying = lab.routers
-        .map((r) => row.routers[r.name])
-        .map((v, i) =>
-            v
-                ? `${lab.routers[i].name} sent on ${v.txBefore || "nothing"} and received on ${v.rxBefore || "nothing"}`
-                : "",
-        )
-        .filter(Boolean);
+/**
+ * A row whose path was dead before the fault, though verify had passed before the row: a
+ * failure of the variant in its steady state. The evidence: how long no reply came, and what
+ * each router's counters say it sent and received, on which active slave.
+ */
+function deadBefore(row: RowResult, lab: DrillLab): string {
+    const reason = row.reasons.find((r) => r.startsWith("dead before the fault:")) ?? "";
+    const what = reason.replace(/^dead before the fault: /, "");
+    const facts = lab.routers
+        .map((r) => ({ name: r.name, v: row.routers[r.name] }))
+        .filter(({ v }) => v)
+        .map(
+            ({ name, v }) =>
+                `${name} sent on ${v.txBefore} and received on ${v.rxBefore}` +
+                `${v.before?.active ? ` (active slave ${v.before.active})` : ""}`,
+        );
     return (
-        `No reply came ${dirs.join(" or ")} before the fault: the path was already broken` +
-        `${carrying.length > 0 ? ` (${carrying.join("; ")})` : ""}, so this row measures nothing about the fault and judges nothing.`
+        `The path was dead before the fault, though verify had passed before the row: ${what}` +
+        `${facts.length > 0 ? `; before the fault ${facts.join(", ")}` : ""}.${astrayBefore(row, lab)} ` +
+        "The variant failed in its steady state, so the row measures nothing about its fault."
+    );
+}
+
+/** A router that sent where the peer's active slave is not: its frames reach an inactive slave. */
+function astrayBefore(row: RowResult, lab: DrillLab): string {
+    const astray = lab.routers.flatMap((r) => {
+        const peer = lab.routers.find((x) => x.name !== r.name)!;
+        const peerActive = row.routers[peer.name]?.before?.active;
+        const tx = row.routers[r.name]?.txBefore ?? "-";
+        return peerActive && tx !== "-" && !tx.split("+").includes(peerActive)
+            ? [`${r.name} sent on ${tx} while ${peer.name} received only on its active ${peerActive}`]
+            : [];
+    });
+    return astray.length > 0 ? ` ${astray.join("; ")}.` : "";
+}
+
+/** A row whose probes never crossed the channel it names: its numbers say nothing about it. */
+function notTested(row: RowResult): string {
+    const reason = row.reasons.find((r) => r.startsWith("not tested:")) ?? "";
+    const why = reason.replace(/^not tested: /, "");
+    const ch = row.channel.interface;
+    return row.fault === "return"
+        ? `Not tested: ${why}, so the row says nothing about taking ${ch} back` +
+              // Only the hashing modes pin the ping's one flow to a channel (bond_xmit_hash).
+              (["balance-xor", "802.3ad"].includes(row.mode)
+                  ? "; the probes' one flow hashes to the other channel, and a 0 ms outage there is no failback."
+                  : ".")
+        : `Not tested: ${why}, so the fault on ${ch} did not hit them and the row says nothing about it.`;
+}
+
+/** A flow failing back onto the returning slave, beyond the failback bound: when, and the counters that show it. */
+function failedBack(row: RowResult, s: BondSettings, lab: DrillLab, reason: string): string {
+    const ch = row.channel.interface;
+    const what = reason.replace(/^failback beyond its bound: /, "");
+    const last = Math.max(0, ...(row.times?.backs ?? []));
+    const sent = lab.routers
+        .map((r) => ({ name: r.name, v: row.routers[r.name], own: slaveIn(row.channel, r.name) }))
+        .map(({ name, v, own }) => `${name} sent ${v?.after?.tx[own] ?? 0} frames on ${own}`)
+        .join(", ");
+    return (
+        `The failover held; ${(last / 1000).toFixed(1)} s after the fault ${ch} was back for the last time, and the ` +
+        `flow later failed back onto it: ${what}. At the end of the window both routers sent on it (${sent}).` +
+        lacpRejoin(row, s)
     );
 }
 

@@ -1,14 +1,25 @@
 // The pure half of the drill: from a row's measurements to its verdict, and a saved report
 // judged again by the current rules. Nothing here touches a lab.
 
-import { Bound, BondSettings, FaultKind, boundExceeded, predictBound, routerHit } from "./bounds";
+import {
+    Bound,
+    BondSettings,
+    FaultKind,
+    boundExceeded,
+    formatBound,
+    predictBound,
+    rejoinEarliestMs,
+    returnBound,
+    routerHit,
+} from "./bounds";
 import { explain } from "./explain";
 import { loadLab } from "../components/labfile/load";
 import { slaveIn } from "../components/handle";
 import { DrillLab, LabChannel, labOfSpec, onOneSegment } from "./lab";
 import {
     DirectionAnalysis,
-    Outcome,
+    Outage,
+    RowOutcome,
     analyzeDirection,
     classify,
     combineDirections,
@@ -81,7 +92,6 @@ export function analyzeRow(
             faultEndAt,
         });
     });
-    const judged = judge(row.fault, bound, directions, faultEndAt - faultAt);
     const routers: Record<string, RouterView> = {};
     lab.routers.forEach((r, i) => {
         const [b0, b1, a0, a1] = snaps.map((s) => s[i]);
@@ -111,6 +121,18 @@ export function analyzeRow(
             : null;
 
     const rel = (t: number) => Math.round(t - faultAt);
+    const times = {
+        probeStart: rel(Math.min(...outputs.map((o) => o.startAt))),
+        faultIssued: rel(fault.issued),
+        faultDone: rel(fault.done),
+        faultEnd: rel(faultEndAt),
+        probeStop: rel(Math.max(...outputs.map((o) => o.stopAt))),
+        cuts: fault.cuts.map(rel),
+        backs: fault.backs.map(rel),
+        skewMs: fault.skewMs,
+    };
+    const evidence = rowEvidence({ fault: row.fault, bound, channel: channelOfRow(ch), routers, times }, settings);
+    const judged = judge(row.fault, bound, directions, faultEndAt - faultAt, evidence);
     const result: RowResult = {
         stack: lab.stack,
         variant: lab.variant,
@@ -124,16 +146,7 @@ export function analyzeRow(
         deafRouter: row.deafRouter,
         bound,
         window,
-        times: {
-            probeStart: rel(Math.min(...outputs.map((o) => o.startAt))),
-            faultIssued: rel(fault.issued),
-            faultDone: rel(fault.done),
-            faultEnd: rel(faultEndAt),
-            probeStop: rel(Math.max(...outputs.map((o) => o.stopAt))),
-            cuts: fault.cuts.map(rel),
-            backs: fault.backs.map(rel),
-            skewMs: fault.skewMs,
-        },
+        times,
         load: snaps[0]?.[0]?.load ?? null,
         directions,
         ...judged,
@@ -146,56 +159,141 @@ export function analyzeRow(
     return result;
 }
 
+/** What a row's counters and times say beyond its probes' replies. */
+export interface RowEvidence {
+    /** Why the row did not test what it names (the probes never crossed its channel); null when it did. */
+    untested: string | null;
+    /** Flap or return: when the flow could fail back onto the returning slave; null when the data does not show it did. */
+    failback: FailbackWindow | null;
+}
+
+/** When (ms after the fault) an outage is the flow failing back onto the returning slave, and its bound. */
+export interface FailbackWindow {
+    slave: string;
+    fromMs: number;
+    toMs: number;
+    bound: Bound & { kind: "ms" };
+}
+
+const NO_EVIDENCE: RowEvidence = { untested: null, failback: null };
+
+type EvidenceRow = Pick<RowResult, "fault" | "bound" | "channel" | "routers" | "times">;
+
+/** The row's evidence, from its counters; the failback window needs the bond's settings. */
+export function rowEvidence(row: EvidenceRow, settings?: BondSettings): RowEvidence {
+    return { untested: untestedReason(row), failback: settings ? failbackWindow(row, settings) : null };
+}
+
+/**
+ * A row tests its channel only if the per-slave counters show the probes crossing it: before
+ * the fault (the fault then hit them), and for failback after the return (the flow used the
+ * returning channel). A hashed flow (balance-xor, 802.3ad) may stay on the other channel,
+ * and its 0 ms would say nothing. A failback bound of 0 (broadcast, a bond that stays on its
+ * backup) expects no move, so there is nothing the counters must show.
+ */
+function untestedReason(row: EvidenceRow): string | null {
+    const routers = Object.entries(row.routers ?? {});
+    if (routers.length === 0) return null;
+    const back = row.fault === "return";
+    if (back && row.bound.kind === "none") return null;
+    const crossed = routers.some(([name, v]) =>
+        (back ? v.txAfter : v.txBefore).split("+").includes(slaveIn(row.channel, name)),
+    );
+    if (crossed) return null;
+    const sent = routers.map(([name, v]) => `${name} sent on ${carriedText(v.txBefore, v.txAfter)}`).join(", ");
+    return back
+        ? `not tested: the probes never used ${row.channel.interface} after it came back (${sent})`
+        : `not tested: the probes did not cross ${row.channel.interface} before the fault (${sent})`;
+}
+
+function carriedText(before: string, after: string): string {
+    return `${before || "-"} → ${after || "-"}`;
+}
+
+/**
+ * Flap and return rows: the window in which an outage is the flow failing back onto the
+ * returning slave. It opens when that slave can carry again after its last return
+ * (rejoinEarliestMs), and closes when the last snapshots began, which show every router
+ * sending on it: the flow moved back in between. Null when the counters do not show that.
+ */
+function failbackWindow(row: EvidenceRow, s: BondSettings): FailbackWindow | null {
+    if ((row.fault !== "flap" && row.fault !== "return") || !row.times) return null;
+    const routers = Object.entries(row.routers ?? {});
+    const slaves = routers.map(([name]) => slaveIn(row.channel, name));
+    const endedOnIt = routers.length > 0 && routers.every(([, v], i) => v.txAfter.split("+").includes(slaves[i]));
+    const lastWindowMs = Math.max(0, ...routers.map(([, v]) => v.after?.ms ?? 0));
+    const bound = returnBound(s);
+    if (!endedOnIt || lastWindowMs === 0 || bound.kind !== "ms") return null;
+    const lastBack = Math.max(0, ...row.times.backs);
+    return {
+        slave: row.channel.interface,
+        fromMs: lastBack + rejoinEarliestMs(s),
+        toMs: row.times.probeStop - lastWindowMs,
+        bound,
+    };
+}
+
+/** The late outages that fall in the failback window: the flow moving back, not a relapse. */
+function failbacksAmong(late: { o: Outage; d: DirectionAnalysis }[], w: FailbackWindow | null) {
+    if (!w) return [];
+    return late.filter(({ o, d }) => {
+        const faultAt = faultAtOf(d)!;
+        return o.from >= faultAt + w.fromMs && o.to !== null && o.to <= faultAt + w.toMs;
+    });
+}
+
 /**
  * Both directions, the bound and the kind of fault: the row's outcome and verdict. Pure.
- * A direction with no reply before the fault has no baseline: the row says so and judges
- * nothing. A recovery followed by a fresh outage once the path had settled is a relapse.
+ * A direction with no reply before the fault makes the row "dead before the fault": the
+ * variant failed in its steady state. A recovery followed by a fresh outage once the path had
+ * settled is a relapse, unless it is the flow failing back onto the returning slave (judged
+ * against the failback bound). A row whose counters show the probes never crossed its channel
+ * did not test it: "not tested", never a pass.
  */
-export function judge(fault: FaultKind, bound: Bound, directions: Record<string, DirectionAnalysis>, faultEndMs = 0) {
+export function judge(
+    fault: FaultKind,
+    bound: Bound,
+    directions: Record<string, DirectionAnalysis>,
+    faultEndMs = 0,
+    evidence: RowEvidence = NO_EVIDENCE,
+) {
     const [da, db] = Object.values(directions);
     const combined = combineDirections(da, db);
     const probeIntervalMs = Math.max(da.intervalMs, db.intervalMs);
     const settleMs = settleMsOf(bound);
-    // The bound is the failover's: a relapse or a late loss fails the row on its own.
+    // The bound is the failover's: a relapse, a failback or a late loss is judged on its own.
     const exceeded = boundExceeded(bound, failoverOutageMs([da, db], faultEndMs, settleMs), probeIntervalMs);
-    const reasons: string[] = [];
+    const dead = deadBeforeFault(directions);
+    let reasons: string[] = [];
+    let outcome: RowOutcome = combined.outcome;
     let verdict: Verdict = "pass";
-    const noBaseline = Object.entries(directions)
-        .filter(([, d]) => !hasBaseline(d))
-        .map(([name]) => name);
-    if (fault === "degrade") {
-        verdict = "info";
-    } else if (noBaseline.length > 0) {
-        verdict = "info";
-        reasons.push(`no baseline: no reply ${noBaseline.join(" or ")} before the fault, so nothing is judged`);
+    if (dead) {
+        outcome = "dead-before-fault";
+        reasons.push(dead);
+    } else if (fault === "degrade") {
+        // No bound applies to a lossy channel, but a path that ends dead is no degraded link.
+        if (combined.outcome === "down") reasons.push("no recovery");
     } else {
         if (combined.outcome === "down") reasons.push("no recovery");
         if (combined.outcome === "partial") reasons.push("partial loss persists");
         if (exceeded && combined.outcome !== "down") reasons.push("bound exceeded");
-        const late = Object.values(directions).flatMap((d) =>
-            d.outcome === "recovered" ? relapsesOf(d, faultEndMs, settleMs).map((o) => ({ o, d })) : [],
-        );
-        if (late.length > 0) {
-            const first = late.reduce((a, b) => (a.o.from <= b.o.from ? a : b));
-            const after = (first.o.from - faultAtOf(first.d)!) / 1000;
-            // A relapse needs a recovery to relapse from: an earlier outage in that direction.
-            // Without one the path held through the fault and broke later, once it had settled.
-            const faultAt = faultAtOf(first.d)!;
-            const recoveredBefore = first.d.outages.some(
-                (o) => o.to !== null && o.to > faultAt && o.to <= first.o.from && !late.some((l) => l.o === o),
-            );
-            reasons.push(
-                recoveredBefore
-                    ? `relapse: lost again ${after.toFixed(1)} s after the fault, for ${Math.round(first.o.ms)} ms`
-                    : `late loss: held through the fault, then lost ${after.toFixed(1)} s after it, for ${Math.round(first.o.ms)} ms`,
-            );
+        reasons.push(...lateReasons(directions, faultEndMs, settleMs, probeIntervalMs, evidence.failback));
+    }
+    if (reasons.length > 0) verdict = "fail";
+    else if (fault === "degrade") verdict = "info";
+    if (!dead && evidence.untested) {
+        // A failure stays one; what would have passed measured nothing about the channel.
+        if (verdict === "fail") reasons = [...reasons, evidence.untested];
+        else {
+            outcome = "not-tested";
+            verdict = "info";
+            reasons = [evidence.untested];
         }
-        if (reasons.length > 0) verdict = "fail";
     }
     return {
         outageMs: combined.outageMs,
         open: combined.open,
-        outcome: combined.outcome as Outcome | "error",
+        outcome: outcome as RowOutcome | "error",
         recoveredAfterMs: combined.recoveredAfterMs,
         lost: combined.lost,
         sent: combined.sent,
@@ -206,13 +304,70 @@ export function judge(fault: FaultKind, bound: Bound, directions: Record<string,
     };
 }
 
+/** "dead before the fault: ..." when a direction got no reply to any probe sent before it; else null. */
+function deadBeforeFault(directions: Record<string, DirectionAnalysis>): string | null {
+    const dead = Object.entries(directions).filter(([, d]) => !hasBaseline(d));
+    if (dead.length === 0) return null;
+    // The run of lost probes from the start: how long the path had been dead when the fault came.
+    const deadMs = dead.map(([, d]) => {
+        const first = d.outages.find((o) => o.firstSeq === 1);
+        const faultAt = faultAtOf(d);
+        return first && faultAt !== null ? faultAt - first.from : null;
+    });
+    const known = deadMs.filter((ms): ms is number => ms !== null);
+    const span = known.length === dead.length ? ` in the ${(Math.min(...known) / 1000).toFixed(1)} s of probes` : "";
+    return `dead before the fault: no reply ${dead.map(([name]) => name).join(" or ")}${span} before it`;
+}
+
+/** Relapses, failbacks beyond their bound and late losses: outages once the path had settled. */
+function lateReasons(
+    directions: Record<string, DirectionAnalysis>,
+    faultEndMs: number,
+    settleMs: number,
+    probeIntervalMs: number,
+    window: FailbackWindow | null,
+): string[] {
+    const late = Object.values(directions).flatMap((d) =>
+        d.outcome === "recovered" ? relapsesOf(d, faultEndMs, settleMs).map((o) => ({ o, d })) : [],
+    );
+    const failbacks = failbacksAmong(late, window);
+    const reasons: string[] = [];
+    if (failbacks.length > 0 && window) {
+        const worst = failbacks.reduce((a, b) => (a.o.ms >= b.o.ms ? a : b));
+        if (boundExceeded(window.bound, worst.o.ms, probeIntervalMs)) {
+            const after = (worst.o.from - faultAtOf(worst.d)!) / 1000;
+            reasons.push(
+                `failback beyond its bound: lost ${Math.round(worst.o.ms)} ms ${after.toFixed(1)} s after the fault, ` +
+                    `as the flow moved back onto ${window.slave} (failback bound ${formatBound(window.bound)})`,
+            );
+        }
+    }
+    const rest = late.filter((l) => !failbacks.includes(l));
+    if (rest.length === 0) return reasons;
+    const first = rest.reduce((a, b) => (a.o.from <= b.o.from ? a : b));
+    const faultAt = faultAtOf(first.d)!;
+    const after = (first.o.from - faultAt) / 1000;
+    // A relapse needs a recovery to relapse from: an earlier outage in that direction.
+    // Without one the path held through the fault and broke later, once it had settled.
+    const recoveredBefore = first.d.outages.some(
+        (o) => o.to !== null && o.to > faultAt && o.to <= first.o.from && !rest.some((l) => l.o === o),
+    );
+    reasons.push(
+        recoveredBefore
+            ? `relapse: lost again ${after.toFixed(1)} s after the fault, for ${Math.round(first.o.ms)} ms`
+            : `late loss: held through the fault, then lost ${after.toFixed(1)} s after it, for ${Math.round(first.o.ms)} ms`,
+    );
+    return reasons;
+}
+
 /** A row of a saved report judged again by the current rules (its measurements unchanged). */
-export function rejudge(row: RowResult): RowResult {
+export function rejudge(row: RowResult, settings?: BondSettings): RowResult {
     if (row.verdict === "error" || Object.keys(row.directions).length !== 2) return row;
     const directions: Record<string, DirectionAnalysis> = {};
     for (const [k, d] of Object.entries(row.directions)) directions[k] = { ...d, ...classify(d) };
     const restoreReasons = row.reasons.filter((r) => r.startsWith("lab not restored"));
-    const judged = judge(row.fault, row.bound, directions, row.times?.faultEnd ?? 0);
+    const evidence = rowEvidence(row, settings);
+    const judged = judge(row.fault, row.bound, directions, row.times?.faultEnd ?? 0, evidence);
     return { ...row, directions, ...judged, reasons: [...judged.reasons, ...restoreReasons] };
 }
 
@@ -227,7 +382,7 @@ export function rejudgeReport(report: DrillReport): DrillReport {
                 r.verdict === "error"
                     ? r.bound
                     : predictBound(v.settings, r.fault, routers, routerHit(r), onOneSegment(lab));
-            const row = rejudge({ ...r, bound });
+            const row = rejudge({ ...r, bound }, v.settings);
             return { ...row, explanation: explain(row, v.settings, lab) };
         });
         return { ...v, rows };

@@ -30,7 +30,15 @@ export interface Outage {
     ms: number;
 }
 
+/** A direction's outcome from its probes. */
 export type Outcome = "no-loss" | "recovered" | "partial" | "down";
+
+/**
+ * A row's outcome: its directions' combined, or what the row's counters say it did not
+ * measure: the path was dead before the fault (a steady-state failure of the variant), or
+ * the probes never crossed the channel under test.
+ */
+export type RowOutcome = Outcome | "dead-before-fault" | "not-tested";
 
 export interface DirectionAnalysis {
     /** When the fault was injected (ms, the Docker host's clock); absent in older reports. */
@@ -186,7 +194,9 @@ function round(x: number, digits: number): number {
 }
 
 /**
- * The outcome from the runs of lost probes: "down" when the tail (the last tailMs of probes)
+ * The outcome from the runs of lost probes: "down" when the probes end in an outage still
+ * open at the end of the window (no reply after it, whatever share of the tail it covers: a
+ * slowed ping sends few probes in its last second) or the tail (the last tailMs of probes)
  * got no reply at all, "partial" when over PARTIAL_LOSS_PCT of it was lost in PARTIAL_RUNS
  * or more separate runs (loss that stays, e.g. round-robin into a dead channel), "recovered"
  * otherwise (one late blip included). Pure, from what the report keeps, so that a report can
@@ -211,10 +221,15 @@ export function classify(
     const tailLossPct = tailSize > 0 ? round((100 * tailLost) / tailSize, 1) : 100;
     let outcome: Outcome;
     if (d.lostAfterFault === 0) outcome = "no-loss";
-    else if (tailSize <= 0 || tailLost >= tailSize) outcome = "down";
+    else if (tailSize <= 0 || tailLost >= tailSize || endsOpen(d.outages)) outcome = "down";
     else if (tailLossPct > PARTIAL_LOSS_PCT && tailRuns >= PARTIAL_RUNS) outcome = "partial";
     else outcome = "recovered";
     return { tailLossPct, outcome };
+}
+
+/** The probes end in an outage no reply closed before ping stopped. */
+export function endsOpen(outages: Pick<Outage, "to">[]): boolean {
+    return outages.some((o) => o.to === null);
 }
 
 /** Both directions as one: the worse outage, the worse outcome. */

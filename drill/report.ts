@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { BOND_OPTIONS, BondMode } from "../components/labfile/modes";
-import { Bound, formatBound } from "./bounds";
+import { Bound, boundRules, formatBound } from "./bounds";
 import type { DrillEvent, DrillReport, RowResult } from "./result";
 import { SCENARIOS, ScenarioName } from "./scenarios";
 
@@ -19,14 +19,22 @@ function seconds(ms: number): string {
     return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
 
-/** The outage as one short cell: "0", "110 ms", "no recovery (≥5.2 s)", "partial, 50% lost". */
+/** Rows that measured nothing about their fault: dead before it, or their channel not crossed. */
+export function unmeasured(row: RowResult): boolean {
+    return row.outcome === "dead-before-fault" || row.outcome === "not-tested";
+}
+
+/** The outage as one short cell: "0", "110 ms", "no recovery (≥5.2 s)", "partial, 50% lost", "not tested". */
 export function outageText(row: RowResult): string {
     if (row.verdict === "error") return "error";
-    if (row.reasons.some((r) => r.startsWith("no baseline"))) return "no baseline";
+    if (row.outcome === "dead-before-fault") return "dead before the fault";
+    if (row.outcome === "not-tested") return "not tested";
     if (row.fault === "degrade") {
         const d = Object.values(row.directions);
         const loss = Math.max(...d.map((x) => x.lossAfterFaultPct));
         const p50 = Math.max(...d.map((x) => x.rttAfter?.p50 ?? 0));
+        // A path that ends in an open outage is down, whatever share of the probes it lost.
+        if (row.outcome === "down") return `no recovery (≥${seconds(row.outageMs)}), ${loss.toFixed(0)}% lost`;
         if (d.every((x) => x.rttAfter === null)) return `${loss.toFixed(0)}% lost, no reply`;
         return `${loss.toFixed(0)}% lost, rtt ${p50.toFixed(0)} ms`;
     }
@@ -242,22 +250,14 @@ export function markdown(report: DrillReport): string {
     const routers = routerNames(report);
     out.push(`# ${report.title}`, "");
     out.push(`Regenerate: \`${report.command}\``, "");
-    out.push(
-        `Measured: ${report.where}, ${report.generatedAt.slice(0, 10)}; ${variants.length} variant(s), ` +
-            `${variants.reduce((n, v) => n + v.rows.length, 0)} rows, ${Math.round(report.durationS / 60)} min.`,
-        "",
-    );
-    for (const r of report.remeasured ?? [])
-        out.push(
-            `Measured again: ${r.scenarios ? `the ${r.scenarios.join(", ")} rows of ` : ""}${r.variants.join(", ")}, ` +
-                `${r.at.slice(0, 10)}, ${Math.round(r.durationS / 60)} min ` +
-                `(\`${r.command}\`); ${r.scenarios ? "those rows" : "their sections"} below are from then.`,
-            "",
-        );
+    out.push(...measuredLines(report));
     out.push(
         `Probes: \`ping -D -i ${report.options.intervalS}\` from each router to the other; outage = the longest gap in replies ` +
             "around the fault (Docker host's clock for both the fault and the replies). ✓ recovered within the bound, " +
-            "✗ no recovery, loss that stays, or the bound exceeded (by more than two probe intervals), · informational.",
+            "✗ no recovery (an outage still open at the end of the window), loss that stays, the bound exceeded " +
+            '(by more than two probe intervals), or "dead before the fault" (no reply before it: the variant failed in ' +
+            'its steady state), · informational: a degraded link, or "not tested" (the per-slave counters show the probes ' +
+            "never crossed the channel under test: before the fault, or for failback after the return).",
         "",
     );
 
@@ -281,10 +281,10 @@ export function markdown(report: DrillReport): string {
         out.push("");
     }
 
-    const unjudged = variants.flatMap((v) => v.rows.filter((r) => r.reasons.some((x) => x.startsWith("no baseline"))));
-    if (unjudged.length > 0) {
-        out.push("## Rows not judged: the path was broken before the fault", "");
-        for (const r of unjudged) out.push(`- **${r.variant}, ${r.id}**: ${r.explanation ?? ""}`);
+    const untested = variants.flatMap((v) => v.rows.filter((r) => r.outcome === "not-tested"));
+    if (untested.length > 0) {
+        out.push("## Not tested: the probes never crossed the channel", "");
+        for (const r of untested) out.push(`- **${r.variant}, ${r.id}**: ${r.explanation ?? ""}`);
         out.push("");
     }
 
@@ -351,10 +351,12 @@ export function markdown(report: DrillReport): string {
         "- Outage: the longest run of unanswered probes that ends after the fault, from the reply before it to the reply after it " +
             '(or to the end of the window: no recovery). Recovered: replies again; "partial": over 10 % of the last second\'s probes ' +
             "lost, scattered in 3 or more runs (e.g. round-robin still sending every other packet into the dead channel).",
-        "- Bound: MII `miimon + downdelay` (failback `miimon + updelay`), seeing only its own carrier; " +
-            "ARP `arp_interval x (arp_missed_max + 1.5)`; " +
-            'LACP `3 x 1 s` (fast) or `3 x 30 s` (slow); "never" where the monitor cannot see the fault; 0 for broadcast. ' +
-            "Exceeded: outage > bound + 2 probe intervals (a gap between replies is up to two intervals longer than the outage itself).",
+        `- Bound: ${boundRules().join("; ")}. ` +
+            "Exceeded: outage > bound + 2 probe intervals (a gap between replies is up to two intervals longer than the outage itself). " +
+            "A loss once the path had settled after the fault's last change is a relapse, unless the row's counters show the flow " +
+            "moving back onto the returning slave then: that is failback, judged against the failback bound. " +
+            "The bounds of each variant's rows, as the drill computed them:",
+        ...boundsPerVariant(report),
         "- tx columns: the slaves that sent the probes' packets before the fault → at the end of the window " +
             "(/sys/class/net/ethN/statistics); " +
             "active after: /proc/net/bonding's active slave at the end; " +
@@ -362,6 +364,56 @@ export function markdown(report: DrillReport): string {
         "",
     );
     return out.join("\n");
+}
+
+/**
+ * Who measured the rows below, from the report's own record: the first run (its date and
+ * duration) and each later one, with the rows each still has in the report (a later run
+ * replaces the rows it measured again).
+ */
+export function measuredLines(report: DrillReport): string[] {
+    const later = report.remeasured ?? [];
+    const rows = report.variants.flatMap((v) => v.rows.map((r) => ({ variant: v.variant, scenario: r.scenario })));
+    // A row is from the last run that measured its variant (and scenario, when a run named some).
+    const runOf = (row: { variant: string; scenario: string }) => {
+        for (let i = later.length - 1; i >= 0; i--) {
+            const r = later[i];
+            if (r.variants.includes(row.variant) && (!r.scenarios || r.scenarios.some((s) => s === row.scenario)))
+                return i;
+        }
+        return -1;
+    };
+    const count = (i: number) => rows.filter((r) => runOf(r) === i).length;
+    const plural = (n: number) => `${n} row${n === 1 ? "" : "s"}`;
+    const fromIt = (n: number) => `${plural(n)} below ${n === 1 ? "is" : "are"} from this run`;
+    const out = [
+        `Measured: ${report.where}, ${report.generatedAt.slice(0, 10)}, ${Math.round(report.durationS / 60)} min; ` +
+            `${fromIt(count(-1))}, of ${plural(rows.length)} ` +
+            `in ${report.variants.length} variant(s).`,
+        "",
+    ];
+    later.forEach((r, i) =>
+        out.push(
+            `Measured again: ${r.scenarios ? `the ${r.scenarios.join(", ")} rows of ` : ""}${r.variants.join(", ")}, ` +
+                `${r.at.slice(0, 10)}, ${Math.round(r.durationS)} s (\`${r.command}\`); ` +
+                `${fromIt(count(i))}.`,
+            "",
+        ),
+    );
+    return out;
+}
+
+/** "  - arp-monitor: 900 ms (admin-down-…, cable-cut): formula; never (one-way-…): …", from the rows' bounds. */
+function boundsPerVariant(report: DrillReport): string[] {
+    return report.variants.map((v) => {
+        const groups = new Map<string, string[]>();
+        for (const r of v.rows) {
+            const text = boundText(r.bound);
+            groups.set(text, [...(groups.get(text) ?? []), r.id]);
+        }
+        const parts = [...groups].map(([text, ids]) => `${ids.join(", ")}: ${text}`);
+        return `  - ${v.variant}: ${parts.join("; ")}`;
+    });
 }
 
 function routerNames(report: DrillReport): [string, string] {
@@ -446,8 +498,8 @@ export function svgChart(report: DrillReport): string {
         const gx = left + (groupW - variants.length * barW) / 2 + g * groupW;
         variants.forEach((v, i) => {
             const r = v.rows.find((x) => x.id === id);
-            // A row without a baseline measured nothing about its fault: no bar.
-            if (!r || r.verdict === "error" || r.reasons.some((x) => x.startsWith("no baseline"))) return;
+            // A row dead before its fault, or whose probes never crossed its channel, measured nothing about it: no bar.
+            if (!r || r.verdict === "error" || unmeasured(r)) return;
             const x = gx + i * barW;
             const color = PALETTE[i % PALETTE.length];
             const title = `<title>${esc(`${v.variant}, ${id}: ${outageText(r)} (bound ${formatBound(r.bound)})`)}</title>`;

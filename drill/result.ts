@@ -3,7 +3,7 @@
 // report.ts).
 
 import type { Bound, BondSettings, FaultKind } from "./bounds";
-import type { DirectionAnalysis, Outcome } from "./outage";
+import type { DirectionAnalysis, RowOutcome } from "./outage";
 import type { Carriage } from "./probe";
 import type { RowPlan, ScenarioName } from "./scenarios";
 
@@ -94,7 +94,7 @@ export interface RowResult {
     directions: Record<string, DirectionAnalysis>;
     outageMs: number;
     open: boolean;
-    outcome: Outcome | "error";
+    outcome: RowOutcome | "error";
     recoveredAfterMs: number | null;
     lost: number;
     sent: number;

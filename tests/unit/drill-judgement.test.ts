@@ -67,7 +67,7 @@ describe("flapping is not a relapse: the outages follow the channel's changes", 
     });
 });
 
-describe("no baseline: balance-tlb, cable cut", () => {
+describe("dead before the fault: balance-tlb, cable cut", () => {
     const f = fixture("balance-tlb.cable-cut");
 
     it("was blamed on the fault", () => {
@@ -75,18 +75,24 @@ describe("no baseline: balance-tlb, cable cut", () => {
         expect(Object.values(f.row.directions).every((d) => d.rttBefore === null)).toBe(true);
     });
 
-    it("now says the path was broken before the fault, and judges nothing", () => {
+    it("now fails as a steady-state failure of the variant, with its evidence, not as an unjudged row", () => {
         const row = judged(f);
-        expect(row.verdict).toBe("info");
+        expect(row.verdict).toBe("fail");
+        expect(row.outcome).toBe("dead-before-fault");
         expect(row.reasons).toEqual([
-            "no baseline: no reply inetRouter->centralRouter or centralRouter->inetRouter before the fault, so nothing is judged",
+            "dead before the fault: no reply inetRouter->centralRouter or centralRouter->inetRouter in the 2.0 s of probes before it",
         ]);
-        expect(outageText(row)).toBe("no baseline");
-        expect(row.explanation).toBe(
-            "No reply came inetRouter->centralRouter or centralRouter->inetRouter before the fault: the path was already broken " +
-                "(inetRouter sent on eth1 and received on eth2; centralRouter sent on eth2 and received on eth1), " +
-                "so this row measures nothing about the fault and judges nothing.",
+        expect(outageText(row)).toBe("dead before the fault");
+        expect(row.explanation).toMatch(
+            /^The path was dead before the fault, though verify had passed before the row: /,
         );
+        expect(row.explanation).toMatch(
+            new RegExp(
+                /inetRouter sent on eth1 and received on eth2 \(active slave eth1\), /.source +
+                    /centralRouter sent on eth2 and received on eth1 \(active slave eth1\)/.source,
+            ),
+        );
+        expect(row.explanation).toMatch(/centralRouter sent on eth2 while inetRouter received only on its active eth1/);
     });
 });
 

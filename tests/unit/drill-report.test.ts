@@ -227,8 +227,12 @@ describe("a whole row from captured probes", () => {
         ]);
         expect(updated.generatedAt).toBe(report.generatedAt);
         expect(markdown(updated)).toContain(
-            "Measured again: arp-monitor, 2026-11-27, 2 min " +
-                "(`npm run drill -- --matrix --variants arp-monitor --update --out docs/drill`); their sections below are from then.",
+            "Measured again: arp-monitor, 2026-11-27, 95 s " +
+                "(`npm run drill -- --matrix --variants arp-monitor --update --out docs/drill`); 1 row below is from this run.",
+        );
+        // The first run is credited only with the rows still from it.
+        expect(markdown(updated)).toContain(
+            "somewhere, 2026-11-26, 2 min; 1 row below is from this run, of 2 rows in 2 variant(s).",
         );
         // --update --scenarios: only those rows of each variant are replaced, in the drill's order.
         const rowOf = (r: RowResult, id: string, scenario: RowResult["scenario"], durationS = 0) => ({
@@ -269,9 +273,9 @@ describe("a whole row from captured probes", () => {
         ]);
         expect(merged.variants[0].durationS).toBe(60);
         expect(markdown(merged)).toContain(
-            "Measured again: the cable-cut, one-way rows of seed, 2026-11-27, 2 min " +
+            "Measured again: the cable-cut, one-way rows of seed, 2026-11-27, 95 s " +
                 "(`npm run drill -- --matrix --variants seed --update --scenarios one-way,cable-cut --out docs/drill`); " +
-                "those rows below are from then.",
+                "2 rows below are from this run.",
         );
         expect(() => updateReport(report, { ...again, options: { ...report.options, intervalS: 0.02 } })).toThrow(
             /measure again with the same options/,
@@ -341,7 +345,10 @@ describe("the lab of a stack: the handle the program publishes (stack output lab
         const noModelState = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-model-"));
         try {
             await expect(labFromStack("dev", undefined, cliMissing, noModelState)).rejects.toThrow(
-                /spawn pulumi ENOENT\. The drill needs the Pulumi CLI.*or a stack that npm run up brought up through the engine model \(there is none\)/,
+                new RegExp(
+                    /spawn pulumi ENOENT\. The drill needs the Pulumi CLI.*/.source +
+                        /or a stack that npm run up brought up through the engine model \(there is none\)/.source,
+                ),
             );
         } finally {
             fs.rmSync(noModelState, { recursive: true, force: true });

@@ -84,12 +84,22 @@ describe("every interface name inside one node is unique", () => {
         [
             "one bond name on two links of a node",
             twoBonds({ bond: "uplink" }, { bond: "uplink" }),
-            /^links\[1\]\.ends\.a\.bond: "uplink" is also a's bond of link wan \(links\[0\]\.ends\.a\.bond\): the interfaces inside one node need names of their own .*; name this bond otherwise \(links\[1\]\.ends\.a\.bond\), e\.g\. bond0$/,
+            new RegExp(
+                /^links\[1\]\.ends\.a\.bond: "uplink" is also a's bond of link wan /.source +
+                    /\(links\[0\]\.ends\.a\.bond\): the interfaces inside one node need names of their own .*; /
+                        .source +
+                    /name this bond otherwise \(links\[1\]\.ends\.a\.bond\), e\.g\. bond0$/.source,
+            ),
         ],
         [
             "a bond named like the default name of the node's next bond",
             twoBonds({ bond: "bond1" }),
-            /^links\[0\]\.ends\.a\.bond: "bond1" is also a's bond of link lan, named by default \(links\[1\]\.ends\.a\): .*name this bond otherwise \(links\[0\]\.ends\.a\.bond\), e\.g\. bond0$/,
+            new RegExp(
+                /^links\[0\]\.ends\.a\.bond: "bond1" is also a's bond of link lan, named by default /.source +
+                    /\(links\[1\]\.ends\.a\): .*name this bond otherwise \(links\[0\]\.ends\.a\.bond\), e\.g\. /
+                        .source +
+                    /bond0$/.source,
+            ),
         ],
         [
             "a bond named like the default name of the node's first bond",
@@ -109,12 +119,18 @@ describe("every interface name inside one node is unique", () => {
         [
             "a bond named all",
             edit((r) => (r.links[0].ends.a.bond = "all")),
-            /^links\[0\]\.ends\.a\.bond: "all" is taken by the kernel's settings for every interface \(\/proc\/sys\/net\/ipv4\/conf\/all\): call the bond e\.g\. bond0$/,
+            new RegExp(
+                /^links\[0\]\.ends\.a\.bond: "all" is taken by the kernel's settings for every interface /.source +
+                    /\(\/proc\/sys\/net\/ipv4\/conf\/all\): call the bond e\.g\. bond0$/.source,
+            ),
         ],
         [
             "a bond named default",
             edit((r) => (r.links[0].ends.b.bond = "default")),
-            /^links\[0\]\.ends\.b\.bond: "default" is taken by the kernel's settings for every interface \(\/proc\/sys\/net\/ipv4\/conf\/default\)/,
+            new RegExp(
+                /^links\[0\]\.ends\.b\.bond: "default" is taken by the kernel's settings for every /.source +
+                    /interface \(\/proc\/sys\/net\/ipv4\/conf\/default\)/.source,
+            ),
         ],
     ])("%s is refused", (_, raw, expected) => {
         // The VLAN on bond0 needs a member on c's side too.
@@ -140,12 +156,21 @@ describe("a route's gateway is a neighbour's address, not its subnet's network o
         [
             "the broadcast address",
             "192.168.1.255",
-            /^nodes\[0\]\.routes\[0\]\.via: 192\.168\.1\.255 is the broadcast address of a's 192\.168\.1\.0\/24 \(192\.168\.1\.1\/24\), which the kernel refuses as a gateway \("Nexthop has invalid gateway"\): route via a neighbour's address on that subnet$/,
+            new RegExp(
+                /^nodes\[0\]\.routes\[0\]\.via: 192\.168\.1\.255 is the broadcast address of a's /.source +
+                    /192\.168\.1\.0\/24 \(192\.168\.1\.1\/24\), which the kernel refuses as a gateway /.source +
+                    /\("Nexthop has invalid gateway"\): route via a neighbour's address on that subnet$/.source,
+            ),
         ],
         [
             "the network address",
             "192.168.1.0",
-            /^nodes\[0\]\.routes\[0\]\.via: 192\.168\.1\.0 is the network address of a's 192\.168\.1\.0\/24 \(192\.168\.1\.1\/24\), which names the subnet, not a neighbour: route via a neighbour's address on that subnet$/,
+            new RegExp(
+                /^nodes\[0\]\.routes\[0\]\.via: 192\.168\.1\.0 is the network address of a's /.source +
+                    /192\.168\.1\.0\/24 \(192\.168\.1\.1\/24\), which names the subnet, not a neighbour: route /
+                        .source +
+                    /via a neighbour's address on that subnet$/.source,
+            ),
         ],
     ])("%s is refused", (_, via, expected) => {
         expect(v2(edit((r) => (r.nodes[0].routes = [{ to: "10.0.0.0/8", via }])))).toEqual([

@@ -1,0 +1,141 @@
+import * as fs from "fs";
+import * as path from "path";
+import { loadLab } from "../../components/labfile/load";
+import { boundText, markdown, mark, measuredLines, outageText } from "../../drill/report";
+import { ARP_MISSED_SLACK, LACP_DEFAULT_S, boundRules, predictBound, routerHit } from "../../drill/bounds";
+import { rejudge } from "../../drill/judge";
+import { labOfSpec, onOneSegment } from "../../drill/lab";
+import { classify } from "../../drill/outage";
+import { DrillReport, RowResult } from "../../drill/result";
+
+// Verdicts re-derived from the committed report's raw rows (docs/drill/report.json): its
+// measurements stay; only what the current rules make of them is checked here.
+
+const report = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "..", "..", "docs", "drill", "report.json"), "utf8"),
+) as DrillReport;
+const variant = (name: string) => report.variants.find((v) => v.variant === name)!;
+const rowOf = (name: string, id: string): RowResult => variant(name).rows.find((r) => r.id === id)!;
+const again = (name: string, id: string) => rejudge(rowOf(name, id), variant(name).settings);
+
+describe("outcomes from the whole tail: an outage still open at the end is never a recovery", () => {
+    it("arp-monitor, one way: centralRouter->inetRouter ends in an open outage (30 of its last 37 probes lost): down", () => {
+        const d = rowOf("arp-monitor", "one-way-centralRouter").directions["centralRouter->inetRouter"];
+        expect(d.outages.at(-1)).toMatchObject({ lost: 30, to: null });
+        expect(d.tailLossPct).toBeLessThan(100); // the tail alone would have said "recovered"
+        expect(classify(d).outcome).toBe("down");
+    });
+
+    it("balance-tlb, degraded: 78 % lost and a 2.9 s outage still open is no recovery, and fails", () => {
+        const row = again("balance-tlb", "degraded");
+        expect(row.outcome).toBe("down");
+        expect(row.verdict).toBe("fail");
+        expect(outageText(row)).toBe("no recovery (≥2.9 s), 78% lost");
+    });
+
+    it("a tail with a closed blip still recovers", () => {
+        const d = rowOf("arp-monitor", "cable-cut").directions["inetRouter->centralRouter"];
+        expect(classify(d).outcome).toBe("recovered");
+    });
+});
+
+describe("a row passes only if it tested what it names", () => {
+    it.each([["lacp"], ["balance-xor"]])(
+        "%s, failback: the flow stayed on eth2 (returned false), so not tested, never ✓",
+        (name) => {
+            const raw = rowOf(name, "failback");
+            expect(raw.returned).toBe(false);
+            expect(Object.values(raw.routers).map((v) => v.txAfter)).toEqual(["eth2", "eth2"]);
+            const row = again(name, "failback");
+            expect(row.outcome).toBe("not-tested");
+            expect(row.verdict).toBe("info");
+            expect(mark(row)).toBe("·");
+            expect(outageText(row)).toBe("not tested");
+            expect(row.reasons[0]).toMatch(/^not tested: the probes never used eth1 after it came back/);
+        },
+    );
+
+    it("seed, failback: the flow moved onto the returning eth1, a pass; seed-no-primary stays on its backup by design, a pass", () => {
+        expect(again("seed", "failback")).toMatchObject({ outcome: "no-loss", verdict: "pass" });
+        expect(again("seed-no-primary", "failback")).toMatchObject({ outcome: "no-loss", verdict: "pass" });
+    });
+
+    it("a fault on a channel the probes did not cross before it is not tested", () => {
+        const raw = rowOf("balance-xor", "cable-cut"); // eth1 carried the probes before the cut
+        const elsewhere = { ...raw, channel: { name: "ch2", interface: "eth2" } };
+        const row = rejudge(elsewhere, variant("balance-xor").settings);
+        expect(row.reasons).toContain(
+            "not tested: the probes did not cross eth2 before the fault (inetRouter sent on eth1 → eth2, centralRouter sent on eth1 → eth2)",
+        );
+    });
+});
+
+describe("failback is not relapse: lacp, flapping", () => {
+    const raw = rowOf("lacp", "flapping");
+
+    it("lost 127-130 ms 8.3 s after the fault, 2.5 s after eth2's last return, and ended on eth2", () => {
+        expect(raw.times!.backs.at(-1)).toBe(5784);
+        // At the end of the window both routers sent on eth2, which the cuts had taken the flow off.
+        expect(Object.values(raw.routers).map((v) => v.txAfter)).toEqual(["eth2", "eth2"]);
+    });
+
+    it("is the flow failing back onto eth2, judged against the failback bound", () => {
+        const row = again("lacp", "flapping");
+        expect(row.reasons).toEqual([
+            "failback beyond its bound: lost 130 ms 8.3 s after the fault, as the flow moved back onto eth2 (failback bound 100 ms)",
+        ]);
+        expect(row.reasons.join()).not.toMatch(/relapse/);
+    });
+
+    it("stays a relapse where the row's data cannot place the failback (no settings, no window)", () => {
+        expect(rejudge(raw).reasons).toEqual(["relapse: lost again 8.3 s after the fault, for 127 ms"]);
+    });
+});
+
+describe("report.md states what the report holds", () => {
+    const md = markdown(report);
+    const measured = md.slice(md.indexOf("## How it is measured"));
+
+    it("states every row's bound as predictBound computes it, per variant", () => {
+        for (const v of report.variants) {
+            const lab = labOfSpec(v.stack, loadLab(v.variant));
+            const routers = lab.routers.map((r) => r.name) as [string, string];
+            const groups = new Map<string, string[]>();
+            for (const r of v.rows) {
+                const b = predictBound(v.settings, r.fault, routers, routerHit(r), onOneSegment(lab));
+                groups.set(boundText(b), [...(groups.get(boundText(b)) ?? []), r.id]);
+            }
+            const line = `  - ${v.variant}: ${[...groups].map(([t, ids]) => `${ids.join(", ")}: ${t}`).join("; ")}`;
+            expect(measured.split("\n")).toContain(line);
+        }
+    });
+
+    it("states the rules with the constants the bounds are computed with", () => {
+        const rules = boundRules().join("; ");
+        expect(measured).toContain(rules);
+        expect(rules).toContain(`arp_missed_max + ${ARP_MISSED_SLACK}`);
+        expect(rules).toContain(`+ ${LACP_DEFAULT_S} s`);
+        // arp-monitor's 900 ms: 200 x (2 + 1.5) + 200, the active-backup tick the rule names.
+        const arp = variant("arp-monitor").settings;
+        expect(predictBound(arp, "cut", ["a", "b"])).toMatchObject({
+            ms: arp.arpInterval * (arp.arpMissedMax + ARP_MISSED_SLACK) + arp.arpInterval,
+        });
+    });
+
+    it("says which run measured how many of the rows, with each run's date and duration", () => {
+        expect(measuredLines(report).filter((l) => l !== "")).toEqual([
+            expect.stringMatching(
+                /, 2026-11-27, 23 min; 63 rows below are from this run, of 80 rows in 10 variant\(s\)\.$/,
+            ),
+            expect.stringMatching(
+                /^Measured again: arp-monitor, 2026-11-27, 162 s .*; 7 rows below are from this run\.$/,
+            ),
+            expect.stringMatching(
+                /^Measured again: the one-way rows of .*, 2026-11-28, 586 s .*; 9 rows below are from this run\.$/,
+            ),
+            expect.stringMatching(
+                /^Measured again: the one-way rows of lacp, 2026-11-28, 75 s .*; 1 row below is from this run\.$/,
+            ),
+        ]);
+    });
+});
