@@ -65,7 +65,8 @@ describe("a row passes only if it tested what it names", () => {
         const elsewhere = { ...raw, channel: { name: "ch2", interface: "eth2" } };
         const row = rejudge(elsewhere, variant("balance-xor").settings);
         expect(row.reasons).toContain(
-            "not tested: the probes did not cross eth2 before the fault (inetRouter sent on eth1 → eth2, centralRouter sent on eth1 → eth2)",
+            "not tested: the probes did not cross eth2 before the fault " +
+                "(inetRouter sent on eth1 → eth2, centralRouter sent on eth1 → eth2)",
         );
     });
 });
