@@ -1,10 +1,9 @@
-import * as fs from "fs";
-import * as path from "path";
 import { dockerCliEnv } from "../components/docker-endpoint";
 import type { NodeStatus } from "../components/network";
+import { CheckpointedStack, firstLines } from "../engine/checkpointed-stack";
 import { DockerRealizer } from "../engine/docker-realizer";
-import { PROJECT_DIR, Realizer, Stack } from "../engine/engine";
-import { StateResource } from "../engine/steps";
+import { MODEL_STATE_DIR, loadCheckpoint } from "../engine/model-checkpoint";
+import { PROJECT_DIR, Realizer } from "../engine/engine";
 import { StudentLab, stackConfigOf } from "./plan";
 
 // How `npm run class` carries out one student's `pulumi up`, `pulumi destroy` and status:
@@ -80,11 +79,7 @@ export function statusFromOutputs(outputs: Record<string, any> | undefined): Lab
 
 /** The first lines of a failed update: the engine's and verify's own explanation. */
 function failure(e: unknown): LabStatus {
-    const text = (e instanceof Error ? e.message : String(e))
-        .trim()
-        .split("\n")
-        .filter((l) => l.trim() !== "");
-    return { state: "failed", detail: text.slice(0, 6).join(" | ") };
+    return { state: "failed", detail: firstLines(e) };
 }
 
 /** The real engine: Pulumi's Automation API, one stack per student in this project. */
@@ -138,79 +133,43 @@ export class AutomationDriver implements LabDriver {
     }
 }
 
-/** What the model keeps of a stack between runs, as the real engine's checkpoint does. */
-interface ModelCheckpoint {
-    state: StateResource[];
-    /** The last successful update's outputs. */
-    outputs: Record<string, any>;
-    /** How the last update ended: undefined when it succeeded. */
-    lastFailure?: LabStatus;
-}
-
 /**
  * bondlab's model of the engine (engine/), its checkpoints in `stateDir` (by default inside
- * the project's own state folder). Each stack talks to its own Docker engine, as the docker
- * provider does with `docker:host`.
+ * the project's own state folder: engine/model-checkpoint.ts). Each stack talks to its own
+ * Docker engine, as the docker provider does with `docker:host`.
  */
 export class ModelDriver implements LabDriver {
     readonly name = "bondlab's engine model";
 
     constructor(
-        readonly stateDir = path.join(PROJECT_DIR, ".pulumi-state", ".bondlab-model"),
+        readonly stateDir = MODEL_STATE_DIR,
         /** Extra stack config for every lab, e.g. a router image the hosts already hold. */
         private readonly extraConfig: Record<string, string> = {},
         private readonly realizerFor: (lab: StudentLab) => Realizer = (lab) =>
             new DockerRealizer(dockerCliEnv({ host: lab.dockerHost })),
     ) {}
 
-    private file(lab: StudentLab): string {
-        return path.join(this.stateDir, `${lab.stack}.json`);
-    }
-
-    private load(lab: StudentLab): ModelCheckpoint | undefined {
-        const file = this.file(lab);
-        return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as ModelCheckpoint) : undefined;
-    }
-
-    private save(lab: StudentLab, checkpoint: ModelCheckpoint): void {
-        fs.mkdirSync(this.stateDir, { recursive: true });
-        fs.writeFileSync(this.file(lab), JSON.stringify(checkpoint));
-    }
-
-    private stackOf(lab: StudentLab): Stack {
-        const stack = new Stack(
-            { name: lab.stack, stackFile: { ...stackConfigOf(lab), ...this.extraConfig } },
-            this.realizerFor(lab),
-        );
-        stack.state = this.load(lab)?.state ?? [];
-        return stack;
+    private stackOf(lab: StudentLab): CheckpointedStack {
+        const stackFile = { ...stackConfigOf(lab), ...this.extraConfig };
+        return new CheckpointedStack(lab.stack, stackFile, this.realizerFor(lab), this.stateDir);
     }
 
     async up(lab: StudentLab): Promise<LabStatus> {
-        const stack = this.stackOf(lab);
-        const before = this.load(lab);
         try {
-            const result = await stack.up();
-            this.save(lab, { state: stack.state, outputs: result.outputs });
-            return statusFromOutputs(result.outputs);
+            return statusFromOutputs((await this.stackOf(lab).up()).outputs);
         } catch (e) {
-            // A failed update keeps what it built in the state (for destroy); its outputs stay the last good ones.
-            const failed = failure(e);
-            this.save(lab, { state: stack.state, outputs: before?.outputs ?? {}, lastFailure: failed });
-            return failed;
+            // The checkpoint keeps what the failed update built (for destroy) and the last good outputs.
+            return failure(e);
         }
     }
 
     async down(lab: StudentLab): Promise<void> {
-        if (!this.load(lab)) return;
-        const stack = this.stackOf(lab);
-        await stack.destroy();
-        fs.rmSync(this.file(lab));
+        await this.stackOf(lab).down();
     }
 
     async status(lab: StudentLab): Promise<LabStatus> {
-        const checkpoint = this.load(lab);
+        const checkpoint = loadCheckpoint(lab.stack, this.stateDir);
         if (!checkpoint) return { state: "absent", detail: "no such stack" };
-        return checkpoint.lastFailure ?? statusFromOutputs(checkpoint.outputs);
+        return (checkpoint.lastFailure as LabStatus | undefined) ?? statusFromOutputs(checkpoint.outputs);
     }
 }
