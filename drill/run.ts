@@ -6,7 +6,7 @@ import * as path from "path";
 import { Bound, BondSettings, bondSettings, predictBound, routerHit } from "./bounds";
 import { analyzeRow, carryingChannel, channelOfRow, postWindowS } from "./judge";
 import { DrillLab, LabAgents, LabChannel, masqueradeHazards, onOneSegment } from "./lab";
-import { Probe } from "./probe";
+import { Probe, Snapshot } from "./probe";
 import type { DrillEvent, DrillOptions, RowResult, VariantResult } from "./result";
 import { RowPlan, planRows } from "./scenarios";
 
@@ -129,9 +129,18 @@ async function runRow(
         lab.routers.map((r) => Probe.start(agents.agent(r.container), { intervalS: o.intervalS, maxS })),
     );
     const snapAll = (label: string) => Promise.all(probes.map((p) => p.snap(label)));
-    const b0 = await snapAll("b0");
+    // The pre-fault window must show where the fault will hit the flow. After the last row's
+    // repair a bond may still be on its way back to its primary (router-init.sh's keeper
+    // moves an ARP-monitored one within seconds), so the window is taken again until it is
+    // steady: once a bond moved between windows, the fault hit the channel the flow had left.
+    let b0 = await snapAll("b0");
     await sleep(o.preS);
-    const b1 = await snapAll("b1");
+    let b1 = await snapAll("b1");
+    for (let w = 1; w < MAX_PRE_WINDOWS && !steadyWindow(settings, b0, b1); w++) {
+        b0 = b1;
+        await sleep(o.preS);
+        b1 = await snapAll("b1");
+    }
     ch ??= carryingChannel(lab, b0, b1);
     const fault = await row.inject(agents, ch);
     const afterS = Math.min(1.5, postS / 3);
@@ -148,6 +157,24 @@ async function runRow(
         fs.writeFileSync(path.join(o.rawDir, `${lab.stack}.${row.id}.fault.json`), JSON.stringify(fault) + "\n");
     }
     return analyzeRow(lab, settings, row, ch, bound, { preS: o.preS, postS }, fault, outputs, [b0, b1, a0, a1]);
+}
+
+/** Pre-fault windows a row waits at most for its bonds to hold still (a bond that never does is drilled as it is). */
+const MAX_PRE_WINDOWS = 10;
+
+/**
+ * No bond changed its active slave during the window, and an active-backup bond whose primary
+ * takes over again (primary_reselect other than failure) is on it while that slave is up (a row that
+ * broke it beforehand, failback, keeps its bond on the backup).
+ */
+export function steadyWindow(settings: BondSettings, before: Snapshot[], after: Snapshot[]): boolean {
+    const toPrimary =
+        settings.mode === "active-backup" && settings.primary !== null && settings.primaryReselect !== "failure";
+    return after.every((b, i) => {
+        if (b.active !== before[i]?.active) return false;
+        const primaryUp = b.slaves.some((s) => s.name === settings.primary && s.mii === "up");
+        return !toPrimary || !primaryUp || b.active === settings.primary;
+    });
 }
 
 /** A second of probes to find the channel that carries them. */
