@@ -1,7 +1,7 @@
 import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
 import { StackFileConfig, loadStackFile, stackConfig } from "./config";
-import { Goal, Props, StateResource, Step, UNKNOWN, decide, dependentReplacements } from "./steps";
+import { Goal, Props, StateResource, Step, UNKNOWN, decide, dependentReplacements, scheduleDeletes } from "./steps";
 import { rulesFor } from "./providers";
 import { Alias, AliasResolver, Target, aliasesOfRequest, generateUrn } from "./aliases";
 
@@ -106,14 +106,16 @@ export class Stack {
     async destroy(): Promise<Step[]> {
         const steps: Step[] = [];
         const errors: string[] = [];
-        for (const r of [...this.state].reverse()) {
-            try {
-                if (r.custom) await this.realizer.delete(r);
+        for (const chain of scheduleDeletes(this.state, this.state)) {
+            const results = await Promise.allSettled(
+                chain.map((r) => (r.custom ? this.realizer.delete(r) : undefined)),
+            );
+            results.forEach((result, i) => {
+                const r = chain[i];
+                if (result.status === "rejected") return errors.push(`${r.urn}: ${(result.reason as Error).message}`);
                 this.state = this.state.filter((s) => s !== r);
                 steps.push({ op: "delete", urn: r.urn, reason: "removed" });
-            } catch (e) {
-                errors.push(`${r.urn}: ${(e as Error).message}`);
-            }
+            });
         }
         if (errors.length > 0) throw new Error(`destroy failed:\n${errors.join("\n")}`);
         return steps;
@@ -290,11 +292,17 @@ class Update {
         const condemned = this.live().filter(
             (r) => r.pendingDelete || this.pendingDeletes.has(r) || !this.operatedOn(r.urn),
         );
-        for (const r of [...condemned].reverse()) {
-            try {
-                await this.remove(r, r.pendingDelete || this.pendingDeletes.has(r) ? "replaced" : "removed");
-            } catch (e) {
-                this.failure ??= new Error(`delete ${r.urn}: ${(e as Error).message}`);
+        // An antichain's deletes run together; after one fails, no later antichain runs.
+        for (const chain of scheduleDeletes(condemned, this.old)) {
+            const results = await Promise.allSettled(
+                chain.map((r) =>
+                    this.remove(r, r.pendingDelete || this.pendingDeletes.has(r) ? "replaced" : "removed"),
+                ),
+            );
+            const failed = results.findIndex((x) => x.status === "rejected");
+            if (failed >= 0) {
+                const reason = (results[failed] as PromiseRejectedResult).reason as Error;
+                this.failure ??= new Error(`delete ${chain[failed].urn}: ${reason.message}`);
                 return;
             }
         }

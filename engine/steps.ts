@@ -118,3 +118,45 @@ export function dependentReplacements(
     }
     return dependents;
 }
+
+/**
+ * ScheduleDeletes (step_generator.go, pulumi/pulumi v3.259.0): the condemned resources as
+ * antichains, run one after another, each one's deletes in parallel (deployment_executor.go
+ * ExecuteParallel). A resource is deleted only after everything condemned that depends on it.
+ * Its dependencies are DependencyGraph.DependenciesOf's (graph/dependency_graph.go): those
+ * listed, those behind its inputs and its parent, among the resources before it in `order`
+ * (the state, in dependency order); a component among them brings its children before it too.
+ */
+export function scheduleDeletes(
+    condemned: readonly StateResource[],
+    order: readonly StateResource[],
+): StateResource[][] {
+    const dependenciesOf = (r: StateResource): Set<StateResource> => {
+        const urns = new Set([...r.dependencies, ...Object.values(r.propertyDependencies).flat()]);
+        const before = order.slice(0, Math.max(0, order.indexOf(r)));
+        const deps = new Set<StateResource>();
+        for (const c of before) {
+            if (c.urn === r.parent) deps.add(c);
+            if (!urns.has(c.urn)) continue;
+            deps.add(c);
+            if (!c.custom) for (const child of before) if (isDescendant(child, c.urn, before)) deps.add(child);
+        }
+        return deps;
+    };
+    const left = new Set(condemned);
+    const antichains: StateResource[][] = [];
+    while (left.size > 0) {
+        // The resources none of whose dependencies is still condemned: the last to go, this round.
+        // In each, the later in the state first, as the serial order was.
+        const chain = [...left].filter((r) => ![...dependenciesOf(r)].some((d) => left.has(d))).reverse();
+        if (chain.length === 0) throw new Error("scheduleDeletes: a dependency cycle among the condemned resources");
+        for (const r of chain) left.delete(r);
+        antichains.push(chain);
+    }
+    return antichains.reverse();
+}
+
+function isDescendant(r: StateResource, ancestor: string, all: readonly StateResource[]): boolean {
+    for (let p = r.parent; p !== undefined; p = all.find((x) => x.urn === p)?.parent) if (p === ancestor) return true;
+    return false;
+}

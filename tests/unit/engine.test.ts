@@ -7,7 +7,7 @@ import { listStacks, loadProject, loadStackFile, resolveConfig, stackConfig } fr
 import { PROJECT_DIR, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
 import { COMMAND, CONTAINER, NETWORK } from "../../engine/providers";
-import { Goal, StateResource, Step, decide, dependentReplacements } from "../../engine/steps";
+import { Goal, StateResource, Step, decide, dependentReplacements, scheduleDeletes } from "../../engine/steps";
 
 // The engine model against the cases pulumi/pulumi's own tests assert, then the program's
 // updates through it (in memory: the same updates run on the real kernel in
@@ -154,6 +154,32 @@ describe("step decisions, as pkg/resource/deploy/step_generator.go makes them", 
         const old = [net, router, cable, apply, show].map(state);
         expect(dependentReplacements(old, "urn:net", new Set()).map((r) => r.name)).toEqual(["router", "apply"]);
         expect(dependentReplacements(old, "urn:net", new Set(["urn:router"])).map((r) => r.name)).toEqual([]);
+    });
+
+    // step_generator.go ScheduleDeletes: antichains of resources none of whose dependents is left,
+    // each antichain deleted in parallel; a component brings its children along as a dependency.
+    it("schedules deletes in antichains, dependents first, independent resources together", () => {
+        const net1 = goal("net1", NETWORK, { name: "n1" });
+        const net2 = goal("net2", NETWORK, { name: "n2" });
+        const cable1 = goal("cable1", CONTAINER, { name: "c1" }, {}, ["urn:net1"]);
+        const cable2 = goal("cable2", CONTAINER, { name: "c2" }, {}, ["urn:net2"]);
+        const routerA = goal("routerA", CONTAINER, { name: "a" }, { networksAdvanced: ["urn:net1", "urn:net2"] });
+        const routerB = goal("routerB", CONTAINER, { name: "b" }, { networksAdvanced: ["urn:net1", "urn:net2"] });
+        const node: Goal = { ...goal("node", "bondlab:index:Node", {}), custom: false };
+        const apply = { ...goal("apply", COMMAND, {}, { triggers: ["urn:routerA"] }), parent: "urn:node" };
+        const verify = goal("verify", COMMAND, {}, {}, ["urn:node"]);
+        const all = [net1, net2, cable1, cable2, routerA, routerB, node, apply, verify].map(state);
+        const names = (chains: StateResource[][]) => chains.map((c) => c.map((r) => r.name).sort());
+        expect(names(scheduleDeletes(all, all))).toEqual([
+            ["verify"],
+            ["apply"],
+            ["cable1", "cable2", "routerA", "routerB"],
+            // Layered from the bottom as Pulumi does: the component depends on nothing.
+            ["net1", "net2", "node"],
+        ]);
+        // Only what is condemned is scheduled; a kept dependent does not hold anything back here.
+        const some = all.filter((r) => ["cable2", "net2"].includes(r.name));
+        expect(names(scheduleDeletes(some, all))).toEqual([["cable2"], ["net2"]]);
     });
 });
 
