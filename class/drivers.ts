@@ -30,7 +30,7 @@ interface MemberCheck {
     readonly text: string;
 }
 
-/** A two-router lab's router: verified when its ping reached the peer. */
+/** A two-router lab's router, as older releases published it: verified when its ping reached the peer. */
 function routerCheck(name: string, v: any): MemberCheck {
     if (!v?.ping) return { ok: false, text: `${name}: no verify output` };
     const active = v.activeSlave ? `, active ${v.activeSlave}` : "";
@@ -59,10 +59,13 @@ function nodeCheck(name: string, v: Partial<NodeStatus> | undefined): MemberChec
     return { ok: v.problems === 0, text: `${name}: ${bonds}${outcomePhrase(v.problems, v.pinged?.length ?? 0)}` };
 }
 
-/** The stack outputs that hold a lab's verify per member: a two-router lab's routers, or a network's nodes. */
+/**
+ * The stack outputs that hold a lab's verify per member: every lab's nodes, or, for a stack
+ * an older release brought up and nobody has updated since, a two-router lab's routers.
+ */
 const MEMBERS: readonly { output: string; check: (name: string, verify: any) => MemberCheck }[] = [
-    { output: "routers", check: routerCheck },
     { output: "nodes", check: nodeCheck },
+    { output: "routers", check: routerCheck },
 ];
 
 /** The stack's outputs judged: verified when every router's (or node's) verify passed, and what each found. */

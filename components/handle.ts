@@ -52,7 +52,7 @@ export function optionsLine(spec: LabSpec, router: RouterSpec): string {
         .join(" ");
 }
 
-/** The settings verify checks a router's bond against (components/scripts/bond-verify.sh). */
+/** The settings verify checks a router's bond against (as checks: verifyChecks). */
 export function verifySettings(spec: LabSpec, router: RouterSpec, verifyTimeout = 90): Record<string, string> {
     return {
         BONDLAB_BOND: spec.bond.name,
@@ -93,7 +93,19 @@ export function labHandle(
     };
 }
 
-/** One end's expectations as bond-verify.sh's settings. */
+/**
+ * A handle router's verify settings as node-verify.sh's checks (components/node-settings.ts
+ * writes the same lines for a node): its bond, strictly, and a ping to the peer.
+ */
+export function verifyChecks(verify: Record<string, string>): string {
+    const slaves = verify.BONDLAB_SLAVES.split(" ").join(",");
+    return [
+        `bond ${verify.BONDLAB_BOND} ${slaves} ${verify.BONDLAB_ACTIVE || "-"} ${verify.BONDLAB_BACKUPS || "up"} ${verify.BONDLAB_OPTIONS}`,
+        `ping ${verify.BONDLAB_PEER} -`,
+    ].join("\n");
+}
+
+/** One end's expectations as verify's settings. */
 function expectationsEnv(want: ReturnType<typeof endExpectations>): Record<string, string> {
     return {
         BONDLAB_BOND: want.bond,

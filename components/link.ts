@@ -10,6 +10,8 @@ export interface LinkOptions {
     readonly image: pulumi.Input<string>;
     /** Let LACPDUs cross the channels (default true). */
     readonly lacpPassthrough?: boolean;
+    /** Where older releases kept each channel, by its name (upgrade-aliases.ts). */
+    readonly channelAliases?: (channel: string) => pulumi.Input<pulumi.URN | pulumi.Alias>[];
 }
 
 /**
@@ -33,7 +35,7 @@ export class Link extends pulumi.ComponentResource {
                         image: args.image,
                         lacpPassthrough: args.lacpPassthrough,
                     },
-                    { parent: this },
+                    { parent: this, aliases: args.channelAliases?.(channel.name) },
                 ),
             ]),
         );

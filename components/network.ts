@@ -1,19 +1,27 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { firstHost } from "./bond";
+import { BondStatus } from "./bond-state";
 import { Channel } from "./channel";
-import { labFoundation } from "./lab";
-import { LabHandle, linkHandle } from "./handle";
+import { firstHost, labFoundation } from "./foundation";
+import { LabHandle, labHandle, linkHandle } from "./handle";
 import { LabNames } from "./names";
 import { NetworkMacs, nodeCheckLines, nodeNetLines, portsOf } from "./node-settings";
 import { script } from "./scripts";
 import { Segment } from "./segment";
 import { Link } from "./link";
 import { Node } from "./node";
+import { LabSpec } from "./labfile/spec";
 import { TopologySpec } from "./labfile/topology";
+import {
+    channelAliases,
+    networkAliases,
+    nodeAliases,
+    nodeCommandAliases,
+    nodeContainerAliases,
+} from "./upgrade-aliases";
 
 export interface NetworkOptions {
-    /** The validated network (labfile/validate-topology.ts). */
+    /** The validated network (labfile/load.ts loadAnyLab: a version 1 file's too). */
     readonly topology: TopologySpec;
     readonly names: LabNames;
     /** A node image to use as it is; unset builds images/router on the Docker host. */
@@ -24,6 +32,11 @@ export interface NetworkOptions {
     readonly lacpPassthrough?: boolean;
     /** Seconds each node's verify waits for its bonds and pings (default 90). */
     readonly verifyTimeout?: number;
+    /**
+     * The same lab as two routers joined by one bond, when it is one (loadAnyLab's `lab`): the
+     * network then also publishes `routers` and `labHandle`, as older releases' Lab did.
+     */
+    readonly twoRouterLab?: LabSpec;
 }
 
 /** What verify reports of one node: its bonds as the kernel runs them, and who answered its pings. */
@@ -32,6 +45,19 @@ export interface NodeStatus {
     problems: number;
     bonds: { bond: string; mode: string; slaves: string; activeSlave: string }[];
     pinged: string[];
+    /** The pinged addresses that answered. */
+    answered: string[];
+    /** Each bond as bond-status.sh reports it, /proc/net/bonding included (`raw`). */
+    states: Record<string, Omit<BondStatus, "ping">>;
+}
+
+/** A two-router lab's router as its `routers` output shows it: its bond as verify found it. */
+export interface RouterReport {
+    containerName: pulumi.Output<string>;
+    /** The bond (mode, options in force, slaves, LACP) and the ping to the peer across it. */
+    verify: pulumi.Output<Omit<BondStatus, "raw">>;
+    /** /proc/net/bonding/<bond> as the kernel printed it during verify. */
+    procBonding: pulumi.Output<string>;
 }
 
 export interface NodeReport {
@@ -44,20 +70,32 @@ export interface NodeReport {
 const VERIFY_COMMAND = 'docker exec -i -e BONDLAB_CHECKS -e BONDLAB_VERIFY_TIMEOUT "$BONDLAB_NODE" sh -s';
 
 /**
- * A whole lab network from a version 2 file: a Link per link (its channels, each a bridge
- * network with its cable), a network and cable per segment with ports of its own, a switch per
- * segment that link channels join, and a Node per node (its container and its apply). Then, on
- * each node, a verify that checks its bonds and pings its neighbours: it runs once every node
- * is built, since it checks who answered against the other nodes' MACs.
+ * Every lab, as a network: a Link per link (its channels, each a bridge network with its
+ * cable), a network and cable per segment with ports of its own, a switch per segment that
+ * link channels join, and a Node per node (its container and its apply). Then, on each node,
+ * a verify that checks its bonds and pings its neighbours: it runs once every node is built,
+ * since it checks who answered against the other nodes' MACs. A version 1 file is two
+ * routers joined by one bonded link; older releases' resources are found by their aliases
+ * (upgrade-aliases.ts).
  */
 export class Network extends pulumi.ComponentResource {
     public readonly nodes: Record<string, NodeReport>;
     /** What `npm run drill -- --link` acts on, per bonded link whose ends can ping across it. */
     public readonly linkHandles: Record<string, LabHandle>;
+    /** A two-router lab's routers (NetworkOptions.twoRouterLab). */
+    public readonly routers?: Record<string, RouterReport>;
+    /** A two-router lab's handle for the drill: its one link's, as older releases published it. */
+    public readonly labHandle?: LabHandle;
 
     constructor(name: string, args: NetworkOptions, opts?: pulumi.ComponentResourceOptions) {
-        super("bondlab:index:Network", name, {}, opts);
+        super(
+            "bondlab:index:Network",
+            name,
+            {},
+            { ...opts, aliases: [...networkAliases(name), ...(opts?.aliases ?? [])] },
+        );
         const { topology, names } = args;
+        const twoRouterBond = args.twoRouterLab?.bond.name;
         const { image, hostCheck, management } = labFoundation(name, this, {
             names,
             routerImage: args.routerImage,
@@ -70,7 +108,11 @@ export class Network extends pulumi.ComponentResource {
         // Every lab network by name: each link's channels, and each segment with ports of its own.
         const networks = new Map<string, Channel>();
         for (const link of topology.links)
-            for (const [n, channel] of new Link(`${name}-${link.name}`, { link, ...common }, afterCheck).channels)
+            for (const [n, channel] of new Link(
+                `${name}-${link.name}`,
+                { link, ...common, channelAliases: (c) => channelAliases(this, name, c) },
+                afterCheck,
+            ).channels)
                 networks.set(n, channel);
         for (const segment of topology.segments.filter((s) => s.ports.length > 0)) {
             const channel = { name: segment.name, subnet: segment.subnet, macFilter: false, interface: "" };
@@ -114,9 +156,17 @@ export class Network extends pulumi.ComponentResource {
                         ports: portsOf(topology, node.name).map((p) => networks.get(p.network)!),
                         net: pulumi.all([subnets, mgmt]).apply(([s, m]) => nodeNetLines(topology, node.name, s, m)),
                         dockerEnv: args.dockerEnv,
+                        aliases: {
+                            container: nodeContainerAliases(this),
+                            apply: nodeCommandAliases(this, name, node.name, "apply", twoRouterBond),
+                        },
                     },
                     // The nodes come up on finished wires: cables in place, segments joined.
-                    { parent: this, dependsOn: [hostCheck, ...switches.map((s) => s.switch)] },
+                    {
+                        parent: this,
+                        dependsOn: [hostCheck, ...switches.map((s) => s.switch)],
+                        aliases: nodeAliases(this),
+                    },
                 ),
         );
         const containers = nodes.map((n) => n.container);
@@ -147,7 +197,11 @@ export class Network extends pulumi.ComponentResource {
                     ],
                     logging: "stderr",
                 },
-                { parent: nodes[i], dependsOn: applies },
+                {
+                    parent: nodes[i],
+                    dependsOn: applies,
+                    aliases: nodeCommandAliases(this, name, node.name, "verify", twoRouterBond),
+                },
             );
             this.nodes[node.name] = {
                 containerName: containers[i].name,
@@ -161,7 +215,25 @@ export class Network extends pulumi.ComponentResource {
                 return handle ? [[link.name, handle]] : [];
             }),
         );
-        this.registerOutputs({ nodes: this.nodes, linkHandles: this.linkHandles });
+        if (args.twoRouterLab) {
+            const lab = args.twoRouterLab;
+            this.routers = Object.fromEntries(
+                lab.routers.map((router) => {
+                    const peer = lab.routers.find((r) => r !== router)!.ip;
+                    const status = this.nodes[router.name].verify;
+                    return [
+                        router.name,
+                        {
+                            containerName: this.nodes[router.name].containerName,
+                            verify: status.apply((s) => bondReport(s, lab.bond.name, peer)),
+                            procBonding: status.apply((s) => s.states?.[lab.bond.name]?.raw ?? ""),
+                        },
+                    ];
+                }),
+            );
+            this.labHandle = labHandle(lab, names, handleOptions);
+        }
+        this.registerOutputs({ nodes: this.nodes, linkHandles: this.linkHandles, routers: this.routers });
     }
 }
 
@@ -173,4 +245,17 @@ export function lastJson(stdout: string): any {
     } catch (e) {
         throw new Error(`expected JSON on the last line (${(e as Error).message}): ${last.slice(0, 300)}`);
     }
+}
+
+/**
+ * One bond of a node's verify, as a two-router lab's `routers` output shows it. A verify that
+ * never ran (an update that failed before it) reports no bond: exists false, no ping answered.
+ */
+function bondReport(status: Partial<NodeStatus>, bond: string, peer: string): Omit<BondStatus, "raw"> {
+    const { raw: _, ...state } = status.states?.[bond] ?? { bond, exists: false };
+    return {
+        ...(state as Omit<BondStatus, "raw" | "ping">),
+        ...(status.problems === undefined ? {} : { problems: status.problems }),
+        ping: { peer, sent: 1, received: status.answered?.includes(peer) ? 1 : 0 },
+    };
 }

@@ -17,6 +17,11 @@ export interface NodeOptions {
     /** node-apply.sh's settings (components/node-settings.ts). */
     readonly net: pulumi.Input<string>;
     readonly dockerEnv: Readonly<Record<string, string>>;
+    /** Where older releases kept the node's container and apply (upgrade-aliases.ts). */
+    readonly aliases?: {
+        readonly container: pulumi.Input<pulumi.URN | pulumi.Alias>[];
+        readonly apply: pulumi.Input<pulumi.URN | pulumi.Alias>[];
+    };
 }
 
 // Settings reach the script through `docker exec -e NAME`, which copies it from the command's
@@ -47,14 +52,15 @@ export class Node extends pulumi.ComponentResource {
                 // Bonds, VLANs and addresses need NET_ADMIN; ping's raw sockets need NET_RAW.
                 capabilities: node.privileged ? undefined : { adds: ["NET_ADMIN", "NET_RAW"] },
                 // A router forwards between its interfaces; a host does not, whatever the Docker host's default.
-                sysctls: { "net.ipv4.ip_forward": node.kind === "router" ? "1" : "0" },
+                sysctls:
+                    node.forwarding === undefined ? undefined : { "net.ipv4.ip_forward": node.forwarding ? "1" : "0" },
                 networksAdvanced: [args.management, ...args.ports.map((c) => c.network)].map((n) => ({ name: n.name })),
                 // The init rebuilds the node after a restart (fresh interfaces), then idles.
                 command: ["sh", "-c", script("router-init")],
                 restart: "unless-stopped",
                 labels: Object.entries(names.labels).map(([label, value]) => ({ label, value })),
             },
-            { parent: this, dependsOn: args.ports.map((c) => c.cable) },
+            { parent: this, dependsOn: args.ports.map((c) => c.cable), aliases: args.aliases?.container },
         );
         this.apply = new command.local.Command(
             `${name}-apply`,
@@ -65,7 +71,7 @@ export class Node extends pulumi.ComponentResource {
                 // A new container has none of it: build it again.
                 triggers: [this.container.id],
             },
-            { parent: this },
+            { parent: this, aliases: args.aliases?.apply },
         );
         this.registerOutputs({ container: this.container.name, apply: this.apply.stdout });
     }

@@ -4,7 +4,7 @@
 // it is as built).
 
 import * as path from "path";
-import { HandleChannel, HandleRouter, LabHandle, labHandle, slaveIn } from "../components/handle";
+import { HandleChannel, HandleRouter, LabHandle, labHandle, slaveIn, verifyChecks } from "../components/handle";
 import { labNames } from "../components/names";
 import { script } from "../components/scripts";
 import { hasPrimary } from "../components/labfile/modes";
@@ -197,7 +197,7 @@ export class LabAgents {
         readonly lab: DrillLab,
         verifyTimeoutS = 60,
     ) {
-        const verify = script("bond-status") + "\n" + script("bond-verify");
+        const verify = script("bond-status") + "\n" + script("node-verify");
         for (const router of lab.routers) {
             // The slave that was active when the lab was built: the primary, else the first channel's.
             const first = slaveIn(lab.channels[0], router.name);
@@ -211,6 +211,7 @@ export class LabAgents {
                     DRILL_ACTIVE: active,
                     // verify as the program runs it, but with the drill's own patience.
                     ...router.verify,
+                    BONDLAB_CHECKS: verifyChecks(router.verify),
                     BONDLAB_VERIFY_TIMEOUT: String(verifyTimeoutS),
                 }),
             );
@@ -259,7 +260,7 @@ export class LabAgents {
     /**
      * Every channel back as built (cables' ports up without qdisc, the routers' slaves up, the
      * active slave of modes that have one back where it was built), then
-     * the program's own verify (components/scripts/bond-verify.sh) in both routers with the
+     * the program's own verify (components/scripts/node-verify.sh) in both routers with the
      * settings the lab was built with: mode and options, every slave up, the expected active
      * slave, LACP partner and aggregator, and a ping across. Verify waits (verifyTimeoutS) for
      * the bond to converge.

@@ -1,4 +1,4 @@
-import { ROUTER_IMAGE } from "../components/lab";
+import { ROUTER_IMAGE } from "../components/foundation";
 import { DockerRealizer } from "./docker-realizer";
 import { Stack, UpdateResult } from "./engine";
 
@@ -53,8 +53,17 @@ export class LabStack {
 
     /** Runs one of the program's command resources again, exactly as the state holds it. */
     async rerun(commandName: string, env: Record<string, string> = {}) {
+        return this.realizer.runCommand(this.command(commandName).inputs as any, undefined, env);
+    }
+
+    /** A command's environment as the stack's state holds it (its settings, e.g. BONDLAB_NET). */
+    commandEnv(commandName: string): Record<string, string> {
+        return this.command(commandName).inputs.environment as Record<string, string>;
+    }
+
+    private command(commandName: string) {
         const command = this.stackOf.state.find((r) => r.type === "command:local:Command" && r.name === commandName);
         if (!command) throw new Error(`no command ${commandName} in the stack's state`);
-        return this.realizer.runCommand(command.inputs as any, undefined, env);
+        return command;
     }
 }

@@ -6,23 +6,6 @@ import { Goal, Props, StateResource } from "./steps";
 // would (a subnet Docker picks, an image id, verify's JSON) and logs every step it is handed,
 // so tests see the order in which resources are created, updated and deleted.
 
-export const VERIFY_STDOUT = JSON.stringify({
-    router: "r",
-    bond: "bond0",
-    exists: true,
-    mac: "02:42:00:00:00:01",
-    mode: "active-backup",
-    modeText: "fault-tolerance (active-backup)",
-    miiStatus: "up",
-    activeSlave: "eth1",
-    options: { mode: "active-backup" },
-    slaves: [],
-    aggregator: null,
-    problems: 0,
-    ping: { peer: "p", sent: 5, received: 5 },
-    raw: "Bonding Mode: fault-tolerance (active-backup)\n",
-});
-
 export class MemoryRealizer implements Realizer {
     readonly events: string[] = [];
     /** Ids of resources removed behind the engine's back (as by hand): refresh finds them gone. */
@@ -81,12 +64,11 @@ function computed(goal: Goal, n: number): Props {
 }
 
 /**
- * What the lab's scripts print last, in the shape the program parses: bond-verify's bond
- * state, node-apply's interfaces and MACs (made up per interface), node-verify's status.
+ * What the lab's scripts print last, in the shape the program parses: node-apply's interfaces
+ * and MACs (made up per interface), node-verify's status (every bond as asked, every ping answered).
  */
 function commandStdout(goal: Goal): string {
     const env = (goal.inputs.environment ?? {}) as Record<string, string>;
-    if (goal.name.includes("-verify-")) return VERIFY_STDOUT;
     if (env.BONDLAB_NET !== undefined) {
         const devices = env.BONDLAB_NET.split("\n").flatMap((line) => {
             const [kind, dev] = line.split(" ");
@@ -95,8 +77,7 @@ function commandStdout(goal: Goal): string {
         const macs = Object.fromEntries(devices.map((dev, i) => [dev, `02:00:00:00:00:${(i + 16).toString(16)}`]));
         return JSON.stringify({ node: goal.name, macs });
     }
-    if (env.BONDLAB_CHECKS !== undefined)
-        return JSON.stringify({ node: goal.name, problems: 0, bonds: [], pinged: [] });
+    if (env.BONDLAB_CHECKS !== undefined) return nodeVerifyStdout(goal.name, env.BONDLAB_CHECKS);
     return "";
 }
 
@@ -112,4 +93,50 @@ function dockerNames(goal: Goal): string[] {
             : []),
         ...(inputs.ipamConfigs ?? []).map((c: { subnet: string }) => `subnet ${c.subnet}`),
     ];
+}
+
+/** node-verify.sh's last line for these checks, as a node built as asked would print it. */
+function nodeVerifyStdout(node: string, checks: string): string {
+    const lines = checks.split("\n").map((line) => line.split(" "));
+    const bonds = lines.filter(([kind]) => kind === "bond");
+    const pinged = lines.filter(([kind]) => kind === "ping").map(([, ip]) => ip);
+    const states = bonds.map(([, bond, slaves, active, , ...options]) => {
+        const asked = Object.fromEntries(options.flatMap((word, i) => (i % 2 === 0 ? [[word, options[i + 1]]] : [])));
+        const state = {
+            router: node,
+            bond,
+            exists: true,
+            mac: "02:42:00:00:00:01",
+            mode: asked.mode,
+            modeText: asked.mode,
+            miiStatus: "up",
+            activeSlave: active === "-" ? null : active,
+            options: asked,
+            slaves: slaves.split(",").map((name) => ({
+                name,
+                miiStatus: "up",
+                linkFailureCount: 0,
+                permanentMac: null,
+                aggregatorId: null,
+                partnerMac: null,
+            })),
+            aggregator: null,
+            problems: 0,
+            raw: `Bonding Mode: ${asked.mode}\n`,
+        };
+        return [bond, state] as const;
+    });
+    return JSON.stringify({
+        node,
+        problems: 0,
+        bonds: states.map(([bond, s]) => ({
+            bond,
+            mode: s.mode,
+            slaves: s.slaves.map((x) => x.name).join(" "),
+            activeSlave: s.activeSlave ?? "",
+        })),
+        pinged,
+        answered: pinged,
+        states: Object.fromEntries(states),
+    });
 }

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ROUTER_IMAGE as IMAGE } from "../components/lab";
+import { ROUTER_IMAGE as IMAGE } from "../components/foundation";
 import { lastJson } from "../components/network";
 import { CONFIGS_DIR, loadAnyLab } from "../components/labfile/load";
 import { Reach } from "../components/labfile/reach";
@@ -124,9 +124,8 @@ async function replay(
     await runPhase(phase((r) => r.name.endsWith("host-check")));
     await runPhase(phase((r) => r.type.includes("network:Network")));
     await runPhase(phase((r) => r.type.includes("container:Container")));
-    // Two-router labs: lab-bond0-apply-inetRouter; networks: lab-inetRouter-apply.
-    await runPhase(phase((r) => /-apply(-|$)/.test(r.name)));
-    await runPhase(phase((r) => /-verify(-|$)/.test(r.name)));
+    await runPhase(phase((r) => r.name.endsWith("-apply")));
+    await runPhase(phase((r) => r.name.endsWith("-verify")));
 }
 
 async function labMemory(stack: string): Promise<string> {
@@ -180,7 +179,7 @@ function validateBench(): void {
 function checksCpu(file: string): number {
     const before = process.cpuUsage();
     const loaded = loadAnyLab(file);
-    if ("network" in loaded) new Reach(loaded.network).hostPairs();
+    if (!loaded.lab) new Reach(loaded.network).hostPairs();
     const used = process.cpuUsage(before);
     return (used.user + used.system) / 1e6;
 }

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { EXPORT_FORMATS, ExportError, exportLab, exportNetwork, fileMode } from "../components/export";
+import { EXPORT_FORMATS, ExportError, exportNetwork, fileMode } from "../components/export";
 import { listNetworks, listVariants, loadAnyLab } from "../components/labfile/load";
 import { LabConfigError } from "../components/labfile/validate";
 import { OutDirError, checkOutDir, refuseSymlinksIn, writeInside } from "./out-dir";
@@ -94,18 +94,12 @@ function refuseLinkAt(dir: string, shown: string): void {
 
 /** A lab's or a network's files, and what the summary line says they are for. */
 function exported(variantOrPath: string): { variant: string; files: Record<string, string>; what: string } {
-    const loaded = loadAnyLab(variantOrPath);
-    if ("lab" in loaded) {
-        const { lab } = loaded;
-        const routers = lab.routers.map((r) => r.name).join(", ");
-        return { variant: lab.variant, files: exportLab(lab), what: `${routers} (${lab.bond.mode})` };
-    }
-    const { network } = loaded;
+    const { network, lab } = loadAnyLab(variantOrPath);
     const nodes = network.nodes.map((n) => n.name);
     return {
         variant: network.variant,
         files: exportNetwork(network),
-        what: `${nodes.length} nodes (${nodes.join(", ")})`,
+        what: lab ? `${nodes.join(", ")} (${lab.bond.mode})` : `${nodes.length} nodes (${nodes.join(", ")})`,
     };
 }
 

@@ -35,7 +35,7 @@ const check = (label: string, fn: () => string) => {
 };
 const summary = (target: string, overrides: Record<string, any> = {}) => {
     const loaded = loadAnyLab(target, overrides);
-    if ("network" in loaded) return networkSummary(loaded.network);
+    if (!loaded.lab) return networkSummary(loaded.network);
     const spec = loaded.lab;
     const options = bondOptionsFor(spec, spec.routers[0])
         .map(([k, v]) => `${k} ${v}`)

@@ -1,8 +1,6 @@
-import { mermaidDiagram } from "../diagram";
 import { labNames } from "../names";
 import { networkDiagram } from "../network-diagram";
-import { LabSpec } from "../labfile/spec";
-import { TopologySpec, topologyOf } from "../labfile/topology";
+import { TopologySpec } from "../labfile/topology";
 import { HostConfig, hostConfigOf } from "./host";
 import { ifcfgFiles } from "./ifcfg";
 import { netplanFiles } from "./netplan";
@@ -53,17 +51,10 @@ export function exportNode(
     return files;
 }
 
-/** The lab's files: "<router>/<format>/<file>" for both routers, and topology.mmd. */
-export function exportLab(spec: LabSpec): Record<string, string> {
-    const topology = topologyOf(spec);
-    const files = nodeFiles(topology);
-    return { "topology.mmd": mermaidDiagram(spec, labNames("bondlab", spec.variant)) + "\n", ...files };
-}
-
-/** The network's files: "<node>/<format>/<file>" for every node, its routers' forwarding, and topology.mmd. */
+/** A lab's files: "<node>/<format>/<file>" for every node, its routers' forwarding, and topology.mmd. */
 export function exportNetwork(topology: TopologySpec): Record<string, string> {
     return {
-        "topology.mmd": networkDiagram(topology) + "\n",
+        "topology.mmd": networkDiagram(topology, labNames("bondlab", topology.variant)) + "\n",
         ...nodeFiles(topology, (node) => forwarding(topology, node)),
     };
 }
@@ -72,9 +63,10 @@ export function exportNetwork(topology: TopologySpec): Record<string, string> {
  * A network's router forwards between its interfaces (components/node.ts sets
  * net.ipv4.ip_forward to 1, and to 0 on hosts); a host it is carried to must too, whatever
  * its network configuration tool: a sysctl.d file, which every format leaves to systemd.
+ * A two-router lab's routers set nothing (NodeSpec.forwarding), and get no file.
  */
 export function forwarding(topology: TopologySpec, node: string): Record<string, string> {
-    if (topology.nodes.find((n) => n.name === node)?.kind !== "router") return {};
+    if (topology.nodes.find((n) => n.name === node)?.forwarding !== true) return {};
     return {
         "sysctl.d/90-bondlab-forwarding.conf": lines(
             `# bondlab ${topology.variant}: ${node} routes between its interfaces.`,

@@ -75,18 +75,25 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
 /** The largest lab file read: a real one is a few hundred bytes. */
 export const MAX_LAB_FILE_BYTES = 1024 * 1024;
 
-/**
- * A lab file, validated, as what builds it: the two-router lab (version 1 files, and version 2
- * files of two routers joined by one bonded link) or a whole network.
- */
-export type LoadedLab =
-    | { readonly lab: LabSpec }
-    /** `beyond`: what the network holds beyond the two-router lab (classicLabOf's answer). */
-    | { readonly network: TopologySpec; readonly beyond: string };
+/** A lab file, validated: the network it describes, and the two-router lab when it is one. */
+export interface LoadedLab {
+    /** What the program builds. A version 1 file is its two routers joined by one bonded link. */
+    readonly network: TopologySpec;
+    /**
+     * The same lab as two routers joined by one bond (version 1 files, and version 2 files of
+     * just that), which the drill, the bench and a stack's labHandle take.
+     */
+    readonly lab?: LabSpec;
+    /** What the network holds beyond a two-router lab, when it does (classicLabOf's answer). */
+    readonly beyond?: string;
+}
 
 export function loadAnyLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LoadedLab {
     const { variant, shown, raw } = readLabFile(variantOrPath);
-    if (!isTopologyFile(raw)) return { lab: validateLab(variant, raw, shown, overrides) };
+    if (!isTopologyFile(raw)) {
+        const lab = validateLab(variant, raw, shown, overrides);
+        return { network: topologyOf(lab), lab };
+    }
     if (Object.keys(overrides).length > 0)
         throw new LabConfigError(shown, [
             {
@@ -98,7 +105,9 @@ export function loadAnyLab(variantOrPath: string, overrides: Record<string, Bond
         ]);
     const topology = validateTopology(variant, raw, shown);
     const lab = classicLabOf(topology);
-    return typeof lab === "string" ? { network: topology, beyond: lab } : { lab };
+    if (typeof lab === "string") return { network: topology, beyond: lab };
+    // Its routers keep the Docker host's forwarding, as they always had (topologyOf's routers).
+    return { network: { ...topology, nodes: topology.nodes.map(({ forwarding: _, ...node }) => node) }, lab };
 }
 
 /**
@@ -107,7 +116,7 @@ export function loadAnyLab(variantOrPath: string, overrides: Record<string, Bond
  */
 export function loadLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LabSpec {
     const loaded = loadAnyLab(variantOrPath, overrides);
-    if ("lab" in loaded) return loaded.lab;
+    if (loaded.lab) return loaded.lab;
     throw new LabConfigError(
         resolveLabFile(variantOrPath).shown,
         [

@@ -67,6 +67,12 @@ export interface NodeSpec {
     /** An image to run as it is; unset runs bondlab's router image. */
     readonly image?: string;
     readonly privileged: boolean;
+    /**
+     * net.ipv4.ip_forward in its container: on for a network's routers, off for its hosts.
+     * Unset for the routers of a two-router lab, whose containers never set it and keep the
+     * Docker host's default: setting it now would replace them on upgrade.
+     */
+    readonly forwarding?: boolean;
     readonly routes: readonly RouteSpec[];
 }
 

@@ -205,6 +205,7 @@ function checkNodes(file: TopologyFile, add: Add): NodeSpec[] {
             kind: node.kind,
             image: node.image,
             privileged: node.privileged ?? file.privileged,
+            forwarding: node.kind === "router",
             routes: [],
         };
     });

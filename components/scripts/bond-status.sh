@@ -8,7 +8,7 @@
 # active-backup over separate wires: no ARP traffic reaches a backup).
 # BONDLAB_PROC and BONDLAB_SYS move the two trees (the unit tests parse saved copies).
 # Also lacpdu_watch, lacpdu_silent and bond_announce (below), which verify uses while it waits.
-# Sourced by bond-verify.sh, node-verify.sh and the failover drill; POSIX awk only (busybox, mawk, gawk).
+# Sourced by node-verify.sh (the program's verify and the failover drill's); POSIX awk only (busybox, mawk, gawk).
 
 bond_status() {
     _proc="${BONDLAB_PROC:-/proc/net/bonding}/$1"

@@ -49,10 +49,12 @@ if [ "$(cat /sys/class/net/lo/ifalias 2>/dev/null)" = "bondlab:$fingerprint" ]; 
     exit 0
 fi
 
-# Settings changed (or a fresh container): take down what an earlier run built.
+# Settings changed (or a fresh container): take down what an earlier run built, and a bond
+# that older releases' bond-apply.sh built (its alias was "bondlab:<fingerprint>").
 for dev in /sys/class/net/*; do
     dev=${dev##*/}
-    case $(cat "/sys/class/net/$dev/ifalias" 2>/dev/null) in bondlab-built) $IP link del "$dev" 2>/dev/null || true ;; esac
+    [ "$dev" != lo ] || continue
+    case $(cat "/sys/class/net/$dev/ifalias" 2>/dev/null) in bondlab-built | bondlab:*) $IP link del "$dev" 2>/dev/null || true ;; esac
 done
 $IP -4 route flush proto static 2>/dev/null || true
 
@@ -102,7 +104,7 @@ for port in $(lines filter); do
         fail "could not install the MAC filter on $port (tc flower and matchall): does the Docker host's kernel have cls_flower?"
 done
 
-# Bonds. ARP monitoring waits for the peer (see below), as in bond-apply.sh.
+# Bonds. ARP monitoring waits for the peer (see below).
 arp_bonds=""
 lines bond >/tmp/bondlab-bonds
 while read -r bond slaves options; do
@@ -142,8 +144,13 @@ done
 lines addr | while read -r dev address; do $IP addr add "$address" dev "$dev"; done
 lines route | while read -r to via; do $IP route replace "$to" via "$via" proto static; done
 
-# ARP monitoring marks a slave down while the peer's bond does not exist yet; start it once
-# the first target answers, then wake the primary with gratuitous ARPs (bond-apply.sh says why).
+# ARP monitoring marks the primary down while the peer's bond does not exist yet, and over
+# separate wires nothing ever brings it back (the peer sends only on its active slave). So each
+# bond started without it, and ARP monitoring begins once the first target answers. Both ends
+# get there within moments of each other, and at the monitor's first tick every slave's last
+# ARP looks stale: each may drop its primary at once and both may meet on the backup, where
+# they would stay. A gratuitous ARP out of the primary wakes the peer's primary; the peer's
+# own, or its probes, wake ours.
 for entry in $arp_bonds; do
     bond=${entry%%=*}
     arp=$(echo "${entry#*=}" | tr '+' ' ')

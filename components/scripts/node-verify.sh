@@ -11,7 +11,8 @@
 #   ping IP MAC|-                      IP answers a ping; with a MAC, the neighbour that
 #                                      answered has that MAC (the same address may live in
 #                                      another VLAN: this proves which one answered)
-# Prints what it found as JSON on its last line; on failure, each problem on stderr.
+# Prints what it found as JSON on its last line (each bond's summary and its full bond_status
+# state, the addresses pinged and those that answered); on failure, each problem on stderr.
 set -u
 timeout=${BONDLAB_VERIFY_TIMEOUT:-90}
 problems_file=/tmp/bondlab-verify-problems
@@ -73,8 +74,20 @@ bonds=$(bond_lines | while read -r bond _; do
     read -r mode _ <"$dir/mode"
     printf '{"bond":"%s","mode":"%s","slaves":"%s","activeSlave":"%s"},' "$bond" "$mode" "$(cat "$dir/slaves")" "$(cat "$dir/active_slave" 2>/dev/null)"
 done)
+# Each bond as bond_status sees it (options in force, slaves, LACP, /proc/net/bonding), for the
+# stack's outputs; and which pinged addresses answered in the last round.
+states=$(bond_lines | while read -r bond slaves active backups options; do
+    [ -d "/sys/class/net/$bond/bonding" ] || continue
+    [ "$active" != - ] || active=""
+    printf '"%s":%s,' "$bond" "$(bond_status "$bond" "$options" "$(echo "$slaves" | tr ',' ' ')" "$active" "" "$backups")"
+done)
 pings=$(printf '%s\n' "$BONDLAB_CHECKS" | awk '$1 == "ping" { printf "\"%s\",", $2 }')
-printf '{"node":"%s","problems":%d,"bonds":[%s],"pinged":[%s]}\n' "$(hostname)" "$problems" "${bonds%,}" "${pings%,}"
+answered=$(printf '%s\n' "$BONDLAB_CHECKS" | while read -r kind ip _; do
+    [ "$kind" = ping ] || continue
+    grep -q "^ping $ip:" "$problems_file" || printf '"%s",' "$ip"
+done)
+printf '{"node":"%s","problems":%d,"bonds":[%s],"pinged":[%s],"answered":[%s],"states":{%s}}\n' \
+    "$(hostname)" "$problems" "${bonds%,}" "${pings%,}" "${answered%,}" "${states%,}"
 if [ "$problems" -gt 0 ]; then
     sed "s/^/bondlab verify on $(hostname): /" "$problems_file" >&2
     exit 1

@@ -13,7 +13,7 @@
 #                           summary), then "ping-output exit CODE" and ping's output
 #   verify ID               every slave of $BONDLAB_SLAVES up, $DRILL_ACTIVE (if set) the
 #                           active slave again as when built, then the program's verify
-#                           ($DRILL_VERIFY: bond-status.sh and bond-verify.sh, BONDLAB_* set)
+#                           ($DRILL_VERIFY: bond-status.sh and node-verify.sh, BONDLAB_* set)
 # Times are `date +%s%N` of the Docker host, the clock of ping -D's timestamps too.
 set -u
 bond=${DRILL_BOND:-bond0}

@@ -51,12 +51,12 @@ async function problems(student: Student): Promise<string> {
     const found: string[] = [];
     const macs: Record<string, string> = {};
     for (const router of ROUTERS) {
-        const verify = await lab.rerun(`lab-bond0-verify-${router}`);
+        const verify = await lab.rerun(`lab-${router}-verify`);
         if (verify.code !== 0) {
             found.push(`${router}: ${verify.stderr.trim().replace(/\n/g, "; ")}`);
             continue;
         }
-        macs[router] = JSON.parse(verify.stdout.trim().split("\n").pop()!).mac;
+        macs[router] = JSON.parse(verify.stdout.trim().split("\n").pop()!).states.bond0.mac;
     }
     if (found.length > 0) return found.join(" | ");
     const spec = loadLab(student.variant);

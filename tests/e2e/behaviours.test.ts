@@ -47,19 +47,21 @@ describe("an 802.3ad lab beside a seed lab", () => {
 
     it("applies idempotently: a second run changes nothing", async () => {
         const before = await exec(lacp.container("inetRouter"), "ip", "-d", "-o", "link", "show", "bond0");
-        const again = await lacp.rerun("lab-bond0-apply-inetRouter");
+        const again = await lacp.rerun("lab-inetRouter-apply");
         expect(again.code).toBe(0);
         expect(again.stdout).toContain("unchanged");
         expect(await exec(lacp.container("inetRouter"), "ip", "-d", "-o", "link", "show", "bond0")).toBe(before);
     });
 
     it("updates a bond option in place, as pulumi up does when only the option changed", async () => {
-        const changed = { BONDLAB_OPTIONS: "mode 802.3ad miimon 100 lacp_rate slow xmit_hash_policy layer3+4" };
-        expect((await lacp.rerun("lab-bond0-apply-inetRouter", changed)).code).toBe(0);
+        const net = lacp.commandEnv("lab-inetRouter-apply").BONDLAB_NET;
+        expect(net).toContain("lacp_rate fast");
+        const changed = { BONDLAB_NET: net.replace("lacp_rate fast", "lacp_rate slow") };
+        expect((await lacp.rerun("lab-inetRouter-apply", changed)).code).toBe(0);
         expect(await exec(lacp.container("inetRouter"), "cat", "/sys/class/net/bond0/bonding/lacp_rate")).toBe(
             "slow 0",
         );
-        const back = await lacp.rerun("lab-bond0-apply-inetRouter");
+        const back = await lacp.rerun("lab-inetRouter-apply");
         expect(back.code).toBe(0);
         expect(await exec(lacp.container("inetRouter"), "cat", "/sys/class/net/bond0/bonding/lacp_rate")).toBe(
             "fast 1",
@@ -70,10 +72,10 @@ describe("an 802.3ad lab beside a seed lab", () => {
         const router = lacp.container("centralRouter");
         await restartRouters([router]);
         // verify waits for LACP to converge again; it fails when the partner never returns.
-        const verify = await lacp.rerun("lab-bond0-verify-centralRouter");
+        const verify = await lacp.rerun("lab-centralRouter-verify");
         expect(verify.stderr).toBe("");
         expect(verify.code).toBe(0);
-        const state = JSON.parse(verify.stdout.trim().split("\n").pop()!);
+        const state = JSON.parse(verify.stdout.trim().split("\n").pop()!).states.bond0;
         expect(state.aggregator.ports).toBe(2);
         expect(state.aggregator.partnerMac).not.toBe("00:00:00:00:00:00");
     });
@@ -140,7 +142,7 @@ describe("an 802.3ad lab beside a seed lab", () => {
         expect(seed.routers.inetRouter.verify.activeSlave).toBe("eth1");
         await seed.down();
         expect(await leftovers(seed.stack)).toEqual([]);
-        const verify = await lacp.rerun("lab-bond0-verify-inetRouter");
+        const verify = await lacp.rerun("lab-inetRouter-verify");
         expect(verify.code).toBe(0);
     });
 

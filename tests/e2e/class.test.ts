@@ -89,8 +89,8 @@ describe("npm run class on two Docker endpoints, through the engine model", () =
     it("status: read from each stack's checkpoint in a new run", async () => {
         const before = hosts.map((h) => h.connections());
         const status = await tool("status");
-        expect(status.stdout).toMatch(/alice .* verified: inetRouter: 802\.3ad, ping 5\/5/);
-        expect(status.stdout).toMatch(/bob .* verified: inetRouter: active-backup, active eth1/);
+        expect(status.stdout).toMatch(/alice .* verified: inetRouter: bond0 802\.3ad, 1 ping answered/);
+        expect(status.stdout).toMatch(/bob .* verified: inetRouter: bond0 active-backup active eth1, 1 ping answered/);
         expect(status.code).toBe(0);
         expect(hosts.map((h) => h.connections())).toEqual(before);
     });

@@ -1,5 +1,5 @@
 import { labNames, LABEL_STACK } from "../../components/names";
-import { ROUTER_IMAGE } from "../../components/lab";
+import { ROUTER_IMAGE } from "../../components/foundation";
 import { LabStack } from "../../engine/lab-stack";
 import { UpdateResult } from "../../engine/engine";
 import { docker } from "../../engine/shell";

@@ -11,7 +11,7 @@ import { E2ELab, IMAGE, exec, leftovers } from "./lab";
 const FIXTURES = path.join(__dirname, "fixtures");
 const lab = (file: string) => path.join(FIXTURES, `${file}.yaml`);
 
-/** "op name" per step on the resources that hold something, e.g. "update lab-bond0-verify-inetRouter". */
+/** "op name" per step on the resources that hold something, e.g. "update lab-inetRouter-verify". */
 const changes = (steps: Step[]) =>
     steps
         .filter(
@@ -34,10 +34,10 @@ describe("an LACP lab through its updates", () => {
     it("a changed bond option updates only the bond's four commands, and verify sees it", async () => {
         l.stackOf.stackFile = { ...l.stackOf.stackFile, "bondlab:bondOptions": { lacp_rate: "slow" } };
         expect(changes((await l.stackOf.preview()).steps)).toEqual([
-            "update lab-bond0-apply-centralRouter",
-            "update lab-bond0-apply-inetRouter",
-            "update lab-bond0-verify-centralRouter",
-            "update lab-bond0-verify-inetRouter",
+            "update lab-centralRouter-apply",
+            "update lab-centralRouter-verify",
+            "update lab-inetRouter-apply",
+            "update lab-inetRouter-verify",
         ]);
         await l.up();
         expect(verified(l, "inetRouter").options.lacp_rate).toBe("slow");
@@ -49,7 +49,7 @@ describe("an LACP lab through its updates", () => {
     it("a changed verifyTimeout re-runs only verify", async () => {
         l.stackOf.stackFile = { ...l.stackOf.stackFile, "bondlab:verifyTimeout": 60 };
         const { steps } = await l.up();
-        expect(changes(steps)).toEqual(["update lab-bond0-verify-centralRouter", "update lab-bond0-verify-inetRouter"]);
+        expect(changes(steps)).toEqual(["update lab-centralRouter-verify", "update lab-inetRouter-verify"]);
     });
 
     it("lacpPassthrough true -> false replaces the cables, verify runs again and fails saying why", async () => {
@@ -78,9 +78,9 @@ describe("an LACP lab through its updates", () => {
         expect(changes(steps)).toEqual(
             expect.arrayContaining([
                 "create lab-centralRouter-container",
-                "replace lab-bond0-apply-centralRouter",
-                "replace lab-bond0-verify-centralRouter",
-                "replace lab-bond0-verify-inetRouter",
+                "replace lab-centralRouter-apply",
+                "replace lab-centralRouter-verify",
+                "replace lab-inetRouter-verify",
             ]),
         );
         expect(verified(l, "centralRouter").aggregator.ports).toBe(2);
@@ -126,7 +126,9 @@ describe("a seed lab through its topology changes", () => {
     it("a channel renamed: the new network is created before the old one goes, and Docker takes it", async () => {
         set({ "bondlab:variant": lab("seed-uplink") });
         const { steps } = await l.up();
-        expect(changes(steps)).toEqual(expect.arrayContaining(["create lab-uplink-network", "delete lab-ch3-network"]));
+        expect(changes(steps)).toEqual(
+            expect.arrayContaining(["create lab-bond0-uplink-network", "delete lab-bond0-ch3-network"]),
+        );
         expect(await docker("network", "ls", "-q", "--filter", "name=bondlab-lc-seed-ch3")).toBe("");
         expect(slaves("centralRouter")).toEqual(["eth1", "eth2", "eth3"]);
     });
@@ -135,7 +137,7 @@ describe("a seed lab through its topology changes", () => {
         set({ "bondlab:variant": lab("seed-two") });
         const { steps } = await l.up();
         expect(changes(steps)).toEqual(
-            expect.arrayContaining(["delete lab-uplink-network", "delete lab-uplink-cable"]),
+            expect.arrayContaining(["delete lab-bond0-uplink-network", "delete lab-bond0-uplink-cable"]),
         );
         expect(slaves("inetRouter")).toEqual(["eth1", "eth2"]);
     });
@@ -149,7 +151,7 @@ describe("a seed lab through its topology changes", () => {
         set({ "bondlab:routerImage": OTHER_IMAGE });
         const { steps } = await l.up();
         expect(changes(steps)).toEqual(
-            expect.arrayContaining(["replace lab-inetRouter-container", "replace lab-ch1-cable"]),
+            expect.arrayContaining(["replace lab-inetRouter-container", "replace lab-bond0-ch1-cable"]),
         );
         expect(await docker("inspect", "-f", "{{.Image}}", l.container("inetRouter"))).toBe(otherId);
         expect(verified(l, "inetRouter").ping.received).toBeGreaterThan(0);

@@ -71,10 +71,10 @@ if (!hasPulumi)
             .map((s) => `${s.op} ${s.urn.split("::").pop()}`)
             .sort();
         expect(changed).toEqual([
-            "update lab-bond0-apply-centralRouter",
-            "update lab-bond0-apply-inetRouter",
-            "update lab-bond0-verify-centralRouter",
-            "update lab-bond0-verify-inetRouter",
+            "update lab-centralRouter-apply",
+            "update lab-centralRouter-verify",
+            "update lab-inetRouter-apply",
+            "update lab-inetRouter-verify",
         ]);
         pulumi("up", "--yes", "--skip-preview");
         const routers = JSON.parse(pulumi("stack", "output", "routers", "--json"));

@@ -199,9 +199,9 @@ describe.each(listVariants())("variant %s on a real kernel", (variant) => {
             it("comes back on eth1 and verifies after both routers restart at once", async () => {
                 await restartRouters(ROUTERS.map((r) => lab.container(r)));
                 for (const router of ROUTERS) {
-                    const verify = await lab.rerun(`lab-bond0-verify-${router}`);
+                    const verify = await lab.rerun(`lab-${router}-verify`);
                     expect(verify.stderr).toBe("");
-                    expect(JSON.parse(verify.stdout.trim().split("\n").pop()!).activeSlave).toBe("eth1");
+                    expect(JSON.parse(verify.stdout.trim().split("\n").pop()!).states.bond0.activeSlave).toBe("eth1");
                 }
                 expect(await bothOn("eth1")).toEqual(["eth1", "eth1"]);
             });

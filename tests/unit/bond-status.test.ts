@@ -1,4 +1,4 @@
-import { BOND_SLAVE_FIELDS, BOND_STATUS_FIELDS } from "../../components/bond";
+import { BOND_SLAVE_FIELDS, BOND_STATUS_FIELDS } from "../../components/bond-state";
 import { BOND_OPTIONS } from "../../components/labfile/modes";
 import { execFileSync } from "child_process";
 import * as fs from "fs";

@@ -162,6 +162,15 @@ describe("a lab's status", () => {
         );
         expect(statusFromOutputs(undefined).state).toBe("absent");
     });
+
+    it("is judged by its nodes where the stack has them (every lab now), not by its routers", () => {
+        const node = { problems: 1, bonds: [{ bond: "bond0", mode: "802.3ad", slaves: "eth1 eth2", activeSlave: "" }] };
+        const s = statusFromOutputs({
+            routers: { inetRouter: { verify: verify(5) } },
+            nodes: { inetRouter: { verify: { ...node, pinged: ["192.168.1.2"] } } },
+        });
+        expect(s).toEqual({ state: "failed", detail: "inetRouter: bond0 802.3ad, 1 problem" });
+    });
 });
 
 describe("a network lab's status (version 2: its nodes' verify)", () => {
@@ -223,7 +232,9 @@ describe("a network lab's status (version 2: its nodes' verify)", () => {
         const driver = new ModelDriver(dir, {}, () => new MemoryRealizer());
         const up = await driver.up(erin);
         expect(up.state).toBe("verified");
-        expect(up.detail).toMatch(/^inetRouter: no bond; centralRouter: no bond; testClient1: no bond;/);
+        expect(up.detail).toMatch(
+            /^inetRouter: bond0 802\.3ad, 1 ping answered; centralRouter: bond0 802\.3ad, 1 ping answered; testClient1: no bond,/,
+        );
         expect(await driver.status(erin)).toEqual(up);
         fs.rmSync(dir, { recursive: true });
     }, 60_000); // the first up compiles and runs the whole program

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { verifyChecks } from "../../components/handle";
 import { loadLab } from "../../components/labfile/load";
 import { bondSettings, predictBound } from "../../drill/bounds";
 import { explain } from "../../drill/explain";
@@ -323,9 +324,11 @@ describe("the lab of a stack: the handle the program publishes (stack output lab
                 .filter((r) => r.name.endsWith("-network") && r.name !== "lab-management")
                 .map((r) => r.inputs.options["com.docker.network.bridge.name"]),
         );
+        // The drill's verify checks what the program's verify checked, with its timeout.
         for (const router of lab.routers) {
-            const verify = resources.find((r) => r.name === `lab-bond0-verify-${router.name}`)!;
-            expect(verify.inputs.environment).toMatchObject(router.verify);
+            const { environment } = resources.find((r) => r.name === `lab-${router.name}-verify`)!.inputs;
+            expect(verifyChecks(router.verify)).toBe(environment.BONDLAB_CHECKS);
+            expect(router.verify.BONDLAB_VERIFY_TIMEOUT).toBe(environment.BONDLAB_VERIFY_TIMEOUT);
         }
         expect(lab.routers[0].verify.BONDLAB_OPTIONS).toMatch(/lacp_rate slow/);
         // The engine the program's commands were pointed at.

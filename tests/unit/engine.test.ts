@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { dockerCliEnv } from "../../components/docker-endpoint";
-import { ROUTER_IMAGE } from "../../components/lab";
+import { ROUTER_IMAGE } from "../../components/foundation";
 import { listStacks, loadProject, loadStackFile, resolveConfig, stackConfig } from "../../engine/config";
 import { PROJECT_DIR, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
@@ -203,7 +203,7 @@ describe("the program through the engine model, update after update", () => {
     it("a preview of a new stack runs no command and does not crash the program", async () => {
         const realizer = new MemoryRealizer();
         const { steps } = await new Stack({ name: "unit", stackFile: lacp }, realizer).preview();
-        expect(ops(steps, "create")).toContain("lab-bond0-verify-inetRouter");
+        expect(ops(steps, "create")).toContain("lab-inetRouter-verify");
         expect(realizer.events).toEqual([]);
     });
 
@@ -213,10 +213,10 @@ describe("the program through the engine model, update after update", () => {
         stack.stackFile = { ...lacp, "bondlab:lacpPassthrough": false };
         const { steps } = await stack.up();
         expect(ops(steps, "replace")).toEqual([
-            "lab-bond0-verify-centralRouter",
-            "lab-bond0-verify-inetRouter",
-            "lab-ch1-cable",
-            "lab-ch2-cable",
+            "lab-bond0-ch1-cable",
+            "lab-bond0-ch2-cable",
+            "lab-centralRouter-verify",
+            "lab-inetRouter-verify",
         ]);
         expect(ops(steps, "update")).toEqual([]);
     });
@@ -228,11 +228,7 @@ describe("the program through the engine model, update after update", () => {
         stack.stackFile = { ...lacp, "bondlab:privileged": false };
         const { steps } = await stack.up();
         expect(ops(steps, "replace")).toEqual(
-            expect.arrayContaining([
-                "lab-inetRouter-container",
-                "lab-bond0-apply-inetRouter",
-                "lab-bond0-verify-inetRouter",
-            ]),
+            expect.arrayContaining(["lab-inetRouter-container", "lab-inetRouter-apply", "lab-inetRouter-verify"]),
         );
         expect(realizer.at("delete lab-inetRouter-container")).toBeLessThan(
             realizer.events.lastIndexOf("start lab-inetRouter-container"),
@@ -252,7 +248,7 @@ describe("the program through the engine model, update after update", () => {
                 .filter((r) => r.type === NETWORK)
                 .map((r) => r.name)
                 .sort(),
-        ).toEqual(["lab-ch1-network", "lab-ch2-network", "lab-management"]);
+        ).toEqual(["lab-bond0-ch1-network", "lab-bond0-ch2-network", "lab-management"]);
     });
 
     it("a channel renamed with its own subnet kept: Docker refuses the overlap (the workaround in docs/troubleshooting.md)", async () => {
@@ -268,7 +264,9 @@ describe("the program through the engine model, update after update", () => {
         const stack = newStack(lab("before", "{name: ch2, subnet: 10.251.7.0/24}"));
         await stack.up();
         stack.stackFile = lab("renamed", "{name: uplink, subnet: 10.251.7.0/24}");
-        await expect(stack.up()).rejects.toThrow("Docker refuses subnet 10.251.7.0/24: lab-ch2-network still holds it");
+        await expect(stack.up()).rejects.toThrow(
+            "Docker refuses subnet 10.251.7.0/24: lab-bond0-ch2-network still holds it",
+        );
         // The workaround: rename without the subnet first, then set it again.
         stack.stackFile = lab("renamed", "{name: uplink}");
         await stack.up();
@@ -289,8 +287,8 @@ describe("the program through the engine model, update after update", () => {
         const lastCreate = realizer.events
             .map((e, i) => (e.startsWith("end ") ? i : -1))
             .reduce((a, b) => Math.max(a, b));
-        expect(realizer.at("delete lab-ch3-cable")).toBeGreaterThan(lastCreate);
-        expect(realizer.at("delete lab-ch3-network")).toBeGreaterThan(realizer.at("delete lab-ch3-cable"));
+        expect(realizer.at("delete lab-bond0-ch3-cable")).toBeGreaterThan(lastCreate);
+        expect(realizer.at("delete lab-bond0-ch3-network")).toBeGreaterThan(realizer.at("delete lab-bond0-ch3-cable"));
     });
 
     it("a failed update stops there: no deletes run, and the state keeps what exists for destroy", async () => {
@@ -302,14 +300,14 @@ describe("the program through the engine model, update after update", () => {
             throw new Error(`cannot create ${g.name}`);
         };
         stack.stackFile = { ...lacp, "bondlab:lacpPassthrough": false };
-        await expect(stack.up()).rejects.toThrow(/cannot create lab-ch1-cable|cannot create lab-ch2-cable/);
+        await expect(stack.up()).rejects.toThrow(/cannot create lab-bond0-ch1-cable|cannot create lab-bond0-ch2-cable/);
         // Only the delete-before-replace chain ran (verify depends on the cable, then the cable);
         // nothing was deleted at the end.
         const deleted = new Set(realizer.events.filter((e) => e.startsWith("delete")));
-        expect([...deleted].every((e) => /^delete lab-(ch\d-cable|bond0-verify-\w+)$/.test(e))).toBe(true);
+        expect([...deleted].every((e) => /^delete lab-(bond0-ch\d-cable|\w+-verify)$/.test(e))).toBe(true);
         expect(stack.state.length).toBeLessThan(before);
         expect(stack.state.map((r) => r.name)).toEqual(
-            expect.arrayContaining(["lab-inetRouter-container", "lab-ch1-network", "lab-bond0-apply-inetRouter"]),
+            expect.arrayContaining(["lab-inetRouter-container", "lab-bond0-ch1-network", "lab-inetRouter-apply"]),
         );
         await stack.destroy();
         expect(stack.state).toEqual([]);
@@ -328,8 +326,10 @@ describe("the program through the engine model, update after update", () => {
             "bondlab:variant": "seed",
             "bondlab:bondOptions": { primary: "null", primary_reselect: "null" },
         }).up();
-        const apply = resources.find((r) => r.name === "lab-bond0-apply-inetRouter")!;
-        expect(apply.inputs.environment.BONDLAB_OPTIONS).toBe("mode active-backup miimon 100");
+        const apply = resources.find((r) => r.name === "lab-inetRouter-apply")!;
+        expect(apply.inputs.environment.BONDLAB_NET.split("\n")).toContain(
+            "bond bond0 eth1,eth2 mode active-backup miimon 100",
+        );
     });
 
     it("builds the router image under a name no registry serves, rebuilt when its files change", async () => {

@@ -3,11 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { EXPORT_FORMATS, ExportError, exportLab, exportNetwork, fileMode } from "../../components/export";
+import { EXPORT_FORMATS, ExportError, exportNetwork, fileMode } from "../../components/export";
 import { HostConfig, hostConfigOf } from "../../components/export/host";
 import { NETPLAN_PARAMETERS } from "../../components/export/netplan";
 import { NETWORKD_BOND_KEYS } from "../../components/export/networkd";
 import { networkDiagram } from "../../components/network-diagram";
+import { labNames } from "../../components/names";
 import { endBondOptions } from "../../components/node-settings";
 import { BOND_OPTIONS } from "../../components/labfile/modes";
 import { listNetworks, listVariants, loadLab, loadTopology } from "../../components/labfile/load";
@@ -33,7 +34,7 @@ type Formats = Record<string, Record<string, string> | ExportError>;
 
 interface Case {
     name: string;
-    /** What is exported: a version 1 lab as its network (topologyOf), as exportLab does. */
+    /** What is exported: a version 1 lab as its network (topologyOf), as exportNetwork takes it. */
     topology: TopologySpec;
     /** The version 1 lab, when the case is one. */
     spec?: LabSpec;
@@ -422,7 +423,7 @@ const sorted = (options: [string, string][]) => [...options].sort(([a], [b]) => 
 // ---------------------------------------------------------------- the tests
 
 describe("golden files: the seed, every format, both routers", () => {
-    const files = exportLab(loadLab("seed"));
+    const files = exportNetwork(loadTopology("seed"));
     const dir = path.join(GOLDEN, "seed");
     if (process.env.UPDATE_GOLDEN) {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -993,7 +994,7 @@ describe("npm run export", () => {
         expect(fs.readdirSync(out).sort()).toEqual([...listVariants(), ...listNetworks()].sort());
         for (const variant of listVariants()) {
             expect(result.stdout).toContain(`${variant}: 25 files for inetRouter, centralRouter`);
-            const files = exportLab(loadLab(variant));
+            const files = exportNetwork(loadTopology(variant));
             for (const [file, content] of Object.entries(files)) {
                 expect(fs.readFileSync(path.join(out, variant, file), "utf8")).toBe(content);
                 expect(fs.statSync(path.join(out, variant, file)).mode & 0o777).toBe(fileMode(file));
@@ -1029,7 +1030,9 @@ describe("npm run export", () => {
         expect(
             fs.readFileSync(path.join(dir, "centralRouter", "sysctl.d", "90-bondlab-forwarding.conf"), "utf8"),
         ).toMatch(/^net\.ipv4\.ip_forward = 1$/m);
-        expect(fs.readFileSync(path.join(dir, "topology.mmd"), "utf8")).toBe(networkDiagram(topology) + "\n");
+        expect(fs.readFileSync(path.join(dir, "topology.mmd"), "utf8")).toBe(
+            networkDiagram(topology, labNames("bondlab", topology.variant)) + "\n",
+        );
         for (const [file, content] of Object.entries(files)) {
             expect(fs.readFileSync(path.join(dir, file), "utf8")).toBe(content);
             expect(fs.statSync(path.join(dir, file)).mode & 0o777).toBe(fileMode(file));

@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hashFiles } from "../../components/lab";
+import { hashFiles } from "../../components/foundation";
 
 // The router image's rebuild trigger: a hash over images/router, subfolders included.
 

@@ -32,26 +32,24 @@ describe("a lab file's name, which becomes the variant's name", () => {
     });
 });
 
-describe("bond.env, which the router's init sources as root", () => {
-    // The real function from bond-apply.sh, run by dash as in the router.
-    const apply = fs.readFileSync(path.join(SCRIPTS_DIR, "bond-apply.sh"), "utf8");
-    const quoted = apply.match(/^quoted\(\) \{\n[\s\S]*?\n\}\n/m)![0];
+describe("net.conf, which a node's apply and its init read as root", () => {
+    // The real reader from node-apply.sh, run by dash as in the node: the settings are data,
+    // written as they came and read back line by line, never sourced.
+    const apply = fs.readFileSync(path.join(SCRIPTS_DIR, "node-apply.sh"), "utf8");
+    const lines = apply.match(/^lines\(\) \{.*\}$/m)![0];
 
     it("keeps any value as data: quotes, $(...), backticks, newlines", () => {
         const dir = tmp();
-        const hostile = `a'b$(touch ${dir}/PWNED)\`touch ${dir}/PWNED2\`"c\\d\nline2 ; touch ${dir}/PWNED3`;
-        const env = spawnSync("dash", ["-c", `${quoted}quoted BONDLAB_OPTIONS "$V"`], {
-            encoding: "utf8",
-            env: { V: hostile, PATH: process.env.PATH },
-        });
-        expect(env.status).toBe(0);
-        const file = path.join(dir, "bond.env");
-        fs.writeFileSync(file, env.stdout);
-        const read = spawnSync("dash", ["-c", '. "$1"; printf %s "$BONDLAB_OPTIONS"', "dash", file], {
-            encoding: "utf8",
-        });
-        expect(read.stdout).toBe(hostile);
-        expect(fs.readdirSync(dir)).toEqual(["bond.env"]);
+        const hostile = `a'b$(touch ${dir}/PWNED)\`touch ${dir}/PWNED2\`"c\\d ; touch ${dir}/PWNED3`;
+        const settings = `addr bond0 ${hostile}\nroute ${hostile}`;
+        const read = spawnSync(
+            "dash",
+            ["-c", `conf="$1/net.conf"; printf '%s\\n' "$V" >"$conf"; ${lines}; lines addr; lines route`, "dash", dir],
+            { encoding: "utf8", env: { V: settings, PATH: process.env.PATH } },
+        );
+        expect(read.status).toBe(0);
+        expect(read.stdout).toBe(`bond0 ${hostile}\n${hostile}\n`);
+        expect(fs.readdirSync(dir)).toEqual(["net.conf"]);
     });
 });
 

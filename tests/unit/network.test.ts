@@ -177,7 +177,10 @@ describe("the VLAN lab's program (stack dev, engine model)", () => {
             "testClient2",
             "testServer2",
         ]);
-        expect(outputs.diagram).toMatch(/inetRouter_bond0 ===\|"wan: ch1, ch2, 802\.3ad"\| centralRouter_bond0/);
+        expect(outputs.diagram).toMatch(/inetRouter_bond0\["bond0 192\.168\.255\.1\/30<br\/>wan: 802\.3ad"\]/);
+        // Each channel of the bond its own cable, slave to slave.
+        expect(outputs.diagram).toMatch(/inetRouter_eth1 ---\|"ch1: bridge \S+"\| centralRouter_eth1/);
+        expect(outputs.diagram).toMatch(/inetRouter_eth2 ---\|"ch2: bridge \S+"\| centralRouter_eth2/);
         expect(outputs.diagram).toMatch(/testClient2_eth1\["eth1<br\/>eth1\.101 10\.10\.10\.254\/24"\]/);
         expect(outputs.routers).toBeUndefined();
     });
