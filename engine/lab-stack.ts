@@ -22,9 +22,11 @@ export class LabStack {
     constructor(
         readonly stack: string,
         config: Record<string, unknown>,
+        /** Another checkout's program to run instead of this one's (an older release's). */
+        projectDir?: string,
     ) {
         this.stackOf = new Stack(
-            { name: stack, stackFile: { "bondlab:routerImage": ROUTER_IMAGE, ...config } },
+            { name: stack, stackFile: { "bondlab:routerImage": ROUTER_IMAGE, ...config }, projectDir },
             this.realizer,
         );
     }

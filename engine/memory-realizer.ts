@@ -6,6 +6,27 @@ import { Goal, Props, StateResource } from "./steps";
 // would (a subnet Docker picks, an image id, verify's JSON) and logs every step it is handed,
 // so tests see the order in which resources are created, updated and deleted.
 
+/**
+ * What older releases' bond-verify.sh printed last: one bond's state and the ping. Their
+ * programs still run here (tests/upgrade/freeze.ts freezes the state they wrote).
+ */
+const OLDER_BOND_VERIFY_STDOUT = JSON.stringify({
+    router: "r",
+    bond: "bond0",
+    exists: true,
+    mac: "02:42:00:00:00:01",
+    mode: "active-backup",
+    modeText: "fault-tolerance (active-backup)",
+    miiStatus: "up",
+    activeSlave: "eth1",
+    options: { mode: "active-backup" },
+    slaves: [],
+    aggregator: null,
+    problems: 0,
+    ping: { peer: "p", sent: 5, received: 5 },
+    raw: "Bonding Mode: fault-tolerance (active-backup)\n",
+});
+
 export class MemoryRealizer implements Realizer {
     readonly events: string[] = [];
     /** Ids of resources removed behind the engine's back (as by hand): refresh finds them gone. */
@@ -65,10 +86,12 @@ function computed(goal: Goal, n: number): Props {
 
 /**
  * What the lab's scripts print last, in the shape the program parses: node-apply's interfaces
- * and MACs (made up per interface), node-verify's status (every bond as asked, every ping answered).
+ * and MACs (made up per interface), node-verify's status (every bond as asked, every ping
+ * answered), and older releases' bond-verify's bond state.
  */
 function commandStdout(goal: Goal): string {
     const env = (goal.inputs.environment ?? {}) as Record<string, string>;
+    if (env.BONDLAB_PEER !== undefined && env.BONDLAB_CHECKS === undefined) return OLDER_BOND_VERIFY_STDOUT;
     if (env.BONDLAB_NET !== undefined) {
         const devices = env.BONDLAB_NET.split("\n").flatMap((line) => {
             const [kind, dev] = line.split(" ");

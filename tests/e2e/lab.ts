@@ -1,8 +1,11 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { labNames, LABEL_STACK } from "../../components/names";
 import { ROUTER_IMAGE } from "../../components/foundation";
 import { LabStack } from "../../engine/lab-stack";
 import { UpdateResult } from "../../engine/engine";
-import { docker } from "../../engine/shell";
+import { docker, runProcess } from "../../engine/shell";
 
 /** The router image the lab host loads (labhost/start.sh builds it offline). */
 export const IMAGE = ROUTER_IMAGE;
@@ -25,6 +28,35 @@ export class E2ELab extends LabStack {
     container(router: string): string {
         return this.routers[router].containerName;
     }
+}
+
+/**
+ * Brings the lab up as an older release did (its program, from a worktree of `commit`, through
+ * this engine model), then upgrades it in place with this program: `pulumi up` after
+ * `git pull`. Returns the upgrade's steps and the Docker resources' ids before and after.
+ */
+export async function upFromRelease(lab: E2ELab, commit: string) {
+    const repo = path.join(__dirname, "..", "..");
+    const git = async (...args: string[]) => {
+        const r = await runProcess(["git", "-C", repo, ...args]);
+        if (r.code !== 0)
+            throw new Error(`git ${args.join(" ")}: ${r.stderr.trim()} (a clone with its history has ${commit})`);
+    };
+    const old = fs.mkdtempSync(path.join(os.tmpdir(), `bondlab-${commit}-`));
+    await git("worktree", "add", "--detach", old, commit);
+    try {
+        fs.symlinkSync(path.join(repo, "node_modules"), path.join(old, "node_modules"));
+        const before = new E2ELab(lab.stack, lab.stackOf.stackFile, old);
+        await before.up();
+        lab.stackOf.state = before.stackOf.state;
+    } finally {
+        await git("worktree", "remove", "--force", old);
+    }
+    const ids = () =>
+        Object.fromEntries(lab.stackOf.state.filter((r) => r.type.startsWith("docker:")).map((r) => [r.name, r.id]));
+    const idsBefore = ids();
+    const { steps } = await lab.up();
+    return { steps, idsBefore, idsAfter: ids() };
 }
 
 /** Runs a command inside a container; returns its stdout. */
