@@ -3,7 +3,7 @@ import { pickLab } from "../../drill/lab";
 import { tableLine } from "../../drill/report";
 import { DEFAULT_OPTIONS, RowResult } from "../../drill/result";
 import { runDrill } from "../../drill/run";
-import { E2ELab, exec, leftovers } from "./lab";
+import { E2ELab, exec, leftovers, upFromRelease } from "./lab";
 
 // Version 2 networks on a real kernel: the course's homework (a LACP bond, then four hosts in
 // two VLANs with the same addresses) and a small enterprise (9 nodes, two bonds of different
@@ -160,10 +160,19 @@ describe("vlan-lacp: the homework in one lab", () => {
 
 describe("enterprise: nine nodes, two bonds, a VLAN trunk, routes between three sites", () => {
     const stack = "e2e-enterprise";
-    const lab = new E2ELab(stack, { "bondlab:variant": "configs/v2/enterprise.yaml" });
+    const lab = new E2ELab(stack, { "bondlab:variant": "enterprise" });
     const node = (name: string) => `bondlab-${stack}-${name}`;
-    beforeAll(() => lab.up());
     afterAll(() => lab.down());
+
+    // Brought up by the release before every lab became one network, then upgraded in place:
+    // the checks and the drill below run on the upgraded network.
+    it("upgrades in place from 172c815: no Docker object created, replaced or deleted", async () => {
+        const { steps, idsBefore, idsAfter } = await upFromRelease(lab, "172c815");
+        const changed = steps.filter((s) => s.op !== "same" && /\$(docker|command):/.test(s.urn));
+        expect(changed.filter((s) => s.urn.includes("$docker:")).map((s) => s.urn)).toEqual([]);
+        expect(idsAfter).toEqual(idsBefore);
+        expect(changed.every((s) => s.op === "update")).toBe(true);
+    });
 
     it("verifies every node, including every host's ping to every other host", () => {
         const nodes = lab.run!.outputs.nodes;
