@@ -33,7 +33,7 @@ export class E2ELab extends LabStack {
 /**
  * Brings the lab up as an older release did (its program, from a worktree of `commit`, through
  * this engine model), then upgrades it in place with this program: `pulumi up` after
- * `git pull`. Returns the upgrade's steps and the Docker resources' ids before and after.
+ * `git pull`. Returns the upgrade's steps and the Docker objects' ids, sorted, before and after.
  */
 export async function upFromRelease(lab: E2ELab, commit: string) {
     const repo = path.join(__dirname, "..", "..");
@@ -52,8 +52,12 @@ export async function upFromRelease(lab: E2ELab, commit: string) {
     } finally {
         await git("worktree", "remove", "--force", old);
     }
+    // By id alone: the resources' names moved (lab-ch1-network is lab-bond0-ch1-network now).
     const ids = () =>
-        Object.fromEntries(lab.stackOf.state.filter((r) => r.type.startsWith("docker:")).map((r) => [r.name, r.id]));
+        lab.stackOf.state
+            .filter((r) => r.type.startsWith("docker:"))
+            .map((r) => r.id)
+            .sort();
     const idsBefore = ids();
     const { steps } = await lab.up();
     return { steps, idsBefore, idsAfter: ids() };
