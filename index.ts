@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { exportNode, forwarding } from "./components/export";
-import { dockerCliEnv } from "./components/docker-endpoint";
 import { labNames } from "./components/names";
 import { Network } from "./components/network";
 import { networkDiagram } from "./components/network-diagram";
@@ -22,11 +21,10 @@ const { loaded, settings } = (() => {
     }
 })();
 const names = labNames(pulumi.getProject(), pulumi.getStack());
-const dockerEnv = dockerCliEnv({ host: docker.get("host"), context: docker.get("context") });
 const common = {
     names,
     routerImage: settings.routerImage,
-    dockerEnv,
+    docker: { host: docker.get("host"), context: docker.get("context") },
     lacpPassthrough: settings.lacpPassthrough,
     verifyTimeout: settings.verifyTimeout,
 };

@@ -59,7 +59,41 @@ export function checkDockerHost(host: string | undefined): void {
     throw Object.assign(error, { __pulumiRunError: true });
 }
 
-/** Environment for the `docker` CLI that reaches the same engine as the docker provider. */
+/**
+ * The commands' environment for the `docker` CLI: what the stack's own settings name
+ * (docker:host, docker:context) and nothing of this machine's, so that a preview from another
+ * machine, or after the lab host took another port, shows no change (a command's environment
+ * is an input, and a changed input re-runs it). The rest of dockerCliEnv's rules run with the
+ * command, on whichever machine runs it: DOCKER_ENDPOINT_PRELUDE.
+ */
+export function dockerCommandEnv(config: DockerProviderConfig): Record<string, string> {
+    checkDockerHost(config.host);
+    if (config.context) return { DOCKER_CONTEXT: config.context };
+    return config.host ? { DOCKER_HOST: config.host } : {};
+}
+
+/**
+ * Shell text a command runs before its `docker` CLI: dockerCliEnv's rules, at run time, on
+ * the command's environment (the CLI's own plus dockerCommandEnv's). A context wins over a
+ * host, as in the provider; with neither, the first of the provider's sockets that exists.
+ * The CLI alone would give DOCKER_HOST the lead, or follow `docker context use`.
+ */
+export const DOCKER_ENDPOINT_PRELUDE = [
+    'if [ -n "${DOCKER_CONTEXT:-}" ]; then unset DOCKER_HOST',
+    'elif [ -z "${DOCKER_HOST:-}" ]; then',
+    "    DOCKER_HOST=unix:///var/run/docker.sock",
+    '    for s in /var/run/docker.sock "${HOME:-}/.docker/run/docker.sock" "${HOME:-}/.docker/desktop/docker.sock"; do',
+    '        if [ -e "$s" ]; then DOCKER_HOST="unix://$s"; break; fi',
+    "    done",
+    "    export DOCKER_HOST",
+    "fi",
+    "",
+].join("\n");
+
+/**
+ * Environment for the `docker` CLI that reaches the same engine as the docker provider, as
+ * this machine resolves it now: for the tools that read a lab's handle (its `docker`).
+ */
 export function dockerCliEnv(
     config: DockerProviderConfig,
     env: NodeJS.ProcessEnv = process.env,

@@ -5,6 +5,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as ipaddr from "ipaddr.js";
 import * as path from "path";
+import { DOCKER_ENDPOINT_PRELUDE } from "./docker-endpoint";
 import { LabNames } from "./names";
 import { script } from "./scripts";
 
@@ -26,11 +27,12 @@ export function labFoundation(
     args: {
         names: LabNames;
         routerImage?: string;
-        dockerEnv: Readonly<Record<string, string>>;
+        /** The commands' docker settings (dockerCommandEnv): the stack's, never this machine's. */
+        commandEnv: Readonly<Record<string, string>>;
         managementSubnet?: string;
     },
 ): { image: docker.RemoteImage; hostCheck: command.local.Command; management: docker.Network } {
-    const { names, dockerEnv } = args;
+    const { names, commandEnv } = args;
     const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
     const image = new docker.RemoteImage(
         `${name}-router-image`,
@@ -52,8 +54,8 @@ export function labFoundation(
     const hostCheck = new command.local.Command(
         `${name}-host-check`,
         {
-            create: script("host-check"),
-            environment: { ...dockerEnv, BONDLAB_IMAGE: image.imageId },
+            create: DOCKER_ENDPOINT_PRELUDE + script("host-check"),
+            environment: { ...commandEnv, BONDLAB_IMAGE: image.imageId },
         },
         { parent },
     );

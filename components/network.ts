@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { BondStatus } from "./bond-state";
 import { Channel } from "./channel";
+import { DOCKER_ENDPOINT_PRELUDE, DockerProviderConfig, dockerCliEnv, dockerCommandEnv } from "./docker-endpoint";
 import { firstHost, labFoundation } from "./foundation";
 import { LabHandle, labHandle, linkHandle } from "./handle";
 import { LabNames } from "./names";
@@ -26,8 +27,8 @@ export interface NetworkOptions {
     readonly names: LabNames;
     /** A node image to use as it is; unset builds images/router on the Docker host. */
     readonly routerImage?: string;
-    /** Environment that points the commands' `docker` CLI at the provider's engine (docker-endpoint.ts). */
-    readonly dockerEnv: Readonly<Record<string, string>>;
+    /** The docker provider's settings (docker:host, docker:context): whose engine the commands use. */
+    readonly docker: DockerProviderConfig;
     /** Let LACPDUs cross the channels (default true). */
     readonly lacpPassthrough?: boolean;
     /** Seconds each node's verify waits for its bonds and pings (default 90). */
@@ -67,7 +68,8 @@ export interface NodeReport {
 
 // Settings reach the script through `docker exec -e NAME`, which copies each from the
 // command's environment: values never pass through a shell's quoting.
-const VERIFY_COMMAND = 'docker exec -i -e BONDLAB_CHECKS -e BONDLAB_VERIFY_TIMEOUT "$BONDLAB_NODE" sh -s';
+const VERIFY_COMMAND =
+    DOCKER_ENDPOINT_PRELUDE + 'docker exec -i -e BONDLAB_CHECKS -e BONDLAB_VERIFY_TIMEOUT "$BONDLAB_NODE" sh -s';
 
 /**
  * Every lab, as a network: a Link per link (its channels, each a bridge network with its
@@ -95,11 +97,12 @@ export class Network extends pulumi.ComponentResource {
             { ...opts, aliases: [...networkAliases(name), ...(opts?.aliases ?? [])] },
         );
         const { topology, names } = args;
+        const commandEnv = dockerCommandEnv(args.docker);
         const twoRouterBond = args.twoRouterLab?.bond.name;
         const { image, hostCheck, management } = labFoundation(name, this, {
             names,
             routerImage: args.routerImage,
-            dockerEnv: args.dockerEnv,
+            commandEnv,
             managementSubnet: topology.management.subnet,
         });
         const afterCheck = { parent: this, dependsOn: [hostCheck] };
@@ -155,7 +158,7 @@ export class Network extends pulumi.ComponentResource {
                         management,
                         ports: portsOf(topology, node.name).map((p) => networks.get(p.network)!),
                         net: pulumi.all([subnets, mgmt]).apply(([s, m]) => nodeNetLines(topology, node.name, s, m)),
-                        dockerEnv: args.dockerEnv,
+                        commandEnv,
                         aliases: {
                             container: nodeContainerAliases(this),
                             apply: nodeCommandAliases(this, name, node.name, "apply", twoRouterBond),
@@ -184,7 +187,7 @@ export class Network extends pulumi.ComponentResource {
                     create: VERIFY_COMMAND,
                     stdin: script("bond-status") + "\n" + script("node-verify"),
                     environment: {
-                        ...args.dockerEnv,
+                        ...commandEnv,
                         BONDLAB_NODE: containers[i].name,
                         BONDLAB_CHECKS: macs.apply((m) => nodeCheckLines(topology, node.name, m)),
                         BONDLAB_VERIFY_TIMEOUT: String(args.verifyTimeout ?? 90),
@@ -208,7 +211,8 @@ export class Network extends pulumi.ComponentResource {
                 verify: verify.stdout.apply((out) => lastJson(out) as NodeStatus),
             };
         });
-        const handleOptions = { dockerEnv: args.dockerEnv, verifyTimeout: args.verifyTimeout };
+        // The handle is an output, read by tools: the engine as this machine reaches it now.
+        const handleOptions = { dockerEnv: dockerCliEnv(args.docker), verifyTimeout: args.verifyTimeout };
         this.linkHandles = Object.fromEntries(
             topology.links.flatMap((link) => {
                 const handle = linkHandle(topology, link, names, handleOptions);

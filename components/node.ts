@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Channel } from "./channel";
+import { DOCKER_ENDPOINT_PRELUDE } from "./docker-endpoint";
 import { LabNames } from "./names";
 import { script } from "./scripts";
 import { NodeSpec } from "./labfile/topology";
@@ -16,7 +17,8 @@ export interface NodeOptions {
     readonly ports: readonly Channel[];
     /** node-apply.sh's settings (components/node-settings.ts). */
     readonly net: pulumi.Input<string>;
-    readonly dockerEnv: Readonly<Record<string, string>>;
+    /** The commands' docker settings (dockerCommandEnv): the stack's, never this machine's. */
+    readonly commandEnv: Readonly<Record<string, string>>;
     /** Where older releases kept the node's container and apply (upgrade-aliases.ts). */
     readonly aliases?: {
         readonly container: pulumi.Input<pulumi.URN | pulumi.Alias>[];
@@ -28,6 +30,7 @@ export interface NodeOptions {
 // environment: values never pass through a shell's quoting. The script stays in the node,
 // for its init to rebuild after a restart.
 const APPLY_COMMAND =
+    DOCKER_ENDPOINT_PRELUDE +
     'docker exec -i -e BONDLAB_NET "$BONDLAB_NODE" ' +
     "sh -c 'mkdir -p /etc/bondlab && cat >/etc/bondlab/apply.sh && exec sh /etc/bondlab/apply.sh'";
 
@@ -67,7 +70,7 @@ export class Node extends pulumi.ComponentResource {
             {
                 create: APPLY_COMMAND,
                 stdin: script("node-apply"),
-                environment: { ...args.dockerEnv, BONDLAB_NODE: this.container.name, BONDLAB_NET: args.net },
+                environment: { ...args.commandEnv, BONDLAB_NODE: this.container.name, BONDLAB_NET: args.net },
                 // A new container has none of it: build it again.
                 triggers: [this.container.id],
             },

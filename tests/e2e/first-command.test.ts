@@ -61,7 +61,11 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
         expect(up.output).toContain("no Pulumi CLI here: running the program through bondlab's engine model");
         expect(up.output).toContain("starting bondlab's lab host VM");
         expect(up.output).toMatch(
-            /bondlab: stack dev \(seed\): \d+ changes; verified: inetRouter: bond0 active-backup active eth1, 1 ping answered; centralRouter: bond0 active-backup active eth1, 1 ping answered/,
+            new RegExp(
+                /bondlab: stack dev \(seed\): \d+ changes; verified: /.source +
+                    /inetRouter: bond0 active-backup active eth1, 1 ping answered; /.source +
+                    /centralRouter: bond0 active-backup active eth1, 1 ping answered/.source,
+            ),
         );
         for (const name of ["inetRouter", "centralRouter"]) {
             const verify = checkpoint.outputs.routers[name].verify;

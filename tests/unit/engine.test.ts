@@ -1,7 +1,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { dockerCliEnv } from "../../components/docker-endpoint";
+import { spawnSync } from "child_process";
+import {
+    DOCKER_ENDPOINT_PRELUDE,
+    DockerProviderConfig,
+    dockerCliEnv,
+    dockerCommandEnv,
+} from "../../components/docker-endpoint";
 import { ROUTER_IMAGE } from "../../components/foundation";
 import { listStacks, loadProject, loadStackFile, resolveConfig, stackConfig } from "../../engine/config";
 import { PROJECT_DIR, Stack } from "../../engine/engine";
@@ -200,6 +206,31 @@ describe("the program through the engine model, update after update", () => {
         expect(steps.filter((s) => s.op !== "same")).toEqual([]);
     });
 
+    it("calm from any machine: previewed with another Docker endpoint, or none set, nothing changes", async () => {
+        // The lab host VM takes the first free port from 23750; another machine or the PR
+        // runner has another DOCKER_HOST, or none. The engine is not an input of any resource.
+        const withHost = async <T>(host: string | undefined, run: () => Promise<T>) => {
+            const saved = process.env.DOCKER_HOST;
+            if (host === undefined) delete process.env.DOCKER_HOST;
+            else process.env.DOCKER_HOST = host;
+            try {
+                return await run();
+            } finally {
+                if (saved === undefined) delete process.env.DOCKER_HOST;
+                else process.env.DOCKER_HOST = saved;
+            }
+        };
+        const stack = newStack(lacp);
+        await withHost("tcp://127.0.0.1:23750", () => stack.up());
+        for (const host of ["tcp://127.0.0.1:23751", undefined]) {
+            const { steps } = await withHost(host, () => stack.preview());
+            expect({ host, changed: steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn}`) }).toEqual({
+                host,
+                changed: [],
+            });
+        }
+    });
+
     it("a preview of a new stack runs no command and does not crash the program", async () => {
         const realizer = new MemoryRealizer();
         const { steps } = await new Stack({ name: "unit", stackFile: lacp }, realizer).preview();
@@ -351,5 +382,44 @@ describe("the Docker engine the commands reach is the provider's", () => {
         [{ context: "vm" }, { DOCKER_HOST: "tcp://h:2375" }, { DOCKER_CONTEXT: "vm", DOCKER_HOST: "" }],
     ])("provider config %j, environment %j -> %j", (config, env, expected) => {
         expect(dockerCliEnv(config, env, none)).toEqual(expected);
+    });
+    // The commands carry only the stack's settings (dockerCommandEnv), and their prelude
+    // resolves the rest where they run: the same engine as dockerCliEnv, by the same rules.
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-home-"));
+    const endpointInCommand = (config: DockerProviderConfig, env: Record<string, string>) => {
+        const r = spawnSync(
+            "/bin/sh",
+            ["-c", DOCKER_ENDPOINT_PRELUDE + 'echo "${DOCKER_HOST:-}|${DOCKER_CONTEXT:-}"'],
+            { env: { PATH: process.env.PATH, HOME: home, ...env, ...dockerCommandEnv(config) }, encoding: "utf8" },
+        );
+        const [DOCKER_HOST, DOCKER_CONTEXT] = r.stdout.trim().split("|");
+        return { DOCKER_HOST, DOCKER_CONTEXT };
+    };
+    // dockerCliEnv as it would resolve with HOME at `home`.
+    const expected = (config: DockerProviderConfig, env: Record<string, string>) => {
+        const e = dockerCliEnv(config, env, (file) => fs.existsSync(file.replace(os.homedir(), home)));
+        return { ...e, DOCKER_HOST: e.DOCKER_HOST.replace(os.homedir(), home) };
+    };
+    it.each([
+        [{}, {}],
+        [{}, { DOCKER_HOST: "tcp://h:2375" }],
+        [{}, { DOCKER_CONTEXT: "vm" }],
+        [{ host: "ssh://lab" }, {}],
+        [{ host: "ssh://lab" }, { DOCKER_HOST: "tcp://h:2375" }],
+        [{ host: "ssh://lab" }, { DOCKER_CONTEXT: "vm" }],
+        [{ context: "vm" }, { DOCKER_HOST: "tcp://h:2375" }],
+    ])("a command with provider config %j, environment %j, reaches dockerCliEnv's engine", (config, env) => {
+        const socket = path.join(home, ".docker", "desktop", "docker.sock");
+        fs.rmSync(path.join(home, ".docker"), { recursive: true, force: true });
+        expect(endpointInCommand(config, env)).toEqual(expected(config, env));
+        // Docker Desktop's socket, where the default one is missing.
+        fs.mkdirSync(path.dirname(socket), { recursive: true });
+        fs.writeFileSync(socket, "");
+        expect(endpointInCommand(config, env)).toEqual(expected(config, env));
+    });
+    it("puts nothing of this machine in a command's settings", () => {
+        expect(dockerCommandEnv({})).toEqual({});
+        expect(dockerCommandEnv({ host: "ssh://lab" })).toEqual({ DOCKER_HOST: "ssh://lab" });
+        expect(dockerCommandEnv({ context: "vm", host: "ssh://lab" })).toEqual({ DOCKER_CONTEXT: "vm" });
     });
 });
