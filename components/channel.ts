@@ -70,7 +70,12 @@ export class Channel extends pulumi.ComponentResource {
                 restart: "unless-stopped",
                 labels,
             },
-            { parent: this, dependsOn: [this.network] },
+            // The cable silences the bridge once, when it starts: a new network (a changed
+            // subnet, say) must get a new cable. Its inputs name the bridge, which stays the
+            // same, and dependsOn alone replaces nothing, so the network is in its replaceWith
+            // (pulumi/pulumi v3.248.0 step_generator.go diff: "marked for replacement because
+            // ... (in its ReplaceWith list) is being replaced").
+            { parent: this, dependsOn: [this.network], replaceWith: [this.network] },
         );
 
         this.registerOutputs({ network: this.network, cable: this.cable, bridge: this.bridge, subnet: this.subnet });

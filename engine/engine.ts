@@ -1,7 +1,17 @@
 import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
 import { StackFileConfig, loadStackFile, stackConfig } from "./config";
-import { Goal, Props, StateResource, Step, UNKNOWN, decide, dependentReplacements, scheduleDeletes } from "./steps";
+import {
+    Decision,
+    Goal,
+    Props,
+    StateResource,
+    Step,
+    UNKNOWN,
+    decide,
+    dependentReplacements,
+    scheduleDeletes,
+} from "./steps";
 import { rulesFor } from "./providers";
 import { Alias, AliasResolver, Target, aliasesOfRequest, generateUrn } from "./aliases";
 
@@ -161,6 +171,8 @@ class Update {
     private readonly pendingDeletes = new Set<StateResource>();
     /** URNs deleted as dependents of a delete-before-replace: their next registration re-creates them. */
     private readonly replacedDependents = new Set<string>();
+    /** URNs replaced in this update (step_generator.go sg.replaces), for replaceWith. */
+    private readonly replaces = new Set<string>();
     private readonly resolver: AliasResolver;
 
     constructor(
@@ -202,10 +214,11 @@ class Update {
         if (!old && this.replacedDependents.has(goal.urn)) {
             // step_generator.go: "re-create replaced resource ... deleted due to dependent DBR".
             this.steps.push({ op: "replace", urn: goal.urn, deleteBeforeReplace: true });
+            this.replaces.add(goal.urn);
             return this.create(goal, undefined);
         }
         if (!old) return this.create(goal, "create");
-        const decision = decide(old, goal);
+        const decision = this.replacedWith(goal) ?? decide(old, goal);
         if (decision.op === "same") {
             this.steps.push({ op: "same", urn: goal.urn });
             return this.keep(goal, old.id, old.outputs);
@@ -224,6 +237,7 @@ class Update {
             keys: decision.keys,
             deleteBeforeReplace: decision.deleteBeforeReplace,
         });
+        this.replaces.add(goal.urn);
         if (decision.deleteBeforeReplace) {
             // Dependents first, in reverse dependency order, then the old copy itself.
             const dependents = dependentReplacements(this.live(), old.urn, this.registeredUrns());
@@ -237,6 +251,17 @@ class Update {
         // Create-before-delete: the old copy is deleted at the end, with the removed resources.
         this.pendingDeletes.add(old);
         return this.create(goal, undefined);
+    }
+
+    /**
+     * step_generator.go diff: a resource whose replaceWith lists a resource replaced in this
+     * update is replaced too, whatever its inputs, blaming "replaceWith"; the provider's
+     * delete-before-replace rule still applies (its diff then continues as any replacement).
+     */
+    private replacedWith(goal: Goal): Decision | undefined {
+        if (!goal.replaceWith?.some((urn) => this.replaces.has(urn))) return undefined;
+        const deleteBeforeReplace = goal.deleteBeforeReplace ?? rulesFor(goal.type).deleteBeforeReplace(goal.inputs);
+        return { op: "replace", keys: ["replaceWith"], replaceKeys: ["replaceWith"], deleteBeforeReplace };
     }
 
     private async create(goal: Goal, step: "create" | undefined) {
@@ -384,7 +409,7 @@ function runIsolated(
             preview,
         );
         settings.setMockOptions(engineMonitor(MockMonitor, update), PROJECT, stack, preview);
-        announceAliasSpecs();
+        announceEngineFeatures();
         run = (async () => {
             const outputs = program(pulumi);
             try {
@@ -399,15 +424,18 @@ function runIsolated(
 }
 
 /**
- * The engine answers the SDK's supportsFeature("aliasSpecs") with yes (source_eval.go
- * supportsFeatureID), so the SDK sends aliases as specs for the engine to resolve
- * (runtime/resource.ts mapAliasesForRequest). setMockOptions clears the flag
- * (settings.ts resetOptions) and the SDK asks again only in setRootResource, which a program
- * run outside runInPulumiStack never reaches: the flag is set as the answer would.
+ * The engine answers the SDK's supportsFeature("aliasSpecs") and ("replaceWith") with yes
+ * (v3.248.0 source_eval.go supportsFeatureID; replaceWith since 3.207.0), so the SDK sends
+ * aliases as specs for the engine to resolve (runtime/resource.ts mapAliasesForRequest) and
+ * accepts the replaceWith option (an older CLI fails the program: "The Pulumi CLI does not
+ * support the ReplaceWith option"). setMockOptions clears the flags (settings.ts
+ * resetOptions) and the SDK asks again only in setRootResource, which a program run outside
+ * runInPulumiStack never reaches: the flags are set as the answers would.
  */
-function announceAliasSpecs(): void {
+function announceEngineFeatures(): void {
     const { getStore } = require("@pulumi/pulumi/runtime/state");
     getStore().supportsAliasSpecs = true;
+    getStore().supportsReplaceWith = true;
 }
 
 /** The SDK's MockMonitor with RegisterResource answered by the engine, all of the request read. */
@@ -443,6 +471,7 @@ function engineMonitor(MockMonitor: any, update: Update) {
                 propertyDependencies,
                 deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
                 replaceOnChanges: req.getReplaceonchangesList(),
+                replaceWith: req.getReplaceWithList(),
             };
             const { id, outputs } = await update.register(goal, aliasesOfRequest(req));
             const state = JSON.parse(JSON.stringify(outputs));

@@ -24,6 +24,8 @@ export interface Goal {
     /** The deleteBeforeReplace resource option, when the program set it. */
     deleteBeforeReplace?: boolean;
     replaceOnChanges: string[];
+    /** The replaceWith resource option: URNs whose replacement replaces this resource too. */
+    replaceWith?: string[];
 }
 
 /** A resource in the stack's state (a checkpoint's `resources` entry). */

@@ -252,6 +252,34 @@ describe("the program through the engine model, update after update", () => {
         expect(ops(steps, "update")).toEqual([]);
     });
 
+    it("a channel's subnet changed: its network is replaced, and its cable with it (replaceWith)", async () => {
+        // The cable silences its bridge once, when it starts: a new bridge needs a new cable.
+        const file = (subnet: string) => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-subnet-"));
+            const text = fs
+                .readFileSync(path.join(PROJECT_DIR, "configs", "v2", "vlan-lacp.yaml"), "utf8")
+                .replace("channels: [ch1, ch2]", `channels: [{ name: ch1, subnet: ${subnet} }, ch2]`);
+            fs.writeFileSync(path.join(dir, "lab.yaml"), text);
+            return path.join(dir, "lab.yaml");
+        };
+        const realizer = new MemoryRealizer();
+        const stack = new Stack({ name: "unit", stackFile: { "bondlab:variant": file("10.250.1.0/24") } }, realizer);
+        await stack.up();
+        stack.stackFile = { "bondlab:variant": file("10.250.9.0/24") };
+        realizer.events.length = 0;
+        const { steps } = await stack.up();
+        const replaced = steps.filter((s) => s.op === "replace");
+        expect(replaced.find((s) => s.urn.endsWith("::lab-wan-ch1-network"))?.keys).toEqual(["ipamConfigs"]);
+        expect(replaced.find((s) => s.urn.endsWith("::lab-wan-ch1-cable"))?.keys).toEqual(["replaceWith"]);
+        expect(ops(steps, "same")).toContain("lab-wan-ch2-cable");
+        // The old cable goes after the old network, and the new one comes after the new network.
+        const at = (event: string) => realizer.events.indexOf(event);
+        expect(at("delete lab-wan-ch1-network")).toBeGreaterThanOrEqual(0);
+        expect(at("delete lab-wan-ch1-network")).toBeLessThan(at("end lab-wan-ch1-network"));
+        expect(at("end lab-wan-ch1-network")).toBeLessThan(at("delete lab-wan-ch1-cable"));
+        expect(at("delete lab-wan-ch1-cable")).toBeLessThan(at("start lab-wan-ch1-cable"));
+    });
+
     it("privileged toggled: routers deleted first, with the bond commands that depend on them, then rebuilt", async () => {
         const realizer = new MemoryRealizer();
         const stack = new Stack({ name: "unit", stackFile: lacp }, realizer);
