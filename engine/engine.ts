@@ -1,17 +1,7 @@
 import * as path from "path";
 import type * as pulumiType from "@pulumi/pulumi";
 import { StackFileConfig, loadStackFile, stackConfig } from "./config";
-import {
-    Decision,
-    Goal,
-    Props,
-    StateResource,
-    Step,
-    UNKNOWN,
-    decide,
-    dependentReplacements,
-    scheduleDeletes,
-} from "./steps";
+import { Goal, Props, StateResource, Step, UNKNOWN, decide, dependentReplacements, scheduleDeletes } from "./steps";
 import { rulesFor } from "./providers";
 import { Alias, AliasResolver, Target, aliasesOfRequest, generateUrn } from "./aliases";
 
@@ -218,7 +208,7 @@ class Update {
             return this.create(goal, undefined);
         }
         if (!old) return this.create(goal, "create");
-        const decision = this.replacedWith(goal) ?? decide(old, goal);
+        const decision = decide(old, goal, this.replaces);
         if (decision.op === "same") {
             this.steps.push({ op: "same", urn: goal.urn });
             return this.keep(goal, old.id, old.outputs);
@@ -251,17 +241,6 @@ class Update {
         // Create-before-delete: the old copy is deleted at the end, with the removed resources.
         this.pendingDeletes.add(old);
         return this.create(goal, undefined);
-    }
-
-    /**
-     * step_generator.go diff: a resource whose replaceWith lists a resource replaced in this
-     * update is replaced too, whatever its inputs, blaming "replaceWith"; the provider's
-     * delete-before-replace rule still applies (its diff then continues as any replacement).
-     */
-    private replacedWith(goal: Goal): Decision | undefined {
-        if (!goal.replaceWith?.some((urn) => this.replaces.has(urn))) return undefined;
-        const deleteBeforeReplace = goal.deleteBeforeReplace ?? rulesFor(goal.type).deleteBeforeReplace(goal.inputs);
-        return { op: "replace", keys: ["replaceWith"], replaceKeys: ["replaceWith"], deleteBeforeReplace };
     }
 
     private async create(goal: Goal, step: "create" | undefined) {

@@ -71,8 +71,19 @@ export type Decision =
  * continueStepsFromDiff: no change is a same step; a change to an input that forces a
  * replacement is a replace; any other change is an update in place. The resource option
  * deleteBeforeReplace, when set (true or false), overrides the provider's answer.
+ * `replacing`: the URNs replaced so far in this update (step_generator.go sg.replaces).
  */
-export function decide(old: StateResource, goal: Goal): Decision {
+export function decide(old: StateResource, goal: Goal, replacing: ReadonlySet<string> = new Set()): Decision {
+    const deleteBeforeReplace = () => goal.deleteBeforeReplace ?? rulesFor(goal.type).deleteBeforeReplace(goal.inputs);
+    // step_generator.go diff: a resource whose replaceWith lists one replaced in this update
+    // is replaced too, whatever its inputs, blaming "replaceWith".
+    if (goal.replaceWith?.some((urn) => replacing.has(urn)))
+        return {
+            op: "replace",
+            keys: ["replaceWith"],
+            replaceKeys: ["replaceWith"],
+            deleteBeforeReplace: deleteBeforeReplace(),
+        };
     const keys = changedKeys(old.inputs, goal.inputs);
     if (keys.length === 0) return { op: "same" };
     const replaceKeys = keys.filter((k) => forcesReplacement(goal.type, k, goal.replaceOnChanges));
@@ -87,8 +98,7 @@ export function decide(old: StateResource, goal: Goal): Decision {
         }
         return { op: "update", keys };
     }
-    const deleteBeforeReplace = goal.deleteBeforeReplace ?? rulesFor(goal.type).deleteBeforeReplace(goal.inputs);
-    return { op: "replace", keys, replaceKeys, deleteBeforeReplace };
+    return { op: "replace", keys, replaceKeys, deleteBeforeReplace: deleteBeforeReplace() };
 }
 
 /**
