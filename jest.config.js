@@ -9,6 +9,7 @@ module.exports = {
     // The failures again at the end of the output, whatever the number of suites: CI keeps
     // only the tail of a long e2e run.
     reporters: [["default", { summaryThreshold: 0 }]],
+    testSequencer: "<rootDir>/tests/sequencer.js",
     projects: [
         { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
         {
@@ -17,7 +18,7 @@ module.exports = {
             testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"],
             globalSetup: "<rootDir>/labhost/jest-setup.ts",
             globalTeardown: "<rootDir>/labhost/jest-teardown.ts",
-            setupFilesAfterEnv: ["<rootDir>/tests/e2e/setup-timeout.ts"],
+            setupFilesAfterEnv: ["<rootDir>/tests/e2e/setup-timeout.ts", "<rootDir>/labhost/jest-wait.ts"],
         },
         // A class of labs on one host (npm run test:class): most of an hour, not part of npm test.
         {
@@ -26,6 +27,7 @@ module.exports = {
             testMatch: ["<rootDir>/tests/class/**/*.test.ts"],
             globalSetup: "<rootDir>/labhost/jest-setup.ts",
             globalTeardown: "<rootDir>/labhost/jest-teardown.ts",
+            setupFilesAfterEnv: ["<rootDir>/labhost/jest-wait.ts"],
         },
     ],
 };

@@ -202,6 +202,7 @@ function underJest(file: string, envName: string, payload: unknown): Promise<num
         testMatch: [`<rootDir>/${file}`],
         globalSetup: "<rootDir>/labhost/jest-setup.ts",
         globalTeardown: "<rootDir>/labhost/jest-teardown.ts",
+        setupFilesAfterEnv: ["<rootDir>/labhost/jest-wait.ts"],
     };
     const env = { ...process.env, [envName]: JSON.stringify(payload) };
     const jest = path.join(PROJECT_DIR, "node_modules", ".bin", "jest");
