@@ -12,7 +12,10 @@
 //                 the next tick.
 //   LACP:         a partner whose LACPDUs stop is dropped after 3 of its periods: 3 x 1 s
 //                 with lacp_rate fast, 3 x 30 s with slow. Heard one way only, the peer
-//                 learns it a short timeout (3 s) later, when the deaf end defaults.
+//                 learns it a short timeout (3 s) later, when the deaf end defaults, from a
+//                 LACPDU that may wait out the transmit limit (300 ms) and that the peer acts
+//                 on at its next state-machine tick (100 ms). A returning port is taken back
+//                 by the same LACPDU exchange: transmit limit + tick.
 // A fault the monitor cannot see gives "never": the bond does not react at all.
 
 export type FaultKind =
@@ -103,6 +106,19 @@ export const LACP_PERIOD_S = { fast: 1, slow: 30 } as const;
 export const LACP_DEFAULT_S = 3;
 /** A returning 802.3ad port joins the aggregator only after this wait (AD_AGGREGATE_WAIT_TIME in bond_3ad.c). */
 export const LACP_AGGREGATE_WAIT_MS = 2000;
+/**
+ * The 802.3ad state machines run once per tick (AD_TIMER_INTERVAL, 100 ms, in
+ * include/net/bond_3ad.h: bond_3ad_state_machine_handler re-queues itself every
+ * ad_delta_in_ticks), the rx and mux machines in the same pass: a LACPDU that changes the
+ * partner's state moves the port at the next tick.
+ */
+export const LACP_TICK_MS = 100;
+/**
+ * At most AD_MAX_TX_IN_SECOND (3) LACPDUs a second: ad_tx_machine sends a LACPDU that is due
+ * (ntt) only every ad_ticks_per_sec / AD_MAX_TX_IN_SECOND ticks, 10 / 3 = 3 ticks, 300 ms
+ * (bond_3ad.c in Debian 12's 6.1; newer kernels count it in jiffies to the same end).
+ */
+export const LACP_TX_GAP_MS = Math.floor(1000 / LACP_TICK_MS / 3) * LACP_TICK_MS;
 
 export type Monitor = "arp" | "mii" | "none";
 
@@ -246,13 +262,16 @@ function oneWayBound(s: BondSettings, deaf: string, shared: boolean): Bound {
         // The deaf end stops distributing once the partner expires, but goes on claiming sync
         // until it defaults a short timeout later (bond_3ad.c, AD_RX_EXPIRED); only then do
         // its LACPDUs take the peer off the port. Measured: sync kept in state 143, dropped in 71.
+        // The LACPDU that drops sync may wait out the transmit limit, and the peer detaches
+        // the port at its next tick.
         const period = LACP_PERIOD_S[s.lacpRate];
         return {
             kind: "ms",
-            ms: (LACP_EXPIRE_PERIODS * period + LACP_DEFAULT_S) * 1000,
+            ms: (LACP_EXPIRE_PERIODS * period + LACP_DEFAULT_S) * 1000 + LACP_TX_GAP_MS + LACP_TICK_MS,
             formula:
                 `LACP ${s.lacpRate}: ${LACP_EXPIRE_PERIODS} x ${period} s until ${deaf}'s partner expires ` +
-                `+ ${LACP_DEFAULT_S} s until it defaults`,
+                `+ ${LACP_DEFAULT_S} s until it defaults + ${LACP_TX_GAP_MS} ms LACPDU transmit limit ` +
+                `+ ${LACP_TICK_MS} ms the peer's tick`,
         };
     }
     const own = detect(s, "silent", deaf);
@@ -288,6 +307,16 @@ export function returnBound(s: BondSettings): Bound {
     }
     if (monitor === "arp") return { kind: "ms", ...arpDetection(s) };
     if (monitor === "none") return { kind: "never", formula: "no link monitor: a returning slave is never seen" };
+    if (s.mode === "802.3ad") {
+        // The flow moves once the returning port distributes at one end (ad_mux_machine,
+        // COLLECTING_DISTRIBUTING); the other end collects on it only when the LACPDU saying
+        // so has come (transmit limit) and its next tick has run: frames sent in between are lost.
+        return {
+            kind: "ms",
+            ms: LACP_TX_GAP_MS + LACP_TICK_MS,
+            formula: `LACP: ${LACP_TX_GAP_MS} ms LACPDU transmit limit + ${LACP_TICK_MS} ms the peer's tick`,
+        };
+    }
     return { kind: "ms", ms: s.miimon + s.updelay, formula: `miimon ${s.miimon} + updelay ${s.updelay}` };
 }
 
@@ -323,7 +352,9 @@ export function boundRules(): string[] {
         `ARP: \`arp_interval x (arp_missed_max + ${ARP_MISSED_SLACK})\`, ` +
             "in active-backup `+ arp_interval` to probe the idle backup",
         `LACP: the partner expires after ${lacp("fast")} or ${lacp("slow")}; ` +
-            `heard one way, \`+ ${LACP_DEFAULT_S} s\` until the deaf end defaults`,
+            `heard one way, \`+ ${LACP_DEFAULT_S} s\` until the deaf end defaults ` +
+            `\`+ ${LACP_TX_GAP_MS} ms\` LACPDU transmit limit \`+ ${LACP_TICK_MS} ms\` the peer's tick; ` +
+            `failback \`${LACP_TX_GAP_MS} + ${LACP_TICK_MS} ms\``,
         '"never" where the monitor cannot see the fault; ' +
             "0 where the mode needs no reaction (broadcast, a failback that stays on the backup)",
     ];

@@ -251,7 +251,11 @@ function exceededCause(row: RowResult, s: BondSettings): string {
         );
     } else if (s.mode === "802.3ad" && ["admin-down", "silent", "one-way"].includes(row.fault)) {
         parts.push(
-            "after the partner's LACPDUs time out, the LACP state machines (100 ms ticks) still have to detach the port and move the flow.",
+            // bond_3ad_state_machine_handler runs the rx machine (whose current_while timer
+            // expires the partner) and the mux machine (which detaches the port) in one pass.
+            "the partner expires when its LACPDUs' timer runs out (ad_rx_machine in bond_3ad.c), and the same 100 ms tick " +
+                "detaches the port (ad_mux_machine), so the ticks add nothing beyond the bound: cause not measured " +
+                "(the row does not record when each end moved the flow).",
         );
     } else if (s.mode === "balance-tlb" || s.mode === "balance-alb") {
         parts.push(

@@ -135,14 +135,17 @@ describe("predictBound", () => {
         // On one segment the peer's answer can take the other channel: the usual ARP bound.
         expect(ms(predictBound(settingsOf("arp-monitor"), "one-way", ROUTERS, "centralRouter", true))).toBe(900);
         // LACP: the deaf end's partner expires, then defaults a short timeout later, and only
-        // then do its LACPDUs stop claiming sync and take the peer off the channel.
+        // then do its LACPDUs stop claiming sync and take the peer off the channel: the first
+        // such LACPDU may wait 300 ms (3 a second at most), and the peer acts at its next tick.
         expect(predictBound(settingsOf("lacp"), "one-way", ROUTERS, "centralRouter")).toEqual({
             kind: "ms",
-            ms: 6000,
-            formula: "LACP fast: 3 x 1 s until centralRouter's partner expires + 3 s until it defaults",
+            ms: 6400,
+            formula:
+                "LACP fast: 3 x 1 s until centralRouter's partner expires + 3 s until it defaults " +
+                "+ 300 ms LACPDU transmit limit + 100 ms the peer's tick",
         });
         expect(ms(predictBound(settingsOf("lacp", { lacp_rate: "slow" }), "one-way", ROUTERS, "centralRouter"))).toBe(
-            93000,
+            93400,
         );
         expect(predictBound(settingsOf("seed"), "one-way", ROUTERS, "centralRouter").formula).toMatch(
             /^never: the MII monitor reads carrier/,
@@ -170,6 +173,17 @@ describe("predictBound", () => {
         ).toBe("none");
         expect(ms(predictBound(settingsOf("arp-monitor"), "return", ROUTERS))).toBe(900);
         expect(ms(predictBound(settingsOf("balance-rr"), "return", ROUTERS))).toBe(100);
+    });
+
+    it("failback in 802.3ad: the LACPDU exchange that makes the port distribute, not the MII monitor", () => {
+        // Measured 127-130 ms on lacp/flapping (docs/drill/report.json): more than miimon 100,
+        // within the 300 ms transmit limit + the 100 ms tick.
+        expect(predictBound(settingsOf("lacp"), "return", ROUTERS)).toEqual({
+            kind: "ms",
+            ms: 400,
+            formula: "LACP: 300 ms LACPDU transmit limit + 100 ms the peer's tick",
+        });
+        expect(ms(predictBound(settingsOf("lacp", { updelay: 500 }), "return", ROUTERS))).toBe(400);
     });
 
     it("flapping: the worse of leaving and taking back the channel", () => {

@@ -80,11 +80,17 @@ describe("failback is not relapse: lacp, flapping", () => {
         expect(Object.values(raw.routers).map((v) => v.txAfter)).toEqual(["eth2", "eth2"]);
     });
 
-    it("is the flow failing back onto eth2, judged against the failback bound", () => {
+    it("is the flow failing back onto eth2, within LACP's failback bound (transmit limit + tick, 400 ms)", () => {
         const row = again("lacp", "flapping");
-        expect(row.reasons).toEqual([
-            "failback beyond its bound: lost 130 ms 8.3 s after the fault, as the flow moved back onto eth2 (failback bound 100 ms)",
-        ]);
+        expect(row.bound).toMatchObject({ kind: "ms", ms: 400 });
+        expect({ verdict: row.verdict, reasons: row.reasons }).toEqual({ verdict: "pass", reasons: [] });
+    });
+
+    it("is judged as a failback: against the MII bound (100 ms) it would fail as one, not as a relapse", () => {
+        const s = report.variants.find((v) => v.variant === "lacp")!.settings;
+        const mii = { ...s, mode: "active-backup" as const, primary: "eth2", primaryReselect: "always" as const };
+        const row = rejudge({ ...rowOf("lacp", "flapping"), bound: { kind: "ms", ms: 100, formula: "" } }, mii);
+        expect(row.reasons.join()).toMatch(/^failback beyond its bound: lost 130 ms 8.3 s after the fault/);
         expect(row.reasons.join()).not.toMatch(/relapse/);
     });
 
