@@ -5,7 +5,7 @@
 import { slaveIn } from "../components/handle";
 import { BondSettings, formatBound, monitorOf } from "./bounds";
 import { DrillLab, onOneSegment } from "./lab";
-import { failoverOutageMs, settleMsOf } from "./outage";
+import { failoverOutageMs, harnessSkewMs, settleMsOf } from "./outage";
 import type { RowResult } from "./result";
 
 /** What recovers from a channel silent one way: see the lacp row of the one-way scenario. */
@@ -206,14 +206,8 @@ function lossText(row: RowResult): string {
 function exceededCause(row: RowResult, s: BondSettings): string {
     const monitor = monitorOf(s);
     const parts: string[] = [];
-    const skew = row.times?.skewMs ?? null;
-    // The skew as `ip monitor` read it; larger than the outage, it is the monitor's own delay.
-    if (
-        skew !== null &&
-        skew > 2 * row.probeIntervalMs &&
-        skew <= row.outageMs + 2 * row.probeIntervalMs &&
-        (row.fault === "cut" || row.fault === "return")
-    ) {
+    const skew = harnessSkewMs(row.fault, row.times?.skewMs ?? null, row.outageMs, row.probeIntervalMs);
+    if (skew > 0) {
         const rest = Math.max(0, Math.round(row.outageMs - skew));
         parts.push(
             `the two ends of the cable changed ${skew} ms apart ` +

@@ -25,6 +25,7 @@ import {
     combineDirections,
     failoverOutageMs,
     faultAtOf,
+    harnessSkewMs,
     hasBaseline,
     relapsesOf,
     settleMsOf,
@@ -165,6 +166,8 @@ export interface RowEvidence {
     untested: string | null;
     /** Flap or return: when the flow could fail back onto the returning slave; null when the data does not show it did. */
     failback: FailbackWindow | null;
+    /** Cut or return: how far apart the cable's two ends changed (`ip monitor`); null when not measured. */
+    skewMs: number | null;
 }
 
 /** When (ms after the fault) an outage is the flow failing back onto the returning slave, and its bound. */
@@ -175,13 +178,17 @@ export interface FailbackWindow {
     bound: Bound & { kind: "ms" };
 }
 
-const NO_EVIDENCE: RowEvidence = { untested: null, failback: null };
+const NO_EVIDENCE: RowEvidence = { untested: null, failback: null, skewMs: null };
 
 type EvidenceRow = Pick<RowResult, "fault" | "bound" | "channel" | "routers" | "times">;
 
 /** The row's evidence, from its counters; the failback window needs the bond's settings. */
 export function rowEvidence(row: EvidenceRow, settings?: BondSettings): RowEvidence {
-    return { untested: untestedReason(row), failback: settings ? failbackWindow(row, settings) : null };
+    return {
+        untested: untestedReason(row),
+        failback: settings ? failbackWindow(row, settings) : null,
+        skewMs: row.times?.skewMs ?? null,
+    };
 }
 
 /**
@@ -261,8 +268,11 @@ export function judge(
     const combined = combineDirections(da, db);
     const probeIntervalMs = Math.max(da.intervalMs, db.intervalMs);
     const settleMs = settleMsOf(bound);
-    // The bound is the failover's: a relapse, a failback or a late loss is judged on its own.
-    const exceeded = boundExceeded(bound, failoverOutageMs([da, db], faultEndMs, settleMs), probeIntervalMs);
+    // The bound is the failover's: a relapse, a failback or a late loss is judged on its own;
+    // and the kernel's, counted from the second end of a cut cable (the harness's skew is not its).
+    const failoverMs = failoverOutageMs([da, db], faultEndMs, settleMs);
+    const skewMs = harnessSkewMs(fault, evidence.skewMs, failoverMs, probeIntervalMs);
+    const exceeded = boundExceeded(bound, failoverMs - skewMs, probeIntervalMs);
     const dead = deadBeforeFault(directions);
     let reasons: string[] = [];
     let outcome: RowOutcome = combined.outcome;

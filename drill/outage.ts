@@ -296,3 +296,15 @@ export function settleMsOf(bound: { kind: string; ms?: number }): number {
 export function hasBaseline(d: DirectionAnalysis): boolean {
     return d.rttBefore !== null;
 }
+
+/**
+ * The harness's share of a cable cut's or return's outage: the cable container changes the two
+ * ends one after the other (`skewMs`, as `ip monitor` timed them), and until the second end has
+ * changed the bond there has nothing to act on, so the kernel's outage counts from the second
+ * end. A skew beyond the outage is the monitor's own reading delay, not the harness's, and one
+ * within two probe intervals is below what the probes resolve: 0 then, as for every other fault.
+ */
+export function harnessSkewMs(fault: string, skewMs: number | null, outageMs: number, probeIntervalMs: number): number {
+    if ((fault !== "cut" && fault !== "return") || skewMs === null) return 0;
+    return skewMs > 2 * probeIntervalMs && skewMs <= outageMs ? skewMs : 0;
+}

@@ -7,6 +7,7 @@ import * as path from "path";
 import { BOND_OPTIONS, BondMode } from "../components/labfile/modes";
 import { Bound, boundRules, formatBound } from "./bounds";
 import type { DrillEvent, DrillReport, RowResult } from "./result";
+import { harnessSkewMs } from "./outage";
 import { SCENARIOS, ScenarioName } from "./scenarios";
 
 // ---------------------------------------------------------------- cells
@@ -47,8 +48,12 @@ export function outageText(row: RowResult): string {
             const tail = Math.max(...Object.values(row.directions).map((d) => d.tailLossPct));
             return `partial, ${tail.toFixed(0)}% lost`;
         }
-        default:
-            return seconds(row.outageMs);
+        default: {
+            // Both figures where the cable's two ends changed apart: the harness's skew is not the kernel's.
+            const skew = harnessSkewMs(row.fault, row.times?.skewMs ?? null, row.outageMs, row.probeIntervalMs);
+            if (skew === 0) return seconds(row.outageMs);
+            return `${seconds(row.outageMs)} (${seconds(row.outageMs - skew)} from the second end)`;
+        }
     }
 }
 
@@ -352,7 +357,9 @@ export function markdown(report: DrillReport): string {
             '(or to the end of the window: no recovery). Recovered: replies again; "partial": over 10 % of the last second\'s probes ' +
             "lost, scattered in 3 or more runs (e.g. round-robin still sending every other packet into the dead channel).",
         `- Bound: ${boundRules().join("; ")}. ` +
-            "Exceeded: outage > bound + 2 probe intervals (a gap between replies is up to two intervals longer than the outage itself). " +
+            "Exceeded: outage > bound + 2 probe intervals (a gap between replies is up to two intervals longer than the outage itself); " +
+            "a cut cable's or a return's outage counts from the second end's change, as `ip monitor` timed both ends " +
+            "(the cable container changes them one after the other: that skew is the harness's, not the kernel's; the table gives both figures). " +
             "A loss once the path had settled after the fault's last change is a relapse, unless the row's counters show the flow " +
             "moving back onto the returning slave then: that is failback, judged against the failback bound. " +
             "The bounds of each variant's rows, as the drill computed them:",

@@ -99,6 +99,32 @@ describe("failback is not relapse: lacp, flapping", () => {
     });
 });
 
+describe("the harness's skew is not the kernel's: a cut cable counts from its second end", () => {
+    it("seed, cable-cut: 160 ms, its ends 45 ms apart: 115 ms from the second end, within 100 ms + two probes", () => {
+        const raw = rowOf("seed", "cable-cut");
+        expect(raw.times!.skewMs).toBe(45);
+        expect(raw.outageMs).toBeCloseTo(160, -1);
+        const row = again("seed", "cable-cut");
+        expect({ verdict: row.verdict, exceeded: row.exceeded }).toEqual({ verdict: "pass", exceeded: false });
+        expect(outageText(row)).toBe("160 ms (115 ms from the second end)");
+        // Judged from the first end, as before, it would fail by the skew.
+        const unskewed = rejudge({ ...raw, times: { ...raw.times!, skewMs: null } }, variant("seed").settings);
+        expect(unskewed.reasons).toEqual(["bound exceeded"]);
+    });
+
+    it("balance-xor, cable-cut: 175 ms, its ends 143 ms apart: 32 ms from the second end", () => {
+        const row = again("balance-xor", "cable-cut");
+        expect(row.verdict).toBe("pass");
+        expect(outageText(row)).toBe("175 ms (32 ms from the second end)");
+    });
+
+    it("a skew beyond the outage is the monitor's reading delay, not subtracted: lacp, cable-cut", () => {
+        const raw = rowOf("lacp", "cable-cut");
+        expect(raw.times!.skewMs!).toBeGreaterThan(raw.outageMs);
+        expect(outageText(again("lacp", "cable-cut"))).toBe("66 ms");
+    });
+});
+
 describe("report.md states what the report holds", () => {
     const md = markdown(report);
     const measured = md.slice(md.indexOf("## How it is measured"));
