@@ -246,8 +246,10 @@ export function predictBound(
  * it as before); LACP then tells the peer in its next LACPDU. Over one wire per channel an
  * active-backup ARP monitor never gets out (measured: docs/how-it-is-built.md, "A silence one way only"): with no
  * slave answering, the deaf router probes out of each in turn, its probes out of the deaf
- * channel keep the peer's slave there validated, and the peer answers every probe, the ones
- * that came by the other channel too, out of that slave.
+ * channel keep the peer's slave there validated, and the peer answers them out of that slave,
+ * into the loss. Those out of the other slave reach the peer's inactive slave, which passes
+ * them to nothing but handlers bound to it (bond_should_deliver_exact_match in bond_main.c):
+ * the peer's ARP never sees them.
  */
 function oneWayBound(s: BondSettings, deaf: string, shared: boolean): Bound {
     if (monitorOf(s) === "arp" && s.mode === "active-backup" && !shared) {
@@ -255,7 +257,7 @@ function oneWayBound(s: BondSettings, deaf: string, shared: boolean): Bound {
             kind: "never",
             formula:
                 `never: ${deaf}'s ARP probes still cross the channel and hold the peer on it, ` +
-                "and the peer answers every probe over it (one wire per channel)",
+                "and the peer answers them over it, into the loss (one wire per channel)",
         };
     }
     if (s.mode === "802.3ad") {

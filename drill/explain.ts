@@ -147,7 +147,9 @@ function oneWay(row: RowResult, s: BondSettings, lab: DrillLab): string | null {
         return (
             `${lost}. ${deaf}'s ARP monitor gave ${ch} up and, with no slave answering, probed out of each in turn: ` +
             `its probes out of ${ch} still reached ${peer} and kept ${peer}'s ${peerSlave} validated, and ${peer} answered ` +
-            `every probe, the ones that came by the other channel too, out of ${peerSlave}, into the loss (${facts}). ` +
+            `them out of ${peerSlave}, into the loss (${facts}). The probes out of the other slave reached ${peer}'s ` +
+            "inactive slave, where an active-backup bond passes a frame only to what is bound to that very slave " +
+            "(bond_should_deliver_exact_match in bond_main.c): they never reached its ARP, so nothing answered them. " +
             `Over one wire per channel nothing else carries an answer; verify names this state. ${LACP_HEARS}`
         );
     }
@@ -306,7 +308,11 @@ function degraded(row: RowResult, s: BondSettings, lab: DrillLab): string {
         : "no probe was answered after the fault";
     // tlb rebalances what it sends by load: the loss may come from that, not from netem.
     const astray = sentAstray(row, s, lab);
-    if (astray) return `Not the degraded channel: ${facts}. ${astray}`;
+    // The loss is the bond sending where the peer does not receive, not netem's share of it.
+    if (astray)
+        return (
+            `More than the degradation: ${facts}${row.open ? ", and an outage still open at the end" : ""}. ` + astray
+        );
     switch (s.mode) {
         case "balance-rr":
             return `Round-robin keeps sending every other packet over the bad channel: ${facts}; no monitor reacts to delay or loss.`;

@@ -157,7 +157,7 @@ describe("a whole row from captured probes", () => {
         };
         expect(explain(astray, tlb, lab)).toMatch(
             new RegExp(
-                /^Not the degraded channel: .*balance-tlb receives only on its active slave \(eth1\) /.source +
+                /^More than the degradation: .*balance-tlb receives only on its active slave \(eth1\) /.source +
                     /but spreads what it sends over every slave: inetRouter and centralRouter sent the probes on eth2/
                         .source,
             ),

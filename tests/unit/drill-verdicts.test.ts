@@ -125,6 +125,25 @@ describe("the harness's skew is not the kernel's: a cut cable counts from its se
     });
 });
 
+describe("explanations that state a mechanism agree with the kernel and the row (the committed report, as rendered now)", () => {
+    it("arp-monitor, one way: the probes by the other channel reach the peer's inactive slave and go unanswered", () => {
+        const text = rowOf("arp-monitor", "one-way-centralRouter").explanation ?? "";
+        const row = rowOf("arp-monitor", "one-way-centralRouter");
+        expect(row.routers.inetRouter.after?.active).toBe("eth1");
+        expect(text).not.toMatch(/the other channel too/);
+        expect(text).toMatch(/bond_should_deliver_exact_match/);
+    });
+
+    it("balance-tlb, degraded: its answered probes crossed the degraded channel, so it does not say they did not", () => {
+        const row = rowOf("balance-tlb", "degraded");
+        // 20 ms each way on the degraded channel: a p50 round trip of about 40 ms came over it.
+        expect(Math.max(...Object.values(row.directions).map((d) => d.rttAfter?.p50 ?? 0))).toBeGreaterThan(40);
+        const text = rowOf("balance-tlb", "degraded").explanation ?? "";
+        expect(text).not.toMatch(/Not the degraded channel/);
+        expect(text).toMatch(/^More than the degradation: .*an outage still open at the end/);
+    });
+});
+
 describe("report.md states what the report holds", () => {
     const md = markdown(report);
     const measured = md.slice(md.indexOf("## How it is measured"));
