@@ -92,7 +92,7 @@ END {
         if (active == "" && arp && carriers == ns)
             # Measured over one wire per channel (docs/how-it-is-built.md, "A silence one way only"): a silence into this
             # router only is never left, because the peer keeps answering out of the same wire.
-            problem("active slave: none, expected " expect_active ": the ARP monitor hears the peer on no slave, though every carrier is up. Either the peer does not answer (see its verify), or frames are lost on their way into this router. Lost one way only, into " expect_active ", it stays so: this router'"'"'s probes still leave by " expect_active " and hold the peer on that wire, and the peer answers every probe over it, the ones sent by the other slaves too")
+            problem("active slave: none, expected " expect_active ": the ARP monitor hears the peer on no slave, though every carrier is up. Either the peer does not answer (see its verify), or frames are lost on their way into this router. Lost one way only, into " expect_active ", it stays so: this router'"'"'s probes still leave by " expect_active " and hold the peer on that wire, and the peer answers them over it, into the loss; those sent by the other slaves reach the peer'"'"'s inactive slaves, which do not pass them to its ARP")
         else
             problem("active slave: " (active == "" ? "none" : active) ", expected " expect_active ": it failed or primary_reselect kept another slave")
     }
