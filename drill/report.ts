@@ -364,6 +364,7 @@ export function markdown(report: DrillReport): string {
             "moving back onto the returning slave then: that is failback, judged against the failback bound. " +
             "The bounds of each variant's rows, as the drill computed them:",
         ...boundsPerVariant(report),
+        ...disclosures(report),
         "- tx columns: the slaves that sent the probes' packets before the fault → at the end of the window " +
             "(/sys/class/net/ethN/statistics); " +
             "active after: /proc/net/bonding's active slave at the end; " +
@@ -371,6 +372,40 @@ export function markdown(report: DrillReport): string {
         "",
     );
     return out.join("\n");
+}
+
+/**
+ * What shapes the numbers beyond the rules above, from the report's own data: the probe
+ * interval as measured (ping sends slower than asked), the router's keeper and the rows that
+ * lean on it, and what the e2e tests hold a lab to.
+ */
+export function disclosures(report: DrillReport): string[] {
+    const rows = report.variants.flatMap((v) => v.rows).filter((r) => r.probeIntervalMs > 0);
+    const intervals = rows.map((r) => r.probeIntervalMs).sort((a, b) => a - b);
+    const lines: string[] = [];
+    if (intervals.length > 0) {
+        const median = intervals[Math.floor(intervals.length / 2)];
+        lines.push(
+            `- Probe interval: \`ping -i ${report.options.intervalS}\` asks for ${report.options.intervalS * 1000} ms; ` +
+                `the ${intervals.length} rows measured ${median.toFixed(1)} ms (median; ` +
+                `${intervals[0].toFixed(1)}-${intervals[intervals.length - 1].toFixed(1)} ms), ` +
+                "each row's own in `report.json` (probeIntervalMs), which its tolerance uses.",
+        );
+    }
+    const kept = report.variants.filter(
+        (v) => v.settings.mode === "active-backup" && v.settings.arpInterval > 0 && v.settings.primary !== null,
+    );
+    if (kept.length > 0)
+        lines.push(
+            `- The router's keeper: in ${kept.map((v) => v.variant).join(", ")} (active-backup, ARP monitor, a primary) ` +
+                "a bond that left its primary after a silence returns to it only because each router's init, while the " +
+                "bond is off a primary that has carrier, sends a gratuitous ARP out of the primary every 2 s " +
+                "(router-init.sh `keep_primary`): the failback and flapping rows, and every row's restore, lean on it.",
+        );
+    lines.push(
+        "- The e2e tests (tests/e2e/variants.test.ts) hold a recovery to twice its bound; the verdicts here hold it to the bound.",
+    );
+    return lines;
 }
 
 /**

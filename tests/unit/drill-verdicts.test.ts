@@ -144,6 +144,29 @@ describe("explanations that state a mechanism agree with the kernel and the row 
     });
 });
 
+describe("report.md discloses what shapes its numbers, from its own data", () => {
+    const md = markdown(report);
+
+    it("the probe interval as measured, not as asked: the rows' median and range", () => {
+        const intervals = report.variants
+            .flatMap((v) => v.rows)
+            .map((r) => r.probeIntervalMs)
+            .filter((ms) => ms > 0)
+            .sort((a, b) => a - b);
+        const median = intervals[Math.floor(intervals.length / 2)];
+        expect(median).toBeGreaterThan(10); // ping -i 0.01 sends slower than it asks
+        expect(md).toContain(`the ${intervals.length} rows measured ${median.toFixed(1)} ms (median; `);
+    });
+
+    it("the keeper, naming the variants that lean on it: arp-monitor", () => {
+        expect(md).toMatch(/- The router's keeper: in arp-monitor \(active-backup, ARP monitor, a primary\) a bond/);
+    });
+
+    it("what the e2e tests hold a lab to", () => {
+        expect(md).toContain("hold a recovery to twice its bound");
+    });
+});
+
 describe("report.md states what the report holds", () => {
     const md = markdown(report);
     const measured = md.slice(md.indexOf("## How it is measured"));
