@@ -205,6 +205,13 @@ function lossText(row: RowResult): string {
         .join(", ");
 }
 
+/** The Docker host's load when the row began, as a fact beside an unmeasured cause ("" when not recorded). */
+function loadText(row: RowResult): string {
+    return row.load === null || row.load === undefined
+        ? ""
+        : ` (the Docker host's load average was ${row.load} as the row began)`;
+}
+
 function exceededCause(row: RowResult, s: BondSettings): string {
     const monitor = monitorOf(s);
     const parts: string[] = [];
@@ -242,8 +249,9 @@ function exceededCause(row: RowResult, s: BondSettings): string {
         }
     } else if (monitor === "arp") {
         parts.push(
-            "the ARP monitor acts only on its ticks (give the slave up, probe the backup, take the backup: one tick each), " +
-                "and on a busy CPU each tick runs late.",
+            "the ARP monitor acts only on its ticks (give the slave up, probe the backup, take the backup: one tick each, " +
+                "bond_ab_arp_inspect and bond_ab_arp_probe in bond_main.c), which the bound counts; " +
+                `what took longer is not in the row's counters: cause not measured${loadText(row)}.`,
         );
     } else if (s.mode === "802.3ad" && ["admin-down", "silent", "one-way"].includes(row.fault)) {
         parts.push(
@@ -259,8 +267,8 @@ function exceededCause(row: RowResult, s: BondSettings): string {
         );
     } else {
         parts.push(
-            "the failover took longer than the monitor's interval: " +
-                "the MII monitor runs as deferred work, which a busy emulated CPU delays.",
+            "the MII monitor reads carrier every miimon ms (bond_mii_monitor, deferred work in bond_main.c), which the bound " +
+                `counts; the row does not record when each router's monitor saw the change: cause not measured${loadText(row)}.`,
         );
     }
     if (row.fault === "flap") parts.push(`(${row.times?.cuts.length ?? 0} cuts; the longest outage counts.)`);

@@ -134,6 +134,15 @@ describe("explanations that state a mechanism agree with the kernel and the row 
         expect(text).toMatch(/bond_should_deliver_exact_match/);
     });
 
+    it("seed-shared, flapping: no counter shows why the MII failover took 136 ms: 'cause not measured', no guess", () => {
+        const row = rowOf("seed-shared", "flapping");
+        expect(row.reasons).toEqual(["bound exceeded"]);
+        expect(row.explanation).toMatch(
+            /cause not measured \(the Docker host's load average was [\d.]+ as the row began\)/,
+        );
+        expect(row.explanation).not.toMatch(/busy/);
+    });
+
     it("balance-tlb, degraded: its answered probes crossed the degraded channel, so it does not say they did not", () => {
         const row = rowOf("balance-tlb", "degraded");
         // 20 ms each way on the degraded channel: a p50 round trip of about 40 ms came over it.
