@@ -172,8 +172,9 @@ function receiveSide(row: RowResult, near: string, far: string): string {
     return (
         ` In the row's last ${(farView.ms / 1000).toFixed(1)} s ${far} received ${arrived} frames from ${near} on ${moved}, ` +
         "its inactive slave, and dropped them: an active-backup bond " +
-        "takes in only what arrives on its active slave (all_slaves_active 0), " +
-        `the gratuitous ARP ${near} sent at failover included.`
+        "takes in only what arrives on its active slave (all_slaves_active 0). " +
+        // The window is the row's last snapshots, seconds after the failover: its count cannot hold that ARP.
+        `The gratuitous ARP ${near} sent at failover, before that window, arrived the same way and is not in the count.`
     );
 }
 

@@ -143,6 +143,14 @@ describe("explanations that state a mechanism agree with the kernel and the row 
         expect(row.explanation).not.toMatch(/busy/);
     });
 
+    it("seed, admin-down-centralRouter: the frames it counts are from a window after the failover's gratuitous ARP", () => {
+        const row = rowOf("seed", "admin-down-centralRouter");
+        const windowStart = row.times!.probeStop - row.routers.inetRouter.after!.ms;
+        expect(windowStart).toBeGreaterThan(2000); // ms after the fault: centralRouter failed over at once
+        expect(row.explanation).not.toMatch(/included/);
+        expect(row.explanation).toMatch(/before that window, arrived the same way and is not in the count/);
+    });
+
     it("balance-tlb, degraded: its answered probes crossed the degraded channel, so it does not say they did not", () => {
         const row = rowOf("balance-tlb", "degraded");
         // 20 ms each way on the degraded channel: a p50 round trip of about 40 ms came over it.
