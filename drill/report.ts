@@ -359,7 +359,8 @@ export function markdown(report: DrillReport): string {
         `- Bound: ${boundRules().join("; ")}. ` +
             "Exceeded: outage > bound + 2 probe intervals (a gap between replies is up to two intervals longer than the outage itself); " +
             "a cut cable's or a return's outage counts from the second end's change, as `ip monitor` timed both ends " +
-            "(the cable container changes them one after the other: that skew is the harness's, not the kernel's; the table gives both figures). " +
+            "(the cable container changes them one after the other: that skew is the harness's, not the kernel's; " +
+            "the table gives both figures). " +
             "A loss once the path had settled after the fault's last change is a relapse, unless the row's counters show the flow " +
             "moving back onto the returning slave then: that is failback, judged against the failback bound. " +
             "The bounds of each variant's rows, as the drill computed them:",
