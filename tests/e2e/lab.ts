@@ -5,6 +5,7 @@ import { labNames, LABEL_STACK } from "../../components/names";
 import { ROUTER_IMAGE } from "../../components/foundation";
 import { LabStack } from "../../engine/lab-stack";
 import { UpdateResult } from "../../engine/engine";
+import { Step } from "../../engine/steps";
 import { docker, runProcess } from "../../engine/shell";
 
 /** The router image the lab host loads (labhost/start.sh builds it offline). */
@@ -62,6 +63,15 @@ export async function upFromRelease(lab: E2ELab, commit: string) {
     const { steps } = await lab.up();
     return { steps, idsBefore, idsAfter: ids() };
 }
+
+/** "op name" per step on the resources that hold something, e.g. "update lab-inetRouter-verify". */
+export const changes = (steps: Step[]) =>
+    steps
+        .filter(
+            (s) => s.op !== "same" && !/^(bondlab:index:|pulumi:pulumi:)/.test(s.urn.split("::")[2].split("$").pop()!),
+        )
+        .map((s) => `${s.op} ${s.urn.split("::").pop()}`)
+        .sort();
 
 /** Runs a command inside a container; returns its stdout. */
 export function exec(container: string, ...argv: string[]): Promise<string> {

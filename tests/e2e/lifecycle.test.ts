@@ -1,9 +1,8 @@
 import * as path from "path";
-import { Step } from "../../engine/steps";
 import { docker, runProcess } from "../../engine/shell";
 import { LabHandle } from "../../components/handle";
 import { labNames } from "../../components/names";
-import { DEBUG_IMAGE, E2ELab, IMAGE, exec, leftovers, restartRouters } from "./lab";
+import { DEBUG_IMAGE, E2ELab, IMAGE, changes, exec, leftovers, restartRouters } from "./lab";
 
 // Updates, not just creates: each case is `pulumi up` of one config, then `pulumi up` of the
 // next on the same stack, through the engine model on the real kernel. Every update must end
@@ -15,15 +14,6 @@ import { DEBUG_IMAGE, E2ELab, IMAGE, exec, leftovers, restartRouters } from "./l
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const lab = (file: string) => path.join(FIXTURES, `${file}.yaml`);
-
-/** "op name" per step on the resources that hold something, e.g. "update lab-inetRouter-verify". */
-const changes = (steps: Step[]) =>
-    steps
-        .filter(
-            (s) => s.op !== "same" && !/^(bondlab:index:|pulumi:pulumi:)/.test(s.urn.split("::")[2].split("$").pop()!),
-        )
-        .map((s) => `${s.op} ${s.urn.split("::").pop()}`)
-        .sort();
 
 /** Runs a program in the Docker host's network namespace (where the channels' bridges are). */
 async function hostRun(...argv: string[]): Promise<string> {
