@@ -3,8 +3,9 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { BondOptionValue } from "./modes";
 import { LabSpec } from "./spec";
-import { TopologySpec, classicLabOf, topologyOf } from "./topology";
-import { LabConfigError, validateLab } from "./validate";
+import { readClassicLab } from "./classic";
+import { TopologySpec, classicLabOf } from "./topology";
+import { LabConfigError } from "./validate";
 import { isTopologyFile, validateTopology } from "./validate-topology";
 
 /** The folder of the lab variants shipped with bondlab. */
@@ -91,8 +92,8 @@ export interface LoadedLab {
 export function loadAnyLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LoadedLab {
     const { variant, shown, raw } = readLabFile(variantOrPath);
     if (!isTopologyFile(raw)) {
-        const lab = validateLab(variant, raw, shown, overrides);
-        return { network: topologyOf(lab), lab };
+        const network = readClassicLab(variant, raw, shown, overrides);
+        return { network, lab: classicLabOf(network) as LabSpec };
     }
     if (Object.keys(overrides).length > 0)
         throw new LabConfigError(shown, [
@@ -132,7 +133,7 @@ export function loadLab(variantOrPath: string, overrides: Record<string, BondOpt
 /** Any lab file, version 1 or 2, as a network (what `npm run validate` checks and shows). */
 export function loadTopology(variantOrPath: string): TopologySpec {
     const { variant, shown, raw } = readLabFile(variantOrPath);
-    return isTopologyFile(raw) ? validateTopology(variant, raw, shown) : topologyOf(validateLab(variant, raw, shown));
+    return isTopologyFile(raw) ? validateTopology(variant, raw, shown) : readClassicLab(variant, raw, shown);
 }
 
 function readLabFile(variantOrPath: string): { variant: string; shown: string; raw: unknown } {

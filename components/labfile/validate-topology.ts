@@ -23,6 +23,7 @@ import {
     LabIssue,
     MAX_CHANNELS,
     SEGMENT_NAME,
+    bondNameProblem,
     checkArpTargets,
     checkBondName,
     checkHostAddress,
@@ -37,20 +38,22 @@ import {
 } from "./validate";
 
 // Turns a version 2 lab file (already parsed from YAML) into a TopologySpec, or throws a
-// LabConfigError listing every problem with its field, value and fix, like validateLab does
-// for version 1 files. It runs before any resource is registered.
+// LabConfigError listing every problem with its field, value and fix. It is the one lab
+// validator: a version 1 file is read as a network and checked here too (classic.ts). It runs
+// before any resource is registered, so a bad file never leaves a half-built lab behind.
 
 const IFNAMSIZ = 15;
 export const MAX_NODES = 32;
 const MAX_ROUTES = 64;
-/** Link, channel and segment names end up in Docker object names: short and plain, as version 1's segments. */
+/** Link, channel and segment names end up in Docker object names: short and plain. */
 const SHORT_NAME = SEGMENT_NAME;
 const SHORT_NAME_RULE = "1-15 lower-case letters, digits or '-', starting with a letter or digit";
 
 const vlanSchema = z.object({ id: z.number(), address: z.string() }).strict();
 const portSchema = z.object({ address: z.string().optional(), vlans: z.array(vlanSchema).default([]) }).strict();
 const endSchema = portSchema.extend({ bond: z.string().optional() }).strict();
-const channelSchema = z
+/** A channel, as both versions write it. */
+export const channelSchema = z
     .object({
         name: z.string(),
         subnet: z.string().optional(),
@@ -58,7 +61,8 @@ const channelSchema = z
         macFilter: z.boolean().default(false),
     })
     .strict();
-const optionValue = z.union([z.number(), z.string(), z.array(z.string())]);
+/** A bond option's value, as both versions write it. */
+export const optionValue = z.union([z.number(), z.string(), z.array(z.string())]);
 const topologySchema = z
     .object({
         version: z.literal(2),
@@ -257,7 +261,8 @@ function checkLink(
             `${field}.bond`,
             "a link of one channel has nothing to bond: remove bond, or give the link two or more channels",
         );
-    if (count >= 2 && link.bond !== undefined) {
+    // A bond is checked whatever the channel count, so that every problem is told at once.
+    if (link.bond !== undefined) {
         const mode = checkMode(link.bond.mode, add, `${field}.bond.mode`);
         const options = mode
             ? checkOptions(
@@ -283,7 +288,7 @@ function checkLink(
         nodeRef(endField, node, nodes, add);
         const slaves = channels.map(() => interfaces.next(node));
         let parent = slaves[0] ?? "eth?";
-        if (bond !== undefined || count >= 2) {
+        if (link.bond !== undefined || count >= 2) {
             parent = end.bond ?? bonds.defaultName(node);
             checkBondName(parent, add, `${endField}.bond`);
         } else if (end.bond !== undefined) {
@@ -298,7 +303,9 @@ function checkLink(
     ];
     if (bond && Array.isArray(bond.options.arp_ip_target)) {
         const optionsField = `${field}.bond.options.arp_ip_target`;
-        if (resolved.some((end) => end.address === undefined) && bond.options.arp_ip_target.includes("peer"))
+        // An end whose address is refused is told at its address, not here.
+        const unaddressed = names.some((node) => link.ends[node].address === undefined);
+        if (unaddressed && bond.options.arp_ip_target.includes("peer"))
             add(optionsField, "`peer` is the other end's address: give both ends an address, or list the targets");
         else
             checkArpTargets(
@@ -402,7 +409,14 @@ function checkSegments(
         if (s >= declared.length && !SHORT_NAME.test(segment.name))
             add(field, `"${segment.name}" must be ${SHORT_NAME_RULE}, e.g. intnet`);
         const members = segment.ports.length + segment.channels.length;
-        if (members < 2)
+        // A segment named only by channels (never declared) has one of them, or it would not be.
+        if (s >= declared.length && members < 2)
+            add(
+                field,
+                `segment "${segment.name}" has only this channel: a segment joins two or more channels into one L2 network; ` +
+                    `give another channel segment: ${segment.name}, or remove it`,
+            );
+        else if (members < 2)
             add(
                 field,
                 `segment "${segment.name}" joins ${members === 0 ? "nothing" : "only one port or channel"}: ` +
@@ -475,7 +489,10 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
     );
     segments.forEach((segment) => {
         if (segment.name === "mgmt")
-            add(segmentField(file, segment), '"mgmt" is the management network\'s name: call the segment e.g. lan');
+            add(
+                segmentField(file, links, segment),
+                '"mgmt" is the management network\'s name: call the segment e.g. lan',
+            );
     });
     // Container names: <stack>-<node>, <stack>-<channel or segment>-cable, <stack>-<segment>-switch.
     file.nodes.forEach((node, n) => {
@@ -525,7 +542,8 @@ function checkInterfaceNames(file: TopologyFile, links: LinkSpec[], segments: Se
             end.slaves.forEach((slave) =>
                 put(end.node, { name: slave, what: `${slave} of link ${link.name}`, field, chosen: false, fix: "" }),
             );
-            if (end.slaves.length >= 2)
+            // A name refused as a bond's (eth1, lo) is told once, at the bond's name.
+            if (end.slaves.length >= 2 && bondNameProblem(end.interface) === undefined)
                 put(end.node, {
                     name: end.interface,
                     what: `bond of link ${link.name}${chosen ? "" : ", named by default"}`,
@@ -599,9 +617,11 @@ function generatedTooLong(link: string, count: number): string {
     );
 }
 
-function segmentField(file: TopologyFile, segment: SegmentSpec): string {
+/** Where the file names a segment: its declaration, or else the first channel that joins it. */
+function segmentField(file: TopologyFile, links: LinkSpec[], segment: SegmentSpec): string {
     const s = file.segments.findIndex((d) => d.name === segment.name);
-    return s >= 0 ? `segments[${s}].name` : "segments";
+    if (s >= 0) return `segments[${s}].name`;
+    return channelFields(links, "segment").get(segment.channels[0] ?? "") ?? "segments";
 }
 
 /** Every node takes part in the network. */
@@ -660,7 +680,7 @@ function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): voi
                 add(
                     other.field,
                     `${other.address.ip} is also ${same.node}'s address in ${domain} (${same.field}): ` +
-                        "addresses are unique in one L2 network",
+                        `addresses are unique in one L2 network; give ${other.node} another`,
                 );
             else if (!sameSubnet(firstCidr, ipaddr.IPv4.parseCIDR(other.address.address)))
                 add(

@@ -9,11 +9,11 @@ import {
     allowsArpMonitoring,
     optionRule,
 } from "./modes";
-import { ChannelSpec, LabSpec, RouterSpec } from "./spec";
 
-// Turns a lab file (already parsed from YAML) into a LabSpec, or throws a LabConfigError
-// listing every problem with its field, the bad value and what is allowed. It runs before
-// any resource is registered, so a bad file never leaves a half-built lab behind.
+// What both lab file readers share: LabConfigError, which lists every problem of a file with
+// its field, the bad value and what is allowed, and the checks of single values (addresses,
+// subnets, modes, bond options). The network validator is validate-topology.ts; a version 1
+// file is read as a network by classic.ts.
 
 export interface LabIssue {
     /** Dotted path of the field, e.g. bond.options.lacp_rate. */
@@ -67,130 +67,8 @@ function shownIssues(issues: readonly LabIssue[]): string[] {
     return lines;
 }
 
-export const MIN_CHANNELS = 2;
 export const MAX_CHANNELS = 8;
 const IFNAMSIZ = 15; // Linux interface names: at most 15 characters.
-
-const DEFAULT_ROUTERS = [
-    { name: "inetRouter", address: "192.168.1.1/24" },
-    { name: "centralRouter", address: "192.168.1.2/24" },
-];
-const DEFAULT_CHANNELS = [{ name: "ch1" }, { name: "ch2" }];
-
-const optionValue = z.union([z.number(), z.string(), z.array(z.string())]);
-const labFileSchema = z
-    .object({
-        description: z.string().min(1),
-        bond: z
-            .object({
-                name: z.string().default("bond0"),
-                mode: z.string(),
-                options: z.record(optionValue).default({}),
-            })
-            .strict(),
-        routers: z.array(z.object({ name: z.string(), address: z.string() }).strict()).default(DEFAULT_ROUTERS),
-        channels: z
-            .array(
-                z
-                    .object({
-                        name: z.string(),
-                        subnet: z.string().optional(),
-                        segment: z.string().optional(),
-                        macFilter: z.boolean().default(false),
-                    })
-                    .strict(),
-            )
-            .default(DEFAULT_CHANNELS),
-        management: z.object({ subnet: z.string().optional() }).strict().default({}),
-        privileged: z.boolean().default(true),
-    })
-    .strict();
-type LabFile = z.infer<typeof labFileSchema>;
-
-const TOP_LEVEL_KEYS = Object.keys(labFileSchema.shape);
-const KNOWN_KEYS: Record<string, string[]> = {
-    "": TOP_LEVEL_KEYS,
-    bond: ["name", "mode", "options"],
-    routers: ["name", "address"],
-    channels: ["name", "subnet", "segment", "macFilter"],
-    management: ["subnet"],
-};
-
-/**
- * Validates a parsed lab file. `overrides` are single bond options from stack config,
- * merged over the file's (a null value removes the option) before validation.
- */
-export function validateLab(
-    variant: string,
-    raw: unknown,
-    source = variant,
-    overrides: Record<string, BondOptionValue | null> = {},
-): LabSpec {
-    const prototypeKeys = prototypeKeyIssues(raw);
-    if (prototypeKeys.length > 0) throw new LabConfigError(source, prototypeKeys);
-    const parsed = labFileSchema.safeParse(raw);
-    if (!parsed.success) {
-        throw new LabConfigError(
-            source,
-            parsed.error.issues.map((i) => zodIssue(i)),
-        );
-    }
-    const file = withOverrides(parsed.data, overrides);
-    const issues: LabIssue[] = [];
-    // A problem with an option the stack set (bondlab:bondOptions) is the stack's, not the file's.
-    const add = (field: string, message: string) => {
-        const key = field.startsWith("bond.options.") ? field.slice("bond.options.".length) : undefined;
-        if (key !== undefined && Object.hasOwn(overrides, key))
-            issues.push({ field: `bondlab:bondOptions.${key}`, message });
-        else if (field === "bond.options" && Object.values(overrides).includes(null)) {
-            const removed = Object.keys(overrides).filter((k) => overrides[k] === null);
-            issues.push({
-                field: "bondlab:bondOptions",
-                message:
-                    `${message} (after bondlab:bondOptions removes ${removed.join(", ")}: ` +
-                    `\`pulumi config rm --path 'bondlab:bondOptions.${removed[0]}'\` keeps the variant's)`,
-            });
-        } else issues.push({ field, message });
-    };
-
-    const routers = checkRouters(file, add);
-    const channels = checkChannels(file, add);
-    checkDockerNames(routers, channels, add);
-    checkSubnets(file, routers, add);
-    const mode = checkMode(file.bond.mode, add);
-    checkBondName(file.bond.name, add);
-    const options = mode
-        ? checkOptions(
-              mode,
-              file.bond.options,
-              { count: channels.length, primary: channels.map((c) => c.interface) },
-              add,
-          )
-        : {};
-    checkSegments(channels, mode, add);
-    checkArpTargets(routers, options, add);
-
-    if (issues.length > 0) throw new LabConfigError(source, issues);
-    return {
-        variant,
-        description: file.description,
-        bond: { name: file.bond.name, mode: mode!, options },
-        routers: routers as [RouterSpec, RouterSpec],
-        channels,
-        management: { subnet: file.management.subnet },
-        privileged: file.privileged,
-    };
-}
-
-function withOverrides(file: LabFile, overrides: Record<string, BondOptionValue | null>): LabFile {
-    // A Map, then own properties: a key such as "__proto__" stays a key and never reaches a prototype.
-    const options = new Map(Object.entries(file.bond.options));
-    for (const [key, value] of Object.entries(overrides)) {
-        if (value === null) options.delete(key);
-        else options.set(key, value);
-    }
-    return { ...file, bond: { ...file.bond, options: Object.fromEntries(options) } };
-}
 
 /**
  * "__proto__" as a key anywhere in the file: the schema would drop it without a word (it
@@ -228,27 +106,6 @@ export type Add = (field: string, message: string) => void;
 
 /** A router's (or node's) name is its hostname. */
 export const HOSTNAME = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
-
-function checkRouters(file: LabFile, add: Add): RouterSpec[] {
-    if (file.routers.length !== 2) {
-        add("routers", `the lab has exactly 2 routers, got ${file.routers.length}`);
-    }
-    const seen = new Set<string>();
-    return file.routers.map((router, i) => {
-        const field = `routers[${i}]`;
-        if (!HOSTNAME.test(router.name)) {
-            add(
-                `${field}.name`,
-                `"${router.name}" is not a hostname: use 1-63 letters, digits or '-', starting with a letter`,
-            );
-        }
-        if (seen.has(router.name.toLowerCase()))
-            add(`${field}.name`, `"${router.name}" is used twice: router names must differ`);
-        seen.add(router.name.toLowerCase());
-        const ip = checkHostAddress(`${field}.address`, router.address, add);
-        return { name: router.name, address: router.address, ip: ip ?? "" };
-    });
-}
 
 // Four-part decimal only: "192.168.1/24", "010.0.0.1" and hex forms are read differently by
 // different tools (ipaddr.js, iproute2, Docker), so none of them is taken.
@@ -300,146 +157,8 @@ export function checkHostAddress(field: string, value: string, add: Add): string
     return ip.toString();
 }
 
-/** Container names are `<stack>-<router>` and `<stack>-<channel>-cable`: they must not meet. */
-function checkDockerNames(routers: RouterSpec[], channels: ChannelSpec[], add: Add): void {
-    routers.forEach((router, i) => {
-        const cable = channels.find((c) => `${c.name}-cable` === router.name.toLowerCase());
-        if (cable)
-            add(
-                `routers[${i}].name`,
-                `"${router.name}" is the name of channel ${cable.name}'s cable container: rename the router`,
-            );
-        const segment = channels.find(
-            (c) => c.segment !== undefined && `${c.segment}-switch` === router.name.toLowerCase(),
-        );
-        if (segment)
-            add(
-                `routers[${i}].name`,
-                `"${router.name}" is the name of segment ${segment.segment}'s switch container: rename the router`,
-            );
-    });
-}
-
-function checkChannels(file: LabFile, add: Add): ChannelSpec[] {
-    const count = file.channels.length;
-    if (count < MIN_CHANNELS || count > MAX_CHANNELS) {
-        add("channels", `a bond here has ${MIN_CHANNELS} to ${MAX_CHANNELS} channels, got ${count}`);
-    }
-    const seen = new Set<string>();
-    return file.channels.map((channel, i) => {
-        const field = `channels[${i}].name`;
-        if (!/^[a-z0-9][a-z0-9-]*$/.test(channel.name) || channel.name.length > IFNAMSIZ) {
-            add(field, `"${channel.name}" must be 1-${IFNAMSIZ} lower-case letters, digits or '-'`);
-        }
-        if (seen.has(channel.name)) add(field, `"${channel.name}" is used twice: channel names must differ`);
-        if (channel.name === "mgmt")
-            add(field, `"mgmt" is the management network's name: call the channel e.g. ch${i + 1}`);
-        seen.add(channel.name);
-        return {
-            name: channel.name,
-            interface: `eth${i + 1}`,
-            subnet: channel.subnet,
-            segment: channel.segment,
-            macFilter: channel.macFilter,
-        };
-    });
-}
-
 /** Segment names end up in container names: short and plain, like channel names. */
 export const SEGMENT_NAME = /^[a-z0-9][a-z0-9-]{0,14}$/;
-
-function checkSegments(channels: ChannelSpec[], mode: BondMode | undefined, add: Add): void {
-    const members = new Map<string, number[]>();
-    channels.forEach((channel, i) => {
-        if (channel.segment === undefined) return;
-        const field = `channels[${i}].segment`;
-        if (!SEGMENT_NAME.test(channel.segment)) {
-            add(
-                field,
-                `"${channel.segment}" must be 1-15 lower-case letters, digits or '-', starting with a letter or digit, e.g. intnet`,
-            );
-            return;
-        }
-        if (channels.some((c) => c.name === channel.segment)) {
-            add(field, `"${channel.segment}" is also a channel's name: call the segment e.g. intnet`);
-        }
-        members.set(channel.segment, [...(members.get(channel.segment) ?? []), i]);
-    });
-    for (const [segment, indexes] of members) {
-        if (indexes.length < 2) {
-            add(
-                `channels[${indexes[0]}].segment`,
-                `segment "${segment}" has only this channel: a segment joins two or more channels into one L2 network; ` +
-                    `give another channel segment: ${segment}, or remove it`,
-            );
-        }
-    }
-    if (mode === "802.3ad" && members.size > 0) {
-        const first = channels.findIndex((c) => c.segment !== undefined);
-        add(
-            `channels[${first}].segment`,
-            "802.3ad needs each channel to be its own link to the partner, and a segment's switch (a plain Linux bridge) " +
-                "drops LACPDUs: remove segment, or use active-backup",
-        );
-    }
-}
-
-function checkSubnets(file: LabFile, routers: RouterSpec[], add: Add): void {
-    const subnets: { field: string; cidr: [ipaddr.IPv4, number] }[] = [];
-    const take = (field: string, value: string | undefined) => {
-        if (value === undefined) return;
-        if (!isPlainCidr(value)) {
-            add(field, `"${value}" is not an IPv4 subnet in plain decimal: write it like 10.250.1.0/24`);
-            return;
-        }
-        const special = specialRange(value.split("/")[0]);
-        const cidr = ipaddr.IPv4.parseCIDR(value);
-        if (special) {
-            add(field, `${value}: ${special}; use a private subnet such as 10.250.1.0/24`);
-            return;
-        }
-        if (cidr[1] < 8) {
-            add(field, `/${cidr[1]} covers ${cidr[1] === 0 ? "every address" : "far more than a lab"}: use /8 to /29`);
-            return;
-        }
-        const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
-        if (cidr[0].toString() !== network)
-            add(field, `"${value}" has host bits set: the subnet is ${network}/${cidr[1]}`);
-        else if (cidr[1] > 29)
-            add(field, `/${cidr[1]} is too small for a Docker network with two routers: use /29 or shorter`);
-        subnets.push({ field, cidr });
-    };
-    take("management.subnet", file.management.subnet);
-    file.channels.forEach((c, i) => take(`channels[${i}].subnet`, c.subnet));
-
-    const valid = routers.filter((r) => r.ip !== "");
-    if (valid.length === 2) {
-        const [a, b] = valid.map((r) => ipaddr.IPv4.parseCIDR(r.address));
-        if (a[0].toString() === b[0].toString()) {
-            add("routers[1].address", `${b[0]} is also routers[0]'s address: each router needs its own`);
-        } else if (a[1] !== b[1] || !b[0].match(a)) {
-            add(
-                "routers[1].address",
-                `${valid[1].address} is not in ${valid[0].address}'s subnet: both bond addresses must share one subnet`,
-            );
-        }
-        // The bond subnet must not overlap a Docker network, or the router would route bond traffic out of eth0.
-        subnets.push({
-            field: "routers[0].address",
-            cidr: [ipaddr.IPv4.parse(ipaddr.IPv4.networkAddressFromCIDR(valid[0].address).toString()), a[1]],
-        });
-    }
-    for (let i = 0; i < subnets.length; i++) {
-        for (let j = i + 1; j < subnets.length; j++) {
-            if (overlaps(subnets[i].cidr, subnets[j].cidr)) {
-                add(
-                    subnets[j].field,
-                    `${cidrText(subnets[j].cidr)} overlaps ${subnets[i].field} (${cidrText(subnets[i].cidr)}): subnets must not overlap`,
-                );
-            }
-        }
-    }
-}
 
 export function overlaps(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean {
     return a[0].match(b) || b[0].match(a);
@@ -456,11 +175,17 @@ export function checkMode(mode: string, add: Add, field = "bond.mode"): BondMode
 }
 
 export function checkBondName(name: string, add: Add, field = "bond.name"): void {
-    if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || name.length > IFNAMSIZ) {
-        add(field, `"${name}" is not a Linux interface name: use 1-${IFNAMSIZ} letters, digits, '_', '.' or '-'`);
-    } else if (/^(eth\d+|lo|bonding_masters|all|default)$/.test(name)) {
-        add(field, `"${name}" is taken ${takenBy(name)}: call the bond e.g. bond0`);
-    }
+    const problem = bondNameProblem(name);
+    if (problem) add(field, problem);
+}
+
+/** Why a bond cannot have this name, or undefined. */
+export function bondNameProblem(name: string): string | undefined {
+    if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || name.length > IFNAMSIZ)
+        return `"${name}" is not a Linux interface name: use 1-${IFNAMSIZ} letters, digits, '_', '.' or '-'`;
+    if (/^(eth\d+|lo|bonding_masters|all|default)$/.test(name))
+        return `"${name}" is taken ${takenBy(name)}: call the bond e.g. bond0`;
+    return undefined;
 }
 
 /** What already holds a name the kernel or the routers keep for themselves. */
@@ -475,7 +200,7 @@ function takenBy(name: string): string {
 /** The bond's slaves as the options see them: how many, and what `primary` may name. */
 export interface SlaveChoices {
     readonly count: number;
-    /** v1: the routers' interfaces (eth1, ...); v2: the link's channel names. */
+    /** The link's channel names. */
     readonly primary: readonly string[];
 }
 
@@ -554,13 +279,14 @@ export function checkOptions(
                 `the bond would never have carrier; use at most ${slaves.count}`,
         );
     }
-    if (result.primary !== undefined && !slaves.primary.includes(String(result.primary))) {
-        add(
-            `${prefix}.primary`,
-            `"${result.primary}" is not a slave of the bond: use one of ${slaves.primary.join(", ")}`,
-        );
-    }
+    if (result.primary !== undefined && !slaves.primary.includes(String(result.primary)))
+        add(`${prefix}.primary`, notASlave(String(result.primary), slaves.primary));
     return result;
+}
+
+/** Why `primary` cannot name this: the slaves it may name, as the file names them. */
+export function notASlave(primary: string, slaves: readonly string[]): string {
+    return `"${primary}" is not a slave of the bond: use one of ${slaves.join(", ")}`;
 }
 
 /** Each router's ARP targets once `peer` is its peer's address: distinct, reachable, not itself. */
@@ -646,7 +372,7 @@ function checkValue(
     }
 }
 
-export function zodIssue(issue: z.ZodIssue, knownKeys: Record<string, string[]> = KNOWN_KEYS): LabIssue {
+export function zodIssue(issue: z.ZodIssue, knownKeys: Record<string, string[]>): LabIssue {
     const field =
         issue.path
             .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))

@@ -13,8 +13,15 @@ import { endBondOptions } from "../../components/node-settings";
 import { BOND_OPTIONS } from "../../components/labfile/modes";
 import { listNetworks, listVariants, loadLab, loadTopology } from "../../components/labfile/load";
 import { LabSpec, bondOptionsFor } from "../../components/labfile/spec";
-import { LinkEndSpec, LinkSpec, TopologySpec, placedAddresses, topologyOf } from "../../components/labfile/topology";
-import { validateLab } from "../../components/labfile/validate";
+import {
+    LinkEndSpec,
+    LinkSpec,
+    TopologySpec,
+    classicLabOf,
+    placedAddresses,
+    topologyOf,
+} from "../../components/labfile/topology";
+import { readClassicLab } from "../../components/labfile/classic";
 import { validateTopology } from "../../components/labfile/validate-topology";
 
 // The exported host configs: golden files for the seed, every format's options parsed back
@@ -52,7 +59,7 @@ const v1 = (name: string, spec: LabSpec, refused?: Record<string, string>): Case
 
 /** A lab of the default topology with these bond options. */
 const lab = (name: string, mode: string, options: object) =>
-    validateLab(name, { description: name, bond: { mode, options } });
+    classicLabOf(readClassicLab(name, { description: name, bond: { mode, options } })) as LabSpec;
 
 const CASES: Case[] = [
     ...listVariants().map((v) => v1(v, loadLab(v))),

@@ -343,6 +343,30 @@ describe("bad version 2 files are refused with the field, the value and the fix"
             /^segments\[0\]\.ports\.client: "client" is not a node/,
         ],
         [
+            "a segment that only one channel names",
+            edit((r) => (link(r).channels = [{ name: "ch1", segment: "lan" }, "ch2"])),
+            /^links\[0\]\.channels\[0\]\.segment: segment "lan" has only this channel: .*give another channel segment: lan, or remove it$/,
+        ],
+        [
+            "a segment of channels named mgmt, told where a channel names it",
+            edit(
+                (r) =>
+                    (link(r).channels = [
+                        { name: "ch1", segment: "mgmt" },
+                        { name: "ch2", segment: "mgmt" },
+                    ]),
+            ),
+            /^links\[0\]\.channels\[0\]\.segment: "mgmt" is the management network's name/,
+        ],
+        [
+            "a bond over one channel, whose options are checked all the same",
+            edit((r) => {
+                link(r).channels = ["ch1"];
+                link(r).bond.options.lacp_rate = "fast";
+            }),
+            /^links\[0\]\.bond\.options\.lacp_rate: lacp_rate does not apply to mode active-backup/,
+        ],
+        [
             "an LACP link whose channels join a segment",
             edit((r) => {
                 link(r).bond.mode = "802.3ad";
@@ -386,6 +410,18 @@ describe("bad version 2 files are refused with the field, the value and the fix"
         ],
     ])("%s", (_, raw, expected) => {
         expect(issues(raw)).toContainEqual(expect.stringMatching(expected));
+    });
+
+    it("`peer` with an end whose address is refused is told at the address only", () => {
+        const found = issues(
+            edit((r) => {
+                link(r).bond.options = { arp_interval: 200, arp_ip_target: ["peer"] };
+                link(r).ends.inetRouter = { address: "192.168.1.1" };
+            }),
+        );
+        expect(found).toEqual([
+            expect.stringMatching(/^links\[0\]\.ends\.inetRouter\.address: "192\.168\.1\.1" is not/),
+        ]);
     });
 
     it("a summary route may cover a connected subnet", () => {

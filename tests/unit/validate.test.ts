@@ -1,13 +1,14 @@
-import { LabConfigError, validateLab } from "../../components/labfile/validate";
+import { readClassicLab } from "../../components/labfile/classic";
+import { LabConfigError } from "../../components/labfile/validate";
 import { loadLab, listVariants } from "../../components/labfile/load";
 
 const lab = (bond: object, rest: object = {}) => ({ description: "test", bond, ...rest });
 const ab = { mode: "active-backup", options: { miimon: 100 } };
 
-/** The issues validateLab reports for a lab, as "field: message" lines. */
+/** The issues readClassicLab reports for a lab, as "field: message" lines. */
 function issues(raw: unknown, overrides = {}): string[] {
     try {
-        validateLab("test", raw, "test.yaml", overrides);
+        readClassicLab("test", raw, "test.yaml", overrides);
     } catch (e) {
         if (e instanceof LabConfigError) return e.issues.map((i) => `${i.field}: ${i.message}`);
         throw e;
@@ -121,6 +122,11 @@ describe("bad lab files are refused with the field, the value and the fix", () =
             /^bond\.options\.primary: "eth3" is not a slave of the bond: use one of eth1, eth2/,
         ],
         [
+            "a primary named by channel, as a version 2 file names it",
+            lab({ mode: "active-backup", options: { miimon: 100, primary: "ch1" } }),
+            /^bond\.options\.primary: "ch1" is not a slave of the bond: use one of eth1, eth2$/,
+        ],
+        [
             "a malformed address",
             lab(ab, {
                 routers: [
@@ -138,7 +144,7 @@ describe("bad lab files are refused with the field, the value and the fix", () =
                     { name: "b", address: "10.0.0.1/24" },
                 ],
             }),
-            /^routers\[1\]\.address: 10\.0\.0\.1 is also routers\[0\]'s address/,
+            /^routers\[1\]\.address: 10\.0\.0\.1 is also a's address in bond bond0 \(routers\[0\]\.address\): .*; give b another$/,
         ],
         [
             "bond addresses in two subnets",
@@ -148,7 +154,7 @@ describe("bad lab files are refused with the field, the value and the fix", () =
                     { name: "b", address: "10.0.1.2/24" },
                 ],
             }),
-            /^routers\[1\]\.address: .*both bond addresses must share one subnet/,
+            /^routers\[1\]\.address: 10\.0\.1\.2\/24 is not in 10\.0\.0\.1\/24's subnet \(routers\[0\]\.address\): .* share one subnet/,
         ],
         [
             "a network address as bond address",
@@ -173,7 +179,7 @@ describe("bad lab files are refused with the field, the value and the fix", () =
         [
             "a channel subnet over the bond subnet",
             lab(ab, { channels: [{ name: "a", subnet: "192.168.0.0/16" }, { name: "b" }] }),
-            /^routers\[0\]\.address: 192\.168\.1\.0\/24 overlaps channels\[0\]\.subnet/,
+            /^routers\[0\]\.address: 192\.168\.1\.1\/24 overlaps channels\[0\]\.subnet \(192\.168\.0\.0\/16\): subnets must not overlap/,
         ],
         [
             "a segment of one channel",
@@ -236,7 +242,7 @@ describe("bad lab files are refused with the field, the value and the fix", () =
         [
             "duplicate channel names",
             lab(ab, { channels: [{ name: "a" }, { name: "a" }] }),
-            /^channels\[1\]\.name: "a" is used twice/,
+            /^channels\[1\]\.name: "a" is also channels\[0\]: channel names are unique in the lab/,
         ],
         [
             "duplicate router names",
@@ -322,7 +328,7 @@ describe("bad lab files are refused with the field, the value and the fix", () =
         [
             "a /4 subnet",
             lab(ab, { management: { subnet: "16.0.0.0/4" } }),
-            /^management\.subnet: \/4 covers far more than a lab: use \/8 to \/29/,
+            /^management\.subnet: \/4 does not fit a Docker network here: use \/8 to \/29/,
         ],
         [
             "miimon beyond the kernel's int",
@@ -401,8 +407,24 @@ describe("bad lab files are refused with the field, the value and the fix", () =
             /^bondlab:bondOptions\.lacp_rate: lacp_rate does not apply to mode active-backup/,
         );
         expect(issues(lab(ab), { miimon: null })[0]).toMatch(/^bondlab:bondOptions: no link monitoring/);
-        const spec = validateLab("t", lab(ab), "t", { miimon: 250 });
-        expect(spec.bond.options.miimon).toBe(250);
+        const network = readClassicLab("t", lab(ab), "t", { miimon: 250 });
+        expect(network.links[0].bond?.options.miimon).toBe(250);
+        expect(issues(lab(ab), { primary: "eth7" })).toEqual([
+            'bondlab:bondOptions.primary: "eth7" is not a slave of the bond: use one of eth1, eth2',
+        ]);
+    });
+
+    it("names the lab's one link after the bond, whatever Linux allows in the bond's name", () => {
+        const network = readClassicLab("t", lab({ ...ab, name: "Bond_0.up" }));
+        expect(network.links.map((l) => [l.name, l.ends.map((e) => e.interface)])).toEqual([
+            ["Bond_0.up", ["Bond_0.up", "Bond_0.up"]],
+        ]);
+    });
+
+    it("tells a bond name once, though both routers use it", () => {
+        expect(issues(lab({ ...ab, name: "eth1" }))).toEqual([
+            'bond.name: "eth1" is taken by the routers\' own interfaces: call the bond e.g. bond0',
+        ]);
     });
 });
 
