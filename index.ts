@@ -49,8 +49,7 @@ const topology =
     privileged === undefined
         ? loaded.network
         : { ...loaded.network, nodes: loaded.network.nodes.map((n) => ({ ...n, privileged })) };
-const twoRouterLab = loaded.lab && (privileged === undefined ? loaded.lab : { ...loaded.lab, privileged });
-const network = new Network("lab", { topology, twoRouterLab, ...common });
+const network = new Network("lab", { topology, ...common });
 
 export const variant = topology.variant;
 export const description = topology.description;

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { LabNames } from "./names";
 import { script } from "./scripts";
-import { ChannelSpec } from "./labfile/spec";
+import { ChannelSpec } from "./labfile/topology";
 
 export interface ChannelOptions {
     readonly channel: ChannelSpec;

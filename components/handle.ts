@@ -1,15 +1,14 @@
 import { LabNames } from "./names";
 import { endExpectations } from "./node-settings";
 import { BondMode } from "./labfile/modes";
-import { LabSpec, RouterSpec, backupsShowLinkState, bondOptionsFor, expectedActiveSlave, peerOf } from "./labfile/spec";
-import { LinkEndSpec, LinkSpec, TopologySpec } from "./labfile/topology";
+import { LinkEndSpec, LinkSpec, TopologySpec, twoRouterLink } from "./labfile/topology";
 
 /**
- * What a tool needs to act on a running lab, published as the stack output `labHandle`:
- * the Docker engine, the containers, cables and bridges, the bond, and verify's settings
- * per router. `npm run drill` reads it (`pulumi stack output --json labHandle`, or the
- * harness's outputs) instead of working names and settings out again. A version 2 network
- * publishes one per bonded link (`linkHandles`), its two ends in the routers' place.
+ * What a tool needs to act on one bonded link of a running lab, published per link as the
+ * stack output `linkHandles` (and, for a two-router lab, its one link as `labHandle` too):
+ * the Docker engine, the link's two ends as the routers, its cables and bridges, the bond,
+ * and verify's settings per end. `npm run drill` reads it (`pulumi stack output --json`, or
+ * the harness's outputs) instead of working names and settings out again.
  */
 export interface LabHandle {
     variant: string;
@@ -43,54 +42,6 @@ export interface HandleChannel {
     switch: string | null;
     /** Whether its NICs receive only unicast addressed to their own MAC as built (macFilter). */
     macFilter: boolean;
-}
-
-/** A router's bond options as apply and verify take them: "mode active-backup miimon 100 ...". */
-export function optionsLine(spec: LabSpec, router: RouterSpec): string {
-    return bondOptionsFor(spec, router)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(" ");
-}
-
-/** The settings verify checks a router's bond against (as checks: verifyChecks). */
-export function verifySettings(spec: LabSpec, router: RouterSpec, verifyTimeout = 90): Record<string, string> {
-    return {
-        BONDLAB_BOND: spec.bond.name,
-        BONDLAB_OPTIONS: optionsLine(spec, router),
-        BONDLAB_SLAVES: spec.channels.map((c) => c.interface).join(" "),
-        BONDLAB_ACTIVE: expectedActiveSlave(spec) ?? "",
-        BONDLAB_BACKUPS: backupsShowLinkState(spec) ? "up" : "unknown",
-        BONDLAB_PEER: peerOf(spec, router).ip,
-        BONDLAB_VERIFY_TIMEOUT: String(verifyTimeout),
-    };
-}
-
-export function labHandle(
-    spec: LabSpec,
-    names: LabNames,
-    options: { dockerEnv: Readonly<Record<string, string>>; verifyTimeout?: number },
-): LabHandle {
-    return {
-        variant: spec.variant,
-        description: spec.description,
-        docker: { ...options.dockerEnv },
-        bond: { name: spec.bond.name, mode: spec.bond.mode },
-        routers: spec.routers.map((router) => ({
-            name: router.name,
-            ip: router.ip,
-            container: names.container(router.name),
-            verify: verifySettings(spec, router, options.verifyTimeout),
-        })),
-        channels: spec.channels.map((c) => ({
-            name: c.name,
-            interface: c.interface,
-            interfaces: Object.fromEntries(spec.routers.map((r) => [r.name, c.interface])),
-            bridge: names.bridge(c.name),
-            cable: names.cable(c.name),
-            switch: c.segment === undefined ? null : names.switch(c.segment),
-            macFilter: c.macFilter,
-        })),
-    };
 }
 
 /**
@@ -141,6 +92,15 @@ function pingAcross(link: LinkSpec, end: LinkEndSpec): { peer: string; device: s
 /** The links of a network the drill can act on: bonded, with an address at each end to ping across. */
 export function drillableLinks(topology: TopologySpec): string[] {
     return topology.links.filter((l) => l.bond && l.ends.every((e) => pingAcross(l, e))).map((l) => l.name);
+}
+
+/**
+ * What the drill names a link in its reports: a two-router lab by its variant alone (seed),
+ * any other network's link as <variant>/<link> (enterprise/wan).
+ */
+export function drillSubjects(topology: TopologySpec): string[] {
+    if (typeof twoRouterLink(topology) !== "string") return [topology.variant];
+    return drillableLinks(topology).map((link) => `${topology.variant}/${link}`);
 }
 
 /** The drill's handle of one bonded link of a network: its two ends as the routers, its channels. */

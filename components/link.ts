@@ -30,7 +30,7 @@ export class Link extends pulumi.ComponentResource {
                 new Channel(
                     `${name}-${channel.name}`,
                     {
-                        channel: { ...channel, interface: "" },
+                        channel,
                         names: args.names,
                         image: args.image,
                         lacpPassthrough: args.lacpPassthrough,

@@ -4,15 +4,14 @@ import { BondStatus } from "./bond-state";
 import { Channel } from "./channel";
 import { DOCKER_ENDPOINT_PRELUDE, DockerProviderConfig, dockerCliEnv, dockerCommandEnv } from "./docker-endpoint";
 import { firstHost, labFoundation } from "./foundation";
-import { LabHandle, labHandle, linkHandle } from "./handle";
+import { LabHandle, linkHandle } from "./handle";
 import { LabNames } from "./names";
 import { NetworkMacs, nodeCheckLines, nodeNetLines, portsOf } from "./node-settings";
 import { script } from "./scripts";
 import { Segment } from "./segment";
 import { Link } from "./link";
 import { Node } from "./node";
-import { LabSpec } from "./labfile/spec";
-import { TopologySpec } from "./labfile/topology";
+import { TopologySpec, twoRouterLink } from "./labfile/topology";
 import {
     channelAliases,
     networkAliases,
@@ -33,11 +32,6 @@ export interface NetworkOptions {
     readonly lacpPassthrough?: boolean;
     /** Seconds each node's verify waits for its bonds and pings (default 90). */
     readonly verifyTimeout?: number;
-    /**
-     * The same lab as two routers joined by one bond, when it is one (loadAnyLab's `lab`): the
-     * network then also publishes `routers` and `labHandle`, as older releases' Lab did.
-     */
-    readonly twoRouterLab?: LabSpec;
 }
 
 /** What verify reports of one node: its bonds as the kernel runs them, and who answered its pings. */
@@ -84,7 +78,7 @@ export class Network extends pulumi.ComponentResource {
     public readonly nodes: Record<string, NodeReport>;
     /** What `npm run drill -- --link` acts on, per bonded link whose ends can ping across it. */
     public readonly linkHandles: Record<string, LabHandle>;
-    /** A two-router lab's routers (NetworkOptions.twoRouterLab). */
+    /** A two-router lab's routers (labfile/topology.ts twoRouterLink), as older releases' Lab published them. */
     public readonly routers?: Record<string, RouterReport>;
     /** A two-router lab's handle for the drill: its one link's, as older releases published it. */
     public readonly labHandle?: LabHandle;
@@ -98,7 +92,10 @@ export class Network extends pulumi.ComponentResource {
         );
         const { topology, names } = args;
         const commandEnv = dockerCommandEnv(args.docker);
-        const twoRouterBond = args.twoRouterLab?.bond.name;
+        // A two-router lab also keeps the outputs, and the older resources' names, of the Lab it once was.
+        const found = twoRouterLink(topology);
+        const twoRouter = typeof found === "string" ? undefined : found;
+        const twoRouterBond = twoRouter?.ends[0].interface;
         const { image, hostCheck, management } = labFoundation(name, this, {
             names,
             routerImage: args.routerImage,
@@ -118,7 +115,7 @@ export class Network extends pulumi.ComponentResource {
             ).channels)
                 networks.set(n, channel);
         for (const segment of topology.segments.filter((s) => s.ports.length > 0)) {
-            const channel = { name: segment.name, subnet: segment.subnet, macFilter: false, interface: "" };
+            const channel = { name: segment.name, subnet: segment.subnet, macFilter: false };
             networks.set(segment.name, new Channel(`${name}-${segment.name}`, { channel, ...common }, afterCheck));
         }
         const switches = topology.segments
@@ -219,23 +216,23 @@ export class Network extends pulumi.ComponentResource {
                 return handle ? [[link.name, handle]] : [];
             }),
         );
-        if (args.twoRouterLab) {
-            const lab = args.twoRouterLab;
+        if (twoRouter) {
+            const bond = twoRouterBond!;
             this.routers = Object.fromEntries(
-                lab.routers.map((router) => {
-                    const peer = lab.routers.find((r) => r !== router)!.ip;
-                    const status = this.nodes[router.name].verify;
+                twoRouter.ends.map((end) => {
+                    const peer = twoRouter.ends.find((e) => e !== end)!.address!.ip;
+                    const status = this.nodes[end.node].verify;
                     return [
-                        router.name,
+                        end.node,
                         {
-                            containerName: this.nodes[router.name].containerName,
-                            verify: status.apply((s) => bondReport(s, lab.bond.name, peer)),
-                            procBonding: status.apply((s) => s.states?.[lab.bond.name]?.raw ?? ""),
+                            containerName: this.nodes[end.node].containerName,
+                            verify: status.apply((s) => bondReport(s, bond, peer)),
+                            procBonding: status.apply((s) => s.states?.[bond]?.raw ?? ""),
                         },
                     ];
                 }),
             );
-            this.labHandle = labHandle(lab, names, handleOptions);
+            this.labHandle = this.linkHandles[twoRouter.name];
         }
         this.registerOutputs({ nodes: this.nodes, linkHandles: this.linkHandles, routers: this.routers });
     }

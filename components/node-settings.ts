@@ -1,6 +1,5 @@
 import { Reach } from "./labfile/reach";
-import { backupsUnseen } from "./labfile/spec";
-import { LinkEndSpec, LinkSpec, TopologySpec, placedAddresses } from "./labfile/topology";
+import { LinkEndSpec, LinkSpec, TopologySpec, backupsUnseen, placedAddresses } from "./labfile/topology";
 
 // What a node of a version 2 network is told: its ports in order, the lines node-apply.sh
 // builds it from, and the checks node-verify.sh runs. Pure functions of the validated

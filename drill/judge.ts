@@ -13,9 +13,8 @@ import {
     routerHit,
 } from "./bounds";
 import { explain } from "./explain";
-import { loadLab } from "../components/labfile/load";
 import { slaveIn } from "../components/handle";
-import { DrillLab, LabChannel, labOfSpec, onOneSegment } from "./lab";
+import { DrillLab, LabChannel, labOfSubject, onOneSegment } from "./lab";
 import {
     DirectionAnalysis,
     Outage,
@@ -384,7 +383,7 @@ export function rejudge(row: RowResult, settings?: BondSettings): RowResult {
 /** A saved report with every row judged and explained again by the current code. */
 export function rejudgeReport(report: DrillReport): DrillReport {
     const variants = report.variants.map((v) => {
-        const lab = labOfSpec(v.stack, loadLab(v.variant));
+        const lab = labOfSubject(v.stack, v.variant);
         const routers = lab.routers.map((x) => x.name) as [string, string];
         const rows = v.rows.map((r) => {
             // The bound too is a rule: predicted again from the settings the run read.

@@ -1,14 +1,14 @@
-// The lab the drill acts on: the handle the program publishes as the stack output
-// `labHandle` (components/handle.ts), read from `pulumi stack output` or the e2e harness's
-// outputs, and the few things the drill does to it (break a channel, repair it, check that
-// it is as built).
+// The lab the drill acts on: the handle of one bonded link that the program publishes in the
+// stack output `linkHandles` (components/handle.ts), read from `pulumi stack output` or the
+// e2e harness's outputs, and the few things the drill does to it (break a channel, repair
+// it, check that it is as built).
 
 import * as path from "path";
-import { HandleChannel, HandleRouter, LabHandle, labHandle, slaveIn, verifyChecks } from "../components/handle";
+import { HandleChannel, HandleRouter, LabHandle, linkHandle, slaveIn, verifyChecks } from "../components/handle";
 import { labNames } from "../components/names";
 import { script } from "../components/scripts";
 import { hasPrimary } from "../components/labfile/modes";
-import { LabSpec } from "../components/labfile/spec";
+import { loadAnyLab } from "../components/labfile/load";
 import { Agent } from "./agent";
 import { docker } from "./docker";
 import { nsToMs } from "./probe";
@@ -26,8 +26,11 @@ export interface DrillLab extends Omit<LabHandle, "routers"> {
     routers: [LabRouter, LabRouter];
 }
 
-/** The drill's view of a stack's handle; refuses a handle that is not one. */
-export function drillLab(stack: string, handle: unknown): DrillLab {
+/**
+ * The drill's view of a stack's handle; refuses a handle that is not one. A link of a network
+ * that is more than two routers is named <variant>/<link> in reports (handle.ts drillSubjects).
+ */
+export function drillLab(stack: string, handle: unknown, link?: string): DrillLab {
     const h = handle as Partial<LabHandle> | undefined;
     const shaped =
         h &&
@@ -45,15 +48,22 @@ export function drillLab(stack: string, handle: unknown): DrillLab {
         );
     }
     const full = h as LabHandle;
-    return { ...full, stack, routers: [full.routers[0], full.routers[1]] };
+    const variant = link === undefined ? full.variant : `${full.variant}/${link}`;
+    return { ...full, variant, stack, routers: [full.routers[0], full.routers[1]] };
 }
 
 /**
- * The lab a spec makes, through the program's own handle (components/handle.ts): for the
- * drill's pure parts (judging a saved report again, unit tests), which run no stack.
+ * The lab a drill subject (a variant, or <network>/<link>) makes, through the program's own
+ * handle (components/handle.ts): for the drill's pure parts (judging a saved report again,
+ * unit tests), which run no stack.
  */
-export function labOfSpec(stack: string, spec: LabSpec): DrillLab {
-    return drillLab(stack, labHandle(spec, labNames(PROJECT, stack), { dockerEnv: {} }));
+export function labOfSubject(stack: string, subject: string): DrillLab {
+    const [variant, linkName] = subject.split("/");
+    const loaded = loadAnyLab(variant);
+    const link = loaded.link ?? loaded.network.links.find((l) => l.name === linkName);
+    const handle = link && linkHandle(loaded.network, link, labNames(PROJECT, stack), { dockerEnv: {} });
+    if (!handle) throw new Error(`${subject} is not a bonded link the drill can act on`);
+    return drillLab(stack, handle, loaded.link ? undefined : link!.name);
 }
 
 /**
@@ -121,7 +131,8 @@ export function pickLab(
             `stack ${stack} has no bonded link ${link}: use one of ${names.join(", ") || "(none: a link of one channel has no bond)"}`,
         );
     }
-    return drillLab(stack, (links as Record<string, unknown>)[link]);
+    // A two-router lab's one link keeps the lab's own name in reports.
+    return drillLab(stack, (links as Record<string, unknown>)[link], outputs.labHandle ? undefined : link);
 }
 
 /** The bond's name inside one router: the ends of a network's link may name theirs differently. */

@@ -1,13 +1,14 @@
 // The drill matrix, run by `npm run drill -- --matrix --out DIR` under jest (the engine model
-// runs the program with jest's module isolation): each variant in turn is brought up on the
-// lab host through the engine model (engine/lab-stack.ts), drilled, and torn down; one combined
-// report is written at the end. A jest-run measurement runner, not a test: it asserts nothing,
+// runs the program with jest's module isolation): each subject in turn (a two-router variant,
+// or one bonded link of a network: enterprise/wan) is brought up on the lab host through the
+// engine model (engine/lab-stack.ts), drilled, and torn down; one combined report is written
+// at the end. A jest-run measurement runner, not a test: it asserts nothing,
 // and only tools/drill.ts runs it (BONDLAB_DRILL_MATRIX).
 
-import { loadLab } from "../components/labfile/load";
+import { loadAnyLab } from "../components/labfile/load";
 import { docker } from "./docker";
 import { LabStack } from "../engine/lab-stack";
-import { drillLab } from "./lab";
+import { pickLab } from "./lab";
 import * as fs from "fs";
 import * as path from "path";
 import { printer, updateReport, writeReport } from "./report";
@@ -17,6 +18,7 @@ import { ScenarioName } from "./scenarios";
 
 interface MatrixSettings {
     out: string;
+    /** Drill subjects (components/handle.ts drillSubjects): seed, enterprise/wan. */
     variants: string[];
     options: Partial<DrillOptions> & { scenarios: ScenarioName[] };
     command: string;
@@ -68,18 +70,20 @@ const write = (s: string) => {
         it(
             variant,
             async () => {
-                const stack = `drill-${variant}`;
-                const spec = loadLab(variant);
+                const [labName, linkName] = variant.split("/");
+                const stack = `drill-${variant.replace("/", "-")}`;
+                const loaded = loadAnyLab(labName);
+                const link = loaded.link ?? loaded.network.links.find((l) => l.name === linkName)!;
                 let upError: Error | null = null;
                 // A lab whose verify fails (a slow emulated VM can miss a convergence deadline) gets one more try.
                 for (let attempt = 1; attempt <= 2; attempt++) {
-                    const lab = new LabStack(stack, { "bondlab:variant": variant });
+                    const lab = new LabStack(stack, { "bondlab:variant": labName });
                     const t = Date.now();
                     try {
                         write(`\n-- ${variant}: bringing the lab up (engine model) ...\n`);
                         await lab.up();
                         write(`-- ${variant}: up in ${Math.round((Date.now() - t) / 1000)} s\n`);
-                        results.push(await runDrill(drillLab(stack, lab.handle), options));
+                        results.push(await runDrill(pickLab(stack, lab.outputs, linkName), options));
                         upError = null;
                     } catch (e) {
                         upError = e as Error;
@@ -95,12 +99,12 @@ const write = (s: string) => {
                     results.push({
                         stack,
                         variant,
-                        description: spec.description,
-                        mode: spec.bond.mode,
+                        description: loaded.network.description,
+                        mode: link.bond!.mode,
                         options: {},
                         hazards: [],
                         settings: {
-                            mode: spec.bond.mode,
+                            mode: link.bond!.mode,
                             miimon: 0,
                             updelay: 0,
                             downdelay: 0,

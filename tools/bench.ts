@@ -179,7 +179,7 @@ function validateBench(): void {
 function checksCpu(file: string): number {
     const before = process.cpuUsage();
     const loaded = loadAnyLab(file);
-    if (!loaded.lab) new Reach(loaded.network).hostPairs();
+    if (!loaded.link) new Reach(loaded.network).hostPairs();
     const used = process.cpuUsage(before);
     return (used.user + used.system) / 1e6;
 }

@@ -6,7 +6,8 @@
 //
 // npm run drill -- --matrix --out DIR [--variants a,b] [--scenarios a,b]: brings up each
 // variant in turn on the lab host through the engine model (run under jest, whose module
-// isolation it needs), drills it, tears it down, and writes one combined report.
+// isolation it needs), drills it, tears it down, and writes one combined report. A network
+// of more than two routers takes part once per bonded link: enterprise/wan, enterprise/office1.
 //
 // npm run drill -- --replay --stack <stack> | --replay --matrix --out DIR: the seed's
 // transcript replayed (drill/replay.ts): eth2 down, up, eth1 down, up inside centralRouter
@@ -22,7 +23,8 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { listVariants } from "../components/labfile/load";
+import { listNetworks, listVariants, loadTopology } from "../components/labfile/load";
+import { drillSubjects } from "../components/handle";
 import { docker } from "../drill/docker";
 import { PROJECT_DIR, checkRunning, labFromStack, onOneSegment } from "../drill/lab";
 import { rejudgeReport } from "../drill/judge";
@@ -43,6 +45,7 @@ const USAGE = [
     "       npm run drill -- --replay --stack STACK | --replay --matrix --out DIR",
     "       npm run drill -- --render DIR",
     "--link: which bonded link of a network (a version 2 lab file) to drill; its two ends act as the two routers",
+    "--variants: variants, and networks' links as NETWORK/LINK (enterprise/wan); default every one",
     `options: --interval S (probe interval, default ${DEFAULT_OPTIONS.intervalS}), ` +
         `--pre S (probes before the fault, default ${DEFAULT_OPTIONS.preS}),`,
     "         --post S (fixed window after the fault; default from the bound, " +
@@ -158,9 +161,10 @@ export function pick(o: DrillOptions): DrillReport["options"] {
 
 /** The matrix runs under jest (the engine model needs its module isolation): drill/matrix-jest-runner.ts. */
 function drillMatrix(args: Args, options: DrillOptions, argv: string[]): Promise<number> {
-    const variants = args.variants ? args.variants.split(",").map((v) => v.trim()) : listVariants();
-    const unknown = variants.filter((v) => !listVariants().includes(v));
-    if (unknown.length > 0) throw new Error(`unknown variant ${unknown.join(", ")}: use ${listVariants().join(", ")}`);
+    const subjects = [...listVariants(), ...listNetworks().flatMap((n) => drillSubjects(loadTopology(n)))];
+    const variants = args.variants ? args.variants.split(",").map((v) => v.trim()) : subjects;
+    const unknown = variants.filter((v) => !subjects.includes(v));
+    if (unknown.length > 0) throw new Error(`unknown variant ${unknown.join(", ")}: use ${subjects.join(", ")}`);
     return underJest("drill/matrix-jest-runner.ts", "BONDLAB_DRILL_MATRIX", {
         out: path.resolve(args.out!),
         variants,

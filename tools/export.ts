@@ -94,12 +94,12 @@ function refuseLinkAt(dir: string, shown: string): void {
 
 /** A lab's or a network's files, and what the summary line says they are for. */
 function exported(variantOrPath: string): { variant: string; files: Record<string, string>; what: string } {
-    const { network, lab } = loadAnyLab(variantOrPath);
+    const { network, link } = loadAnyLab(variantOrPath);
     const nodes = network.nodes.map((n) => n.name);
     return {
         variant: network.variant,
         files: exportNetwork(network),
-        what: lab ? `${nodes.join(", ")} (${lab.bond.mode})` : `${nodes.length} nodes (${nodes.join(", ")})`,
+        what: link ? `${nodes.join(", ")} (${link.bond!.mode})` : `${nodes.length} nodes (${nodes.join(", ")})`,
     };
 }
 

@@ -9,7 +9,7 @@ import { drillableLinks } from "../components/handle";
 import { loadAnyLab } from "../components/labfile/load";
 import { readStackSettings } from "../components/labfile/settings";
 import { checkDockerHost } from "../components/docker-endpoint";
-import { bondOptionsFor } from "../components/labfile/spec";
+import { endBondOptions } from "../components/node-settings";
 import { Delivery, Reach } from "../components/labfile/reach";
 import { AttachmentSpec, TopologySpec } from "../components/labfile/topology";
 import { LabConfigError } from "../components/labfile/validate";
@@ -35,13 +35,13 @@ const check = (label: string, fn: () => string) => {
 };
 const summary = (target: string, overrides: Record<string, any> = {}) => {
     const loaded = loadAnyLab(target, overrides);
-    if (!loaded.lab) return networkSummary(loaded.network);
-    const spec = loaded.lab;
-    const options = bondOptionsFor(spec, spec.routers[0])
+    const link = loaded.link;
+    if (!link) return networkSummary(loaded.network);
+    const [a, b] = link.ends;
+    const options = endBondOptions(link, a)
         .map(([k, v]) => `${k} ${v}`)
         .join(" ");
-    const [a, b] = spec.routers;
-    return `${spec.bond.name} ${options}; ${a.name} ${a.address} <-> ${b.name} ${b.address} over ${spec.channels.length} channels`;
+    return `${a.interface} ${options}; ${a.node} ${a.address!.address} <-> ${b.node} ${b.address!.address} over ${link.channels.length} channels`;
 };
 
 /** A version 2 network: what it holds, one line per part, and which hosts answer a ping. */

@@ -5,7 +5,7 @@ import { AddressSpec, AttachmentSpec, RouteSpec, TopologySpec, placedAddresses }
 
 // One node of a network as a host configures it: every interface the lab gives it (bonds,
 // their slaves, plain ethernets, VLANs) with its address and the static routes that leave by
-// it. Every export format renders this model, so a version 1 lab (through topologyOf) and a
+// it. Every export format renders this model, so a version 1 lab (read as its network) and a
 // version 2 network are written by the same code. eth0 is Docker's management network: not ours.
 
 interface HostInterfaceBase {

@@ -8,8 +8,8 @@ import { networkdFiles } from "./networkd";
 import { networkManagerFiles } from "./networkmanager";
 
 // Every host config format for one node, and a whole lab or network as one tree of files:
-// <node>/<format>/<file> plus topology.mmd. A version 1 lab is exported as its network
-// (topologyOf), node by node like any other. Pure functions: writing is tools/export.ts's job.
+// <node>/<format>/<file> plus topology.mmd. A version 1 lab is exported as the network it is
+// read as (labfile/classic.ts), node by node like any other. Pure functions: writing is tools/export.ts's job.
 
 import { ExportError, lines } from "./common";
 

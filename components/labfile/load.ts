@@ -2,9 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { BondOptionValue } from "./modes";
-import { LabSpec } from "./spec";
 import { readClassicLab } from "./classic";
-import { TopologySpec, classicLabOf } from "./topology";
+import { LinkSpec, TopologySpec, twoRouterLink } from "./topology";
 import { LabConfigError } from "./validate";
 import { isTopologyFile, validateTopology } from "./validate-topology";
 
@@ -76,16 +75,13 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
 /** The largest lab file read: a real one is a few hundred bytes. */
 export const MAX_LAB_FILE_BYTES = 1024 * 1024;
 
-/** A lab file, validated: the network it describes, and the two-router lab when it is one. */
+/** A lab file, validated: the network it describes, and its one link when it is a two-router lab. */
 export interface LoadedLab {
     /** What the program builds. A version 1 file is its two routers joined by one bonded link. */
     readonly network: TopologySpec;
-    /**
-     * The same lab as two routers joined by one bond (version 1 files, and version 2 files of
-     * just that), which the drill, the bench and a stack's labHandle take.
-     */
-    readonly lab?: LabSpec;
-    /** What the network holds beyond a two-router lab, when it does (classicLabOf's answer). */
+    /** The bonded link of a two-router lab (version 1 files, and version 2 files of just that). */
+    readonly link?: LinkSpec;
+    /** What the network holds beyond a two-router lab, when it does (twoRouterLink's answer). */
     readonly beyond?: string;
 }
 
@@ -93,7 +89,7 @@ export function loadAnyLab(variantOrPath: string, overrides: Record<string, Bond
     const { variant, shown, raw } = readLabFile(variantOrPath);
     if (!isTopologyFile(raw)) {
         const network = readClassicLab(variant, raw, shown, overrides);
-        return { network, lab: classicLabOf(network) as LabSpec };
+        return { network, link: network.links[0] };
     }
     if (Object.keys(overrides).length > 0)
         throw new LabConfigError(shown, [
@@ -105,29 +101,10 @@ export function loadAnyLab(variantOrPath: string, overrides: Record<string, Bond
             },
         ]);
     const topology = validateTopology(variant, raw, shown);
-    const lab = classicLabOf(topology);
-    if (typeof lab === "string") return { network: topology, beyond: lab };
-    // Its routers keep the Docker host's forwarding, as they always had (topologyOf's routers).
-    return { network: { ...topology, nodes: topology.nodes.map(({ forwarding: _, ...node }) => node) }, lab };
-}
-
-/**
- * A lab file as the two-router lab, for the tools built on it (drill, export, bench); a whole
- * network is refused, saying what it holds. Throws LabConfigError naming every bad field.
- */
-export function loadLab(variantOrPath: string, overrides: Record<string, BondOptionValue | null> = {}): LabSpec {
-    const loaded = loadAnyLab(variantOrPath, overrides);
-    if (loaded.lab) return loaded.lab;
-    throw new LabConfigError(
-        resolveLabFile(variantOrPath).shown,
-        [
-            {
-                field: "(file)",
-                message: `is a version 2 network of ${loaded.beyond}: this tool works on a two-router lab`,
-            },
-        ],
-        "lab for this tool",
-    );
+    const link = twoRouterLink(topology);
+    if (typeof link === "string") return { network: topology, beyond: link };
+    // Its routers keep the Docker host's forwarding, as a version 1 lab's always had.
+    return { network: { ...topology, nodes: topology.nodes.map(({ forwarding: _, ...node }) => node) }, link };
 }
 
 /** Any lab file, version 1 or 2, as a network (what `npm run validate` checks and shows). */

@@ -1,9 +1,9 @@
 import { BondMode, BondOptionValue } from "./modes";
-import { ChannelSpec, LabSpec } from "./spec";
 
 // The typed, validated network of a version 2 lab file: any nodes, links of one or more
 // channels (two or more are bonded at both ends), shared segments, VLANs and static routes.
-// A version 1 lab (two routers, one bond) is the same network with one link: topologyOf().
+// A version 1 lab (two routers, one bond) is read as the same network with one link
+// (classic.ts); twoRouterLink() finds that link again for the outputs such labs keep.
 
 /** An address on an interface, with its prefix (192.168.1.1/24) and without it (192.168.1.1). */
 export interface AddressSpec {
@@ -34,6 +34,24 @@ export interface LinkEndSpec extends AttachmentSpec {
     readonly slaves: readonly string[];
 }
 
+/** One channel (physical cable) of a link: its own Docker network. */
+export interface ChannelSpec {
+    /** The channel's name in the lab, e.g. ch1. */
+    readonly name: string;
+    /** The Docker network's subnet; undefined lets Docker pick a free one. */
+    readonly subnet?: string;
+    /**
+     * The shared segment this channel joins, if any: channels of one segment are joined by a
+     * switch into one L2 network (the seed's "all four NICs on one intnet").
+     */
+    readonly segment?: string;
+    /**
+     * Each NIC on this channel receives only unicast frames addressed to its own MAC as built
+     * (plus broadcast and multicast), the way a VirtualBox internal network delivers frames.
+     */
+    readonly macFilter: boolean;
+}
+
 export interface LinkBondSpec {
     readonly mode: BondMode;
     /**
@@ -47,7 +65,7 @@ export interface LinkSpec {
     /** The link's name, e.g. wan: the drill's --link. */
     readonly name: string;
     /** Its channels (physical cables), each its own Docker network. */
-    readonly channels: readonly Omit<ChannelSpec, "interface">[];
+    readonly channels: readonly ChannelSpec[];
     /** Present when the link has two or more channels: both ends bond them. */
     readonly bond?: LinkBondSpec;
     readonly ends: readonly [LinkEndSpec, LinkEndSpec];
@@ -96,46 +114,23 @@ export interface TopologySpec {
     readonly management: { readonly subnet?: string };
 }
 
-/** A version 1 lab as a network: its two routers joined by one link whose channels are bonded. */
-export function topologyOf(spec: LabSpec): TopologySpec {
-    const slaves = spec.channels.map((c) => c.interface);
-    const primary = spec.bond.options.primary;
-    const options = { ...spec.bond.options };
-    // v1 names the primary by interface; a link names it by channel (each end numbers its own).
-    if (typeof primary === "string") options.primary = spec.channels.find((c) => c.interface === primary)!.name;
-    const end = (i: number): LinkEndSpec => ({
-        node: spec.routers[i].name,
-        interface: spec.bond.name,
-        address: { address: spec.routers[i].address, ip: spec.routers[i].ip },
-        vlans: [],
-        slaves,
-    });
-    const segments = new Map<string, string[]>();
-    for (const c of spec.channels)
-        if (c.segment !== undefined) segments.set(c.segment, [...(segments.get(c.segment) ?? []), c.name]);
-    return {
-        variant: spec.variant,
-        description: spec.description,
-        nodes: spec.routers.map((r) => ({ name: r.name, kind: "router", privileged: spec.privileged, routes: [] })),
-        links: [
-            {
-                name: spec.bond.name,
-                channels: spec.channels.map(({ interface: _, ...channel }) => channel),
-                bond: { mode: spec.bond.mode, options },
-                ends: [end(0), end(1)],
-            },
-        ],
-        segments: [...segments].map(([name, channels]) => ({ name, ports: [], channels })),
-        management: spec.management,
-    };
+/**
+ * Whether verify can expect a bond's backup slaves to be up. Under ARP monitoring in
+ * active-backup a backup counts as up only when ARP traffic reaches it; on a link each channel
+ * is its own wire and the peer sends only over its active slave, so backups read "down" until
+ * a failover probes them. (On one shared switch they would see the active slave's broadcasts.)
+ */
+export function backupsUnseen(bond: LinkBondSpec): boolean {
+    return bond.mode === "active-backup" && Number(bond.options.arp_interval ?? 0) > 0;
 }
 
 /**
- * The network as the two-router lab (components/lab.ts), when it is one: two routers on
- * bondlab's image joined by one bonded link, with addresses on the bond and nothing else.
- * Anything more returns what it holds beyond that.
+ * The one link of a two-router lab, when the network is one: two routers on bondlab's image
+ * joined by one bonded link, with addresses on the bond and nothing else. Such a lab keeps
+ * the outputs older releases published (`routers`, `labHandle`). Anything more returns what
+ * it holds beyond that, for messages.
  */
-export function classicLabOf(topology: TopologySpec): LabSpec | string {
+export function twoRouterLink(topology: TopologySpec): LinkSpec | string {
     const [link, ...more] = topology.links;
     const custom = topology.nodes.find((n) => n.kind !== "router" || n.image !== undefined || n.routes.length > 0);
     if (topology.nodes.length !== 2 || more.length > 0 || !link?.bond)
@@ -150,21 +145,7 @@ export function classicLabOf(topology: TopologySpec): LabSpec | string {
         return "VLANs, or a bond end without an address";
     if (link.ends[0].interface !== link.ends[1].interface) return "bonds of different names at the two ends";
     if (topology.nodes[0].privileged !== topology.nodes[1].privileged) return "one privileged router and one not";
-    const interfaceOf = (channel: string) => `eth${link.channels.findIndex((c) => c.name === channel) + 1}`;
-    const options = { ...link.bond.options };
-    if (typeof options.primary === "string") options.primary = interfaceOf(options.primary);
-    return {
-        variant: topology.variant,
-        description: topology.description,
-        bond: { name: link.ends[0].interface, mode: link.bond.mode, options },
-        routers: [0, 1].map((i) => ({
-            name: link.ends[i].node,
-            ...link.ends[i].address!,
-        })) as unknown as LabSpec["routers"],
-        channels: link.channels.map((c, i) => ({ ...c, interface: `eth${i + 1}` })),
-        management: topology.management,
-        privileged: topology.nodes[0].privileged,
-    };
+    return link;
 }
 
 function count(n: number, noun: string): string {

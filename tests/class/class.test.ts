@@ -1,4 +1,4 @@
-import { listVariants, loadLab } from "../../components/labfile/load";
+import { listVariants, loadAnyLab } from "../../components/labfile/load";
 import { docker, runProcess } from "../../engine/shell";
 import { E2ELab, IMAGE, exec, leftovers, waitForBond } from "../e2e/lab";
 import * as path from "path";
@@ -59,9 +59,9 @@ async function problems(student: Student): Promise<string> {
         macs[router] = JSON.parse(verify.stdout.trim().split("\n").pop()!).states.bond0.mac;
     }
     if (found.length > 0) return found.join(" | ");
-    const spec = loadLab(student.variant);
+    const { ends } = loadAnyLab(student.variant).link!;
     for (const [router, peer] of [ROUTERS, [...ROUTERS].reverse()]) {
-        const peerAddress = spec.routers.find((r) => r.name === peer)!.address.split("/")[0];
+        const peerAddress = ends.find((e) => e.node === peer)!.address!.ip;
         const neighbour = await exec(lab.container(router), "ip", "neigh", "show", peerAddress, "dev", "bond0");
         if (!neighbour.includes(macs[peer]))
             found.push(`${router}: ${peerAddress} is at "${neighbour.trim()}", not ${peer}'s ${macs[peer]}`);

@@ -1,5 +1,5 @@
-import { listVariants, loadLab } from "../../components/labfile/load";
-import { backupsShowLinkState } from "../../components/labfile/spec";
+import { listVariants, loadAnyLab } from "../../components/labfile/load";
+import { backupsUnseen } from "../../components/labfile/topology";
 import { drillLab } from "../../drill/lab";
 import { tableHeader, tableLine } from "../../drill/report";
 import { DEFAULT_OPTIONS, RowResult } from "../../drill/result";
@@ -34,7 +34,7 @@ const ROUTERS: [string, string] = ["inetRouter", "centralRouter"];
  */
 const LEADS = ["lacp", "arp-monitor"];
 
-const wiring = (variant: string) => JSON.stringify(loadLab(variant).channels.map((c) => c.segment ?? c.name));
+const wiring = (variant: string) => JSON.stringify(loadAnyLab(variant).link!.channels.map((c) => c.segment ?? c.name));
 const ordered = [...LEADS, ...listVariants().filter((v) => !LEADS.includes(v))];
 const groups = [...new Set(ordered.map(wiring))].map((w) => ordered.filter((v) => wiring(v) === w));
 const labOf = new Map(
@@ -55,7 +55,8 @@ const summary = (row: RowResult) => ({
 });
 
 describe.each(ordered)("variant %s on a real kernel", (variant) => {
-    const spec = loadLab(variant);
+    const link = loadAnyLab(variant).link!;
+    const bond = link.bond!;
     const { lab, group } = labOf.get(variant)!;
     const stack = lab.stack;
     const first = group[0] === variant;
@@ -82,19 +83,17 @@ describe.each(ordered)("variant %s on a real kernel", (variant) => {
 
     it("comes up verified: right mode, every slave up, the peer reachable both ways", async () => {
         expect(lab.outputs.variant).toBe(variant);
-        for (const router of spec.routers) {
+        for (const router of link.ends.map((e) => ({ name: e.node, slaves: e.slaves }))) {
             const verify = lab.routers[router.name].verify;
-            expect(verify.mode).toBe(spec.bond.mode);
-            expect(verify.slaves.map((s: any) => s.name)).toEqual(spec.channels.map((c) => c.interface));
-            const checked = verify.slaves.filter(
-                (s: any) => backupsShowLinkState(spec) || s.name === verify.activeSlave,
-            );
+            expect(verify.mode).toBe(bond.mode);
+            expect(verify.slaves.map((s: any) => s.name)).toEqual(router.slaves);
+            const checked = verify.slaves.filter((s: any) => !backupsUnseen(bond) || s.name === verify.activeSlave);
             expect(checked.length).toBeGreaterThan(0);
             expect(checked.every((s: any) => s.miiStatus === "up")).toBe(true);
             expect(verify.ping.received).toBeGreaterThan(0);
             expect(lab.routers[router.name].procBonding).toContain(`Slave Interface: eth1`);
-            if (spec.bond.mode === "802.3ad") {
-                expect(verify.aggregator.ports).toBe(spec.channels.length);
+            if (bond.mode === "802.3ad") {
+                expect(verify.aggregator.ports).toBe(link.channels.length);
                 expect(verify.aggregator.partnerMac).not.toBe("00:00:00:00:00:00");
             }
         }

@@ -1,11 +1,15 @@
-import { loadLab } from "../../components/labfile/load";
+import { loadAnyLab } from "../../components/labfile/load";
+import { endBondOptions } from "../../components/node-settings";
 import { Bound, bondSettings, boundExceeded, formatBound, monitorOf, predictBound } from "../../drill/bounds";
 
 // The outage bound the bond's options predict, per variant and fault: pure arithmetic.
 
 const ROUTERS = ["inetRouter", "centralRouter"] as const;
-const settingsOf = (variant: string, overrides = {}) =>
-    bondSettings({ mode: loadLab(variant, overrides).bond.mode, ...loadLab(variant, overrides).bond.options });
+/** A variant's bond settings as the kernel takes them (primary as a slave, peer as an address). */
+const settingsOf = (variant: string, overrides = {}) => {
+    const link = loadAnyLab(variant, overrides).link!;
+    return bondSettings(Object.fromEntries(endBondOptions(link, link.ends[0])));
+};
 const ms = (b: Bound) => (b.kind === "ms" ? b.ms : b.kind);
 
 describe("bondSettings", () => {

@@ -1,9 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { loadLab } from "../../components/labfile/load";
 import { BondSettings } from "../../drill/bounds";
 import { explain } from "../../drill/explain";
-import { labOfSpec } from "../../drill/lab";
+import { labOfSubject } from "../../drill/lab";
 import { relapsesOf } from "../../drill/outage";
 import { outageText } from "../../drill/report";
 import { rejudge } from "../../drill/judge";
@@ -23,7 +22,7 @@ const fixture = (name: string): Fixture =>
     JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "drill", "rows", `${name}.json`), "utf8"));
 const judged = (f: Fixture) => {
     const row = rejudge(f.row);
-    return { ...row, explanation: explain(row, f.settings, labOfSpec(f.stack, loadLab(f.variant))) };
+    return { ...row, explanation: explain(row, f.settings, labOfSubject(f.stack, f.variant)) };
 };
 
 describe("a relapse: arp-monitor, eth1 down inside inetRouter", () => {

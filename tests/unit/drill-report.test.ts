@@ -3,10 +3,11 @@ import * as os from "os";
 import * as path from "path";
 import { dockerCliEnv } from "../../components/docker-endpoint";
 import { verifyChecks } from "../../components/handle";
-import { loadLab } from "../../components/labfile/load";
+import { loadAnyLab } from "../../components/labfile/load";
+import { endBondOptions } from "../../components/node-settings";
 import { bondSettings, predictBound } from "../../drill/bounds";
 import { explain } from "../../drill/explain";
-import { LabAgents, inSubnet, labFromStack, labOfSpec, pickLab } from "../../drill/lab";
+import { LabAgents, inSubnet, labFromStack, labOfSubject, pickLab } from "../../drill/lab";
 import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
 import { saveCheckpoint } from "../../engine/model-checkpoint";
@@ -24,9 +25,9 @@ const ROUTERS: [string, string] = ["inetRouter", "centralRouter"];
 
 /** A row of a captured run, analysed as the drill does at the end of it. */
 function capturedRow(variant: string, rowId: string, options: Record<string, string> = {}): RowResult {
-    const spec = loadLab(variant);
-    const lab = labOfSpec(`drill-${variant}`, spec);
-    const settings = bondSettings({ mode: spec.bond.mode, ...spec.bond.options, ...options });
+    const link = loadAnyLab(variant).link!;
+    const lab = labOfSubject(`drill-${variant}`, variant);
+    const settings = bondSettings({ ...Object.fromEntries(endBondOptions(link, link.ends[0])), ...options });
     const plan = planRows(lab, parseScenarioList(undefined)).find((r) => r.id === rowId)!;
     const bound = predictBound(settings, plan.fault, ROUTERS, plan.downedBy);
     const outputs = ROUTERS.map((r) =>
@@ -141,7 +142,7 @@ describe("a whole row from captured probes", () => {
 
     it("balance-tlb: loss from sending where the peer does not receive is named as such, not blamed on the degraded channel", () => {
         const tlb = bondSettings({ mode: "balance-tlb 5", miimon: "100" });
-        const lab = labOfSpec("drill-balance-tlb", loadLab("balance-tlb"));
+        const lab = labOfSubject("drill-balance-tlb", "balance-tlb");
         const view = (active: string, tx: string) => ({
             ...arp.routers.inetRouter,
             after: { ...arp.routers.inetRouter.after!, active },
@@ -397,7 +398,7 @@ describe("scenarios and windows", () => {
     it("parses --scenarios; all by default; admin-down makes two rows, the far router of the seed's experiment first", () => {
         expect(parseScenarioList("cable-cut,silent")).toEqual(["cable-cut", "silent"]);
         expect(() => parseScenarioList("cable-cut,oops")).toThrow(/unknown scenario oops/);
-        const lab = labOfSpec("x", loadLab("seed"));
+        const lab = labOfSubject("x", "seed");
         expect(planRows(lab, parseScenarioList("")).map((r) => r.id)).toEqual([
             "admin-down-centralRouter",
             "admin-down-inetRouter",
@@ -411,7 +412,7 @@ describe("scenarios and windows", () => {
     });
 
     it("one way: netem on the one bridge port that leads into the far router, found by its slave's iflink", async () => {
-        const lab = labOfSpec("x", loadLab("seed"));
+        const lab = labOfSubject("x", "seed");
         const [row] = planRows(lab, parseScenarioList("one-way"));
         const ch = lab.channels[0];
         expect(row).toMatchObject({ id: "one-way-centralRouter", fault: "one-way", deafRouter: "centralRouter" });
@@ -435,7 +436,7 @@ describe("scenarios and windows", () => {
     });
 
     it("breaks the channel that carries the probes: the one a hashed flow uses, else the first", () => {
-        const lab = labOfSpec("x", loadLab("lacp"));
+        const lab = labOfSubject("x", "lacp");
         const snap = (tx1: number, tx2: number) =>
             parseSnapshot(`snap s 1795662594485299850 slave=eth1:up:0:${tx1}:0 slave=eth2:up:0:${tx2}:0`)!;
         expect(carryingChannel(lab, [snap(10, 10), snap(10, 10)], [snap(12, 110), snap(11, 95)]).name).toBe("ch2");
@@ -520,6 +521,16 @@ describe("a bonded link of a network: the handle the program publishes per link 
         expect(lab.channels.map((c) => c.interface)).toEqual(["eth1", "eth2"]);
     });
 
+    it("names a network's link <network>/<link> in reports, and re-judging a saved report finds the same lab", () => {
+        const lab = pickLab("ent", outputs, "wan");
+        expect(lab.variant).toBe("enterprise/wan");
+        const again = labOfSubject("ent", "enterprise/wan");
+        expect({ ...again, docker: {} }).toEqual({ ...lab, docker: {} });
+        expect(() => labOfSubject("ent", "enterprise/nowhere")).toThrow(
+            "enterprise/nowhere is not a bonded link the drill can act on",
+        );
+    });
+
     it("asks for --link on a network, names the links, and refuses --link on a two-router lab", () => {
         expect(() => pickLab("ent", outputs)).toThrow(
             "stack ent is a network: name the bonded link to drill with --link (wan, office1)",
@@ -527,7 +538,7 @@ describe("a bonded link of a network: the handle the program publishes per link 
         expect(() => pickLab("ent", outputs, "office2")).toThrow(
             "stack ent has no bonded link office2: use one of wan, office1",
         );
-        const lab = { labHandle: labOfSpec("x", loadLab("lacp")) };
+        const lab = { labHandle: labOfSubject("x", "lacp") };
         expect(() => pickLab("lacp", lab, "wan")).toThrow(
             "stack lacp is a two-router lab with one bond: drop --link wan",
         );

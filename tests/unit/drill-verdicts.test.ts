@@ -1,10 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { loadLab } from "../../components/labfile/load";
 import { boundText, markdown, mark, measuredLines, outageText } from "../../drill/report";
 import { ARP_MISSED_SLACK, LACP_DEFAULT_S, boundRules, predictBound, routerHit } from "../../drill/bounds";
 import { rejudge } from "../../drill/judge";
-import { labOfSpec, onOneSegment } from "../../drill/lab";
+import { labOfSubject, onOneSegment } from "../../drill/lab";
 import { classify } from "../../drill/outage";
 import { DrillReport, RowResult } from "../../drill/result";
 
@@ -190,7 +189,7 @@ describe("report.md states what the report holds", () => {
 
     it("states every row's bound as predictBound computes it, per variant", () => {
         for (const v of report.variants) {
-            const lab = labOfSpec(v.stack, loadLab(v.variant));
+            const lab = labOfSubject(v.stack, v.variant);
             const routers = lab.routers.map((r) => r.name) as [string, string];
             const groups = new Map<string, string[]>();
             for (const r of v.rows) {

@@ -11,16 +11,8 @@ import { networkDiagram } from "../../components/network-diagram";
 import { labNames } from "../../components/names";
 import { endBondOptions } from "../../components/node-settings";
 import { BOND_OPTIONS } from "../../components/labfile/modes";
-import { listNetworks, listVariants, loadLab, loadTopology } from "../../components/labfile/load";
-import { LabSpec, bondOptionsFor } from "../../components/labfile/spec";
-import {
-    LinkEndSpec,
-    LinkSpec,
-    TopologySpec,
-    classicLabOf,
-    placedAddresses,
-    topologyOf,
-} from "../../components/labfile/topology";
+import { listNetworks, listVariants, loadTopology } from "../../components/labfile/load";
+import { LinkEndSpec, LinkSpec, TopologySpec, placedAddresses } from "../../components/labfile/topology";
 import { readClassicLab } from "../../components/labfile/classic";
 import { validateTopology } from "../../components/labfile/validate-topology";
 
@@ -41,28 +33,28 @@ type Formats = Record<string, Record<string, string> | ExportError>;
 
 interface Case {
     name: string;
-    /** What is exported: a version 1 lab as its network (topologyOf), as exportNetwork takes it. */
+    /** What is exported: a version 1 lab as the network it is read as, as exportNetwork takes it. */
     topology: TopologySpec;
-    /** The version 1 lab, when the case is one. */
-    spec?: LabSpec;
+    /** Whether the case is a version 1 lab: two routers, one bond. */
+    classic?: boolean;
     /** Formats that must refuse the lab with an ExportError naming the option. */
     refused?: Record<string, string>;
 }
 
 /** A case of a version 1 lab. */
-const v1 = (name: string, spec: LabSpec, refused?: Record<string, string>): Case => ({
+const v1 = (name: string, topology: TopologySpec, refused?: Record<string, string>): Case => ({
     name,
-    spec,
-    topology: topologyOf(spec),
+    classic: true,
+    topology,
     refused,
 });
 
 /** A lab of the default topology with these bond options. */
 const lab = (name: string, mode: string, options: object) =>
-    classicLabOf(readClassicLab(name, { description: name, bond: { mode, options } })) as LabSpec;
+    readClassicLab(name, { description: name, bond: { mode, options } });
 
 const CASES: Case[] = [
-    ...listVariants().map((v) => v1(v, loadLab(v))),
+    ...listVariants().map((v) => v1(v, loadTopology(v))),
     ...listNetworks().map((n) => ({ name: n, topology: loadTopology(n) })),
     // What the shipped networks lack: VLANs on a plain (one-channel) link, beside its untagged address.
     {
@@ -469,17 +461,27 @@ describe("every option of modes.ts has a rule or a reason where the format renam
     });
 });
 
-describe("one list of bond options: a version 1 lab's link end has exactly bondOptionsFor's, in order", () => {
-    it.each(CASES.filter((c) => c.spec !== undefined).map((c) => [c.name, c.spec!] as const))("%s", (_, spec) => {
-        const [link] = topologyOf(spec).links;
-        for (const router of spec.routers) {
-            const end = link.ends.find((e) => e.node === router.name)!;
-            expect(endBondOptions(link, end)).toEqual(bondOptionsFor(spec, router));
+describe("one list of bond options: a version 1 lab's link end has the file's options as the kernel takes them", () => {
+    it.each(CASES.filter((c) => c.classic).map((c) => [c.name, c.topology] as const))("%s", (_, topology) => {
+        const [link] = topology.links;
+        for (const end of link.ends) {
+            const peer = link.ends.find((e) => e !== end)!.address!.ip;
+            const options = endBondOptions(link, end);
+            // Mode first, then the file's options in its order; primary a slave, `peer` the other end.
+            expect(options[0]).toEqual(["mode", link.bond!.mode]);
+            expect(options.slice(1).map(([k]) => k)).toEqual(Object.keys(link.bond!.options));
+            for (const [key, value] of options.slice(1)) {
+                const asked = link.bond!.options[key];
+                if (key === "primary") expect(end.slaves[link.channels.findIndex((c) => c.name === asked)]).toBe(value);
+                else if (Array.isArray(asked))
+                    expect(value).toBe(asked.map((v) => (v === "peer" ? peer : v)).join(","));
+                else expect(value).toBe(String(asked));
+            }
         }
     });
 
     it("covers every shipped variant", () => {
-        const covered = CASES.filter((c) => c.spec !== undefined).map((c) => c.name);
+        const covered = CASES.filter((c) => c.classic).map((c) => c.name);
         expect(covered).toEqual(expect.arrayContaining(listVariants()));
     });
 });
@@ -514,10 +516,7 @@ describe("the options in every format are exactly endBondOptions', for every bon
     });
 
     it("no shipped variant or network is refused by any format", () => {
-        for (const topology of [
-            ...listVariants().map((v) => topologyOf(loadLab(v))),
-            ...listNetworks().map(loadTopology),
-        ])
+        for (const topology of [...listVariants(), ...listNetworks()].map((v) => loadTopology(v)))
             for (const node of topology.nodes)
                 expect(
                     Object.values(render(hostConfigOf(topology, node.name))).filter((f) => f instanceof ExportError),
@@ -544,9 +543,7 @@ describe("addresses, VLANs and routes: every format of every node says what the 
                 .sort(),
         };
     };
-    const rows = NODES.filter((n) => n.case.spec === undefined || n.case.name === "seed").map(
-        (n) => [n.label, n] as const,
-    );
+    const rows = NODES.filter((n) => !n.case.classic || n.case.name === "seed").map((n) => [n.label, n] as const);
 
     it.each(rows)("%s", (_, { case: { topology }, node, host }) => {
         const views = Object.entries(render(host)).map(([format, files]) => {
@@ -1091,7 +1088,7 @@ describe("advice for hosts in VMs: fail_over_mac", () => {
             text.includes(`# ${setting}: at failover the bond then takes the new active slave's own MAC.`),
         );
     };
-    const router = (spec: LabSpec) => [topologyOf(spec), spec.routers[0].name] as const;
+    const router = (topology: TopologySpec) => [topology, topology.nodes[0].name] as const;
 
     it("covers every format", () => {
         expect(Object.keys(spelled).sort()).toEqual(Object.keys(EXPORT_FORMATS).sort());
@@ -1100,11 +1097,11 @@ describe("advice for hosts in VMs: fail_over_mac", () => {
     it.each(Object.keys(spelled))(
         "%s: advised for the seed (active-backup), not where fail_over_mac is set or the mode is not active-backup",
         (format) => {
-            expect(advised(...router(loadLab("seed")), format)).toBe(true);
+            expect(advised(...router(loadTopology("seed")), format)).toBe(true);
             expect(
                 advised(...router(lab("fom", "active-backup", { miimon: 100, fail_over_mac: "active" })), format),
             ).toBe(false);
-            expect(advised(...router(loadLab("lacp")), format)).toBe(false);
+            expect(advised(...router(loadTopology("lacp")), format)).toBe(false);
         },
     );
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SCRIPTS_DIR } from "../../components/scripts";
-import { loadLab } from "../../components/labfile/load";
+import { loadAnyLab } from "../../components/labfile/load";
 
 // Every place where a value the user chose ends up as shell or in a file, tried with a
 // hostile value: it must be refused, or arrive as data.
@@ -19,7 +19,7 @@ describe("a lab file's name, which becomes the variant's name", () => {
             const file = path.join(dir, `${name}.yaml`);
             fs.mkdirSync(path.dirname(file), { recursive: true });
             fs.writeFileSync(file, seed);
-            expect(() => loadLab(file)).toThrow(
+            expect(() => loadAnyLab(file)).toThrow(
                 /bondlab:variant: the file's name .* becomes the variant's name: rename the file/,
             );
         },
@@ -28,7 +28,7 @@ describe("a lab file's name, which becomes the variant's name", () => {
     it("an ordinary name is taken", () => {
         const file = path.join(tmp(), "my-lab_2.v1.yaml");
         fs.writeFileSync(file, seed);
-        expect(loadLab(file).variant).toBe("my-lab_2.v1");
+        expect(loadAnyLab(file).network.variant).toBe("my-lab_2.v1");
     });
 });
 
