@@ -118,17 +118,22 @@ async function runRow(
     postS: number,
 ): Promise<RowResult> {
     const lab = agents.lab;
-    // Failback breaks its channel before the probes start: a second of probes finds it first.
-    let ch: LabChannel | null = null;
-    if (row.prepare) {
-        ch = await probeCarryingChannel(agents, o);
-        await row.prepare(agents, ch);
-    }
     const maxS = o.preS + postS + 300;
     const probes = await Promise.all(
         lab.routers.map((r) => Probe.start(agents.agent(r.container), { intervalS: o.intervalS, maxS })),
     );
     const snapAll = (label: string) => Promise.all(probes.map((p) => p.snap(label)));
+    // Failback breaks its channel before the fault (the return): the one these very probes
+    // use, found from their counters over a second. A flow hashed by layer3+4 lands by its
+    // ICMP id, so a second ping (another id) could pick the other channel, and the return
+    // would then never carry the probes: "not tested" (lacp and balance-xor did, #20).
+    let ch: LabChannel | null = null;
+    if (row.prepare) {
+        const c0 = await snapAll("c0");
+        await sleep(1);
+        ch = carryingChannel(lab, c0, await snapAll("c1"));
+        await row.prepare(agents, ch);
+    }
     // The pre-fault window must show where the fault will hit the flow. After the last row's
     // repair a bond may still be on its way back to its primary (router-init.sh's keeper
     // moves an ARP-monitored one within seconds), so the window is taken again until it is
@@ -175,19 +180,6 @@ export function steadyWindow(settings: BondSettings, before: Snapshot[], after: 
         const primaryUp = b.slaves.some((s) => s.name === settings.primary && s.mii === "up");
         return !toPrimary || !primaryUp || b.active === settings.primary;
     });
-}
-
-/** A second of probes to find the channel that carries them. */
-async function probeCarryingChannel(agents: LabAgents, o: DrillOptions): Promise<LabChannel> {
-    const lab = agents.lab;
-    const probes = await Promise.all(
-        lab.routers.map((r) => Probe.start(agents.agent(r.container), { intervalS: o.intervalS, maxS: 60 })),
-    );
-    const before = await Promise.all(probes.map((p) => p.snap("c0")));
-    await sleep(1);
-    const after = await Promise.all(probes.map((p) => p.snap("c1")));
-    await Promise.all(probes.map((p) => p.stop()));
-    return carryingChannel(lab, before, after);
 }
 
 function errorRow(
