@@ -41,7 +41,8 @@ const summary = (target: string, overrides: Record<string, any> = {}) => {
     const options = endBondOptions(link, a)
         .map(([k, v]) => `${k} ${v}`)
         .join(" ");
-    return `${a.interface} ${options}; ${a.node} ${a.address!.address} <-> ${b.node} ${b.address!.address} over ${link.channels.length} channels`;
+    const ends = `${a.node} ${a.address!.address} <-> ${b.node} ${b.address!.address}`;
+    return `${a.interface} ${options}; ${ends} over ${link.channels.length} channels`;
 };
 
 /** A version 2 network: what it holds, one line per part, and which hosts answer a ping. */
