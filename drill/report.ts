@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BOND_OPTIONS, BondMode } from "../components/labfile/modes";
 import { Bound, boundRules, formatBound } from "./bounds";
-import type { DrillEvent, DrillReport, RowResult } from "./result";
+import type { DrillEvent, DrillReport, RowResult, VariantResult } from "./result";
 import { harnessSkewMs } from "./outage";
 import { SCENARIOS, ScenarioName } from "./scenarios";
 
@@ -252,7 +252,6 @@ function mdEscape(s: string): string {
 export function markdown(report: DrillReport): string {
     const out: string[] = [];
     const variants = report.variants;
-    const routers = routerNames(report);
     out.push(`# ${report.title}`, "");
     out.push(`Regenerate: \`${report.command}\``, "");
     out.push(...measuredLines(report));
@@ -310,6 +309,7 @@ export function markdown(report: DrillReport): string {
         }
         out.push(`Options in force: ${optionsText(v.mode, v.options)}. Drill time ${Math.round(v.durationS)} s.`, "");
         if (v.hazards.length > 0) out.push(`Warning: ${v.hazards.join("; ")}.`, "");
+        const routers = routerNames(v);
         out.push(
             `| row | fault | outage | bound | back after | lost/sent | ${routers[0]} tx | ${routers[1]} tx | active after | load | |`,
         );
@@ -459,12 +459,12 @@ function boundsPerVariant(report: DrillReport): string[] {
     });
 }
 
-function routerNames(report: DrillReport): [string, string] {
-    for (const v of report.variants)
-        for (const r of v.rows) {
-            const names = Object.keys(r.routers);
-            if (names.length === 2) return [names[0], names[1]];
-        }
+/** A section's two routers (a network's link names its own ends), as its rows recorded them. */
+function routerNames(v: VariantResult): [string, string] {
+    for (const r of v.rows) {
+        const names = Object.keys(r.routers);
+        if (names.length === 2) return [names[0], names[1]];
+    }
     return ["inetRouter", "centralRouter"];
 }
 

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { listVariants } from "../../components/labfile/load";
+import { drillSubjects } from "../../components/handle";
+import { listNetworks, listVariants, loadTopology } from "../../components/labfile/load";
 import { rejudgeReport } from "../../drill/judge";
 import { markdown, svgChart } from "../../drill/report";
 import { DrillReport } from "../../drill/result";
@@ -15,8 +16,10 @@ const DIR = path.join(__dirname, "..", "..", "docs", "drill");
 const report = JSON.parse(fs.readFileSync(path.join(DIR, "report.json"), "utf8")) as DrillReport;
 
 describe("the committed drill report (docs/drill)", () => {
-    it("covers every variant and every scenario, each row measured and the lab restored after it", () => {
-        expect(report.variants.map((v) => v.variant).sort()).toEqual([...listVariants()].sort());
+    it("covers every variant, every bonded link of the networks and every scenario, each row measured and the lab restored", () => {
+        const subjects = [...listVariants(), ...listNetworks().flatMap((n) => drillSubjects(loadTopology(n)))];
+        expect(subjects).toEqual(expect.arrayContaining(["enterprise/wan", "enterprise/office1"]));
+        expect(report.variants.map((v) => v.variant).sort()).toEqual(subjects.sort());
         for (const v of report.variants) {
             expect({ variant: v.variant, error: v.error }).toEqual({ variant: v.variant, error: undefined });
             expect([...new Set(v.rows.map((r) => r.scenario))]).toEqual([...SCENARIOS]);
@@ -40,6 +43,19 @@ describe("the committed drill report (docs/drill)", () => {
     it("has report.md and outage.svg exactly as the drill writes them from report.json", () => {
         expect(fs.readFileSync(path.join(DIR, "report.md"), "utf8")).toBe(markdown(report));
         expect(fs.readFileSync(path.join(DIR, "outage.svg"), "utf8")).toBe(svgChart(report));
+    });
+
+    it("heads each section's table with that lab's own two routers, and fills both columns", () => {
+        const md = markdown(report);
+        for (const v of report.variants) {
+            const names = Object.keys(v.rows[0].routers);
+            const section = md.split(`### ${v.variant} (`)[1].split("\n### ")[0];
+            expect(section).toContain(`| ${names[0]} tx | ${names[1]} tx |`);
+            // No row of a measured section leaves a router's carriers blank.
+            for (const line of section.split("\n").filter((l) => /^\| (admin|cable|silent|one|fail|flap|degr)/.test(l)))
+                expect(line.split(" | ").slice(6, 8)).not.toContain("");
+        }
+        expect(md).toContain("| centralRouter tx | office1Router tx |");
     });
 
     it("is linked from the README and from docs/drill.md", () => {

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { boundText, markdown, mark, measuredLines, outageText } from "../../drill/report";
 import { ARP_MISSED_SLACK, LACP_DEFAULT_S, boundRules, predictBound, routerHit } from "../../drill/bounds";
+import { slaveIn } from "../../components/handle";
 import { rejudge } from "../../drill/judge";
 import { labOfSubject, onOneSegment } from "../../drill/lab";
 import { classify } from "../../drill/outage";
@@ -40,17 +41,35 @@ describe("outcomes from the whole tail: an outage still open at the end is never
 
 describe("a row passes only if it tested what it names", () => {
     it.each([["lacp"], ["balance-xor"]])(
-        "%s, failback: the flow stayed on eth2 (returned false), so not tested, never ✓",
+        "%s, failback: the probes that measured the return chose the channel cut, so they crossed it after its return (#20)",
         (name) => {
             const raw = rowOf(name, "failback");
-            expect(raw.returned).toBe(false);
-            expect(Object.values(raw.routers).map((v) => v.txAfter)).toEqual(["eth2", "eth2"]);
-            const row = again(name, "failback");
-            expect(row.outcome).toBe("not-tested");
-            expect(row.verdict).toBe("info");
-            expect(mark(row)).toBe("·");
-            expect(outageText(row)).toBe("not tested");
-            expect(row.reasons[0]).toMatch(/^not tested: the probes never used eth1 after it came back/);
+            expect(raw.returned).toBe(true);
+            for (const [router, v] of Object.entries(raw.routers))
+                expect(v.txAfter.split("+")).toContain(slaveIn(raw.channel, router));
+            expect(again(name, "failback")).toMatchObject({ verdict: "pass" });
+        },
+    );
+
+    it.each([["lacp"], ["balance-xor"]])(
+        "%s, failback: had the flow stayed on the other channel, the row would read not tested, never ✓",
+        (name) => {
+            const raw = rowOf(name, "failback");
+            const other = raw.channel.interface === "eth1" ? "eth2" : "eth1";
+            const stayed = Object.fromEntries(
+                Object.entries(raw.routers).map(([router, v]) => [router, { ...v, txBefore: other, txAfter: other }]),
+            );
+            const row = rejudge({ ...raw, routers: stayed }, variant(name).settings);
+            expect(row.verdict).not.toBe("pass");
+            expect(row.reasons.join("\n")).toMatch(
+                new RegExp(`^not tested: the probes never used ${raw.channel.interface} after it came back`, "m"),
+            );
+            // Without loss (balance-xor) it is "not tested"; lacp's 107 ms, no longer a failback, stays a failure.
+            if (raw.outageMs === 0) {
+                expect(row.outcome).toBe("not-tested");
+                expect(mark(row)).toBe("·");
+                expect(outageText(row)).toBe("not tested");
+            } else expect(row.verdict).toBe("fail");
         },
     );
 
@@ -216,7 +235,7 @@ describe("report.md states what the report holds", () => {
     it("says which run measured how many of the rows, with each run's date and duration", () => {
         expect(measuredLines(report).filter((l) => l !== "")).toEqual([
             expect.stringMatching(
-                /, 2026-11-27, 23 min; 63 rows below are from this run, of 80 rows in 10 variant\(s\)\.$/,
+                /, 2026-11-27, 23 min; 61 rows below are from this run, of 104 rows in 13 variant\(s\)\.$/,
             ),
             expect.stringMatching(
                 /^Measured again: arp-monitor, 2026-11-27, 162 s .*; 7 rows below are from this run\.$/,
@@ -226,6 +245,12 @@ describe("report.md states what the report holds", () => {
             ),
             expect.stringMatching(
                 /^Measured again: the one-way rows of lacp, 2026-11-28, 75 s .*; 1 row below is from this run\.$/,
+            ),
+            expect.stringMatching(
+                /^Measured again: enterprise\/wan, enterprise\/office1, vlan-lacp\/wan, 2026-12-06, 1078 s .*; 24 rows below/,
+            ),
+            expect.stringMatching(
+                /^Measured again: the failback rows of lacp, balance-xor, 2026-12-06, 210 s .*; 2 rows below are from this run\.$/,
             ),
         ]);
     });
