@@ -10,6 +10,7 @@ import {
     pingState,
     rejudgeReplay,
     replayMarkdown,
+    seedPartly,
     seedSays,
 } from "../../drill/replay";
 
@@ -79,6 +80,57 @@ describe("the seed replay's judgement", () => {
             analyzeStep(step("eth2-up"), "shared", ping, { at: T0 - 50, end: T0 + 4_950, intervalS: 0.2 }, state)
                 .matchesSeed,
         ).toBeNull();
+    });
+
+    it("says 'partly' where the ping died as the transcript says but its ICMP error never came", () => {
+        // Dead from 10 s on, no error at all, the neighbour still REACHABLE (the filtered shared segment).
+        const silent = analyzeStep(
+            step("eth1-down"),
+            "shared",
+            parsePing(pingText(30, (ms) => ms < 10_000)),
+            { at: T0 + 4_950, end: T0 + 29_950, intervalS: 0.2 },
+            { ...state, neighbour: "192.168.1.2 lladdr 02:42:ac:1d:00:04 REACHABLE" },
+        );
+        expect(silent.matchesSeed).toBe(true);
+        expect(seedPartly("shared", silent)).toBe(
+            'no "Destination Host Unreachable" (0 ICMP errors; neighbour REACHABLE)',
+        );
+        const report: ReplayReport = {
+            generatedAt: "2026-11-27T00:00:00Z",
+            command: "c",
+            where: "a test",
+            results: [
+                {
+                    name: "x",
+                    lab: "seed-shared",
+                    wiring: "shared",
+                    setup: "s",
+                    stack: "s",
+                    pinger: "inetRouter",
+                    far: "centralRouter",
+                    intervalS: 0.2,
+                    options: { mode: "active-backup 1", miimon: "100", fail_over_mac: "active 1" },
+                    steps: [silent],
+                },
+            ],
+        };
+        const md = replayMarkdown(report);
+        expect(md).toContain(
+            '| partly reproduced (eth1-down: no "Destination Host Unreachable" (0 ICMP errors; neighbour REACHABLE)) |',
+        );
+        expect(md).toContain('| partly: no "Destination Host Unreachable"');
+        expect(md).toContain("bond options in force: mode active-backup, miimon 100, fail_over_mac active.");
+        // With the error, or where the transcript shows none, nothing is missing.
+        const ping = parsePing(pingText(30, (ms) => ms < 10_000, [20_000]));
+        const loud = analyzeStep(
+            step("eth1-down"),
+            "shared",
+            ping,
+            { at: T0 + 4_950, end: T0 + 29_950, intervalS: 0.2 },
+            state,
+        );
+        expect(seedPartly("shared", loud)).toBeNull();
+        expect(seedPartly("independent", { ...silent, matchesSeed: true })).toBeNull();
     });
 
     it("writes each step beside the seed's words", () => {
