@@ -1,13 +1,15 @@
 #!/bin/sh
-# Did the lab host VM's kernel fail? Reads the console log of its last boot
-# (or the file given) and, when the guest kernel reported a panic, a soft
-# lockup or an RCU stall, prints those lines to stderr and exits 0; exits 1
-# when the log shows none.
+# Did the lab host VM's kernel fail? Reads the console logs of its last two
+# boots (or the files given) and, when the guest kernel reported a panic, a
+# soft lockup or an RCU stall, prints those lines to stderr and exits 0; exits
+# 1 when the logs show none.
 #
-#   labhost/crash-report.sh [--newer-than FILE] [CONSOLE_LOG]
+#   labhost/crash-report.sh [--newer-than FILE] [CONSOLE_LOG...]
 #
 # --newer-than FILE: only a log written after FILE counts (a run asks about its
-# own boot, not one that an earlier run left behind).
+# own boots, not one that an earlier run left behind). Two boots, because a run
+# whose VM crashed may have started another (npm run up does, with none running),
+# and start.sh keeps the previous boot's console as labhost.console.log.1.
 #
 # Why: under QEMU's emulation (TCG) the guest kernel has been seen to lock up
 # for good on both vCPUs when a container started. start.sh boots it with
@@ -27,13 +29,20 @@ if [ "${1:-}" = --newer-than ]; then
 	since=$2
 	shift 2
 fi
-console=${1:-$(bl_cache_dir)/run/labhost.console.log}
-[ -r "$console" ] || exit 1
-if [ -n "$since" ] && [ -z "$(find "$console" -newer "$since")" ]; then
-	exit 1
+if [ $# -eq 0 ]; then
+	run=$(bl_cache_dir)/run
+	set -- "$run/labhost.console.log" "$run/labhost.console.log.1"
 fi
-evidence=$(grep -E 'Kernel panic|BUG: soft lockup|detected stalls on CPUs' "$console" | head -n 6 || true)
-[ -n "$evidence" ] || exit 1
-bl_log "the lab host VM's kernel failed; from its console log ($console):"
-printf '%s\n' "$evidence" | sed 's/^/  /' >&2
-exit 0
+found=1
+for console in "$@"; do
+	[ -r "$console" ] || continue
+	if [ -n "$since" ] && [ -z "$(find "$console" -newer "$since")" ]; then
+		continue
+	fi
+	evidence=$(grep -E 'Kernel panic|BUG: soft lockup|detected stalls on CPUs' "$console" | head -n 6 || true)
+	[ -n "$evidence" ] || continue
+	bl_log "the lab host VM's kernel failed; from its console log ($console):"
+	printf '%s\n' "$evidence" | sed 's/^/  /' >&2
+	found=0
+done
+exit "$found"

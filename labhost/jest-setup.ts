@@ -64,10 +64,13 @@ export async function globalTeardown(): Promise<void> {
     if (process.env.BONDLAB_E2E_STARTED_LABHOST !== "1") return;
     // A start still under way (a run of unit tests only, or one that failed early) ends first.
     await startOutcome();
-    fs.rmSync(STARTED_FILE, { force: true });
     // A guest kernel that failed explains every Docker error before it: say so last, where
     // a reader of the run's tail looks (labhost/crash-report.sh prints the kernel's lines).
-    const crashed = await runProcess([path.join(LABHOST, "crash-report.sh")], { passStderr: true });
+    // Only this run's boots count: consoles written since its VM came up.
+    const crashed = await runProcess([path.join(LABHOST, "crash-report.sh"), "--newer-than", STARTED_FILE], {
+        passStderr: true,
+    });
+    fs.rmSync(STARTED_FILE, { force: true });
     if (crashed.code === 0)
         console.log("e2e: the lab host VM crashed during the run; the failures after that are its, not the lab's");
     if (process.env.BONDLAB_KEEP_LABHOST === "1") return;

@@ -115,6 +115,9 @@ fi
 
 t=$(bl_now)
 started=
+# The last boot's console stays beside the new one (.1): when a VM crashed and a later
+# `npm run up` started another in the same run, crash-report.sh still finds the crash.
+if [ -s "$console" ]; then mv -f "$console" "$console.1"; fi
 for port in $ports; do
 	if port_busy "$port"; then
 		continue

@@ -39,4 +39,39 @@ describe("labhost/crash-report.sh", () => {
         expect(report("--newer-than", marker, console).status).toBe(0);
         fs.rmSync(dir, { recursive: true });
     });
+
+    it("finds a crash in the previous boot's console, which start.sh keeps when a run boots the VM again", () => {
+        const cache = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-crash-"));
+        const run = path.join(cache, "run");
+        fs.mkdirSync(run);
+        const marker = path.join(cache, "run-started");
+        fs.writeFileSync(marker, "");
+        const future = new Date(Date.now() + 60_000);
+        for (const [file, fixture] of [
+            ["labhost.console.log", "console-clean.log"],
+            ["labhost.console.log.1", "console-lockup.log"],
+        ]) {
+            fs.copyFileSync(path.join(FIXTURES, fixture), path.join(run, file));
+            fs.utimesSync(path.join(run, file), future, future);
+        }
+        const byDefault = () =>
+            spawnSync(path.join(ROOT, "labhost", "crash-report.sh"), ["--newer-than", marker], {
+                encoding: "utf8",
+                env: { ...process.env, BONDLAB_CACHE: cache },
+            });
+        expect(byDefault().status).toBe(0);
+        expect(byDefault().stderr).toContain("labhost.console.log.1");
+        // A crash from before the run started does not count.
+        const past = new Date(Date.now() - 60_000);
+        fs.utimesSync(path.join(run, "labhost.console.log.1"), past, past);
+        expect(byDefault().status).toBe(1);
+        fs.rmSync(cache, { recursive: true });
+    });
+
+    it("start.sh keeps the last boot's console as .1 before it boots again", () => {
+        const start = fs.readFileSync(path.join(ROOT, "labhost", "start.sh"), "utf8");
+        const keep = start.indexOf('mv -f "$console" "$console.1"');
+        expect(keep).toBeGreaterThan(0);
+        expect(keep).toBeLessThan(start.indexOf(': >"$console"'));
+    });
 });
