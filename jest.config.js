@@ -3,13 +3,13 @@
 // ts-jest's own type-check of every test file and its imports cost most of a minute per run.
 const common = {
     testEnvironment: "node",
+    runner: "<rootDir>/tests/runner.js",
     transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: { isolatedModules: true } }] },
 };
 module.exports = {
     // The failures again at the end of the output, whatever the number of suites: CI keeps
     // only the tail of a long e2e run.
     reporters: [["default", { summaryThreshold: 0 }]],
-    testSequencer: "<rootDir>/tests/sequencer.js",
     projects: [
         { ...common, displayName: "unit", testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
         {

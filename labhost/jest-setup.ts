@@ -7,8 +7,8 @@ import { runProcess } from "../engine/shell";
 // otherwise the lab host VM (labhost/start.sh) is started for the run and stopped after.
 //
 // The VM starts in the background: building its image on a fresh machine takes minutes and
-// booting it under emulation about one, while the unit tests need neither (tests/sequencer.js
-// runs them first). Each e2e file waits for it (labhostReady, in its setup) before it begins.
+// booting it under emulation about one, while the unit tests need neither (tests/runner.js
+// runs them first, on every core). Each e2e file waits for it (labhostReady, in its setup) before it begins.
 
 const LABHOST = __dirname;
 /** Where the background start leaves its outcome: how the tests, in their own contexts, learn it. */
