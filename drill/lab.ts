@@ -3,6 +3,7 @@
 // e2e harness's outputs, and the few things the drill does to it (break a channel, repair
 // it, check that it is as built).
 
+import * as ipaddr from "ipaddr.js";
 import * as path from "path";
 import { HandleChannel, HandleRouter, LabHandle, linkHandle, slaveIn, verifyChecks } from "../components/handle";
 import { labNames } from "../components/names";
@@ -333,11 +334,6 @@ export async function masqueradeHazards(lab: DrillLab): Promise<string[]> {
 }
 
 export function inSubnet(ip: string, cidr: string): boolean {
-    const [base, bitsText] = cidr.split("/");
-    const bits = Number(bitsText);
-    const toInt = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || !/^\d+\.\d+\.\d+\.\d+$/.test(base ?? "") || !(bits >= 0 && bits <= 32))
-        return false;
-    const size = 2 ** (32 - bits);
-    return Math.floor(toInt(ip) / size) === Math.floor(toInt(base) / size);
+    if (!ipaddr.IPv4.isValidFourPartDecimal(ip) || !ipaddr.IPv4.isValidCIDR(cidr)) return false;
+    return ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));
 }
