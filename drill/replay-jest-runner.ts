@@ -27,12 +27,14 @@ const write = (s: string) => {
 (settings ? describe : describe.skip)("seed replay", () => {
     const s = settings!;
     const results: ReplayResult[] = [];
+    const started = Date.now();
 
     afterAll(async () => {
         const info = await docker("info", "-f", "{{.KernelVersion}}|{{.NCPU}}").catch(() => "|");
         const [kernel, cpus] = info.split("|");
         const report: ReplayReport = {
             generatedAt: new Date().toISOString(),
+            durationS: Math.round((Date.now() - started) / 1000),
             command: s.command,
             where: s.where ?? `the lab host (labhost/start.sh), kernel ${kernel}, ${cpus} CPUs`,
             results,

@@ -99,6 +99,8 @@ export interface ReplayResult {
 
 export interface ReplayReport {
     generatedAt: string;
+    /** How long the run took, from its start (the lab host's boot and every lab's up and down included); older reports lack it. */
+    durationS?: number;
     command: string;
     where: string;
     results: ReplayResult[];
@@ -172,7 +174,9 @@ export function replayMarkdown(report: ReplayReport): string {
     const lines = [
         "# The seed's transcript, replayed",
         "",
-        `Regenerate: \`${report.command}\`. Measured ${report.generatedAt.slice(0, 10)} on ${report.where}.`,
+        `Regenerate: \`${report.command}\`. Measured ${report.generatedAt.slice(0, 10)}` +
+            (report.durationS === undefined ? "" : `, in ${report.durationS} s,`) +
+            ` on ${report.where}.`,
         "",
         "The seed's author pinged centralRouter (192.168.1.2) from inetRouter and, inside",
         "centralRouter, set `eth2` down, then up, then `eth1` down, then up. Each lab below replays",

@@ -429,10 +429,18 @@ export function measuredLines(report: DrillReport): string[] {
     const count = (i: number) => rows.filter((r) => runOf(r) === i).length;
     const plural = (n: number) => `${n} row${n === 1 ? "" : "s"}`;
     const fromIt = (n: number) => `${plural(n)} below ${n === 1 ? "is" : "are"} from this run`;
+    const links = report.variants.filter((v) => v.variant.includes("/")).length;
+    const labs = [
+        `${report.variants.length - links} variant${report.variants.length - links === 1 ? "" : "s"}`,
+        ...(links > 0 ? [`${links} bonded link${links === 1 ? "" : "s"} of the networks`] : []),
+    ].join(" and ");
+    const first =
+        count(-1) === rows.length
+            ? `all ${plural(rows.length)} below`
+            : `${fromIt(count(-1))}, of ${plural(rows.length)}`;
     const out = [
-        `Measured: ${report.where}, ${report.generatedAt.slice(0, 10)}, ${Math.round(report.durationS / 60)} min; ` +
-            `${fromIt(count(-1))}, of ${plural(rows.length)} ` +
-            `in ${report.variants.length} variant(s).`,
+        `Measured: ${report.where}, ${report.generatedAt.slice(0, 10)}, ` +
+            `${Math.round(report.durationS / 60)} min (${report.durationS} s); ${first}, in ${labs}.`,
         "",
     ];
     later.forEach((r, i) =>

@@ -64,4 +64,32 @@ describe("the committed drill report (docs/drill)", () => {
         const drillDoc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "drill.md"), "utf8");
         expect(drillDoc).toContain("](drill/report.md)");
     });
+
+    // The drill's summary in docs/drill.md retells the report in prose: each figure it gives
+    // (a time, a share) must be one the committed report prints, so that a new run cannot
+    // leave the prose telling an old one. A range "a-b unit" counts as its two ends. The
+    // kernel's own constants that the summary names, and no measurement, are listed apart.
+    it("lends docs/drill.md's summary no figure that the committed report does not print", () => {
+        const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "drill.md"), "utf8");
+        const summary = doc.slice(doc.indexOf("What it shows:"), doc.indexOf("To regenerate it"));
+        const printed = [markdown(report), fs.readFileSync(path.join(DIR, "seed-replay.md"), "utf8")]
+            .join("\n")
+            .replace(/(\d) %/g, "$1%");
+        const KERNEL_CONSTANTS = new Set([
+            "10 s", // BOND_TLB_REBALANCE_INTERVAL (drivers/net/bonding/bond_alb.c)
+            "2 s", // AD_AGGREGATOR_SELECTION_TIMER, the aggregate-wait timer (bond_3ad.c)
+        ]);
+        const figures = [...summary.matchAll(/(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? ?(ms|s|%)(?![\w-])/g)];
+        expect(figures.length).toBeGreaterThan(20);
+        const unprinted = figures.flatMap(([figure, low, high, unit]) =>
+            [low, high]
+                .filter((n) => n !== undefined)
+                .map((n) => (unit === "%" ? `${n}%` : `${n} ${unit}`))
+                // A bound the report prints in ms ("6400 ms") may be told in seconds ("6.4 s").
+                .filter((f) => !f.endsWith(" s") || !printed.includes(`${Math.round(parseFloat(f) * 1000)} ms`))
+                .filter((f) => !KERNEL_CONSTANTS.has(f) && !printed.includes(f))
+                .map((f) => `${f} (in "${figure}")`),
+        );
+        expect(unprinted).toEqual([]);
+    });
 });

@@ -235,7 +235,7 @@ describe("a whole row from captured probes", () => {
         );
         // The first run is credited only with the rows still from it.
         expect(markdown(updated)).toContain(
-            "somewhere, 2026-11-26, 2 min; 1 row below is from this run, of 2 rows in 2 variant(s).",
+            "somewhere, 2026-11-26, 2 min (120 s); 1 row below is from this run, of 2 rows, in 2 variants.",
         );
         // --update --scenarios: only those rows of each variant are replaced, in the drill's order.
         const rowOf = (r: RowResult, id: string, scenario: RowResult["scenario"], durationS = 0) => ({
