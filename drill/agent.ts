@@ -55,6 +55,11 @@ export class Agent {
         return exec;
     }
 
+    /** Starts the agent now rather than at its first command (which then runs at once). */
+    async start(): Promise<void> {
+        await this.ensure();
+    }
+
     /** Runs one command; commands to one agent run one after another. */
     command(words: string[], timeoutMs = 120_000): Promise<Answer> {
         const run = this.queue.then(() => this.send(words, timeoutMs));

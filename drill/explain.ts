@@ -7,11 +7,11 @@ import { BondSettings, formatBound, monitorOf } from "./bounds";
 import { DrillLab, onOneSegment } from "./lab";
 import { failoverOutageMs, harnessSkewMs, settleMsOf } from "./outage";
 import type { RowResult } from "./result";
+import { FIX, INACTIVE_DROP, INTO_NOBODY, blindFarEnd, sentWhereNotReceived } from "./wording";
 
 /** What recovers from a channel silent one way: see the lacp row of the one-way scenario. */
 const LACP_HEARS =
     "LACP (lacp) recovers: once the deaf end's partner has expired and defaulted, it tells the peer to leave the channel.";
-const FIX = "ARP monitoring (arp-monitor) or LACP (lacp) test the path end to end and recover: see their rows.";
 
 export function explain(row: RowResult, s: BondSettings, lab: DrillLab): string | null {
     const text = explainRow(row, s, lab);
@@ -62,14 +62,11 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
         const nearName = row.downedBy ?? lab.routers[1].name;
         const far = lab.routers.find((r) => r.name !== nearName)!.name;
         const evidence = sends(far) ? `, and ${far} kept sending on ${slave(far)}` : "";
-        const blind =
-            `${far}'s ${slave(far)} kept its carrier: ` +
-            "the MII monitor sees only the local carrier and the bridge hides the far end";
+        const blind = blindFarEnd(far, slave(far));
         switch (s.mode) {
             case "active-backup":
                 return (
-                    `${nearName} left ${slave(nearName)}, but ${blind}${evidence}, ` +
-                    "so its probes and replies go into a channel nobody listens on." +
+                    `${nearName} left ${slave(nearName)}, but ${blind}${evidence}, ${INTO_NOBODY}` +
                     `${receiveSide(row, nearName, far)} ${isolation(row, lab, nearName, far)}${noPrimary(s, nearName, ch)} ${FIX}`
                 );
             case "balance-rr":
@@ -171,8 +168,7 @@ function receiveSide(row: RowResult, near: string, far: string): string {
     if (!moved || !farView || farView.active === moved || arrived === 0) return "";
     return (
         ` In the row's last ${(farView.ms / 1000).toFixed(1)} s ${far} received ${arrived} frames from ${near} on ${moved}, ` +
-        "its inactive slave, and dropped them: an active-backup bond " +
-        "takes in only what arrives on its active slave (all_slaves_active 0). " +
+        `its inactive slave, and dropped them: ${INACTIVE_DROP}. ` +
         // The window is the row's last snapshots, seconds after the failover: its count cannot hold that ARP.
         `The gratuitous ARP ${near} sent at failover, before that window, arrived the same way and is not in the count.`
     );
@@ -377,7 +373,7 @@ function astrayBefore(row: RowResult, lab: DrillLab): string {
         const peerActive = row.routers[peer.name]?.before?.active;
         const tx = row.routers[r.name]?.txBefore ?? "-";
         return peerActive && tx !== "-" && !tx.split("+").includes(peerActive)
-            ? [`${r.name} sent on ${tx} while ${peer.name} received only on its active ${peerActive}`]
+            ? [sentWhereNotReceived(r.name, tx, peer.name, peerActive)]
             : [];
     });
     return astray.length > 0 ? ` ${astray.join("; ")}.` : "";

@@ -231,6 +231,11 @@ export class LabAgents {
         for (const c of lab.channels) this.agents.set(c.cable, new Agent(c.cable));
     }
 
+    /** Starts every agent now: the first action then lands at once, not after an exec's start-up. */
+    async start(): Promise<void> {
+        await Promise.all([...this.agents.values()].map((a) => a.start()));
+    }
+
     agent(container: string): Agent {
         const a = this.agents.get(container);
         if (!a) throw new Error(`no agent for ${container}`);

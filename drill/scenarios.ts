@@ -5,7 +5,7 @@
 
 import { FaultKind } from "./bounds";
 import { slaveIn } from "../components/handle";
-import { ActionTimes, DrillLab, LabAgents, LabChannel } from "./lab";
+import { ActionTimes, DrillLab, LabAgents, LabChannel, LabRouter } from "./lab";
 
 export const SCENARIOS = ["admin-down", "cable-cut", "silent", "one-way", "failback", "flapping", "degraded"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -71,6 +71,27 @@ export function faultTimes(t: ActionTimes): FaultTimes {
 }
 
 /**
+ * The drill's faults, one function per kind, on channel ch: what every row below injects, and
+ * what the live view (watch/) does at a key or a click. `router` is the end that acts
+ * (admin-down) or goes deaf (one-way).
+ */
+export const FAULTS = {
+    adminDown: (agents: LabAgents, ch: LabChannel, router: LabRouter) =>
+        agents.act(router.container, "link", slaveIn(ch, router.name), "down"),
+    adminUp: (agents: LabAgents, ch: LabChannel, router: LabRouter) =>
+        agents.act(router.container, "link", slaveIn(ch, router.name), "up"),
+    cut: (agents: LabAgents, ch: LabChannel) => agents.act(ch.cable, "ports", ch.bridge, "down"),
+    silent: (agents: LabAgents, ch: LabChannel) => agents.act(ch.cable, "netem", ch.bridge, "loss", "100%"),
+    oneWay: async (agents: LabAgents, ch: LabChannel, deaf: LabRouter) => {
+        const port = await agents.peerIndex(deaf, slaveIn(ch, deaf.name));
+        return agents.act(ch.cable, "netem-port", ch.bridge, port, "loss", "100%");
+    },
+    degrade: (agents: LabAgents, ch: LabChannel) => agents.act(ch.cable, "netem", ch.bridge, ...DEGRADE_NETEM),
+    /** The channel as built: no qdisc, every port up. */
+    clear: (agents: LabAgents, ch: LabChannel) => agents.act(ch.cable, "clear", ch.bridge),
+};
+
+/**
  * The rows of the given scenarios, in the drill's order. Each breaks the channel that carries
  * the probes (the runner picks it: the active slave's, or the one the probes' flow hashes to).
  */
@@ -88,8 +109,7 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                         fault: "admin-down",
                         downedBy: router.name,
                         title: (ch) => `ip link set ${slaveIn(ch, router.name)} down inside ${router.name}`,
-                        inject: async (agents, ch) =>
-                            faultTimes(await agents.act(router.container, "link", slaveIn(ch, router.name), "down")),
+                        inject: async (agents, ch) => faultTimes(await FAULTS.adminDown(agents, ch, router)),
                     });
                 }
                 break;
@@ -99,7 +119,7 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     scenario,
                     fault: "cut",
                     title: (ch) => `${ch.name} loses carrier at both ends`,
-                    inject: async (agents, ch) => faultTimes(await agents.act(ch.cable, "ports", ch.bridge, "down")),
+                    inject: async (agents, ch) => faultTimes(await FAULTS.cut(agents, ch)),
                 });
                 break;
             case "silent":
@@ -108,8 +128,7 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     scenario,
                     fault: "silent",
                     title: (ch) => `${ch.name} keeps carrier, drops every frame`,
-                    inject: async (agents, ch) =>
-                        faultTimes(await agents.act(ch.cable, "netem", ch.bridge, "loss", "100%")),
+                    inject: async (agents, ch) => faultTimes(await FAULTS.silent(agents, ch)),
                 });
                 break;
             case "one-way":
@@ -120,10 +139,7 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     fault: "one-way",
                     deafRouter: second.name,
                     title: (ch) => `${ch.name} drops every frame into ${second.name}, carries the other way`,
-                    inject: async (agents, ch) => {
-                        const port = await agents.peerIndex(second, slaveIn(ch, second.name));
-                        return faultTimes(await agents.act(ch.cable, "netem-port", ch.bridge, port, "loss", "100%"));
-                    },
+                    inject: async (agents, ch) => faultTimes(await FAULTS.oneWay(agents, ch, second)),
                 });
                 break;
             case "failback":
@@ -133,10 +149,10 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     fault: "return",
                     title: (ch) => `${ch.name} comes back after a cut`,
                     prepare: async (agents, ch) => {
-                        await agents.act(ch.cable, "ports", ch.bridge, "down");
+                        await FAULTS.cut(agents, ch);
                         await new Promise((r) => setTimeout(r, settleS * 1000));
                     },
-                    inject: async (agents, ch) => faultTimes(await agents.act(ch.cable, "clear", ch.bridge)),
+                    inject: async (agents, ch) => faultTimes(await FAULTS.clear(agents, ch)),
                 });
                 break;
             case "flapping":
@@ -164,8 +180,7 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     scenario,
                     fault: "degrade",
                     title: (ch) => `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`,
-                    inject: async (agents, ch) =>
-                        faultTimes(await agents.act(ch.cable, "netem", ch.bridge, ...DEGRADE_NETEM)),
+                    inject: async (agents, ch) => faultTimes(await FAULTS.degrade(agents, ch)),
                 });
                 break;
         }

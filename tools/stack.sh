@@ -13,7 +13,7 @@ say() { echo "bondlab: $*" >&2; }
 # The router image the lab host VM holds (components/lab.ts, ROUTER_IMAGE): it has no registry to build from.
 LABHOST_IMAGE=bondlab.invalid/router:local
 # One file per stack that up placed on the lab host VM, and "booted" while a VM up started runs.
-marks=.pulumi-state/.labhost
+marks=${BONDLAB_LABHOST_MARKS:-.pulumi-state/.labhost}
 
 # The user chose a Docker engine: DOCKER_HOST, DOCKER_CONTEXT, a docker context in use, or the
 # stack's docker:host. The program's host check judges whether it can bond.

@@ -78,6 +78,77 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
         }
     });
 
+    // The live view on the lab the newcomer just brought up, as a user drives it in a terminal:
+    // tmux is the terminal, send-keys the user, capture-pane the eyes. A tmux server of its own,
+    // started here, so the view runs with this suite's environment (no pulumi, no DOCKER_HOST).
+    it("npm run watch: d downs eth1 inside centralRouter, the view shows why the ping died, r restores it", async () => {
+        const socket = `bondlab-e2e-${process.pid}`;
+        const tmux = (...args: string[]) => run(clone, `tmux -L ${socket} ${args.map((a) => `'${a}'`).join(" ")}`);
+        const screen = async () => (await tmux("capture-pane", "-p", "-t", "watch")).output.replace(/\n {4}/g, " ");
+        /** Polls the screen until it shows `what`; fails with the last screen. */
+        const showing = async (what: string, shows: (text: string) => boolean): Promise<string> => {
+            let text = "";
+            for (let i = 0; i < 240; i++) {
+                text = await screen();
+                if (shows(text)) return text;
+                await new Promise((r) => setTimeout(r, 500));
+            }
+            throw new Error(`the view never showed ${what}; its last screen:\n${text}`);
+        };
+        const started = await tmux(
+            "new-session",
+            "-d",
+            "-s",
+            "watch",
+            "-x",
+            "160",
+            "-y",
+            "60",
+            "npm run -s watch -- --stack dev --for 300; echo watch-exit $?; sleep 600",
+        );
+        expect(started).toEqual({ code: 0, output: "" });
+        try {
+            await showing(
+                "both bonds on eth1 and the ping answering",
+                (t) =>
+                    /inetRouter bond0 active-backup {2}active eth1/.test(t) &&
+                    /centralRouter bond0 active-backup {2}active eth1/.test(t) &&
+                    /ping centralRouter→inetRouter +answering/.test(t),
+            );
+            // The view opens with ch1 and centralRouter selected: d is the seed's experiment.
+            await tmux("send-keys", "-t", "watch", "d");
+            const dead = await showing(
+                "centralRouter on eth2, the dead ping and why",
+                (t) =>
+                    /centralRouter bond0 active-backup {2}active eth2/.test(t) &&
+                    /ping inetRouter→centralRouter +no reply for/.test(t) &&
+                    /why: centralRouter's active slave is eth2, inetRouter's is eth1/.test(t),
+            );
+            expect(dead).toMatch(/inetRouter bond0 active-backup {2}active eth1/);
+            expect(dead).toMatch(/eth1 +ch1 +DOWN/);
+            expect(dead).toContain("centralRouter left eth1, but inetRouter's eth1 kept its carrier");
+            expect(dead).toMatch(/centralRouter +you: ip link set eth1 down inside centralRouter/);
+            expect(dead).toMatch(
+                /centralRouter +eth1: set down, MII down, link failure count \d+; active slave eth1 → eth2/,
+            );
+            await tmux("send-keys", "-t", "watch", "r");
+            const back = await showing(
+                "the ping answering again and verify passing",
+                (t) => /verify passed on both routers/.test(t) && /ping inetRouter→centralRouter +answering/.test(t),
+            );
+            expect(back).toMatch(/centralRouter bond0 active-backup {2}active eth1/);
+            expect(back).toMatch(/ping inetRouter→centralRouter: answered again after \d+ ms without a reply/);
+            expect(back).not.toContain("why:");
+            await tmux("send-keys", "-t", "watch", "q");
+            await showing("the watch ending", (t) => /watch-exit 0/.test(t));
+            // Its agents went with it: no ping of the view's left in either router.
+            for (const router of ["inetRouter", "centralRouter"])
+                expect(await docker("exec", `bondlab-dev-${router}`, "ps", "-o", "args")).not.toMatch(/ping -D -O/);
+        } finally {
+            await tmux("kill-server");
+        }
+    });
+
     it("npm run down removes the lab and leaves the lab host it did not start running", async () => {
         const down = await run(clone, "npm run down");
         expect({ code: down.code, output: down.output }).toEqual({

@@ -39,6 +39,8 @@ function stackSh(args: string[], env: Record<string, string> = {}, stacks = "") 
             PATH: `${dir}:${process.env.PATH}`,
             FAKE_LOG: log,
             FAKE_STACKS: stacks,
+            // Not the project's own marks: a lab this developer brought up must not change the script's course here.
+            BONDLAB_LABHOST_MARKS: path.join(dir, "labhost-marks"),
             ...env,
         },
     });

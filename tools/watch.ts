@@ -1,0 +1,237 @@
+// npm run watch -- --stack STACK [--link LINK] [--record FILE] [--for S]: the live view of a
+// running lab's bonded link in the terminal: each router's bond and slaves, the ping both
+// ways, every change with its time, and why the ping dies when it does. Keys break and
+// restore the channels with the drill's own faults.
+//
+// npm run watch -- --replay FILE [--speed N | --end]: plays a recording back, no lab needed.
+//
+// Exit 0, or 2 on bad arguments or a stack that cannot be watched.
+import * as readline from "readline";
+import { parseArgs } from "util";
+import logUpdate = require("log-update");
+import { checkRunning, labFromStack } from "../drill/lab";
+import { WATCH_ACTIONS, WatchActionKind, checkAction } from "../watch/actions";
+import { LiveWatch } from "../watch/live";
+import { Recorder, readRecording } from "../watch/recording";
+import { clock, renderFrame } from "../watch/render";
+import { WatchModel, WatchState, watchLabOf } from "../watch/state";
+import { whyLines } from "../watch/why";
+
+const USAGE = [
+    "usage: npm run watch -- --stack STACK [--link LINK] [--record FILE] [--for SECONDS] [--tick SECONDS]",
+    "       npm run watch -- --replay FILE [--speed N | --end]",
+    "--link: which bonded link of a network (a version 2 lab file); --record: save what the view sees (JSON lines)",
+    "--for: stop after that many seconds; --speed: replay N times faster; --end: print only the replay's last frame",
+].join("\n");
+
+/** Keys of the live view: the fault on the selected channel (and, where it has one, end). */
+const KEYS: Record<string, WatchActionKind> = {
+    d: "admin-down",
+    u: "admin-up",
+    c: "cut",
+    s: "silent",
+    o: "one-way",
+    g: "degraded",
+    r: "restore",
+};
+
+type Args = {
+    stack?: string;
+    link?: string;
+    record?: string;
+    for?: string;
+    tick?: string;
+    replay?: string;
+    speed?: string;
+    end?: boolean;
+    help?: boolean;
+};
+
+function parse(argv: string[]): Args {
+    const { values } = parseArgs({
+        args: argv,
+        options: {
+            stack: { type: "string" },
+            link: { type: "string" },
+            record: { type: "string" },
+            for: { type: "string" },
+            tick: { type: "string" },
+            replay: { type: "string" },
+            speed: { type: "string" },
+            end: { type: "boolean" },
+            help: { type: "boolean", short: "h" },
+        },
+        strict: true,
+    });
+    const a = values as Args;
+    if (!a.help && !a.stack === !a.replay) throw new Error("give --stack (a running lab) or --replay (a recording)");
+    for (const [flag, value, min] of [
+        ["--for", a.for, 1],
+        ["--tick", a.tick, 0.1],
+        ["--speed", a.speed, 0.1],
+    ] as const) {
+        if (value !== undefined && !(Number(value) >= min && Number(value) <= 86400))
+            throw new Error(`${flag} ${JSON.stringify(value)}: a number of at least ${min}`);
+    }
+    return a;
+}
+
+/** Draws the model: frames on a terminal, else one line per event and why-line as they come. */
+class Screen {
+    private readonly tty = process.stdout.isTTY === true;
+    private timer: NodeJS.Timeout | null = null;
+    private printed = 0;
+    private lastWhy = "";
+
+    constructor(
+        private readonly model: WatchModel,
+        private readonly footer: () => string[] = () => [],
+    ) {}
+
+    changed(): void {
+        if (!this.tty) return this.log();
+        // At most ten frames a second, however fast the lines come.
+        this.timer ??= setTimeout(() => {
+            this.timer = null;
+            logUpdate(this.frame());
+        }, 100);
+    }
+
+    frame(state: WatchState = this.model.state): string {
+        return renderFrame(state, {
+            width: Math.max(60, (process.stdout.columns ?? 120) - 1),
+            eventRows: Math.max(5, (process.stdout.rows ?? 44) - 30),
+            color: this.tty,
+            footer: this.footer(),
+        });
+    }
+
+    private log(): void {
+        const events = this.model.state.events;
+        for (const e of events.slice(this.printed)) console.log(`${clock(e.at)} ${e.node} ${e.text}`);
+        this.printed = events.length;
+        const why = whyLines(this.model.state).join(" ");
+        if (why !== this.lastWhy && why !== "") console.log(`why: ${why}`);
+        this.lastWhy = why;
+    }
+
+    close(): void {
+        if (this.timer) clearTimeout(this.timer);
+        if (this.tty) {
+            logUpdate(this.frame());
+            logUpdate.done();
+        } else {
+            this.log();
+            console.log(this.frame());
+        }
+    }
+}
+
+async function watchStack(a: Args): Promise<number> {
+    const lab = await labFromStack(a.stack!, a.link);
+    // The engine the program built the lab on, whatever this shell's DOCKER_HOST says.
+    Object.assign(process.env, lab.docker);
+    await checkRunning(lab);
+    const selected = { channel: 0, router: 1 };
+    const footer = () =>
+        !process.stdin.isTTY
+            ? []
+            : [
+                  `selected: ${lab.channels[selected.channel].name}, end ${lab.routers[selected.router].name}` +
+                      `   keys: 1-${lab.channels.length} channel, tab end, ` +
+                      Object.entries(KEYS)
+                          .map(([k, v]) => `${k} ${v}`)
+                          .join(", ") +
+                      ", q quit",
+              ];
+    let screen: Screen | null = null;
+    const recorder = a.record ? new Recorder(a.record, watchLabOf(lab)) : null;
+    const live = new LiveWatch(lab, () => screen?.changed(), recorder, a.tick ? Number(a.tick) : undefined);
+    screen = new Screen(live.model, footer);
+    live.start();
+
+    const done = new Promise<void>((resolve) => {
+        if (a.for) setTimeout(resolve, Number(a.for) * 1000);
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+        if (process.stdin.isTTY) {
+            readline.emitKeypressEvents(process.stdin);
+            process.stdin.setRawMode(true);
+            process.stdin.on("keypress", (text: string | undefined, key: { name?: string; ctrl?: boolean }) => {
+                if (key.name === "q" || (key.ctrl && key.name === "c")) return resolve();
+                if (key.name === "tab") selected.router = 1 - selected.router;
+                else if (text && /^[1-9]$/.test(text) && Number(text) <= lab.channels.length)
+                    selected.channel = Number(text) - 1;
+                else if (text && KEYS[text]) {
+                    const action = checkAction(
+                        {
+                            kind: KEYS[text],
+                            channel: lab.channels[selected.channel].name,
+                            router: lab.routers[selected.router].name,
+                        },
+                        lab,
+                    );
+                    void live.act(action);
+                }
+                screen?.changed();
+            });
+        }
+    });
+    await done;
+    if (process.stdin.isTTY) {
+        process.stdin.setRawMode(false);
+        process.stdin.pause();
+    }
+    await live.stop();
+    screen.close();
+    if (a.record) console.log(`recorded to ${a.record}`);
+    return 0;
+}
+
+async function replay(a: Args): Promise<number> {
+    const { header, lines } = readRecording(a.replay!);
+    const model = new WatchModel(header.lab);
+    const screen = new Screen(model, () => [`replay of ${a.replay} (recorded ${header.recorded})`]);
+    const speed = a.speed ? Number(a.speed) : 1;
+    const stopAt = a.for ? Date.now() + Number(a.for) * 1000 : Infinity;
+    const t0 = lines[0]?.t ?? 0;
+    const started = Date.now();
+    for (const l of lines) {
+        if (!a.end) {
+            const wait = (l.t - t0) / speed - (Date.now() - started);
+            if (Date.now() + wait > stopAt) break;
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
+        if (l.note !== undefined) model.note(l.node, l.at ?? model.state.now, l.note);
+        else model.feed(l.node, l.line!);
+        if (!a.end) screen.changed();
+    }
+    screen.close();
+    return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+    let a: Args;
+    try {
+        a = parse(argv);
+    } catch (e) {
+        console.error(`${(e as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    if (a.help) {
+        console.log(
+            `${USAGE}\nkeys: ${Object.entries(KEYS)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(", ")}; actions: ${WATCH_ACTIONS.join(", ")}`,
+        );
+        return 0;
+    }
+    try {
+        return a.replay ? await replay(a) : await watchStack(a);
+    } catch (e) {
+        console.error(`watch: ${(e as Error).message}`);
+        return 2;
+    }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,88 @@
+// What the live view can do to the lab: the drill's own faults (drill/scenarios.ts FAULTS) on
+// one channel, at one end where the fault has one, and the drill's repair. An action is data,
+// checked against this lab's channels and routers before anything runs.
+
+import { DEGRADE_NETEM, FAULTS } from "../drill/scenarios";
+import { DrillLab, LabAgents, LabChannel, LabRouter } from "../drill/lab";
+
+export const WATCH_ACTIONS = ["admin-down", "admin-up", "cut", "silent", "one-way", "degraded", "restore"] as const;
+export type WatchActionKind = (typeof WATCH_ACTIONS)[number];
+
+export interface WatchAction {
+    kind: WatchActionKind;
+    /** The channel's name (restore: every channel). */
+    channel: string;
+    /** The end that acts (admin-down, admin-up) or goes deaf (one-way). */
+    router: string;
+}
+
+/** An action from outside (a key, a request): refused unless every field names something of this lab. */
+export function checkAction(input: unknown, lab: DrillLab): WatchAction {
+    const a = (input ?? {}) as Record<string, unknown>;
+    if (typeof a.kind !== "string" || !(WATCH_ACTIONS as readonly string[]).includes(a.kind))
+        throw new Error(`unknown action ${JSON.stringify(a.kind)}: use one of ${WATCH_ACTIONS.join(", ")}`);
+    if (!lab.channels.some((c) => c.name === a.channel))
+        throw new Error(
+            `unknown channel ${JSON.stringify(a.channel)}: use one of ${lab.channels.map((c) => c.name).join(", ")}`,
+        );
+    if (!lab.routers.some((r) => r.name === a.router))
+        throw new Error(
+            `unknown router ${JSON.stringify(a.router)}: use one of ${lab.routers.map((r) => r.name).join(", ")}`,
+        );
+    return { kind: a.kind as WatchActionKind, channel: a.channel as string, router: a.router as string };
+}
+
+/** What an action does, in the event log's words. */
+export function describeAction(a: WatchAction, lab: DrillLab): string {
+    const ch = lab.channels.find((c) => c.name === a.channel)!;
+    const slave = ch.interfaces[a.router];
+    switch (a.kind) {
+        case "admin-down":
+            return `you: ip link set ${slave} down inside ${a.router}`;
+        case "admin-up":
+            return `you: ip link set ${slave} up inside ${a.router}`;
+        case "cut":
+            return `you: cut ${ch.name} (both ends lose carrier)`;
+        case "silent":
+            return `you: ${ch.name} keeps carrier, drops every frame`;
+        case "one-way":
+            return `you: ${ch.name} drops every frame into ${a.router}`;
+        case "degraded":
+            return `you: ${ch.name} degraded (netem ${DEGRADE_NETEM.join(" ")} each way)`;
+        case "restore":
+            return "you: restore every channel as built, then verify";
+    }
+}
+
+/** Runs an action; returns the Docker host's time it took effect and, for restore, what verify said. */
+export async function perform(agents: LabAgents, a: WatchAction): Promise<{ at: number | null; result: string }> {
+    const lab = agents.lab;
+    const ch: LabChannel = lab.channels.find((c) => c.name === a.channel)!;
+    const router: LabRouter = lab.routers.find((r) => r.name === a.router)!;
+    const times = async (p: Promise<{ at: number | null }>) => ({ at: (await p).at, result: "" });
+    switch (a.kind) {
+        case "admin-down":
+            return times(FAULTS.adminDown(agents, ch, router));
+        case "admin-up":
+            return times(FAULTS.adminUp(agents, ch, router));
+        case "cut":
+            return times(FAULTS.cut(agents, ch));
+        case "silent":
+            return times(FAULTS.silent(agents, ch));
+        case "one-way":
+            return times(FAULTS.oneWay(agents, ch, router));
+        case "degraded":
+            return times(FAULTS.degrade(agents, ch));
+        case "restore": {
+            const checks = await agents.repairAndVerify();
+            const bad = checks.filter((c) => !c.ok);
+            return {
+                at: null,
+                result:
+                    bad.length === 0
+                        ? "verify passed on both routers"
+                        : `verify failed: ${bad.map((c) => `${c.router}: ${c.problems.split("\n").join("; ")}`).join("; ")}`,
+            };
+        }
+    }
+}

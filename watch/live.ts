@@ -1,0 +1,95 @@
+// The live view's source on a running lab: one agent per router (sh/watch.sh), started with
+// one `docker exec` each for the whole watch, its lines folded into the model as they arrive
+// (and recorded, with --record). Actions run through the drill's own agents and faults.
+
+import * as fs from "fs";
+import * as path from "path";
+import { StreamingExec } from "../drill/docker";
+import { DrillLab, LabAgents, bondIn } from "../drill/lab";
+import { WatchAction, describeAction, perform } from "./actions";
+import { Recorder } from "./recording";
+import { WatchModel, watchLabOf } from "./state";
+
+export const WATCH_SCRIPT = fs.readFileSync(path.join(__dirname, "sh", "watch.sh"), "utf8");
+
+export class LiveWatch {
+    readonly model: WatchModel;
+    private readonly execs: StreamingExec[] = [];
+    private agents: LabAgents | null = null;
+    private stopping = false;
+
+    constructor(
+        readonly lab: DrillLab,
+        /** Called after every change of the model. */
+        private readonly changed: () => void,
+        private readonly recorder: Recorder | null = null,
+        private readonly tickS = 0.25,
+    ) {
+        this.model = new WatchModel(watchLabOf(lab));
+    }
+
+    start(): void {
+        // The drill's agents, for the actions: started now, so a key's fault lands at once.
+        this.agents = new LabAgents(this.lab);
+        this.agents
+            .start()
+            .catch((e) => this.note(this.lab.routers[0].name, this.model.state.now, `${(e as Error).message}`));
+        for (const router of this.lab.routers) {
+            const exec = new StreamingExec(router.container, ["sh", "-c", WATCH_SCRIPT], {
+                WATCH_BOND: bondIn(this.lab, router),
+                WATCH_PEER: router.verify.BONDLAB_PEER,
+                WATCH_TICK: String(this.tickS),
+            });
+            exec.onLine((line) => {
+                this.recorder?.write({ t: Date.now(), node: router.name, line });
+                this.model.feed(router.name, line);
+                this.changed();
+            });
+            exec.done.then((r) => {
+                if (this.stopping) return;
+                const why = r.stderr.trim().split("\n").pop() || `exit ${r.code}`;
+                this.note(
+                    router.name,
+                    this.model.state.now,
+                    `the watch's agent in ${router.container} stopped: ${why}`,
+                );
+            });
+            this.execs.push(exec);
+        }
+    }
+
+    /**
+     * Logs an action as it is asked for (at the latest time the agents reported: within a probe
+     * interval of now), runs it, and logs what restore's verify said. Errors are logged, not thrown.
+     */
+    async act(action: WatchAction): Promise<void> {
+        this.agents ??= new LabAgents(this.lab);
+        const said = describeAction(action, this.lab);
+        this.note(action.router, this.model.state.now, said);
+        try {
+            const { result } = await perform(this.agents, action);
+            if (result) this.note(action.router, this.model.state.now, result);
+        } catch (e) {
+            this.note(action.router, this.model.state.now, `${said}: failed: ${(e as Error).message}`);
+        }
+    }
+
+    private note(node: string, at: number, text: string): void {
+        this.recorder?.write({ t: Date.now(), node, note: text, at });
+        this.model.note(node, at, text);
+        this.changed();
+    }
+
+    async stop(): Promise<void> {
+        this.stopping = true;
+        await Promise.all(
+            this.execs.map(async (e) => {
+                const timer = setTimeout(() => e.kill(), 5000);
+                await e.end();
+                clearTimeout(timer);
+            }),
+        );
+        await this.agents?.close();
+        this.recorder?.close();
+    }
+}
