@@ -84,7 +84,8 @@ function disagreement(state: WatchState, a: NodeView, b: NodeView): string[] {
     const rx = landing ? far.rates[landing]?.rx : undefined;
     const drop = landing
         ? rx
-            ? ` ${far.name} receives ${near.name}'s frames on ${landing} (${rx.toFixed(1)}/s), its inactive slave, and drops them: ${INACTIVE_DROP}.`
+            ? ` ${far.name} receives ${near.name}'s frames on ${landing} (${rx.toFixed(1)}/s), its inactive slave, ` +
+              `and drops them: ${INACTIVE_DROP}.`
             : ` ${near.name}'s frames reach ${far.name}'s inactive ${landing}, where ${INACTIVE_DROP}.`
         : "";
     return [`${facts}${blind}${drop}${deadText(state)}${blind ? ` ${REMEDY}.` : ""}`];
