@@ -6,6 +6,7 @@
 // npm run watch -- --replay FILE [--speed N | --end]: plays a recording back, no lab needed.
 //
 // Exit 0, or 2 on bad arguments or a stack that cannot be watched.
+import * as net from "net";
 import * as readline from "readline";
 import { parseArgs } from "util";
 import logUpdate = require("log-update");
@@ -16,10 +17,12 @@ import { Recorder, readRecording } from "../watch/recording";
 import { clock, renderFrame } from "../watch/render";
 import { WatchModel, WatchState, watchLabOf } from "../watch/state";
 import { whyLines } from "../watch/why";
+import { WebSource, WebView, newToken, startWeb } from "../watch/web";
 
 const USAGE = [
-    "usage: npm run watch -- --stack STACK [--link LINK] [--record FILE] [--for SECONDS] [--tick SECONDS]",
-    "       npm run watch -- --replay FILE [--speed N | --end]",
+    "usage: npm run watch -- --stack STACK [--link LINK] [--web] [--record FILE] [--for SECONDS] [--tick SECONDS]",
+    "       npm run watch -- --replay FILE [--web] [--speed N | --end]",
+    "--web: the view as a page too, on 127.0.0.1 (--listen ADDR to serve others, --port N, default any free port)",
     "--link: which bonded link of a network (a version 2 lab file); --record: save what the view sees (JSON lines)",
     "--for: stop after that many seconds; --speed: replay N times faster; --end: print only the replay's last frame",
 ].join("\n");
@@ -44,6 +47,9 @@ type Args = {
     replay?: string;
     speed?: string;
     end?: boolean;
+    web?: boolean;
+    listen?: string;
+    port?: string;
     help?: boolean;
 };
 
@@ -59,12 +65,23 @@ function parse(argv: string[]): Args {
             replay: { type: "string" },
             speed: { type: "string" },
             end: { type: "boolean" },
+            web: { type: "boolean" },
+            listen: { type: "string" },
+            port: { type: "string" },
             help: { type: "boolean", short: "h" },
         },
         strict: true,
     });
     const a = values as Args;
     if (!a.help && !a.stack === !a.replay) throw new Error("give --stack (a running lab) or --replay (a recording)");
+    if ((a.listen !== undefined || a.port !== undefined) && !a.web)
+        throw new Error("--listen and --port go with --web");
+    if (a.listen !== undefined && net.isIP(a.listen) === 0)
+        throw new Error(
+            `--listen ${JSON.stringify(a.listen)}: an IP address to listen on, such as 127.0.0.1 or 0.0.0.0`,
+        );
+    if (a.port !== undefined && !(Number.isInteger(Number(a.port)) && Number(a.port) >= 0 && Number(a.port) <= 65535))
+        throw new Error(`--port ${JSON.stringify(a.port)}: a TCP port, 0-65535 (0: any free port)`);
     for (const [flag, value, min] of [
         ["--for", a.for, 1],
         ["--tick", a.tick, 0.1],
@@ -127,6 +144,32 @@ class Screen {
     }
 }
 
+/** Starts the page when --web asks for it, and says where it is. */
+async function maybeWeb(a: Args, source: WebSource): Promise<WebView | null> {
+    if (!a.web) return null;
+    const host = a.listen ?? "127.0.0.1";
+    const view = await startWeb(source, { host, port: Number(a.port ?? 0), token: newToken() });
+    if (host !== "127.0.0.1")
+        console.error(
+            `watch: warning: the page listens on ${host}, not only on this machine: ` +
+                "anyone who can reach it and has the URL's token can break the lab",
+        );
+    console.log(`watch: the page is at ${view.url}`);
+    return view;
+}
+
+/** Change listeners of a model: the screen and the page's pushes. */
+function changes() {
+    const listeners = new Set<() => void>();
+    return {
+        changed: () => listeners.forEach((fn) => fn()),
+        onChange: (fn: () => void) => {
+            listeners.add(fn);
+            return () => void listeners.delete(fn);
+        },
+    };
+}
+
 async function watchStack(a: Args): Promise<number> {
     const lab = await labFromStack(a.stack!, a.link);
     // The engine the program built the lab on, whatever this shell's DOCKER_HOST says.
@@ -146,9 +189,12 @@ async function watchStack(a: Args): Promise<number> {
               ];
     let screen: Screen | null = null;
     const recorder = a.record ? new Recorder(a.record, watchLabOf(lab)) : null;
-    const live = new LiveWatch(lab, () => screen?.changed(), recorder, a.tick ? Number(a.tick) : undefined);
+    const feed = changes();
+    const live = new LiveWatch(lab, feed.changed, recorder, a.tick ? Number(a.tick) : undefined);
     screen = new Screen(live.model, footer);
+    feed.onChange(() => screen?.changed());
     live.start();
+    const web = await maybeWeb(a, { model: live.model, onChange: feed.onChange, act: (action) => live.act(action) });
 
     const done = new Promise<void>((resolve) => {
         if (a.for) setTimeout(resolve, Number(a.for) * 1000);
@@ -182,6 +228,7 @@ async function watchStack(a: Args): Promise<number> {
         process.stdin.setRawMode(false);
         process.stdin.pause();
     }
+    await web?.close();
     await live.stop();
     screen.close();
     if (a.record) console.log(`recorded to ${a.record}`);
@@ -192,6 +239,9 @@ async function replay(a: Args): Promise<number> {
     const { header, lines } = readRecording(a.replay!);
     const model = new WatchModel(header.lab);
     const screen = new Screen(model, () => [`replay of ${a.replay} (recorded ${header.recorded})`]);
+    const feed = changes();
+    feed.onChange(() => screen.changed());
+    const web = await maybeWeb(a, { model, onChange: feed.onChange });
     const speed = a.speed ? Number(a.speed) : 1;
     const stopAt = a.for ? Date.now() + Number(a.for) * 1000 : Infinity;
     const t0 = lines[0]?.t ?? 0;
@@ -204,8 +254,16 @@ async function replay(a: Args): Promise<number> {
         }
         if (l.note !== undefined) model.note(l.node, l.at ?? model.state.now, l.note);
         else model.feed(l.node, l.line!);
-        if (!a.end) screen.changed();
+        if (!a.end) feed.changed();
     }
+    feed.changed();
+    // The page stays up after the replay's end until the user stops it.
+    if (web)
+        await new Promise<void>((resolve) => {
+            process.once("SIGINT", () => resolve());
+            if (a.for) setTimeout(resolve, Math.max(0, stopAt - Date.now()));
+        });
+    await web?.close();
     screen.close();
     return 0;
 }

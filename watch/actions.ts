@@ -16,8 +16,11 @@ export interface WatchAction {
     router: string;
 }
 
+/** The names an action may use: a lab's channels and routers. */
+type Names = { channels: { name: string }[]; routers: { name: string }[] };
+
 /** An action from outside (a key, a request): refused unless every field names something of this lab. */
-export function checkAction(input: unknown, lab: DrillLab): WatchAction {
+export function checkAction(input: unknown, lab: Names): WatchAction {
     const a = (input ?? {}) as Record<string, unknown>;
     if (typeof a.kind !== "string" || !(WATCH_ACTIONS as readonly string[]).includes(a.kind))
         throw new Error(`unknown action ${JSON.stringify(a.kind)}: use one of ${WATCH_ACTIONS.join(", ")}`);
@@ -30,6 +33,20 @@ export function checkAction(input: unknown, lab: DrillLab): WatchAction {
             `unknown router ${JSON.stringify(a.router)}: use one of ${lab.routers.map((r) => r.name).join(", ")}`,
         );
     return { kind: a.kind as WatchActionKind, channel: a.channel as string, router: a.router as string };
+}
+
+/** The JSON schema of an action on this lab: what the web view's server takes, and nothing else. */
+export function actionSchema(lab: Names) {
+    return {
+        type: "object",
+        required: ["kind", "channel", "router"],
+        additionalProperties: false,
+        properties: {
+            kind: { type: "string", enum: [...WATCH_ACTIONS] },
+            channel: { type: "string", enum: lab.channels.map((c) => c.name) },
+            router: { type: "string", enum: lab.routers.map((r) => r.name) },
+        },
+    } as const;
 }
 
 /** What an action does, in the event log's words. */

@@ -42,6 +42,8 @@ export interface NodeView {
     /** The bond's options in force (sysfs). */
     options: Record<string, string>;
     tick: Tick | null;
+    /** When its bond last changed (an event of its own), ms of the Docker host; null before any change. */
+    changedAt: number | null;
     /** The slaves whose counters moved over the last RATE_WINDOW_MS: packets per second. */
     rates: Record<string, { tx: number; rx: number }>;
 }
@@ -108,7 +110,7 @@ export class WatchModel {
             nodes: Object.fromEntries(
                 lab.routers.map((r) => [
                     r.name,
-                    { name: r.name, bond: "bond0", peer: "", options: {}, tick: null, rates: {} },
+                    { name: r.name, bond: "bond0", peer: "", options: {}, tick: null, changedAt: null, rates: {} },
                 ]),
             ),
             pings: {
@@ -167,6 +169,7 @@ export class WatchModel {
         view.rates = base ? ratesBetween(base, tick) : {};
         if (!before) return [];
         const text = tickChanges(before, tick, this.state.lab.mode === "802.3ad");
+        if (text) view.changedAt = tick.at;
         return text ? [{ at: tick.at, node: view.name, text }] : [];
     }
 

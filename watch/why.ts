@@ -162,6 +162,16 @@ function deadWithoutDisagreement(state: WatchState, a: NodeView, b: NodeView): s
         }
     }
     const everyUp = [a, b].every((v) => v.tick!.slaves.every((s) => s.mii === "up" && s.carrier !== false));
+    // A bond that changed during the silence (a repair, a failover) may be bringing the path
+    // back: the channel is not known to be silent then.
+    const since = Math.min(...deadDirections(state).map((p) => p.lostSince ?? state.now));
+    const changed = Math.max(...[a, b].map((v) => v.changedAt ?? 0));
+    if (everyUp && changed > since) {
+        return [
+            `Every slave at both ends is up again, the last bond change ${((state.now - changed) / 1000).toFixed(1)} s ago; ` +
+                `no reply yet, for ${silence(state)}.`,
+        ];
+    }
     if (everyUp && [a, b].every(monitorIsMii)) {
         return [
             `Every slave at both ends has carrier and MII up, yet no reply came for ${silence(state)}: ` +

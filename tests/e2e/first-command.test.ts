@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { docker } from "../../engine/shell";
+import { openBrowser } from "./browser";
 import { leftovers } from "./lab";
 
 // The README's first command as a newcomer runs it: a fresh clone, no Pulumi CLI, no
@@ -147,6 +148,73 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
         } finally {
             await tmux("kill-server");
         }
+    });
+
+    // The same lab in the browser: the page the README shows, driven by clicks as a student would.
+    it("npm run watch -- --web: the page shows both bonds, a click downs eth1, the why panel names it, restore", async () => {
+        const env = { ...process.env };
+        delete env.DOCKER_HOST;
+        const child = spawn("npm", ["run", "-s", "watch", "--", "--stack", "dev", "--web", "--for", "300"], {
+            cwd: clone,
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        child.stdout.on("data", (d) => (output += d));
+        child.stderr.on("data", (d) => (output += d));
+        const browser = await openBrowser();
+        try {
+            const url = await new Promise<string>((resolve, reject) => {
+                const timer = setTimeout(() => reject(new Error(`no page URL printed:\n${output}`)), 120_000);
+                child.stdout.on("data", () => {
+                    const m = /the page is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})/.exec(output);
+                    if (m) {
+                        clearTimeout(timer);
+                        resolve(m[1]);
+                    }
+                });
+            });
+            const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+            const errors: string[] = [];
+            page.on("pageerror", (e) => errors.push(e.message));
+            await page.goto(url);
+            const heading = (router: string, text: string) =>
+                page.getByTestId(`node-${router}`).getByRole("heading").filter({ hasText: text });
+            const ping = (dir: string, text: string) => page.getByTestId(`ping-${dir}`).filter({ hasText: text });
+            const wait = { timeout: 90_000 };
+            await heading("inetRouter", "active eth1").waitFor(wait);
+            await heading("centralRouter", "active eth1").waitFor(wait);
+            await ping("inetRouter->centralRouter", "answering").waitFor(wait);
+
+            await page.getByRole("button", { name: "admin-down eth1 in centralRouter", exact: true }).click();
+            await heading("centralRouter", "active eth2").waitFor(wait);
+            await ping("inetRouter->centralRouter", "no reply for").waitFor(wait);
+            const why = page
+                .locator("#why")
+                .filter({ hasText: "centralRouter left eth1, but inetRouter's eth1 kept its carrier" });
+            await why.waitFor(wait);
+            expect(await heading("inetRouter", "active eth1").count()).toBe(1);
+            expect(await page.locator('line[data-end="centralRouter:eth1"]').getAttribute("data-state")).toBe(
+                "admin down",
+            );
+            expect(await page.locator('line[data-end="inetRouter:eth1"]').getAttribute("data-state")).toBe("active");
+            const shot = path.join(dir, "seed-web.png");
+            await page.screenshot({ path: shot, fullPage: true });
+            expect(fs.readFileSync(shot).subarray(1, 4).toString()).toBe("PNG");
+
+            await page.getByRole("button", { name: "restore", exact: true }).click();
+            await ping("inetRouter->centralRouter", "answering").waitFor(wait);
+            await ping("centralRouter->inetRouter", "answering").waitFor(wait);
+            await heading("centralRouter", "active eth1").waitFor(wait);
+            await page.locator("#events").filter({ hasText: "verify passed on both routers" }).waitFor(wait);
+            expect(errors).toEqual([]);
+        } finally {
+            await browser.close();
+            child.kill("SIGINT");
+            await new Promise((r) => child.once("close", r));
+        }
+        for (const router of ["inetRouter", "centralRouter"])
+            expect(await docker("exec", `bondlab-dev-${router}`, "ps", "-o", "args")).not.toMatch(/ping -D -O/);
     });
 
     it("npm run down removes the lab and leaves the lab host it did not start running", async () => {

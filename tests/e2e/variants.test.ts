@@ -5,6 +5,9 @@ import { tableHeader, tableLine } from "../../drill/report";
 import { DEFAULT_OPTIONS, RowResult } from "../../drill/result";
 import { runDrill } from "../../drill/run";
 import { ScenarioName } from "../../drill/scenarios";
+import { LiveWatch } from "../../watch/live";
+import { newToken, startWeb } from "../../watch/web";
+import { openBrowser } from "./browser";
 import { E2ELab, changes, exec, leftovers, restartRouters, upFromRelease } from "./lab";
 
 // Every shipped variant, built by the real program on a real bonding driver, then drilled on
@@ -218,6 +221,55 @@ describe.each(ordered)("variant %s on a real kernel", (variant) => {
             ).toEqual([]);
         });
     });
+
+    if (variant === "lacp") {
+        // The web view on this lab, served in-process as npm run watch -- --web serves it: a
+        // click makes ch1 silent, LACP's state bits show the port leaving the aggregate, and the
+        // ping survives on ch2; restore brings the port back.
+        it("in the web view: silent ch1 takes the port out of the aggregate, the ping survives, restore", async () => {
+            const drill = drillLab(stack, lab.handle);
+            const listeners = new Set<() => void>();
+            const live = new LiveWatch(drill, () => listeners.forEach((fn) => fn()));
+            live.start();
+            const web = await startWeb(
+                {
+                    model: live.model,
+                    onChange: (fn) => (listeners.add(fn), () => void listeners.delete(fn)),
+                    act: (a) => live.act(a),
+                },
+                { host: "127.0.0.1", port: 0, token: newToken() },
+            );
+            const browser = await openBrowser();
+            try {
+                const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+                await page.goto(web.url);
+                const wait = { timeout: 90_000 };
+                const end = (router: string) => page.locator(`line[data-end="${router}:eth1"]`);
+                const distributing = (router: string) => end(router).and(page.locator('[data-state="distributing"]'));
+                for (const router of ROUTERS) await distributing(router).waitFor(wait);
+                const partner = (router: string) =>
+                    page.getByTestId(`node-${router}`).locator("tr").filter({ hasText: "ch1" }).locator("td").nth(10);
+                expect(await partner("centralRouter").innerText()).toMatch(/^\d+ A\w*SCD$/);
+
+                await page.getByRole("button", { name: "silent ch1", exact: true }).click();
+                for (const router of ROUTERS)
+                    await end(router).and(page.locator('[data-state="not distributing"]')).waitFor(wait);
+                await page.locator("#why").filter({ hasText: "hears no LACPDU from its partner" }).waitFor(wait);
+                // The partner's bits changed: no longer in sync, collecting and distributing.
+                expect(await partner("centralRouter").innerText()).not.toMatch(/SCD$/);
+                for (const dir of ["inetRouter->centralRouter", "centralRouter->inetRouter"])
+                    await page.getByTestId(`ping-${dir}`).filter({ hasText: "answering" }).waitFor(wait);
+
+                await page.getByRole("button", { name: "restore", exact: true }).click();
+                for (const router of ROUTERS) await distributing(router).waitFor(wait);
+                await page.locator("#events").filter({ hasText: "verify passed on both routers" }).waitFor(wait);
+            } finally {
+                await browser.close();
+                await web.close();
+                await live.stop();
+            }
+        });
+    }
 
     if (variant === "arp-monitor") {
         describe("its primary, held without verify", () => {

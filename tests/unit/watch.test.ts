@@ -265,6 +265,18 @@ describe("the seed's experiment, watched: eth1 down inside centralRouter, then r
         expect(frame).toContain("why: centralRouter's active slave is eth2");
     });
 
+    it("while the repaired path comes back, blames no silent channel: the bonds just changed", () => {
+        r.until(() => hasEvent(r.model, "centralRouter", /^eth1: set up, MII up; active slave eth2 → eth1$/));
+        // The recording holds this moment: both ends on eth1 again, the ping not answering yet.
+        expect(forward().lostSince).not.toBeNull();
+        const why = whyLines(s);
+        expect(why).toHaveLength(1);
+        expect(why[0]).toMatch(
+            /^Every slave at both ends is up again, the last bond change [\d.]+ s ago; no reply yet, for [\d.]+ s\.$/,
+        );
+        expect(why[0]).not.toContain("invisible to the MII monitor");
+    });
+
     it("after restore: the ping answers again, its gap, lost and late counts agreeing with ping's own lines", () => {
         r.toEnd();
         const { lines } = readRecording(SEED);
