@@ -3,6 +3,7 @@
 // networks, containers and scripts created straight through the docker CLI with every
 // independent step in parallel. Also teardown time, the running lab's memory and image size.
 // Figures only, no pass/fail: timing belongs here, not in tests.
+// npm run bench -- --watch: what the live view costs (tools/bench-watch.ts).
 // npm run bench -- --validate: no Docker; how long `npm run validate` takes on two large
 // generated lab files (many links; many hosts in many VLANs), to keep validation near linear.
 import { spawnSync } from "child_process";
@@ -20,10 +21,12 @@ import { LabStack } from "../engine/lab-stack";
 import { MemoryRealizer } from "../engine/memory-realizer";
 import { docker } from "../engine/shell";
 import { Goal, StateResource } from "../engine/steps";
+import { watchBench } from "./bench-watch";
 
 const USAGE =
     'usage: npm run bench [-- VARIANT | lab.yaml]   (default lacp; needs DOCKER_HOST, e.g. eval "$(labhost/start.sh)")\n' +
-    "       npm run bench -- --validate             (times npm run validate on large generated lab files)";
+    "       npm run bench -- --validate             (times npm run validate on large generated lab files)\n" +
+    "       npm run bench -- --watch                (what the live view costs: latency to the page, CPU per router)";
 const variant = process.argv[2] ?? "lacp";
 const stackFile = { "bondlab:variant": variant, "bondlab:routerImage": IMAGE };
 const seconds = (since: number) => (Date.now() - since) / 1000;
@@ -31,6 +34,7 @@ const seconds = (since: number) => (Date.now() - since) / 1000;
 async function main(): Promise<void> {
     if (process.argv[2] === "--help" || process.argv[2] === "-h") return console.log(USAGE);
     if (process.argv[2] === "--validate" && process.argv.length === 3) return validateBench();
+    if (process.argv[2] === "--watch" && process.argv.length === 3) return watchBench();
     if (process.argv.length > 3 || variant.startsWith("-")) throw new Error(USAGE);
     loadAnyLab(variant); // a bad variant fails here, before anything starts
     if (!process.env.DOCKER_HOST) throw new Error('set DOCKER_HOST first, e.g. eval "$(labhost/start.sh)"');

@@ -154,10 +154,13 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
     it("npm run watch -- --web: the page shows both bonds, a click downs eth1, the why panel names it, restore", async () => {
         const env = { ...process.env };
         delete env.DOCKER_HOST;
+        // A process group of its own: Ctrl-C in a terminal reaches npm and the view alike, and so
+        // does the SIGINT sent to the group below (npm passes none to the script's shell).
         const child = spawn("npm", ["run", "-s", "watch", "--", "--stack", "dev", "--web", "--for", "300"], {
             cwd: clone,
             env,
             stdio: ["ignore", "pipe", "pipe"],
+            detached: true,
         });
         let output = "";
         child.stdout.on("data", (d) => (output += d));
@@ -210,7 +213,7 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
             expect(errors).toEqual([]);
         } finally {
             await browser.close();
-            child.kill("SIGINT");
+            process.kill(-child.pid!, "SIGINT");
             await new Promise((r) => child.once("close", r));
         }
         for (const router of ["inetRouter", "centralRouter"])

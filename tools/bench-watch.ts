@@ -1,0 +1,138 @@
+// npm run bench -- --watch: what watching a lab costs, on a Docker host with bonding (the lab
+// host VM). Brings up the seed lab, serves its page (npm run watch -- --web) and opens it in
+// Debian's Chromium, then prints:
+// - the latency from a kernel state change to the page showing it: the drill's admin-down of
+//   eth1 inside centralRouter, from the moment `ip link set` returned (act.sh's "done", the
+//   Docker host's clock) to the moment the page's heading said "active eth2" (this machine's
+//   clock, set onto the Docker host's by the offset measured through the drill's agent);
+// - the CPU watching costs per router: its container's cgroup CPU time over a window with the
+//   watch, less the same window without it, as a share of one core.
+// Figures only, no pass/fail: timing belongs here, not in tests.
+import * as fs from "fs";
+import { chromium } from "playwright-core";
+import { ROUTER_IMAGE } from "../components/foundation";
+import { drillLab, DrillLab, LabAgents } from "../drill/lab";
+import { FAULTS } from "../drill/scenarios";
+import { docker } from "../drill/docker";
+import { nsToMs } from "../drill/probe";
+import { LabStack } from "../engine/lab-stack";
+import { LiveWatch } from "../watch/live";
+import { newToken, startWeb } from "../watch/web";
+
+const CHROMIUM = "/usr/bin/chromium";
+const REPEATS = 7;
+const CPU_WINDOW_S = 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** A router container's CPU time so far (its cgroup's cpu.stat), in µs. */
+async function cpuUsec(container: string): Promise<number> {
+    const stat = await docker("exec", container, "cat", "/sys/fs/cgroup/cpu.stat");
+    return Number(/usage_usec (\d+)/.exec(stat)?.[1] ?? NaN);
+}
+
+/** Each router's CPU over a window, as % of one core. */
+async function cpuShare(lab: DrillLab, seconds: number): Promise<number[]> {
+    const before = await Promise.all(lab.routers.map((r) => cpuUsec(r.container)));
+    const t0 = Date.now();
+    await sleep(seconds * 1000);
+    const after = await Promise.all(lab.routers.map((r) => cpuUsec(r.container)));
+    const wallUs = (Date.now() - t0) * 1000;
+    return after.map((a, i) => (100 * (a - before[i])) / wallUs);
+}
+
+/**
+ * The Docker host's clock minus this machine's, in ms, from the agent's answers (the closest
+ * round trip of several): the error is at most half that round trip.
+ */
+async function clockOffset(agents: LabAgents, container: string): Promise<{ offsetMs: number; errorMs: number }> {
+    let best = { offsetMs: 0, errorMs: Infinity };
+    for (let i = 0; i < 15; i++) {
+        const t0 = Date.now();
+        const answer = await agents.agent(container).command(["snap", "clock"]);
+        const t1 = Date.now();
+        const ns = answer.lines.find((l) => l.startsWith("snap clock "))?.split(" ")[2] ?? "";
+        const error = (t1 - t0) / 2;
+        if (error < best.errorMs) best = { offsetMs: nsToMs(ns) - (t0 + t1) / 2, errorMs: error };
+    }
+    return best;
+}
+
+export async function watchBench(): Promise<void> {
+    if (!process.env.DOCKER_HOST) throw new Error('set DOCKER_HOST first, e.g. eval "$(labhost/start.sh)"');
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM}: apt-get install chromium`);
+    const stack = new LabStack("bench-watch", { "bondlab:variant": "seed", "bondlab:routerImage": ROUTER_IMAGE });
+    await stack.up();
+    const lab = drillLab("bench-watch", stack.handle);
+    const agents = new LabAgents(lab);
+    const central = lab.routers[1];
+    const ch1 = lab.channels[0];
+    try {
+        const idle = await cpuShare(lab, CPU_WINDOW_S);
+        const listeners = new Set<() => void>();
+        const live = new LiveWatch(lab, () => listeners.forEach((fn) => fn()));
+        live.start();
+        const web = await startWeb(
+            { model: live.model, onChange: (fn) => (listeners.add(fn), () => void listeners.delete(fn)) },
+            { host: "127.0.0.1", port: 0, token: newToken() },
+        );
+        const browser = await chromium.launch({
+            executablePath: CHROMIUM,
+            args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        });
+        try {
+            const page = await browser.newPage();
+            await page.goto(web.url);
+            const heading = page.getByTestId(`node-${central.name}`).getByRole("heading");
+            await heading.filter({ hasText: "active eth1" }).waitFor({ timeout: 120_000 });
+            const watched = await cpuShare(lab, CPU_WINDOW_S);
+            const { offsetMs, errorMs } = await clockOffset(agents, central.container);
+
+            const latencies: number[] = [];
+            for (let i = 0; i < REPEATS; i++) {
+                // The page notes, in this machine's clock, when the heading first says eth2.
+                await page.evaluate((name) => {
+                    const w = window as unknown as { seenAt: number | null };
+                    w.seenAt = null;
+                    const node = document.querySelector(`[data-testid="node-${name}"] h2`)!;
+                    const observer = new MutationObserver(() => {
+                        if (node.textContent?.includes("active eth2") && w.seenAt === null) {
+                            w.seenAt = Date.now();
+                            observer.disconnect();
+                        }
+                    });
+                    observer.observe(node, { childList: true, characterData: true, subtree: true });
+                }, central.name);
+                const times = await FAULTS.adminDown(agents, ch1, central);
+                await heading.filter({ hasText: "active eth2" }).waitFor({ timeout: 60_000 });
+                const seenAt = await page.evaluate(() => (window as unknown as { seenAt: number }).seenAt);
+                latencies.push(seenAt + offsetMs - times.done!);
+                const restored = await agents.repairAndVerify();
+                if (restored.some((r) => !r.ok)) throw new Error(`restore failed: ${JSON.stringify(restored)}`);
+                await heading.filter({ hasText: "active eth1" }).waitFor({ timeout: 60_000 });
+                await sleep(2000);
+            }
+            const engine = await docker("version", "-f", "{{.Server.Version}} on kernel {{.Server.KernelVersion}}");
+            const lines = [
+                `watch bench: the seed lab on Docker ${engine}, ${REPEATS} admin-downs of eth1 inside ${central.name}`,
+                `  kernel change (ip link set returned) to the page showing it: median ${Math.round(median(latencies))} ms, ` +
+                    `range ${Math.round(Math.min(...latencies))}-${Math.round(Math.max(...latencies))} ms ` +
+                    `(clocks matched within ±${Math.round(errorMs)} ms)`,
+                `  samples: ${latencies.map((l) => Math.round(l)).join(", ")} ms`,
+                ...lab.routers.map(
+                    (r, i) =>
+                        `  CPU of ${r.name}'s container over ${CPU_WINDOW_S} s: ${idle[i].toFixed(1)} % of a core unwatched, ` +
+                        `${watched[i].toFixed(1)} % watched: the watch costs ${(watched[i] - idle[i]).toFixed(1)} %`,
+                ),
+            ];
+            console.log(lines.join("\n"));
+        } finally {
+            await browser.close();
+            await web.close();
+            await live.stop();
+        }
+    } finally {
+        await agents.close();
+        await stack.down();
+    }
+}
