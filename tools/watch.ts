@@ -97,6 +97,7 @@ function parse(argv: string[]): Args {
 class Screen {
     private readonly tty = process.stdout.isTTY === true;
     private timer: NodeJS.Timeout | null = null;
+    private drawnAt = 0;
     private printed = 0;
     private lastWhy = "";
 
@@ -107,11 +108,17 @@ class Screen {
 
     changed(): void {
         if (!this.tty) return this.log();
-        // At most ten frames a second, however fast the lines come.
-        this.timer ??= setTimeout(() => {
+        // At most ten frames a second, however fast the lines come; the first change after a
+        // quiet spell at once.
+        if (this.timer) return;
+        const draw = () => {
             this.timer = null;
+            this.drawnAt = Date.now();
             logUpdate(this.frame());
-        }, 100);
+        };
+        const wait = this.drawnAt + 100 - Date.now();
+        if (wait <= 0) draw();
+        else this.timer = setTimeout(draw, wait);
     }
 
     frame(state: WatchState = this.model.state): string {

@@ -115,14 +115,19 @@ export async function startWeb(source: WebSource, o: WebOptions): Promise<WebVie
     );
 
     app.get("/ws", { websocket: true }, (socket) => {
-        const send = () =>
-            socket.send(JSON.stringify({ canAct: Boolean(source.act), ...pageState(source.model.state) }));
+        // At most one push per PUSH_EVERY_MS, the first change after a quiet spell at once.
+        let last = 0;
         let timer: NodeJS.Timeout | null = null;
+        const send = () => {
+            timer = null;
+            last = Date.now();
+            socket.send(JSON.stringify({ canAct: Boolean(source.act), ...pageState(source.model.state) }));
+        };
         const off = source.onChange(() => {
-            timer ??= setTimeout(() => {
-                timer = null;
-                send();
-            }, PUSH_EVERY_MS);
+            if (timer) return;
+            const wait = last + PUSH_EVERY_MS - Date.now();
+            if (wait <= 0) send();
+            else timer = setTimeout(send, wait);
         });
         socket.on("close", () => {
             off();
