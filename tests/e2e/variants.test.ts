@@ -175,8 +175,16 @@ describe.each(ordered)("variant %s on a real kernel", (variant) => {
                 for (const id of ["admin-down-centralRouter", "admin-down-inetRouter"]) {
                     const r = row(id);
                     // "recovered", not "no loss": the drill breaks the channel the probes travel on,
-                    // so the monitor had to act, and the outage measures how fast it did.
-                    expect(summary(r)).toEqual(expect.objectContaining({ outcome: "recovered" }));
+                    // so the monitor had to act, and the outage measures how fast it did. LACP's
+                    // layer3+4 hash may carry the two directions' probes (two ICMP ids) on different
+                    // channels: then the router that downs its slave moves its own flow at once, the
+                    // other direction never crossed the broken channel, and the row loses nothing.
+                    const split = variant === "lacp" && ROUTERS.every((n) => r.routers[n]?.txBefore === "eth1+eth2");
+                    expect(summary(r)).toEqual(
+                        expect.objectContaining({
+                            outcome: split ? expect.stringMatching(/^(recovered|no-loss)$/) : "recovered",
+                        }),
+                    );
                     expect(r.bound.kind).toBe("ms");
                     if (r.bound.kind === "ms") expect(r.outageMs).toBeLessThanOrEqual(2 * r.bound.ms);
                 }
@@ -244,16 +252,18 @@ describe.each(ordered)("variant %s on a real kernel", (variant) => {
                 const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
                 await page.goto(web.url);
                 const wait = { timeout: 90_000 };
+                // A channel's line is horizontal: no height, so "attached", not "visible".
+                const attached = { state: "attached", timeout: 90_000 } as const;
                 const end = (router: string) => page.locator(`line[data-end="${router}:eth1"]`);
                 const distributing = (router: string) => end(router).and(page.locator('[data-state="distributing"]'));
-                for (const router of ROUTERS) await distributing(router).waitFor(wait);
+                for (const router of ROUTERS) await distributing(router).waitFor(attached);
                 const partner = (router: string) =>
                     page.getByTestId(`node-${router}`).locator("tr").filter({ hasText: "ch1" }).locator("td").nth(10);
                 expect(await partner("centralRouter").innerText()).toMatch(/^\d+ A\w*SCD$/);
 
                 await page.getByRole("button", { name: "silent ch1", exact: true }).click();
                 for (const router of ROUTERS)
-                    await end(router).and(page.locator('[data-state="not distributing"]')).waitFor(wait);
+                    await end(router).and(page.locator('[data-state="not distributing"]')).waitFor(attached);
                 await page.locator("#why").filter({ hasText: "hears no LACPDU from its partner" }).waitFor(wait);
                 // The partner's bits changed: no longer in sync, collecting and distributing.
                 expect(await partner("centralRouter").innerText()).not.toMatch(/SCD$/);
@@ -261,7 +271,7 @@ describe.each(ordered)("variant %s on a real kernel", (variant) => {
                     await page.getByTestId(`ping-${dir}`).filter({ hasText: "answering" }).waitFor(wait);
 
                 await page.getByRole("button", { name: "restore", exact: true }).click();
-                for (const router of ROUTERS) await distributing(router).waitFor(wait);
+                for (const router of ROUTERS) await distributing(router).waitFor(attached);
                 await page.locator("#events").filter({ hasText: "verify passed on both routers" }).waitFor(wait);
             } finally {
                 await browser.close();
