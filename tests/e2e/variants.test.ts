@@ -135,11 +135,13 @@ describe.each(ordered)("variant %s on a real kernel", (variant) => {
 
         it("recovers from a cable cut: both ends lose carrier and every monitor sees it", () => {
             const cut = row("cable-cut");
-            // balance-tlb over one wire per channel dies with no fault whenever its rebalancer
-            // (every 10 s) moves a flow off the peer's active slave: the peer drops it. The row's
-            // own counters say whether that happened before the cut; if so, the drill must say so.
-            if (bond.mode === "balance-tlb" && astrayBefore(cut).length > 0) {
-                expect(summary(cut)).toEqual(expect.objectContaining({ outcome: "dead-before-fault" }));
+            // balance-tlb over one wire per channel can die with no fault: its rebalancer (every
+            // 10 s) may move a flow off the peer's active slave, and the peer drops it. Then the
+            // row is dead before the fault, and its counters must show a router sending where
+            // the peer does not receive, named in the explanation. (Such counters alone do not
+            // make the row dead: CI saw them on a row that recovered.)
+            if (bond.mode === "balance-tlb" && cut.outcome === "dead-before-fault") {
+                expect(astrayBefore(cut)).not.toEqual([]);
                 for (const router of astrayBefore(cut)) expect(cut.explanation).toContain(`${router} sent on`);
                 expect(cut.explanation).toContain("received only on its active");
             } else {
