@@ -69,11 +69,10 @@ export async function watchBench(): Promise<void> {
     const ch1 = lab.channels[0];
     try {
         const idle = await cpuShare(lab, CPU_WINDOW_S);
-        const listeners = new Set<() => void>();
-        const live = new LiveWatch(lab, () => listeners.forEach((fn) => fn()));
+        const live = new LiveWatch(lab);
         live.start();
         const web = await startWeb(
-            { model: live.model, onChange: (fn) => (listeners.add(fn), () => void listeners.delete(fn)) },
+            { model: live.model, onChange: live.onChange },
             { host: "127.0.0.1", port: 0, token: newToken() },
         );
         const browser = await chromium.launch({

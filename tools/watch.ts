@@ -15,7 +15,7 @@ import { WATCH_ACTIONS, WatchActionKind, checkAction } from "../watch/actions";
 import { LiveWatch } from "../watch/live";
 import { Recorder, readRecording } from "../watch/recording";
 import { clock, renderFrame } from "../watch/render";
-import { WatchModel, WatchState, watchLabOf } from "../watch/state";
+import { WatchModel, WatchState, changeFeed, watchLabOf } from "../watch/state";
 import { whyLines } from "../watch/why";
 import { WebSource, WebView, newToken, startWeb } from "../watch/web";
 
@@ -165,18 +165,6 @@ async function maybeWeb(a: Args, source: WebSource): Promise<WebView | null> {
     return view;
 }
 
-/** Change listeners of a model: the screen and the page's pushes. */
-function changes() {
-    const listeners = new Set<() => void>();
-    return {
-        changed: () => listeners.forEach((fn) => fn()),
-        onChange: (fn: () => void) => {
-            listeners.add(fn);
-            return () => void listeners.delete(fn);
-        },
-    };
-}
-
 async function watchStack(a: Args): Promise<number> {
     const lab = await labFromStack(a.stack!, a.link);
     // The engine the program built the lab on, whatever this shell's DOCKER_HOST says.
@@ -196,12 +184,11 @@ async function watchStack(a: Args): Promise<number> {
               ];
     let screen: Screen | null = null;
     const recorder = a.record ? new Recorder(a.record, watchLabOf(lab)) : null;
-    const feed = changes();
-    const live = new LiveWatch(lab, feed.changed, recorder, a.tick ? Number(a.tick) : undefined);
+    const live = new LiveWatch(lab, recorder, a.tick ? Number(a.tick) : undefined);
     screen = new Screen(live.model, footer);
-    feed.onChange(() => screen?.changed());
+    live.onChange(() => screen?.changed());
     live.start();
-    const web = await maybeWeb(a, { model: live.model, onChange: feed.onChange, act: (action) => live.act(action) });
+    const web = await maybeWeb(a, live);
 
     const done = new Promise<void>((resolve) => {
         if (a.for) setTimeout(resolve, Number(a.for) * 1000);
@@ -246,7 +233,7 @@ async function replay(a: Args): Promise<number> {
     const { header, lines } = readRecording(a.replay!);
     const model = new WatchModel(header.lab);
     const screen = new Screen(model, () => [`replay of ${a.replay} (recorded ${header.recorded})`]);
-    const feed = changes();
+    const feed = changeFeed();
     feed.onChange(() => screen.changed());
     const web = await maybeWeb(a, { model, onChange: feed.onChange });
     const speed = a.speed ? Number(a.speed) : 1;

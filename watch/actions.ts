@@ -71,35 +71,34 @@ export function describeAction(a: WatchAction, lab: DrillLab): string {
     }
 }
 
-/** Runs an action; returns the Docker host's time it took effect and, for restore, what verify said. */
-export async function perform(agents: LabAgents, a: WatchAction): Promise<{ at: number | null; result: string }> {
+/** Runs an action; returns what restore's verify said ("" for a fault). */
+export async function perform(agents: LabAgents, a: WatchAction): Promise<string> {
     const lab = agents.lab;
     const ch: LabChannel = lab.channels.find((c) => c.name === a.channel)!;
     const router: LabRouter = lab.routers.find((r) => r.name === a.router)!;
-    const times = async (p: Promise<{ at: number | null }>) => ({ at: (await p).at, result: "" });
+    const fault = async (p: Promise<unknown>) => {
+        await p;
+        return "";
+    };
     switch (a.kind) {
         case "admin-down":
-            return times(FAULTS.adminDown(agents, ch, router));
+            return fault(FAULTS.adminDown(agents, ch, router));
         case "admin-up":
-            return times(FAULTS.adminUp(agents, ch, router));
+            return fault(FAULTS.adminUp(agents, ch, router));
         case "cut":
-            return times(FAULTS.cut(agents, ch));
+            return fault(FAULTS.cut(agents, ch));
         case "silent":
-            return times(FAULTS.silent(agents, ch));
+            return fault(FAULTS.silent(agents, ch));
         case "one-way":
-            return times(FAULTS.oneWay(agents, ch, router));
+            return fault(FAULTS.oneWay(agents, ch, router));
         case "degraded":
-            return times(FAULTS.degrade(agents, ch));
+            return fault(FAULTS.degrade(agents, ch));
         case "restore": {
             const checks = await agents.repairAndVerify();
             const bad = checks.filter((c) => !c.ok);
-            return {
-                at: null,
-                result:
-                    bad.length === 0
-                        ? "verify passed on both routers"
-                        : `verify failed: ${bad.map((c) => `${c.router}: ${c.problems.split("\n").join("; ")}`).join("; ")}`,
-            };
+            return bad.length === 0
+                ? "verify passed on both routers"
+                : `verify failed: ${bad.map((c) => `${c.router}: ${c.problems.split("\n").join("; ")}`).join("; ")}`;
         }
     }
 }

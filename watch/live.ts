@@ -8,20 +8,21 @@ import { StreamingExec } from "../drill/docker";
 import { DrillLab, LabAgents, bondIn } from "../drill/lab";
 import { WatchAction, describeAction, perform } from "./actions";
 import { Recorder } from "./recording";
-import { WatchModel, watchLabOf } from "./state";
+import { WatchModel, changeFeed, watchLabOf } from "./state";
 
 export const WATCH_SCRIPT = fs.readFileSync(path.join(__dirname, "sh", "watch.sh"), "utf8");
 
 export class LiveWatch {
     readonly model: WatchModel;
+    private readonly feed = changeFeed();
+    /** Subscribes to every change of the model; returns the unsubscribe. */
+    readonly onChange = this.feed.onChange;
     private readonly execs: StreamingExec[] = [];
     private agents: LabAgents | null = null;
     private stopping = false;
 
     constructor(
         readonly lab: DrillLab,
-        /** Called after every change of the model. */
-        private readonly changed: () => void,
         private readonly recorder: Recorder | null = null,
         private readonly tickS = 0.25,
     ) {
@@ -43,7 +44,7 @@ export class LiveWatch {
             exec.onLine((line) => {
                 this.recorder?.write({ t: Date.now(), node: router.name, line });
                 this.model.feed(router.name, line);
-                this.changed();
+                this.feed.changed();
             });
             exec.done.then((r) => {
                 if (this.stopping) return;
@@ -67,7 +68,7 @@ export class LiveWatch {
         const said = describeAction(action, this.lab);
         this.note(action.router, this.model.state.now, said);
         try {
-            const { result } = await perform(this.agents, action);
+            const result = await perform(this.agents, action);
             if (result) this.note(action.router, this.model.state.now, result);
         } catch (e) {
             this.note(action.router, this.model.state.now, `${said}: failed: ${(e as Error).message}`);
@@ -77,7 +78,7 @@ export class LiveWatch {
     private note(node: string, at: number, text: string): void {
         this.recorder?.write({ t: Date.now(), node, note: text, at });
         this.model.note(node, at, text);
-        this.changed();
+        this.feed.changed();
     }
 
     async stop(): Promise<void> {

@@ -88,6 +88,18 @@ const RATE_WINDOW_MS = 1000;
 
 export const direction = (from: string, to: string) => `${from}->${to}`;
 
+/** Who wants to hear that a model changed: the terminal's screen, the page's pushes. */
+export function changeFeed() {
+    const listeners = new Set<() => void>();
+    return {
+        changed: () => listeners.forEach((fn) => fn()),
+        onChange: (fn: () => void) => {
+            listeners.add(fn);
+            return () => void listeners.delete(fn);
+        },
+    };
+}
+
 /** Folds agent lines into a WatchState; `feed` returns the events the line added. */
 export class WatchModel {
     readonly state: WatchState;

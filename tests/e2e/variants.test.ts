@@ -238,17 +238,9 @@ describe.each(ordered)("variant %s on a real kernel", (variant) => {
         // ping survives on ch2; restore brings the port back.
         it("in the web view: silent ch1 takes the port out of the aggregate, the ping survives, restore", async () => {
             const drill = drillLab(stack, lab.handle);
-            const listeners = new Set<() => void>();
-            const live = new LiveWatch(drill, () => listeners.forEach((fn) => fn()));
+            const live = new LiveWatch(drill);
             live.start();
-            const web = await startWeb(
-                {
-                    model: live.model,
-                    onChange: (fn) => (listeners.add(fn), () => void listeners.delete(fn)),
-                    act: (a) => live.act(a),
-                },
-                { host: "127.0.0.1", port: 0, token: newToken() },
-            );
+            const web = await startWeb(live, { host: "127.0.0.1", port: 0, token: newToken() });
             const browser = await openBrowser();
             try {
                 const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });

@@ -5,7 +5,7 @@ import { labOfSubject } from "../../drill/lab";
 import { checkAction } from "../../watch/actions";
 import { RecordedLine, readRecording } from "../../watch/recording";
 import { clock, renderFrame } from "../../watch/render";
-import { PingView, WatchModel, direction } from "../../watch/state";
+import { PingView, WatchLab, WatchModel, direction } from "../../watch/state";
 import { lacpBits, parseAgentLine } from "../../watch/stream";
 import { whyLines } from "../../watch/why";
 
@@ -35,6 +35,22 @@ function replay(file: string) {
         },
     };
 }
+
+/** A seed-like lab of routers a and b joined by `channels` channels (ethN at both ends), built on eth1. */
+const twoRouters = (channels: number): WatchLab => ({
+    stack: "t",
+    variant: "seed",
+    mode: "active-backup",
+    routers: [
+        { name: "a", ip: "10.0.0.1", container: "ca" },
+        { name: "b", ip: "10.0.0.2", container: "cb" },
+    ],
+    channels: Array.from({ length: channels }, (_, i) => ({
+        name: `ch${i + 1}`,
+        interfaces: { a: `eth${i + 1}`, b: `eth${i + 1}` },
+    })),
+    builtActive: { a: "eth1", b: "eth1" },
+});
 
 const hasEvent = (model: WatchModel, node: string, re: RegExp) =>
     model.state.events.some((e) => e.node === node && re.test(e.text));
@@ -85,17 +101,7 @@ describe("the agent's lines", () => {
 });
 
 describe("a ping's silence", () => {
-    const lab = {
-        stack: "t",
-        variant: "seed",
-        mode: "active-backup",
-        routers: [
-            { name: "a", ip: "10.0.0.1", container: "ca" },
-            { name: "b", ip: "10.0.0.2", container: "cb" },
-        ],
-        channels: [{ name: "ch1", interfaces: { a: "eth1", b: "eth1" } }],
-        builtActive: { a: "eth1", b: "eth1" },
-    };
+    const lab = twoRouters(1);
     const reply = (seq: number, at: number, rtt = 1) =>
         `[${at.toFixed(6)}] 64 bytes from 10.0.0.2: icmp_seq=${seq} ttl=64 time=${rtt} ms`;
     const quiet = (seq: number, at: number) => `[${at.toFixed(6)}] no answer yet for icmp_seq=${seq}`;
@@ -161,20 +167,7 @@ describe("a ping's silence", () => {
 
 describe("why, on a silent channel", () => {
     it("names the fault the MII monitor cannot see: every slave up at both ends, and no reply", () => {
-        const m = new WatchModel({
-            stack: "t",
-            variant: "seed",
-            mode: "active-backup",
-            routers: [
-                { name: "a", ip: "10.0.0.1", container: "ca" },
-                { name: "b", ip: "10.0.0.2", container: "cb" },
-            ],
-            channels: [
-                { name: "ch1", interfaces: { a: "eth1", b: "eth1" } },
-                { name: "ch2", interfaces: { a: "eth2", b: "eth2" } },
-            ],
-            builtActive: { a: "eth1", b: "eth1" },
-        });
+        const m = new WatchModel(twoRouters(2));
         const tick = (s: number, n: number) =>
             `tick ${s}000000000 active=eth1 agg=- slave=eth1:up:1:up:0:${n}:${n}:-:-:- slave=eth2:up:1:up:0:0:0:-:-:-`;
         for (const node of ["a", "b"]) {
