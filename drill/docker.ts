@@ -87,3 +87,10 @@ export class StreamingExec {
         this.child.kill("SIGKILL");
     }
 }
+
+/** The report's line on where it was measured: the Docker host's OS, kernel and CPUs. */
+export async function whereMeasured(): Promise<string> {
+    const info = await docker("info", "-f", "{{.KernelVersion}} {{.NCPU}} {{.OperatingSystem}}").catch(() => "");
+    const [kernel, cpus, ...os] = info.split(" ");
+    return info ? `Docker host ${os.join(" ")}, kernel ${kernel}, ${cpus} CPUs` : "unknown Docker host";
+}

@@ -398,3 +398,47 @@ export function rejudgeReport(report: DrillReport): DrillReport {
     });
     return { ...report, variants };
 }
+
+/** A row that could not be measured (the lab broke, the window was cut short): kept, with why. */
+export function errorRow(
+    lab: DrillLab,
+    settings: BondSettings,
+    row: RowPlan,
+    bound: Bound,
+    window: { preS: number; postS: number },
+    error: string,
+    ch: LabChannel = lab.channels[0],
+): RowResult {
+    return {
+        stack: lab.stack,
+        variant: lab.variant,
+        mode: settings.mode,
+        id: row.id,
+        scenario: row.scenario,
+        title: row.title(ch),
+        channel: channelOfRow(ch),
+        fault: row.fault,
+        downedBy: row.downedBy,
+        deafRouter: row.deafRouter,
+        bound,
+        window,
+        times: null,
+        load: null,
+        directions: {},
+        outageMs: 0,
+        open: false,
+        outcome: "error",
+        recoveredAfterMs: null,
+        lost: 0,
+        sent: 0,
+        probeIntervalMs: 0,
+        exceeded: false,
+        routers: {},
+        returned: null,
+        verdict: "error",
+        reasons: [error],
+        explanation: null,
+        restoredAfterS: null,
+        error,
+    };
+}

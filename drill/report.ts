@@ -249,11 +249,25 @@ function mdEscape(s: string): string {
     return s.replace(/\|/g, "\\|");
 }
 
+/** How the drill measures each row. */
+function rowMethod(report: DrillReport): string {
+    return (
+        "- Each row: every channel is repaired and the program's own verify passes in both routers (mode and options in force, slaves, " +
+        `active slave, LACP partner, a ping across); probes run ${report.options.preS} s, ` +
+        "the fault is made on the channel the probes " +
+        "travel on (the first, unless the mode hashes their one flow onto another: balance-xor, 802.3ad) " +
+        "(from its cable container, or `ip link set` inside a router), the routers are watched for the row's window " +
+        "(1.5 x the bound + 2 s, within limits), then everything is repaired again. " +
+        "A small agent shell in each container runs the steps, " +
+        "so no `docker exec` start-up sits between them."
+    );
+}
+
 export function markdown(report: DrillReport): string {
     const out: string[] = [];
     const variants = report.variants;
     out.push(`# ${report.title}`, "");
-    out.push(`Regenerate: \`${report.command}\``, "");
+    out.push(`${report.byHand ? "Measured with" : "Regenerate"}: \`${report.command}\``, "");
     out.push(...measuredLines(report));
     out.push(
         `Probes: \`ping -D -i ${report.options.intervalS}\` from each router to the other; outage = the longest gap in replies ` +
@@ -342,14 +356,14 @@ export function markdown(report: DrillReport): string {
 
     out.push("## How it is measured", "");
     out.push(
-        "- Each row: every channel is repaired and the program's own verify passes in both routers (mode and options in force, slaves, " +
-            `active slave, LACP partner, a ping across); probes run ${report.options.preS} s, ` +
-            "the fault is made on the channel the probes " +
-            "travel on (the first, unless the mode hashes their one flow onto another: balance-xor, 802.3ad) " +
-            "(from its cable container, or `ip link set` inside a router), the routers are watched for the row's window " +
-            "(1.5 x the bound + 2 s, within limits), then everything is repaired again. " +
-            "A small agent shell in each container runs the steps, " +
-            "so no `docker exec` start-up sits between them.",
+        report.byHand
+            ? "- Each row: a fault made from the live view (`npm run watch`, a key or a click) on the channel and end the user " +
+                  "chose, on the lab as it was then (not repaired first), with the drill's own fault; the view's probes " +
+                  `(ping every ${report.options.intervalS} s each way) from ${report.options.preS} s before the fault ` +
+                  "to the row's window after it (1.5 x the bound + 2 s, within limits), or to the next action if it came " +
+                  "sooner (a row whose next action came before its bound and a second more is not judged); " +
+                  "the routers' bond state from the view's ticks (5 a second)."
+            : rowMethod(report),
         "- Times: the probes' reply times (`ping -D`) and the fault's " +
             "(`date +%s%N`, and the kernel's link events as `ip monitor` read them) " +
             "all come from the Docker host's clock. Back after: the first reply after the outage, counted from the fault.",

@@ -133,6 +133,8 @@ export interface DrillReport {
     command: string;
     /** Where it was measured. */
     where: string;
+    /** Rows of faults made by hand in the live view (watch/measure.ts), not by the drill's runner. */
+    byHand?: boolean;
     options: Pick<DrillOptions, "intervalS" | "preS" | "postS" | "minPostS" | "maxPostS" | "settleS">;
     durationS: number;
     variants: VariantResult[];

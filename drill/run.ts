@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Bound, BondSettings, bondSettings, predictBound, routerHit } from "./bounds";
-import { analyzeRow, carryingChannel, channelOfRow, postWindowS } from "./judge";
+import { analyzeRow, carryingChannel, errorRow, postWindowS } from "./judge";
 import { DrillLab, LabAgents, LabChannel, masqueradeHazards, onOneSegment } from "./lab";
 import { Probe, Snapshot } from "./probe";
 import type { DrillEvent, DrillOptions, RowResult, VariantResult } from "./result";
@@ -180,46 +180,4 @@ export function steadyWindow(settings: BondSettings, before: Snapshot[], after: 
         const primaryUp = b.slaves.some((s) => s.name === settings.primary && s.mii === "up");
         return !toPrimary || !primaryUp || b.active === settings.primary;
     });
-}
-
-function errorRow(
-    lab: DrillLab,
-    settings: BondSettings,
-    row: RowPlan,
-    bound: Bound,
-    window: { preS: number; postS: number },
-    error: string,
-): RowResult {
-    return {
-        stack: lab.stack,
-        variant: lab.variant,
-        mode: settings.mode,
-        id: row.id,
-        scenario: row.scenario,
-        title: row.title(lab.channels[0]),
-        channel: channelOfRow(lab.channels[0]),
-        fault: row.fault,
-        downedBy: row.downedBy,
-        deafRouter: row.deafRouter,
-        bound,
-        window,
-        times: null,
-        load: null,
-        directions: {},
-        outageMs: 0,
-        open: false,
-        outcome: "error",
-        recoveredAfterMs: null,
-        lost: 0,
-        sent: 0,
-        probeIntervalMs: 0,
-        exceeded: false,
-        routers: {},
-        returned: null,
-        verdict: "error",
-        reasons: [error],
-        explanation: null,
-        restoredAfterS: null,
-        error,
-    };
 }

@@ -91,6 +91,61 @@ export const FAULTS = {
     clear: (agents: LabAgents, ch: LabChannel) => agents.act(ch.cable, "clear", ch.bridge),
 };
 
+/** The scenarios whose row is one fault, made at once: what the live view measures when a key or a click makes it. */
+export const ONE_FAULT_SCENARIOS = ["admin-down", "cable-cut", "silent", "one-way", "degraded"] as const;
+export type OneFaultScenario = (typeof ONE_FAULT_SCENARIOS)[number];
+
+/**
+ * The row of a one-fault scenario. `router` is the end it hits where it has one: whose slave
+ * goes down (admin-down), which hears nothing (one-way).
+ */
+export function faultRow(scenario: OneFaultScenario, router: LabRouter): RowPlan {
+    switch (scenario) {
+        case "admin-down":
+            return {
+                id: `admin-down-${router.name}`,
+                scenario,
+                fault: "admin-down",
+                downedBy: router.name,
+                title: (ch) => `ip link set ${slaveIn(ch, router.name)} down inside ${router.name}`,
+                inject: async (agents, ch) => faultTimes(await FAULTS.adminDown(agents, ch, router)),
+            };
+        case "cable-cut":
+            return {
+                id: "cable-cut",
+                scenario,
+                fault: "cut",
+                title: (ch) => `${ch.name} loses carrier at both ends`,
+                inject: async (agents, ch) => faultTimes(await FAULTS.cut(agents, ch)),
+            };
+        case "silent":
+            return {
+                id: "silent",
+                scenario,
+                fault: "silent",
+                title: (ch) => `${ch.name} keeps carrier, drops every frame`,
+                inject: async (agents, ch) => faultTimes(await FAULTS.silent(agents, ch)),
+            };
+        case "one-way":
+            return {
+                id: `one-way-${router.name}`,
+                scenario,
+                fault: "one-way",
+                deafRouter: router.name,
+                title: (ch) => `${ch.name} drops every frame into ${router.name}, carries the other way`,
+                inject: async (agents, ch) => faultTimes(await FAULTS.oneWay(agents, ch, router)),
+            };
+        case "degraded":
+            return {
+                id: "degraded",
+                scenario,
+                fault: "degrade",
+                title: (ch) => `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`,
+                inject: async (agents, ch) => faultTimes(await FAULTS.degrade(agents, ch)),
+            };
+    }
+}
+
 /**
  * The rows of the given scenarios, in the drill's order. Each breaks the channel that carries
  * the probes (the runner picks it: the active slave's, or the one the probes' flow hashes to).
@@ -102,45 +157,13 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
         switch (scenario) {
             case "admin-down":
                 // The seed's experiment first: the far router of the pair downs its slave.
-                for (const router of [second, first]) {
-                    rows.push({
-                        id: `admin-down-${router.name}`,
-                        scenario,
-                        fault: "admin-down",
-                        downedBy: router.name,
-                        title: (ch) => `ip link set ${slaveIn(ch, router.name)} down inside ${router.name}`,
-                        inject: async (agents, ch) => faultTimes(await FAULTS.adminDown(agents, ch, router)),
-                    });
-                }
+                rows.push(faultRow(scenario, second), faultRow(scenario, first));
                 break;
+            case "one-way": // the far router of the pair goes deaf, as in admin-down's first row
             case "cable-cut":
-                rows.push({
-                    id: "cable-cut",
-                    scenario,
-                    fault: "cut",
-                    title: (ch) => `${ch.name} loses carrier at both ends`,
-                    inject: async (agents, ch) => faultTimes(await FAULTS.cut(agents, ch)),
-                });
-                break;
             case "silent":
-                rows.push({
-                    id: "silent",
-                    scenario,
-                    fault: "silent",
-                    title: (ch) => `${ch.name} keeps carrier, drops every frame`,
-                    inject: async (agents, ch) => faultTimes(await FAULTS.silent(agents, ch)),
-                });
-                break;
-            case "one-way":
-                // The far router of the pair goes deaf on the channel, as admin-down's first row.
-                rows.push({
-                    id: `one-way-${second.name}`,
-                    scenario,
-                    fault: "one-way",
-                    deafRouter: second.name,
-                    title: (ch) => `${ch.name} drops every frame into ${second.name}, carries the other way`,
-                    inject: async (agents, ch) => faultTimes(await FAULTS.oneWay(agents, ch, second)),
-                });
+            case "degraded":
+                rows.push(faultRow(scenario, second));
                 break;
             case "failback":
                 rows.push({
@@ -172,15 +195,6 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                                 String(FLAP.upS),
                             ),
                         ),
-                });
-                break;
-            case "degraded":
-                rows.push({
-                    id: "degraded",
-                    scenario,
-                    fault: "degrade",
-                    title: (ch) => `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`,
-                    inject: async (agents, ch) => faultTimes(await FAULTS.degrade(agents, ch)),
                 });
                 break;
         }

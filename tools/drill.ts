@@ -25,7 +25,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { listNetworks, listVariants, loadTopology } from "../components/labfile/load";
 import { drillSubjects } from "../components/handle";
-import { docker } from "../drill/docker";
+import { whereMeasured } from "../drill/docker";
 import { PROJECT_DIR, checkRunning, labFromStack, onOneSegment } from "../drill/lab";
 import { rejudgeReport } from "../drill/judge";
 import { printer, writeReport } from "../drill/report";
@@ -111,12 +111,6 @@ function numberArg(value: string | undefined, name: string): number | undefined 
     if (!Number.isFinite(n) || n < min || n > max)
         throw new Error(`--${name} takes seconds from ${min} to ${max}, not "${value}"`);
     return n;
-}
-
-async function whereMeasured(): Promise<string> {
-    const info = await docker("info", "-f", "{{.KernelVersion}} {{.NCPU}} {{.OperatingSystem}}").catch(() => "");
-    const [kernel, cpus, ...os] = info.split(" ");
-    return info ? `Docker host ${os.join(" ")}, kernel ${kernel}, ${cpus} CPUs` : "unknown Docker host";
 }
 
 function commandLine(argv: string[]): string {

@@ -1,7 +1,8 @@
-// npm run watch -- --stack STACK [--link LINK] [--record FILE] [--for S]: the live view of a
-// running lab's bonded link in the terminal: each router's bond and slaves, the ping both
-// ways, every change with its time, and why the ping dies when it does. Keys break and
-// restore the channels with the drill's own faults.
+// npm run watch -- --stack STACK [--link LINK] [--record FILE] [--save DIR] [--for S]: the live
+// view of a running lab's bonded link in the terminal: each router's bond and slaves, the ping
+// both ways, every change with its time, and why the ping dies when it does. Keys break and
+// restore the channels with the drill's own faults, and each fault is measured as a drill row
+// (--save DIR keeps them as a drill report).
 //
 // npm run watch -- --replay FILE [--speed N | --end]: plays a recording back, no lab needed.
 //
@@ -12,10 +13,14 @@ import { parseArgs } from "util";
 import logUpdate = require("log-update");
 import { checkRunning, labFromStack } from "../drill/lab";
 import { WATCH_ACTIONS, WatchActionKind, checkAction } from "../watch/actions";
+import { whereMeasured } from "../drill/docker";
+import { writeReport } from "../drill/report";
 import { LiveWatch } from "../watch/live";
-import { Recorder, readRecording } from "../watch/recording";
+import { handReport } from "../watch/measure";
+import { readRecording } from "../watch/recording";
 import { clock, renderFrame } from "../watch/render";
-import { WatchModel, WatchState, changeFeed, watchLabOf } from "../watch/state";
+import { WatchSession } from "../watch/session";
+import { WatchModel, WatchState } from "../watch/state";
 import { whyLines } from "../watch/why";
 import { WebSource, WebView, newToken, startWeb } from "../watch/web";
 
@@ -24,6 +29,7 @@ const USAGE = [
     "       npm run watch -- --replay FILE [--web] [--speed N | --end]",
     "--web: the view as a page too, on 127.0.0.1 (--listen ADDR to serve others, --port N, default any free port)",
     "--link: which bonded link of a network (a version 2 lab file); --record: save what the view sees (JSON lines)",
+    "--save DIR: the faults made from the view, measured as drill rows, as a drill report in DIR (report.json, report.md)",
     "--for: stop after that many seconds; --speed: replay N times faster; --end: print only the replay's last frame",
 ].join("\n");
 
@@ -42,6 +48,7 @@ type Args = {
     stack?: string;
     link?: string;
     record?: string;
+    save?: string;
     for?: string;
     tick?: string;
     replay?: string;
@@ -60,6 +67,7 @@ function parse(argv: string[]): Args {
             stack: { type: "string" },
             link: { type: "string" },
             record: { type: "string" },
+            save: { type: "string" },
             for: { type: "string" },
             tick: { type: "string" },
             replay: { type: "string" },
@@ -165,7 +173,7 @@ async function maybeWeb(a: Args, source: WebSource): Promise<WebView | null> {
     return view;
 }
 
-async function watchStack(a: Args): Promise<number> {
+async function watchStack(a: Args, argv: string[]): Promise<number> {
     const lab = await labFromStack(a.stack!, a.link);
     // The engine the program built the lab on, whatever this shell's DOCKER_HOST says.
     Object.assign(process.env, lab.docker);
@@ -182,11 +190,10 @@ async function watchStack(a: Args): Promise<number> {
                           .join(", ") +
                       ", q quit",
               ];
-    let screen: Screen | null = null;
-    const recorder = a.record ? new Recorder(a.record, watchLabOf(lab)) : null;
-    const live = new LiveWatch(lab, recorder, a.tick ? Number(a.tick) : undefined);
-    screen = new Screen(live.model, footer);
-    live.onChange(() => screen?.changed());
+    const live = new LiveWatch(lab, a.record ?? null, a.tick ? Number(a.tick) : undefined);
+    const screen = new Screen(live.model, footer);
+    live.onChange(() => screen.changed());
+    const saver = a.save ? reportSaver(a.save, live.session, argv, await whereMeasured()) : null;
     live.start();
     const web = await maybeWeb(a, live);
 
@@ -213,7 +220,7 @@ async function watchStack(a: Args): Promise<number> {
                     );
                     void live.act(action);
                 }
-                screen?.changed();
+                screen.changed();
             });
         }
     });
@@ -226,16 +233,51 @@ async function watchStack(a: Args): Promise<number> {
     await live.stop();
     screen.close();
     if (a.record) console.log(`recorded to ${a.record}`);
+    saver?.close();
     return 0;
 }
 
-async function replay(a: Args): Promise<number> {
+/**
+ * --save DIR: the rows measured so far as a drill report, written again each time a row is
+ * judged, so that a watch stopped any way leaves what it measured.
+ */
+function reportSaver(dir: string, session: WatchSession, argv: string[], where: string) {
+    if (!session.hand)
+        throw new Error(
+            `--save ${dir}: this recording keeps no lab handle to measure its faults against (recorded before bondlab measured them)`,
+        );
+    const hand = session.hand;
+    const started = Date.now();
+    const command = `npm run watch -- ${argv.map((x) => (/^[\w./,:=+-]+$/.test(x) ? x : JSON.stringify(x))).join(" ")}`;
+    let saved = 0;
+    const save = () => {
+        const rows = hand.rows.flatMap((r) => (r.result ? [r.result] : []));
+        if (rows.length === saved) return;
+        saved = rows.length;
+        const options = session.model.state.nodes[hand.lab.routers[0].name].options;
+        const durationS = Math.round((Date.now() - started) / 100) / 10;
+        writeReport(handReport(hand.lab, options, rows, { command, where, durationS }), dir);
+    };
+    const off = session.onChange(save);
+    return {
+        close: () => {
+            off();
+            save();
+            if (saved > 0) console.log(`${saved} row${saved === 1 ? "" : "s"} measured by hand: ${dir}/report.md`);
+            else console.log(`no fault was measured: nothing written to ${dir}`);
+        },
+    };
+}
+
+async function replay(a: Args, argv: string[]): Promise<number> {
     const { header, lines } = readRecording(a.replay!);
-    const model = new WatchModel(header.lab);
-    const screen = new Screen(model, () => [`replay of ${a.replay} (recorded ${header.recorded})`]);
-    const feed = changeFeed();
-    feed.onChange(() => screen.changed());
-    const web = await maybeWeb(a, { model, onChange: feed.onChange });
+    const session = new WatchSession(header.lab, header.handle ?? null);
+    const screen = new Screen(session.model, () => [`replay of ${a.replay} (recorded ${header.recorded})`]);
+    session.onChange(() => screen.changed());
+    const saver = a.save
+        ? reportSaver(a.save, session, argv, `a recording made ${header.recorded}, played back from ${a.replay}`)
+        : null;
+    const web = await maybeWeb(a, session);
     const speed = a.speed ? Number(a.speed) : 1;
     const stopAt = a.for ? Date.now() + Number(a.for) * 1000 : Infinity;
     const t0 = lines[0]?.t ?? 0;
@@ -246,11 +288,9 @@ async function replay(a: Args): Promise<number> {
             if (Date.now() + wait > stopAt) break;
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         }
-        if (l.note !== undefined) model.note(l.node, l.at ?? model.state.now, l.note);
-        else model.feed(l.node, l.line!);
-        if (!a.end) feed.changed();
+        session.apply(l, a.end);
     }
-    feed.changed();
+    session.changed();
     // The page stays up after the replay's end until the user stops it.
     if (web)
         await new Promise<void>((resolve) => {
@@ -259,6 +299,7 @@ async function replay(a: Args): Promise<number> {
         });
     await web?.close();
     screen.close();
+    saver?.close();
     return 0;
 }
 
@@ -279,7 +320,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
     }
     try {
-        return a.replay ? await replay(a) : await watchStack(a);
+        return a.replay ? await replay(a, argv) : await watchStack(a, argv);
     } catch (e) {
         console.error(`watch: ${(e as Error).message}`);
         return 2;

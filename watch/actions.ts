@@ -2,8 +2,8 @@
 // one channel, at one end where the fault has one, and the drill's repair. An action is data,
 // checked against this lab's channels and routers before anything runs.
 
-import { DEGRADE_NETEM, FAULTS } from "../drill/scenarios";
-import { DrillLab, LabAgents, LabChannel, LabRouter } from "../drill/lab";
+import { DEGRADE_NETEM, FAULTS, FaultTimes, faultTimes } from "../drill/scenarios";
+import { ActionTimes, DrillLab, LabAgents, LabChannel, LabRouter } from "../drill/lab";
 
 export const WATCH_ACTIONS = ["admin-down", "admin-up", "cut", "silent", "one-way", "degraded", "restore"] as const;
 export type WatchActionKind = (typeof WATCH_ACTIONS)[number];
@@ -71,15 +71,15 @@ export function describeAction(a: WatchAction, lab: DrillLab): string {
     }
 }
 
-/** Runs an action; returns what restore's verify said ("" for a fault). */
-export async function perform(agents: LabAgents, a: WatchAction): Promise<string> {
+/** What an action did: a fault's own times (the drill's FaultTimes), or what restore's verify said. */
+export type Performed = { times: FaultTimes | null; verify: string };
+
+/** Runs an action through the drill's faults, or its repair and verify for restore. */
+export async function perform(agents: LabAgents, a: WatchAction): Promise<Performed> {
     const lab = agents.lab;
     const ch: LabChannel = lab.channels.find((c) => c.name === a.channel)!;
     const router: LabRouter = lab.routers.find((r) => r.name === a.router)!;
-    const fault = async (p: Promise<unknown>) => {
-        await p;
-        return "";
-    };
+    const fault = async (p: Promise<ActionTimes>): Promise<Performed> => ({ times: faultTimes(await p), verify: "" });
     switch (a.kind) {
         case "admin-down":
             return fault(FAULTS.adminDown(agents, ch, router));
@@ -96,9 +96,13 @@ export async function perform(agents: LabAgents, a: WatchAction): Promise<string
         case "restore": {
             const checks = await agents.repairAndVerify();
             const bad = checks.filter((c) => !c.ok);
-            return bad.length === 0
-                ? "verify passed on both routers"
-                : `verify failed: ${bad.map((c) => `${c.router}: ${c.problems.split("\n").join("; ")}`).join("; ")}`;
+            return {
+                times: null,
+                verify:
+                    bad.length === 0
+                        ? "verify passed on both routers"
+                        : `verify failed: ${bad.map((c) => `${c.router}: ${c.problems.split("\n").join("; ")}`).join("; ")}`,
+            };
         }
     }
 }

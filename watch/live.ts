@@ -1,33 +1,41 @@
 // The live view's source on a running lab: one agent per router (sh/watch.sh), started with
-// one `docker exec` each for the whole watch, its lines folded into the model as they arrive
-// (and recorded, with --record). Actions run through the drill's own agents and faults.
+// one `docker exec` each for the whole watch, its lines folded into the session as they arrive
+// (and recorded, with --record). Actions run through the drill's own agents and faults, and a
+// fault is measured as a drill row (measure.ts).
 
 import * as fs from "fs";
 import * as path from "path";
 import { StreamingExec } from "../drill/docker";
 import { DrillLab, LabAgents, bondIn } from "../drill/lab";
 import { WatchAction, describeAction, perform } from "./actions";
-import { Recorder } from "./recording";
-import { WatchModel, changeFeed, watchLabOf } from "./state";
+import { RecordedLine, Recorder } from "./recording";
+import { WatchSession } from "./session";
+import { WatchModel, watchLabOf } from "./state";
 
 export const WATCH_SCRIPT = fs.readFileSync(path.join(__dirname, "sh", "watch.sh"), "utf8");
 
 export class LiveWatch {
+    readonly session: WatchSession;
     readonly model: WatchModel;
-    private readonly feed = changeFeed();
     /** Subscribes to every change of the model; returns the unsubscribe. */
-    readonly onChange = this.feed.onChange;
+    readonly onChange: WatchSession["onChange"];
     private readonly execs: StreamingExec[] = [];
     private agents: LabAgents | null = null;
     private stopping = false;
 
     constructor(
         readonly lab: DrillLab,
-        private readonly recorder: Recorder | null = null,
+        recordTo: string | null = null,
         private readonly tickS = 0.25,
     ) {
-        this.model = new WatchModel(watchLabOf(lab));
+        const recorder = recordTo ? new Recorder(recordTo, watchLabOf(lab), lab) : null;
+        this.session = new WatchSession(watchLabOf(lab), lab, recorder);
+        this.model = this.session.model;
+        this.onChange = this.session.onChange;
+        this.recorder = recorder;
     }
+
+    private readonly recorder: Recorder | null;
 
     start(): void {
         // The drill's agents, for the actions: started now, so a key's fault lands at once.
@@ -41,11 +49,7 @@ export class LiveWatch {
                 WATCH_PEER: router.verify.BONDLAB_PEER,
                 WATCH_TICK: String(this.tickS),
             });
-            exec.onLine((line) => {
-                this.recorder?.write({ t: Date.now(), node: router.name, line });
-                this.model.feed(router.name, line);
-                this.feed.changed();
-            });
+            exec.onLine((line) => this.session.apply({ t: Date.now(), node: router.name, line }));
             exec.done.then((r) => {
                 if (this.stopping) return;
                 const why = r.stderr.trim().split("\n").pop() || `exit ${r.code}`;
@@ -61,24 +65,28 @@ export class LiveWatch {
 
     /**
      * Logs an action as it is asked for (at the latest time the agents reported: within a probe
-     * interval of now), runs it, and logs what restore's verify said. Errors are logged, not thrown.
+     * interval of now), runs it, starts the row a fault is measured as, and logs what restore's
+     * verify said. Errors are logged, not thrown.
      */
     async act(action: WatchAction): Promise<void> {
         this.agents ??= new LabAgents(this.lab);
         const said = describeAction(action, this.lab);
-        this.note(action.router, this.model.state.now, said);
+        this.apply({ node: action.router, note: said, at: this.model.state.now, action });
         try {
-            const result = await perform(this.agents, action);
-            if (result) this.note(action.router, this.model.state.now, result);
+            const done = await perform(this.agents, action);
+            if (done.times) this.apply({ node: action.router, fault: { action, times: done.times } });
+            if (done.verify) this.note(action.router, this.model.state.now, done.verify);
         } catch (e) {
             this.note(action.router, this.model.state.now, `${said}: failed: ${(e as Error).message}`);
         }
     }
 
     private note(node: string, at: number, text: string): void {
-        this.recorder?.write({ t: Date.now(), node, note: text, at });
-        this.model.note(node, at, text);
-        this.feed.changed();
+        this.apply({ node, note: text, at });
+    }
+
+    private apply(entry: Omit<RecordedLine, "t">): void {
+        this.session.apply({ t: Date.now(), ...entry });
     }
 
     async stop(): Promise<void> {

@@ -3,7 +3,10 @@
 // back through the same model, without a lab.
 
 import * as fs from "fs";
-import { WatchLab } from "./state";
+import type { DrillLab } from "../drill/lab";
+import type { FaultTimes } from "../drill/scenarios";
+import type { WatchAction } from "./actions";
+import type { WatchLab } from "./state";
 
 export const RECORDING_FORMAT = "bondlab-watch/1";
 
@@ -11,6 +14,8 @@ export interface RecordingHeader {
     format: typeof RECORDING_FORMAT;
     recorded: string;
     lab: WatchLab;
+    /** The stack's handle, without its Docker endpoint: what a replay measures faults against. */
+    handle?: DrillLab;
 }
 
 /** One agent line (`line`) or one action the user took (`note`), in the order they came. */
@@ -22,6 +27,10 @@ export interface RecordedLine {
     note?: string;
     /** ms, the Docker host's clock, for a note (an action's own time). */
     at?: number;
+    /** The note of an action as it was asked for. */
+    action?: WatchAction;
+    /** A fault an action made, with its own times: the row measured by hand starts there. */
+    fault?: { action: WatchAction; times: FaultTimes };
 }
 
 export interface Recording {
@@ -32,9 +41,14 @@ export interface Recording {
 export class Recorder {
     private readonly fd: number;
 
-    constructor(file: string, lab: WatchLab) {
+    constructor(file: string, lab: WatchLab, handle?: DrillLab) {
         this.fd = fs.openSync(file, "w");
-        const header: RecordingHeader = { format: RECORDING_FORMAT, recorded: new Date().toISOString(), lab };
+        const header: RecordingHeader = {
+            format: RECORDING_FORMAT,
+            recorded: new Date().toISOString(),
+            lab,
+            ...(handle ? { handle: { ...handle, docker: {} } } : {}),
+        };
         fs.writeSync(this.fd, JSON.stringify(header) + "\n");
     }
 
@@ -83,10 +97,12 @@ export function readRecording(file: string): Recording {
             typeof entry.t === "number" &&
             typeof entry.node === "string" &&
             names.has(entry.node) &&
-            (typeof entry.line === "string" || typeof entry.note === "string");
+            (typeof entry.line === "string" ||
+                typeof entry.note === "string" ||
+                (typeof entry.fault?.times?.at === "number" && typeof entry.fault?.action?.kind === "string"));
         if (!ok)
             throw new Error(
-                `${file}:${i + 2}: not a recorded line ({"t", "node", "line" or "note"} of a router of the lab)`,
+                `${file}:${i + 2}: not a recorded line ({"t", "node", "line", "note" or "fault"} of a router of the lab)`,
             );
         return entry as RecordedLine;
     });

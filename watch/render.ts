@@ -3,6 +3,7 @@
 // so a test can read a frame as a user sees it.
 
 import { styleText } from "util";
+import { RowCells, rowCells } from "./measure";
 import { NodeView, WatchState } from "./state";
 import { lacpBits } from "./stream";
 import { whyLines } from "./why";
@@ -53,6 +54,24 @@ export function renderFrame(state: WatchState, o: FrameOptions): string {
     if (why.length > 0) {
         lines.push("");
         for (const w of why) lines.push(...wrap(`why: ${w}`, o.width).map((l) => paint("yellow", l)));
+    }
+    if (state.rows.length > 0) {
+        lines.push("", paint("bold", "faults measured as drill rows"));
+        const cells = state.rows.slice(-3).map((r) => rowCells(r, state.now));
+        const style: Record<RowCells["verdict"], Style> = {
+            measuring: "cyan",
+            pass: "green",
+            fail: "red",
+            info: "dim",
+            error: "yellow",
+        };
+        for (const c of cells) {
+            const head = `${c.mark} ${c.verdict} ${c.title}: ${c.verdict === "measuring" ? "" : "outage "}${c.outage}`;
+            const tail = (c.bound ? `, bound ${c.bound}` : "") + (c.reasons ? ` (${c.reasons})` : "");
+            lines.push(...wrap(head + tail, o.width).map((l) => paint(style[c.verdict], l)));
+        }
+        const explained = cells[cells.length - 1].explanation;
+        if (explained) lines.push(...wrap(`    ${explained}`, o.width));
     }
     lines.push("", paint("bold", "events"));
     // The two agents' lines arrive interleaved: the log reads in the Docker host's time.

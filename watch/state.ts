@@ -6,6 +6,7 @@
 import { slaveIn } from "../components/handle";
 import { hasPrimary } from "../components/labfile/modes";
 import type { DrillLab } from "../drill/lab";
+import type { HandRow } from "./measure";
 import { AgentLine, SlaveTick, Tick, lacpBits, parseAgentLine } from "./stream";
 
 /** What the view needs to know of a lab: from its handle, and saved at the top of a recording. */
@@ -75,6 +76,8 @@ export interface WatchState {
     /** By direction, "inetRouter->centralRouter". */
     pings: Record<string, PingView>;
     events: WatchEvent[];
+    /** Faults made from the view, each measured as a drill row (measure.ts). */
+    rows: HandRow[];
     /** The latest time any agent reported. */
     now: number;
 }
@@ -130,6 +133,7 @@ export class WatchModel {
                 [direction(b.name, a.name)]: ping(b.name, a.name),
             },
             events: [],
+            rows: [],
             now: 0,
         };
     }

@@ -12,6 +12,7 @@ import * as path from "path";
 import Fastify, { FastifyInstance, FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
 import { WatchAction, actionSchema } from "./actions";
+import { rowCells } from "./measure";
 import { WatchModel, WatchState } from "./state";
 import { whyLines } from "./why";
 
@@ -62,6 +63,7 @@ export function pageState(state: WatchState) {
             Object.entries(state.pings).map(([k, p]) => [k, { ...p, probes: p.probes.slice(-150) }]),
         ),
         events: [...state.events].sort((a, b) => a.at - b.at).slice(-60),
+        rows: state.rows.slice(-10).map((r) => rowCells(r, state.now)),
         why: whyLines(state),
     };
 }

@@ -5,6 +5,7 @@ import { labOfSubject } from "../../drill/lab";
 import { checkAction } from "../../watch/actions";
 import { RecordedLine, readRecording } from "../../watch/recording";
 import { clock, renderFrame } from "../../watch/render";
+import { WatchSession } from "../../watch/session";
 import { PingView, WatchLab, WatchModel, direction } from "../../watch/state";
 import { lacpBits, parseAgentLine } from "../../watch/stream";
 import { whyLines } from "../../watch/why";
@@ -16,16 +17,17 @@ import { whyLines } from "../../watch/why";
 const SEED = path.join(__dirname, "..", "..", "docs", "watch", "seed-admin-down.jsonl");
 const LACP = path.join(__dirname, "fixtures", "watch", "lacp-cut-silent.jsonl");
 
-/** A recording fed line by line; `until` stops after the first line that makes it true. */
+/** A recording fed line by line, as a replay feeds it; `until` stops after the first line that makes it true. */
 function replay(file: string) {
     const name = path.basename(file);
     const { header, lines } = readRecording(file);
-    const model = new WatchModel(header.lab);
+    const session = new WatchSession(header.lab, header.handle ?? null);
+    const model = session.model;
     let next = 0;
-    const feed = (l: RecordedLine) =>
-        l.note !== undefined ? model.note(l.node, l.at ?? model.state.now, l.note) : model.feed(l.node, l.line!);
+    const feed = (l: RecordedLine) => session.apply(l, true);
     return {
         model,
+        session,
         until(done: () => boolean): void {
             while (next < lines.length && !done()) feed(lines[next++]);
             if (!done()) throw new Error(`${name}: the recording ended before the moment the test waits for`);

@@ -71,10 +71,12 @@ echo "hello $base_ns bond=$bond peer=${WATCH_PEER:-}"
 d=/sys/class/net/$bond/bonding
 if [ -d "$d" ]; then
     line="option"
-    for k in mode miimon updelay downdelay arp_interval arp_ip_target arp_validate primary primary_reselect \
-        fail_over_mac lacp_rate ad_select xmit_hash_policy all_slaves_active; do
+    for k in mode miimon updelay downdelay arp_interval arp_ip_target arp_missed_max arp_validate primary \
+        primary_reselect fail_over_mac lacp_rate ad_select xmit_hash_policy all_slaves_active; do
         v=""
-        [ -r "$d/$k" ] && read -r v _ <"$d/$k"
+        # The first word ("fast 1" is lacp_rate fast); every target of arp_ip_target, by commas.
+        [ -r "$d/$k" ] && read -r v rest <"$d/$k"
+        [ "$k" != arp_ip_target ] || for t in $rest; do v="$v,$t"; done
         line="$line $k=$v"
     done
     echo "$line"

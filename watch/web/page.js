@@ -19,6 +19,31 @@ function connect() {
     };
 }
 
+/** Each fault made from the view, measured as the drill measures a row: verdict, outage, bound and why. */
+function drawRows(rows) {
+    const section = document.getElementById("rows");
+    section.hidden = rows.length === 0;
+    const item = d3
+        .select(section)
+        .select("ol")
+        .selectAll("li")
+        .data(rows)
+        .join((enter) => {
+            const li = enter.append("li");
+            li.append("p").attr("class", "row-head");
+            li.append("p").attr("class", "row-why");
+            return li;
+        })
+        .attr("class", (r) => `verdict-${r.verdict}`);
+    item.select(".row-head").text(
+        (r) =>
+            `${r.mark} ${r.verdict}: ${r.title}: ${r.verdict === "measuring" ? "" : "outage "}${r.outage}` +
+            (r.bound ? `, bound ${r.bound}` : "") +
+            (r.reasons ? ` (${r.reasons})` : ""),
+    );
+    item.select(".row-why").text((r) => r.explanation ?? "");
+}
+
 /** One slave end's state, for its colour and its words. */
 function endState(view, slave, mode) {
     if (!slave) return { state: "absent", colour: "#bbb" };
@@ -51,6 +76,7 @@ function draw(s) {
     drawNodes(s);
     drawPings(s);
     if (s.canAct && !actionsDrawn) drawActions(lab);
+    drawRows(s.rows);
     d3.select("#events")
         .selectAll("li")
         .data(s.events)
