@@ -133,6 +133,7 @@ class Screen {
         return renderFrame(state, {
             width: Math.max(60, (process.stdout.columns ?? 120) - 1),
             eventRows: Math.max(5, (process.stdout.rows ?? 44) - 30),
+            height: process.stdout.rows,
             color: this.tty,
             footer: this.footer(),
         });

@@ -12,6 +12,8 @@ export interface FrameOptions {
     width: number;
     /** Rows for the event log. */
     eventRows: number;
+    /** The terminal's height, when known: the event log gives up rows so that the frame fits. */
+    height?: number;
     color: boolean;
     /** Key help and what is selected, live only. */
     footer?: string[];
@@ -75,9 +77,18 @@ export function renderFrame(state: WatchState, o: FrameOptions): string {
     }
     lines.push("", paint("bold", "events"));
     // The two agents' lines arrive interleaved: the log reads in the Docker host's time.
+    // In a terminal of known height the log keeps the latest lines that fit (at least 3).
+    const footerRows = o.footer ? o.footer.length + 1 : 0;
+    const room = o.height ? Math.max(3, o.height - lines.length - footerRows - 1) : Infinity;
     const events = [...state.events].sort((x, y) => x.at - y.at).slice(-o.eventRows);
     if (events.length === 0) lines.push("  (none yet)");
-    for (const e of events) lines.push(...wrap(`  ${clock(e.at)} ${e.node.padEnd(14)} ${e.text}`, o.width));
+    const logged: string[] = [];
+    for (const e of events.reverse()) {
+        const wrapped = wrap(`  ${clock(e.at)} ${e.node.padEnd(14)} ${e.text}`, o.width);
+        if (logged.length + wrapped.length > room) break;
+        logged.unshift(...wrapped);
+    }
+    lines.push(...logged);
     if (o.footer) lines.push("", ...o.footer.map((f) => paint("dim", f)));
     return lines.join("\n");
 }

@@ -2,6 +2,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { RowResult } from "../../drill/result";
 import { docker } from "../../engine/shell";
 import { openBrowser } from "./browser";
 import { leftovers } from "./lab";
@@ -132,6 +133,13 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
             expect(dead).toMatch(
                 /centralRouter +eth1: set down, MII down, link failure count \d+; active slave eth1 → eth2/,
             );
+            // The fault measured as the drill's row once its window has passed.
+            const measured = await showing("the fault measured as a drill row", (t) =>
+                /✗ fail ip link set eth1 down inside centralRouter: outage no recovery \(≥\d\.\d s\), bound never/.test(
+                    t,
+                ),
+            );
+            expect(measured).toContain("The root cause is isolation");
             await tmux("send-keys", "-t", "watch", "r");
             const back = await showing(
                 "the ping answering again and verify passing",
@@ -156,7 +164,9 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
         delete env.DOCKER_HOST;
         // A process group of its own: Ctrl-C in a terminal reaches npm and the view alike, and so
         // does the SIGINT sent to the group below (npm passes none to the script's shell).
-        const child = spawn("npm", ["run", "-s", "watch", "--", "--stack", "dev", "--web", "--for", "300"], {
+        const saved = path.join(dir, "by-hand");
+        const argv = ["run", "-s", "watch", "--", "--stack", "dev", "--web", "--save", saved, "--for", "300"];
+        const child = spawn("npm", argv, {
             cwd: clone,
             env,
             stdio: ["ignore", "pipe", "pipe"],
@@ -201,6 +211,11 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
                 "admin down",
             );
             expect(await page.locator('line[data-end="inetRouter:eth1"]').getAttribute("data-state")).toBe("active");
+            const row = page.locator("#rows li.verdict-fail");
+            await row
+                .filter({ hasText: "ip link set eth1 down inside centralRouter: outage no recovery" })
+                .waitFor(wait);
+            expect(await row.locator(".row-why").innerText()).toContain("The root cause is isolation");
             const shot = path.join(dir, "seed-web.png");
             await page.screenshot({ path: shot, fullPage: true });
             expect(fs.readFileSync(shot).subarray(1, 4).toString()).toBe("PNG");
@@ -218,6 +233,14 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
         }
         for (const router of ["inetRouter", "centralRouter"])
             expect(await docker("exec", `bondlab-dev-${router}`, "ps", "-o", "args")).not.toMatch(/ping -D -O/);
+        // --save kept the row as a drill report, which the drill renders again unchanged.
+        const report = JSON.parse(fs.readFileSync(path.join(saved, "report.json"), "utf8"));
+        const rows = report.variants[0].rows.map((r: RowResult) => [r.id, r.verdict, r.outcome]);
+        expect(rows).toEqual([["admin-down-centralRouter-by-hand-1", "fail", "down"]]);
+        const rendered = await run(clone, `npm run -s drill -- --render '${saved}'`);
+        expect(rendered.code).toBe(0);
+        const again = JSON.parse(fs.readFileSync(path.join(saved, "report.json"), "utf8"));
+        expect(again.variants[0].rows.map((r: RowResult) => [r.id, r.verdict, r.outcome])).toEqual(rows);
     });
 
     it("npm run down removes the lab and leaves the lab host it did not start running", async () => {
