@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dockerEndpointProblem } from "../components/docker-endpoint";
-import { listNetworks, listVariants } from "../components/labfile/load";
+import { YamlKind, listNetworks, listVariants, readYamlMapping } from "../components/labfile/load";
 import { LabConfigError, LabIssue } from "../components/labfile/validate";
 
 // A class file: one lab (one Pulumi stack) per student, each on the Docker host the teacher
@@ -113,4 +113,16 @@ export function planClass(data: unknown, shown: string): ClassPlan {
 /** The stack config a student's lab gets, as `pulumi config set` would write it. */
 export function stackConfigOf(lab: StudentLab): Record<string, string> {
     return { "bondlab:variant": lab.variant, "docker:host": lab.dockerHost };
+}
+
+const CLASS_FILE: YamlKind = {
+    noun: "class file",
+    what: "class file",
+    example: "configs/class/example.yaml",
+    keys: "class:, hosts: and students:",
+};
+
+/** The class file, parsed and checked; a LabConfigError names each bad field. */
+export function loadClass(file: string): ClassPlan {
+    return planClass(readYamlMapping(file, file, CLASS_FILE), file);
 }

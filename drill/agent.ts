@@ -21,15 +21,22 @@ export class Agent {
     constructor(
         readonly container: string,
         private readonly env: Record<string, string> = {},
+        /** The docker CLI's environment: the lab's engine (its handle's `docker`). */
+        private readonly engine: Record<string, string> = {},
     ) {}
 
     /** Starts the agent in the container (again, if it died); resolves once it answers. */
     private async ensure(): Promise<StreamingExec> {
         if (this.exec && !this.exec.exited) return this.exec;
-        const exec = new StreamingExec(this.container, ["sh", "-c", AGENT_SCRIPT], {
-            DRILL_ACT: ACT_SCRIPT,
-            ...this.env,
-        });
+        const exec = new StreamingExec(
+            this.container,
+            ["sh", "-c", AGENT_SCRIPT],
+            {
+                DRILL_ACT: ACT_SCRIPT,
+                ...this.env,
+            },
+            this.engine,
+        );
         await new Promise<void>((resolve, reject) => {
             const timer = setTimeout(() => {
                 exec.kill();

@@ -39,8 +39,17 @@ export class StreamingExec {
     readonly done: Promise<ExecResult>;
     exited = false;
 
-    constructor(container: string, argv: string[], env: Record<string, string> = {}) {
-        this.child = spawn("docker", execArgs(container, argv, env), { env: { ...process.env, ...env } });
+    /**
+     * `env` reaches the command inside the container (`-e NAME`); `engine` only the docker CLI
+     * (DOCKER_HOST and the like: the lab's own engine, whatever this process's environment says).
+     */
+    constructor(
+        container: string,
+        argv: string[],
+        env: Record<string, string> = {},
+        engine: Record<string, string> = {},
+    ) {
+        this.child = spawn("docker", execArgs(container, argv, env), { env: { ...process.env, ...engine, ...env } });
         this.child.stderr.on("data", (d) => (this.stderr += d));
         this.child.stdout.on("data", (d: Buffer) => {
             this.buffer += d;

@@ -81,6 +81,15 @@ export async function labFromStack(
     run = runProcess,
     modelStateDir = MODEL_STATE_DIR,
 ): Promise<DrillLab> {
+    return pickLab(stack, await stackOutputs(stack, run, modelStateDir), link);
+}
+
+/** Every output of a stack, read as labFromStack reads them: the CLI, else the engine model's checkpoint. */
+export async function stackOutputs(
+    stack: string,
+    run = runProcess,
+    modelStateDir = MODEL_STATE_DIR,
+): Promise<StackOutputs> {
     const argv = ["pulumi", "stack", "output", "--json", "--stack", stack];
     let cliMissing = false;
     const out = await run(argv, { env: process.env }).catch((e: Error) => {
@@ -90,7 +99,7 @@ export async function labFromStack(
     if (cliMissing) {
         // Without the CLI, `npm run up` ran the stack through the engine model: read its checkpoint's outputs.
         const checkpoint = loadCheckpoint(stack, modelStateDir);
-        if (checkpoint) return pickLab(stack, checkpoint.outputs, link);
+        if (checkpoint) return checkpoint.outputs;
     }
     if (out.code !== 0) {
         throw new Error(
@@ -99,21 +108,25 @@ export async function labFromStack(
                 (cliMissing ? `, or a stack that npm run up brought up through the engine model (there is none)` : ""),
         );
     }
-    let outputs: { labHandle?: unknown; linkHandles?: unknown } = {};
     try {
-        outputs = JSON.parse(out.stdout) ?? {};
+        return JSON.parse(out.stdout) ?? {};
     } catch {
-        // Not JSON: drillLab below says the stack has no lab handle.
+        return {}; // not JSON: drillLab says the stack has no lab handle
     }
-    return pickLab(stack, outputs, link);
+}
+
+/** A stack's outputs: its lab's handle (two routers) or its bonded links' (a network), and the rest. */
+export type StackOutputs = { labHandle?: unknown; linkHandles?: unknown } & Record<string, unknown>;
+
+/** Every bonded link a stack's outputs describe: its one lab, or each bonded link of its network. */
+export function labsOf(stack: string, outputs: StackOutputs): DrillLab[] {
+    if (outputs.labHandle) return [pickLab(stack, outputs)];
+    const links = Object.keys((outputs.linkHandles as Record<string, unknown> | undefined) ?? {});
+    return links.map((link) => pickLab(stack, outputs, link));
 }
 
 /** The lab a stack's outputs describe: its two-router lab, or the bonded link `link` of its network. */
-export function pickLab(
-    stack: string,
-    outputs: { labHandle?: unknown; linkHandles?: unknown },
-    link?: string,
-): DrillLab {
+export function pickLab(stack: string, outputs: StackOutputs, link?: string): DrillLab {
     const links = outputs.linkHandles && typeof outputs.linkHandles === "object" ? outputs.linkHandles : undefined;
     const names = Object.keys(links ?? {});
     if (link === undefined) {
@@ -216,19 +229,23 @@ export class LabAgents {
             const active = hasPrimary(lab.bond.mode) ? router.verify.BONDLAB_ACTIVE || first : "";
             this.agents.set(
                 router.container,
-                new Agent(router.container, {
-                    DRILL_PEER: router.verify.BONDLAB_PEER,
-                    DRILL_BOND: bondIn(lab, router),
-                    DRILL_VERIFY: verify,
-                    DRILL_ACTIVE: active,
-                    // verify as the program runs it, but with the drill's own patience.
-                    ...router.verify,
-                    BONDLAB_CHECKS: verifyChecks(router.verify),
-                    BONDLAB_VERIFY_TIMEOUT: String(verifyTimeoutS),
-                }),
+                new Agent(
+                    router.container,
+                    {
+                        DRILL_PEER: router.verify.BONDLAB_PEER,
+                        DRILL_BOND: bondIn(lab, router),
+                        DRILL_VERIFY: verify,
+                        DRILL_ACTIVE: active,
+                        // verify as the program runs it, but with the drill's own patience.
+                        ...router.verify,
+                        BONDLAB_CHECKS: verifyChecks(router.verify),
+                        BONDLAB_VERIFY_TIMEOUT: String(verifyTimeoutS),
+                    },
+                    lab.docker,
+                ),
             );
         }
-        for (const c of lab.channels) this.agents.set(c.cable, new Agent(c.cable));
+        for (const c of lab.channels) this.agents.set(c.cable, new Agent(c.cable, {}, lab.docker));
     }
 
     /** Starts every agent now: the first action then lands at once, not after an exec's start-up. */

@@ -3,10 +3,9 @@
 // (class/plan.ts shows the file). Hosts work in parallel, each host's labs one after another
 // (a lab's bring-up is CPU-bound on its host). Prints a line per lab and a summary; exits 1
 // when a lab is not verified (up, status) or could not be destroyed (down).
-import { YamlKind, readYamlMapping } from "../components/labfile/load";
 import { LabConfigError } from "../components/labfile/validate";
 import { AutomationDriver, LabDriver, LabStatus, ModelDriver } from "../class/drivers";
-import { ClassPlan, StudentLab, planClass } from "../class/plan";
+import { ClassPlan, StudentLab, loadClass } from "../class/plan";
 
 const USAGE = `usage: npm run class -- up|down|status CLASS.yaml [--engine pulumi|model]
   up      pulumi up every student's stack (config bondlab:variant, docker:host), verified
@@ -16,13 +15,6 @@ const USAGE = `usage: npm run class -- up|down|status CLASS.yaml [--engine pulum
   --engine model   bondlab's model of the engine (engine/), for machines without the CLI;
                    its state is kept in .pulumi-state/.bondlab-model/
   BONDLAB_CLASS_ROUTER_IMAGE  a router image every host already holds (bondlab:routerImage)`;
-
-const CLASS_FILE: YamlKind = {
-    noun: "class file",
-    what: "class file",
-    example: "configs/class/example.yaml",
-    keys: "class:, hosts: and students:",
-};
 
 const ACTIONS = ["up", "down", "status"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -50,11 +42,6 @@ export function parseArgs(argv: string[]): Args | "help" {
     if (!(ACTIONS as readonly string[]).includes(action))
         throw new Error(`unknown action "${action}": use up, down or status`);
     return { action: action as Action, file, engine };
-}
-
-/** The class file, parsed and checked; a LabConfigError names each bad field. */
-export function loadClass(file: string): ClassPlan {
-    return planClass(readYamlMapping(file, file, CLASS_FILE), file);
 }
 
 /** Runs `act` for every lab: hosts in parallel, one lab at a time on each host. */

@@ -11,7 +11,11 @@ import * as net from "net";
 import * as readline from "readline";
 import { parseArgs } from "util";
 import logUpdate = require("log-update");
-import { checkRunning, labFromStack } from "../drill/lab";
+import { AutomationDriver, ModelDriver } from "../class/drivers";
+import { checkRunning, labFromStack, stackOutputs } from "../drill/lab";
+import { MODEL_STATE_DIR, loadCheckpoint } from "../engine/model-checkpoint";
+import { ClassWatch, classLines } from "../watch/class";
+import { loadClass } from "../class/plan";
 import { WATCH_ACTIONS, WatchActionKind, checkAction } from "../watch/actions";
 import { whereMeasured } from "../drill/docker";
 import { writeReport } from "../drill/report";
@@ -22,11 +26,12 @@ import { clock, renderFrame } from "../watch/render";
 import { WatchSession } from "../watch/session";
 import { WatchModel, WatchState } from "../watch/state";
 import { whyLines } from "../watch/why";
-import { WebSource, WebView, newToken, startWeb } from "../watch/web";
+import { ClassSource, WebSource, WebView, newToken, startClassWeb, startWeb } from "../watch/web";
 
 const USAGE = [
     "usage: npm run watch -- --stack STACK [--link LINK] [--web] [--record FILE] [--for SECONDS] [--tick SECONDS]",
     "       npm run watch -- --replay FILE [--web] [--speed N | --end]",
+    "       npm run watch -- --class CLASS.yaml --web [--engine pulumi|model]   (a tile per student's lab)",
     "--web: the view as a page too, on 127.0.0.1 (--listen ADDR to serve others, --port N, default any free port)",
     "--link: which bonded link of a network (a version 2 lab file); --record: save what the view sees (JSON lines)",
     "--save DIR: the faults made from the view, measured as drill rows, as a drill report in DIR (report.json, report.md)",
@@ -52,6 +57,8 @@ type Args = {
     for?: string;
     tick?: string;
     replay?: string;
+    class?: string;
+    engine?: string;
     speed?: string;
     end?: boolean;
     web?: boolean;
@@ -71,6 +78,8 @@ function parse(argv: string[]): Args {
             for: { type: "string" },
             tick: { type: "string" },
             replay: { type: "string" },
+            class: { type: "string" },
+            engine: { type: "string" },
             speed: { type: "string" },
             end: { type: "boolean" },
             web: { type: "boolean" },
@@ -81,7 +90,15 @@ function parse(argv: string[]): Args {
         strict: true,
     });
     const a = values as Args;
-    if (!a.help && !a.stack === !a.replay) throw new Error("give --stack (a running lab) or --replay (a recording)");
+    const sources = [a.stack, a.replay, a.class].filter((x) => x !== undefined).length;
+    if (!a.help && sources !== 1)
+        throw new Error("give one of --stack (a running lab), --replay (a recording) or --class (a class file)");
+    if (a.class !== undefined && !a.web) throw new Error("--class shows the class as a page: add --web");
+    if (a.engine !== undefined && a.class === undefined) throw new Error("--engine goes with --class");
+    if (a.engine !== undefined && a.engine !== "pulumi" && a.engine !== "model")
+        throw new Error(`--engine ${JSON.stringify(a.engine)}: pulumi or model, as npm run class takes`);
+    if (a.class !== undefined && (a.record ?? a.save ?? a.link) !== undefined)
+        throw new Error("--record, --save and --link go with --stack: open a lab's own view for them");
     if ((a.listen !== undefined || a.port !== undefined) && !a.web)
         throw new Error("--listen and --port go with --web");
     if (a.listen !== undefined && net.isIP(a.listen) === 0)
@@ -160,11 +177,12 @@ class Screen {
     }
 }
 
-/** Starts the page when --web asks for it, and says where it is. */
-async function maybeWeb(a: Args, source: WebSource): Promise<WebView | null> {
+/** Starts the page when --web asks for it (a lab's, or a class's), and says where it is. */
+async function maybeWeb(a: Args, source: WebSource | null, classSource?: ClassSource): Promise<WebView | null> {
     if (!a.web) return null;
     const host = a.listen ?? "127.0.0.1";
-    const view = await startWeb(source, { host, port: Number(a.port ?? 0), token: newToken() });
+    const o = { host, port: Number(a.port ?? 0), token: newToken() };
+    const view = classSource ? await startClassWeb(classSource, o) : await startWeb(source!, o);
     if (host !== "127.0.0.1")
         console.error(
             `watch: warning: the page listens on ${host}, not only on this machine: ` +
@@ -304,6 +322,46 @@ async function replay(a: Args, argv: string[]): Promise<number> {
     return 0;
 }
 
+/**
+ * --class FILE --web: a tile per student's bonded link, each watched on its own lab's engine;
+ * stacks and their status read as `npm run class` reads them (--engine as it takes it).
+ */
+async function watchClass(a: Args): Promise<number> {
+    const plan = loadClass(a.class!);
+    const model = a.engine === "model";
+    const driver = model ? new ModelDriver() : new AutomationDriver();
+    const outputsOf = async (stack: string) => {
+        if (!model) return stackOutputs(stack);
+        const checkpoint = loadCheckpoint(stack, MODEL_STATE_DIR);
+        if (!checkpoint) throw new Error(`no stack ${stack} in the engine model's state (npm run class -- up first)`);
+        return checkpoint.outputs;
+    };
+    const watch = await ClassWatch.open(plan, driver, outputsOf);
+    watch.start();
+    const view = await maybeWeb(a, null, watch);
+    let shown = "";
+    const show = () => {
+        const text = classLines(watch.tiles().tiles).join("\n");
+        if (text === shown) return;
+        shown = text;
+        if (process.stdout.isTTY) logUpdate(text);
+    };
+    const timer = setInterval(show, 500);
+    show();
+    if (!process.stdout.isTTY) console.log(shown);
+    await new Promise<void>((resolve) => {
+        if (a.for) setTimeout(resolve, Number(a.for) * 1000);
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+    });
+    clearInterval(timer);
+    await view?.close();
+    await watch.stop();
+    if (process.stdout.isTTY) logUpdate.done();
+    else console.log(classLines(watch.tiles().tiles).join("\n"));
+    return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
     let a: Args;
     try {
@@ -321,6 +379,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
     }
     try {
+        if (a.class) return await watchClass(a);
         return a.replay ? await replay(a, argv) : await watchStack(a, argv);
     } catch (e) {
         console.error(`watch: ${(e as Error).message}`);

@@ -37,18 +37,28 @@ export class LiveWatch {
 
     private readonly recorder: Recorder | null;
 
-    start(): void {
-        // The drill's agents, for the actions: started now, so a key's fault lands at once.
-        this.agents = new LabAgents(this.lab);
-        this.agents
-            .start()
-            .catch((e) => this.note(this.lab.routers[0].name, this.model.state.now, `${(e as Error).message}`));
+    /**
+     * `agentsNow`: start the drill's agents for the actions now, so that a key's fault lands at
+     * once (a class's views start them at their first action).
+     */
+    start(agentsNow = true): void {
+        if (agentsNow) {
+            this.agents = new LabAgents(this.lab);
+            this.agents
+                .start()
+                .catch((e) => this.note(this.lab.routers[0].name, this.model.state.now, `${(e as Error).message}`));
+        }
         for (const router of this.lab.routers) {
-            const exec = new StreamingExec(router.container, ["sh", "-c", WATCH_SCRIPT], {
-                WATCH_BOND: bondIn(this.lab, router),
-                WATCH_PEER: router.verify.BONDLAB_PEER,
-                WATCH_TICK: String(this.tickS),
-            });
+            const exec = new StreamingExec(
+                router.container,
+                ["sh", "-c", WATCH_SCRIPT],
+                {
+                    WATCH_BOND: bondIn(this.lab, router),
+                    WATCH_PEER: router.verify.BONDLAB_PEER,
+                    WATCH_TICK: String(this.tickS),
+                },
+                this.lab.docker,
+            );
             exec.onLine((line) => this.session.apply({ t: Date.now(), node: router.name, line }));
             exec.done.then((r) => {
                 if (this.stopping) return;

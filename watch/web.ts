@@ -68,16 +68,12 @@ export function pageState(state: WatchState) {
     };
 }
 
-export async function startWeb(source: WebSource, o: WebOptions): Promise<WebView> {
-    // Fastify's validator strips unknown properties by default: refuse them instead.
-    const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false } } });
-    await app.register(websocket);
-    let port = o.port;
+/** The security every request passes first (see the top of this file). */
+function guard(app: FastifyInstance, o: WebOptions, port: () => number): void {
     const hosts = () => {
         const names = o.host === "127.0.0.1" ? ["127.0.0.1", "localhost"] : [o.host];
-        return new Set(names.map((n) => `${n.includes(":") ? `[${n}]` : n}:${port}`));
+        return new Set(names.map((n) => `${n.includes(":") ? `[${n}]` : n}:${port()}`));
     };
-
     app.addHook("onRequest", async (req: FastifyRequest, reply) => {
         const allowed = hosts();
         if (!allowed.has(req.headers.host ?? "")) {
@@ -94,38 +90,39 @@ export async function startWeb(source: WebSource, o: WebOptions): Promise<WebVie
             return reply.code(401).send({ error: "a token is needed: use the URL npm run watch printed" });
         }
     });
+}
 
-    const file = (name: string) => fs.readFileSync(path.join(PAGE_DIR, name), "utf8");
-    // The page's own requests carry the token too (it is hex: nothing to escape in HTML).
-    app.get("/", async (_req, reply) =>
-        reply.type("text/html; charset=utf-8").send(file("index.html").replaceAll("__TOKEN__", o.token)),
-    );
-    app.get("/page.js", async (_req, reply) => reply.type("text/javascript; charset=utf-8").send(file("page.js")));
-    app.get("/page.css", async (_req, reply) => reply.type("text/css; charset=utf-8").send(file("page.css")));
-    app.get("/d3.min.js", async (_req, reply) =>
+const file = (name: string) => fs.readFileSync(path.join(PAGE_DIR, name), "utf8");
+
+/** Static files under `prefix`; HTML pages get the token written in (it is hex: nothing to escape). */
+function statics(app: FastifyInstance, prefix: string, names: string[], token: string): void {
+    const types: Record<string, string> = { html: "text/html", js: "text/javascript", css: "text/css" };
+    for (const name of names) {
+        const route = name.endsWith(".html") ? prefix : `${prefix}${name}`;
+        const type = `${types[name.split(".").pop()!]}; charset=utf-8`;
+        app.get(route, async (_req, reply) =>
+            reply.type(type).send(name.endsWith(".html") ? file(name).replaceAll("__TOKEN__", token) : file(name)),
+        );
+    }
+    app.get(`${prefix}d3.min.js`, async (_req, reply) =>
         reply.type("text/javascript; charset=utf-8").send(fs.readFileSync(D3, "utf8")),
     );
+}
 
-    app.post<{ Body: WatchAction }>(
-        "/action",
-        { schema: { body: actionSchema(source.model.state.lab) } },
-        async (req, reply) => {
-            if (!source.act) return reply.code(409).send({ error: "a replay cannot act on a lab" });
-            await source.act(req.body);
-            return { done: req.body };
-        },
-    );
-
-    app.get("/ws", { websocket: true }, (socket) => {
-        // At most one push per PUSH_EVERY_MS, the first change after a quiet spell at once.
+/**
+ * Pushes `message()` on every change: at most one push per PUSH_EVERY_MS, the first change
+ * after a quiet spell at once.
+ */
+function pushing(app: FastifyInstance, route: string, onChange: WebSource["onChange"], message: () => unknown): void {
+    app.get(route, { websocket: true }, (socket) => {
         let last = 0;
         let timer: NodeJS.Timeout | null = null;
         const send = () => {
             timer = null;
             last = Date.now();
-            socket.send(JSON.stringify({ canAct: Boolean(source.act), ...pageState(source.model.state) }));
+            socket.send(JSON.stringify(message()));
         };
-        const off = source.onChange(() => {
+        const off = onChange(() => {
             if (timer) return;
             const wait = last + PUSH_EVERY_MS - Date.now();
             if (wait <= 0) send();
@@ -137,7 +134,34 @@ export async function startWeb(source: WebSource, o: WebOptions): Promise<WebVie
         });
         send();
     });
+}
 
+/** One lab's view under `prefix`: its page, its pushes, and its actions. */
+function mountLab(app: FastifyInstance, prefix: string, source: WebSource, token: string): void {
+    statics(app, prefix, ["index.html", "page.js", "page.css"], token);
+    app.post<{ Body: WatchAction }>(
+        `${prefix}action`,
+        { schema: { body: actionSchema(source.model.state.lab) } },
+        async (req, reply) => {
+            if (!source.act) return reply.code(409).send({ error: "a replay cannot act on a lab" });
+            await source.act(req.body);
+            return { done: req.body };
+        },
+    );
+    pushing(app, `${prefix}ws`, source.onChange, () => ({
+        canAct: Boolean(source.act),
+        ...pageState(source.model.state),
+    }));
+}
+
+/** A fastify app with the guard, its routes added by `mount`, listening as `o` says. */
+async function serve(o: WebOptions, mount: (app: FastifyInstance) => void): Promise<WebView> {
+    // Fastify's validator strips unknown properties by default: refuse them instead.
+    const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false } } });
+    await app.register(websocket);
+    let port = o.port;
+    guard(app, o, () => port);
+    mount(app);
     await app.listen({ host: o.host, port: o.port });
     const address = app.server.address();
     port = typeof address === "object" && address ? address.port : o.port;
@@ -147,4 +171,25 @@ export async function startWeb(source: WebSource, o: WebOptions): Promise<WebVie
         app,
         close: () => app.close(),
     };
+}
+
+/** One lab's page at /. */
+export function startWeb(source: WebSource, o: WebOptions): Promise<WebView> {
+    return serve(o, (app) => mountLab(app, "/", source, o.token));
+}
+
+/** What a class's page watches: its tiles, and each lab's own source by its path. */
+export interface ClassSource {
+    tiles(): unknown;
+    onChange(fn: () => void): () => void;
+    labs: { path: string; source: WebSource }[];
+}
+
+/** A class at a glance at /, each lab's full view at /lab/<path>/ (404 for any other). */
+export function startClassWeb(source: ClassSource, o: WebOptions): Promise<WebView> {
+    return serve(o, (app) => {
+        statics(app, "/", ["class.html", "class.js", "page.css"], o.token);
+        pushing(app, "/ws", source.onChange, () => source.tiles());
+        for (const lab of source.labs) mountLab(app, `/lab/${lab.path}/`, lab.source, o.token);
+    });
 }

@@ -4,7 +4,7 @@ import * as path from "path";
 import { ModelDriver, statusFromOutputs } from "../../class/drivers";
 import { StudentLab, planClass, stackConfigOf } from "../../class/plan";
 import { MemoryRealizer } from "../../engine/memory-realizer";
-import { loadClass } from "../../tools/class";
+import { loadClass } from "../../class/plan";
 
 // The class file and `npm run class`'s drivers, without a Docker host.
 

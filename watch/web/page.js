@@ -8,9 +8,20 @@ const bits = (state) =>
 const clock = (ms) => (ms > 0 ? new Date(ms).toISOString().slice(11, 23) : "--:--:--.---");
 let actionsDrawn = false;
 
+// A lab of a class (/lab/<stack>/...): a way back to the class's tiles.
+if (location.pathname.includes("/lab/")) {
+    const back = document.createElement("a");
+    back.href = `${location.pathname.split("/lab/")[0]}/?token=${encodeURIComponent(token)}`;
+    back.textContent = "← the class";
+    document.querySelector("header").prepend(back);
+}
+
 function connect() {
     const link = document.getElementById("link");
-    const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
+    // Beside the page: a lab of a class has its page under /lab/<stack>/.
+    const url = new URL(`ws?token=${encodeURIComponent(token)}`, location.href);
+    url.protocol = "ws:";
+    const ws = new WebSocket(url);
     ws.onopen = () => (link.textContent = "live");
     ws.onmessage = (m) => draw(JSON.parse(m.data));
     ws.onclose = () => {
