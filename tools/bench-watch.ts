@@ -7,6 +7,8 @@
 //   clock, set onto the Docker host's by the offset measured through the drill's agent);
 // - the CPU watching costs per router: its container's cgroup CPU time over a window with the
 //   watch, less the same window without it, as a share of one core.
+// npm run bench -- --watch --class N: the same two figures for a class of N seed labs watched at
+// once (npm run watch -- --class's page): the latency to a tile, and the CPU per router.
 // Figures only, no pass/fail: timing belongs here, not in tests.
 import * as fs from "fs";
 import { chromium } from "playwright-core";
@@ -17,7 +19,9 @@ import { docker } from "../drill/docker";
 import { nsToMs } from "../drill/probe";
 import { LabStack } from "../engine/lab-stack";
 import { LiveWatch } from "../watch/live";
-import { newToken, startWeb } from "../watch/web";
+import { statusFromOutputs } from "../class/drivers";
+import { ClassWatch } from "../watch/class";
+import { newToken, startClassWeb, startWeb } from "../watch/web";
 
 const CHROMIUM = "/usr/bin/chromium";
 const REPEATS = 7;
@@ -133,5 +137,123 @@ export async function watchBench(): Promise<void> {
     } finally {
         await agents.close();
         await stack.down();
+    }
+}
+
+/** Each lab's routers' CPU over one window, as % of one core, lab by lab. */
+async function classCpu(labs: DrillLab[], seconds: number): Promise<number[][]> {
+    const read = () => Promise.all(labs.map((l) => Promise.all(l.routers.map((r) => cpuUsec(r.container)))));
+    const before = await read();
+    const t0 = Date.now();
+    await sleep(seconds * 1000);
+    const after = await read();
+    const wallUs = (Date.now() - t0) * 1000;
+    return after.map((lab, i) => lab.map((a, j) => (100 * (a - before[i][j])) / wallUs));
+}
+
+const spread = (xs: number[], digits = 1) =>
+    `median ${median(xs).toFixed(digits)}, range ${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`;
+
+export async function classWatchBench(size: number): Promise<void> {
+    if (!process.env.DOCKER_HOST) throw new Error('set DOCKER_HOST first, e.g. eval "$(labhost/start.sh)"');
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM}: apt-get install chromium`);
+    const names = Array.from({ length: size }, (_, i) => `bench-class-${i + 1}`);
+    const stacks = names.map(
+        (n) => new LabStack(n, { "bondlab:variant": "seed", "bondlab:routerImage": ROUTER_IMAGE }),
+    );
+    const started = Date.now();
+    try {
+        for (const s of stacks) await s.up();
+        const upS = Math.round((Date.now() - started) / 1000);
+        const labs = stacks.map((s, i) => drillLab(names[i], s.handle));
+        const idle = await classCpu(labs, CPU_WINDOW_S);
+        const plan = {
+            name: "bench",
+            labs: names.map((n, i) => ({
+                student: `s${i + 1}`,
+                stack: n,
+                host: "vm",
+                dockerHost: "",
+                variant: "seed",
+            })),
+        };
+        const byStack = new Map(stacks.map((s, i) => [names[i], s]));
+        const watch = await ClassWatch.open(
+            plan,
+            { status: async (l) => statusFromOutputs(byStack.get(l.stack)!.outputs) },
+            async (stack) => byStack.get(stack)!.outputs,
+        );
+        watch.start();
+        const web = await startClassWeb(watch, { host: "127.0.0.1", port: 0, token: newToken() });
+        const browser = await chromium.launch({
+            executablePath: CHROMIUM,
+            args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        });
+        const agents = labs.map((l) => new LabAgents(l));
+        try {
+            const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+            await page.goto(web.url);
+            const healthy = page.locator('a.tile[data-health="ok"]');
+            for (let t = 0; t < 300 && (await healthy.count()) < size; t++) await sleep(1000);
+            const ready = await healthy.count();
+            const watched = await classCpu(labs, CPU_WINDOW_S);
+            const costs = watched.flatMap((lab, i) => lab.map((w, j) => w - idle[i][j]));
+
+            // Admin-down in one lab at a time, each seen on its own tile.
+            // From `ip link set` starting (act.sh's "at": an upper bound) and from its return ("done":
+            // a lower bound). On a loaded VM the `date` that stamps "done" can run seconds after the
+            // kernel changed, and the page may show the change before it.
+            const fromStart: number[] = [];
+            const fromDone: number[] = [];
+            for (let k = 0; k < Math.min(REPEATS, size); k++) {
+                const lab = labs[(k * 5) % size];
+                const central = lab.routers[1];
+                const { offsetMs } = await clockOffset(agents[labs.indexOf(lab)], central.container);
+                const tile = page.getByTestId(`tile-${lab.stack}`);
+                await page.evaluate((id) => {
+                    const w = window as unknown as { seenAt: number | null };
+                    w.seenAt = null;
+                    const node = document.querySelector(`[data-testid="tile-${id}"] .routers`)!;
+                    const observer = new MutationObserver(() => {
+                        if (node.textContent?.includes("centralRouter: active eth2") && w.seenAt === null) {
+                            w.seenAt = Date.now();
+                            observer.disconnect();
+                        }
+                    });
+                    observer.observe(node, { childList: true, characterData: true, subtree: true });
+                }, lab.stack);
+                const own = agents[labs.indexOf(lab)];
+                const times = await FAULTS.adminDown(own, lab.channels[0], central);
+                await tile.filter({ hasText: "centralRouter: active eth2" }).waitFor({ timeout: 60_000 });
+                const seenAt = await page.evaluate(() => (window as unknown as { seenAt: number }).seenAt);
+                fromStart.push(seenAt + offsetMs - times.at!);
+                fromDone.push(seenAt + offsetMs - times.done!);
+                const restored = await own.repairAndVerify();
+                if (restored.some((r) => !r.ok)) throw new Error(`restore failed: ${JSON.stringify(restored)}`);
+                await tile.filter({ hasText: "centralRouter: active eth1" }).waitFor({ timeout: 60_000 });
+                await sleep(2000);
+            }
+            const engine = await docker("version", "-f", "{{.Server.Version}} on kernel {{.Server.KernelVersion}}");
+            const cpus = await docker("info", "-f", "{{.NCPU}}");
+            console.log(
+                [
+                    `watch bench, a class of ${size} seed labs on Docker ${engine} (${cpus} CPUs), brought up in ${upS} s; ` +
+                        `${ready} of ${size} tiles verified and answering once watched`,
+                    `  ip link set to the class page's tile showing its change, ${fromStart.length} labs: ` +
+                        `from its start ${spread(fromStart, 0)} ms; from its return ${spread(fromDone, 0)} ms`,
+                    `  samples from its start: ${fromStart.map((l) => Math.round(l)).join(", ")} ms; ` +
+                        `from its return: ${fromDone.map((l) => Math.round(l)).join(", ")} ms`,
+                    `  CPU the watch costs per router over ${CPU_WINDOW_S} s, ${costs.length} routers: ${spread(costs)} % of a core ` +
+                        `(unwatched ${spread(idle.flat())} %, watched ${spread(watched.flat())} %)`,
+                ].join("\n"),
+            );
+        } finally {
+            await browser.close();
+            await web.close();
+            await watch.stop();
+            await Promise.all(agents.map((a) => a.close()));
+        }
+    } finally {
+        for (const s of stacks) await s.down().catch((e) => console.error(`down ${s.stack}: ${(e as Error).message}`));
     }
 }

@@ -21,12 +21,13 @@ import { LabStack } from "../engine/lab-stack";
 import { MemoryRealizer } from "../engine/memory-realizer";
 import { docker } from "../engine/shell";
 import { Goal, StateResource } from "../engine/steps";
-import { watchBench } from "./bench-watch";
+import { classWatchBench, watchBench } from "./bench-watch";
 
 const USAGE =
     'usage: npm run bench [-- VARIANT | lab.yaml]   (default lacp; needs DOCKER_HOST, e.g. eval "$(labhost/start.sh)")\n' +
     "       npm run bench -- --validate             (times npm run validate on large generated lab files)\n" +
-    "       npm run bench -- --watch                (what the live view costs: latency to the page, CPU per router)";
+    "       npm run bench -- --watch                (what the live view costs: latency to the page, CPU per router)\n" +
+    "       npm run bench -- --watch --class N      (the same for a class of N labs watched at once)";
 const variant = process.argv[2] ?? "lacp";
 const stackFile = { "bondlab:variant": variant, "bondlab:routerImage": IMAGE };
 const seconds = (since: number) => (Date.now() - since) / 1000;
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
     if (process.argv[2] === "--help" || process.argv[2] === "-h") return console.log(USAGE);
     if (process.argv[2] === "--validate" && process.argv.length === 3) return validateBench();
     if (process.argv[2] === "--watch" && process.argv.length === 3) return watchBench();
+    if (process.argv[2] === "--watch" && process.argv[3] === "--class" && process.argv.length === 5) {
+        const size = Number(process.argv[4]);
+        if (!Number.isInteger(size) || size < 1 || size > 40) throw new Error("--class N: a class of 1 to 40 labs");
+        return classWatchBench(size);
+    }
     if (process.argv.length > 3 || variant.startsWith("-")) throw new Error(USAGE);
     loadAnyLab(variant); // a bad variant fails here, before anything starts
     if (!process.env.DOCKER_HOST) throw new Error('set DOCKER_HOST first, e.g. eval "$(labhost/start.sh)"');

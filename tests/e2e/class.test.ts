@@ -1,8 +1,10 @@
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { runProcess } from "../../engine/shell";
+import { docker, runProcess } from "../../engine/shell";
+import { openBrowser } from "./browser";
 import { IMAGE, leftovers } from "./lab";
 
 // `npm run class` through the engine model, against two Docker endpoints of the lab host:
@@ -93,6 +95,69 @@ describe("npm run class on two Docker endpoints, through the engine model", () =
         expect(status.stdout).toMatch(/bob .* verified: inetRouter: bond0 active-backup active eth1, 1 ping answered/);
         expect(status.code).toBe(0);
         expect(hosts.map((h) => h.connections())).toEqual(before);
+    });
+
+    // The teacher's view of the same class: a tile per lab, each watched through its own host.
+    it("watch --class --web: a tile per lab, verified and answering, each watched through its own host", async () => {
+        const before = hosts.map((h) => h.connections());
+        const env: NodeJS.ProcessEnv = { ...process.env };
+        delete env.DOCKER_HOST;
+        const argv = ["ts-node", "--transpile-only", "tools/watch.ts", "--class", file, "--web", "--engine", "model"];
+        const child = spawn("npx", [...argv, "--for", "300"], {
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+            detached: true,
+        });
+        let output = "";
+        child.stdout.on("data", (d) => (output += d));
+        child.stderr.on("data", (d) => (output += d));
+        const browser = await openBrowser();
+        try {
+            const url = await new Promise<string>((resolve, reject) => {
+                const timer = setTimeout(() => reject(new Error(`no page URL printed:\n${output}`)), 120_000);
+                child.stdout.on("data", () => {
+                    const m = /the page is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})/.exec(output);
+                    if (m) {
+                        clearTimeout(timer);
+                        resolve(m[1]);
+                    }
+                });
+            });
+            const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+            const errors: string[] = [];
+            page.on("pageerror", (e) => errors.push(e.message));
+            await page.goto(url);
+            const wait = { timeout: 120_000 };
+            for (const stack of stacks)
+                await page.locator(`[data-testid="tile-${stack}"][data-health="ok"]`).waitFor(wait);
+            const alice = await page.getByTestId("tile-e2ec-alice").innerText();
+            expect(alice).toMatch(/verified · stack e2ec-alice on one/);
+            expect(alice).toMatch(/inetRouter: aggregator \d+/);
+            const bob = await page.getByTestId("tile-e2ec-bob").innerText();
+            expect(bob).toMatch(/inetRouter: active eth1\s+centralRouter: active eth1/);
+            expect(bob).toMatch(/ping centralRouter→inetRouter: answering/);
+            expect(await page.locator("#summary").innerText()).toBe("2 of 2 labs verified and answering");
+            // Each lab's agents went through its own host's endpoint.
+            hosts.forEach((h, i) => expect(h.connections()).toBeGreaterThan(before[i]));
+
+            await page.getByTestId("tile-e2ec-bob").click();
+            await page.waitForURL(/\/lab\/e2ec-bob\/\?token=/);
+            const heading = page.getByTestId("node-centralRouter").getByRole("heading");
+            await heading.filter({ hasText: "active eth1" }).waitFor(wait);
+            await page.getByText("← the class").click();
+            await page.getByTestId("tile-e2ec-alice").waitFor(wait);
+            expect(errors).toEqual([]);
+        } finally {
+            await browser.close();
+            process.kill(-child.pid!, "SIGINT");
+            await new Promise((r) => child.once("close", r));
+        }
+        // The view's agents went with it: no ping of the watch's left in any router.
+        for (const stack of stacks)
+            for (const router of ["inetRouter", "centralRouter"])
+                expect(await docker("exec", `bondlab-${stack}-${router}`, "ps", "-o", "args")).not.toMatch(
+                    /ping -D -O/,
+                );
     });
 
     it("down: both stacks destroyed, nothing left on the host, and status says so", async () => {
