@@ -16,6 +16,8 @@ import type { WatchAction, WatchActionKind } from "./actions";
 
 /** Seconds of probes before the fault: a baseline of ten of the view's probes each way. */
 export const PRE_S = 2;
+/** The least baseline a row is judged on: a few of the view's ticks before the fault. */
+const MIN_PRE_S = 0.5;
 /** The view's probes: ping -i of sh/watch.sh. */
 const PROBE_INTERVAL_S = 0.2;
 
@@ -143,14 +145,26 @@ export class HandRows {
         const o = this.open!;
         this.open = null;
         const postS = Math.round((stopAt - o.fault.done) / 100) / 10;
-        const outputs = this.lab.routers.map((r) => this.probeOutput(r.name, o.startAt, stopAt));
+        // A fault made within PRE_S of the view's start: the window starts with the view's first
+        // ticks from both routers, and the baseline is what came in before the fault.
+        const heardFrom = Math.max(...this.lab.routers.map((r) => this.ticks.get(r.name)?.[0]?.at ?? Infinity));
+        const startAt = Math.max(o.startAt, heardFrom);
+        const preS = Math.round((o.fault.issued - startAt) / 100) / 10;
+        const outputs = this.lab.routers.map((r) => this.probeOutput(r.name, startAt, stopAt));
         const afterS = Math.min(1.5, postS / 3);
-        const snaps = [o.startAt, o.fault.issued, stopAt - afterS * 1000, stopAt].map((t, i) =>
+        const snaps = [startAt, o.fault.issued, stopAt - afterS * 1000, stopAt].map((t, i) =>
             this.lab.routers.map((r) => this.snapshotAt(r.name, t, ["b0", "b1", "a0", "a1"][i])),
         );
         let result: RowResult;
-        if (snaps.some((s) => s.some((x) => x === null)) || postS <= 0) {
-            result = this.unmeasured(o, postS, "the view heard no bond state around the fault");
+        if (snaps.some((s) => s.some((x) => x === null)) || postS <= 0 || !(preS > 0)) {
+            result = this.unmeasured(o, postS, "the view heard no bond state before the fault");
+        } else if (preS < MIN_PRE_S) {
+            result = this.unmeasured(
+                o,
+                postS,
+                `the view had heard the bond for only ${preS} s before the fault: too little to tell where the probes went`,
+                preS,
+            );
         } else if (stopAt < o.fault.done + minWindowMs(o.bound)) {
             result = this.unmeasured(
                 o,
@@ -166,7 +180,7 @@ export class HandRows {
                 o.plan,
                 o.ch,
                 o.bound,
-                { preS: PRE_S, postS },
+                { preS, postS },
                 o.fault,
                 outputs,
                 snaps as Snapshot[][],
@@ -176,8 +190,8 @@ export class HandRows {
         return { result, at: stopAt, node: o.node };
     }
 
-    private unmeasured(o: Open, postS: number, why: string): RowResult {
-        return errorRow(this.lab, o.settings, o.plan, o.bound, { preS: PRE_S, postS }, why, o.ch);
+    private unmeasured(o: Open, postS: number, why: string, preS = PRE_S): RowResult {
+        return errorRow(this.lab, o.settings, o.plan, o.bound, { preS, postS }, why, o.ch);
     }
 
     /** One direction's probes in the window, numbered from 1 as a ping started for the row would. */

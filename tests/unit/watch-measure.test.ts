@@ -151,6 +151,27 @@ describe("a fault made from the live view, measured as a drill row", () => {
         );
     });
 
+    it("measures a fault made within 2 s of the view's start from what it heard until then", () => {
+        // The fixture from shortly before its first fault was asked for, as if the view had started then.
+        const { header, lines: all } = readRecording(FIXTURE);
+        const askedT = all.find((l) => l.action !== undefined)!.t;
+        const opening = all.filter((l) => /^(hello|option) /.test(l.line ?? ""));
+        const from = (ms: number) => {
+            const late = new WatchSession(header.lab, header.handle ?? null);
+            for (const l of [...opening, ...all.filter((l) => l.t >= askedT - ms && l.t < askedT + 8000)])
+                late.apply(l, true);
+            return late.model.state.rows[0].result!;
+        };
+        const row = from(1200);
+        expect(row.window.preS).toBeGreaterThanOrEqual(0.5);
+        expect(row.window.preS).toBeLessThan(2);
+        expect([row.verdict, row.outcome, row.reasons]).toEqual(["fail", "down", ["no recovery"]]);
+        // Too little heard to know where the probes went: kept, not judged.
+        const early = from(0);
+        expect(early.verdict).toBe("error");
+        expect(early.reasons[0]).toMatch(/^the view had heard the bond for only 0\.\d s before the fault/);
+    });
+
     it("measures nothing from a recording made before rows were (no lab handle in its header)", () => {
         expect(replayAll(OLD).session.hand).toBeNull();
         expect(replayAll(OLD).rows).toEqual([]);
