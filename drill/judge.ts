@@ -134,18 +134,7 @@ export function analyzeRow(
     const evidence = rowEvidence({ fault: row.fault, bound, channel: channelOfRow(ch), routers, times }, settings);
     const judged = judge(row.fault, bound, directions, faultEndAt - faultAt, evidence);
     const result: RowResult = {
-        stack: lab.stack,
-        variant: lab.variant,
-        mode: settings.mode,
-        id: row.id,
-        scenario: row.scenario,
-        title: row.title(ch),
-        channel: channelOfRow(ch),
-        fault: row.fault,
-        downedBy: row.downedBy,
-        deafRouter: row.deafRouter,
-        bound,
-        window,
+        ...rowHead(lab, settings, row, ch, bound, window),
         times,
         load: snaps[0]?.[0]?.load ?? null,
         directions,
@@ -399,16 +388,15 @@ export function rejudgeReport(report: DrillReport): DrillReport {
     return { ...report, variants };
 }
 
-/** A row that could not be measured (the lab broke, the window was cut short): kept, with why. */
-export function errorRow(
+/** What a row is, measured or not: its lab, its fault on channel ch, its bound and its window. */
+function rowHead(
     lab: DrillLab,
     settings: BondSettings,
     row: RowPlan,
+    ch: LabChannel,
     bound: Bound,
     window: { preS: number; postS: number },
-    error: string,
-    ch: LabChannel = lab.channels[0],
-): RowResult {
+) {
     return {
         stack: lab.stack,
         variant: lab.variant,
@@ -422,6 +410,21 @@ export function errorRow(
         deafRouter: row.deafRouter,
         bound,
         window,
+    };
+}
+
+/** A row that could not be measured (the lab broke, the window was cut short): kept, with why. */
+export function errorRow(
+    lab: DrillLab,
+    settings: BondSettings,
+    row: RowPlan,
+    bound: Bound,
+    window: { preS: number; postS: number },
+    error: string,
+    ch: LabChannel = lab.channels[0],
+): RowResult {
+    return {
+        ...rowHead(lab, settings, row, ch, bound, window),
         times: null,
         load: null,
         directions: {},

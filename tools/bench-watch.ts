@@ -24,6 +24,11 @@ import { ClassWatch } from "../watch/class";
 import { newToken, startClassWeb, startWeb } from "../watch/web";
 
 const CHROMIUM = "/usr/bin/chromium";
+const openChromium = () =>
+    chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+    });
 const REPEATS = 7;
 const CPU_WINDOW_S = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -79,10 +84,7 @@ export async function watchBench(): Promise<void> {
             { model: live.model, onChange: live.onChange },
             { host: "127.0.0.1", port: 0, token: newToken() },
         );
-        const browser = await chromium.launch({
-            executablePath: CHROMIUM,
-            args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        });
+        const browser = await openChromium();
         try {
             const page = await browser.newPage();
             await page.goto(web.url);
@@ -185,10 +187,7 @@ export async function classWatchBench(size: number): Promise<void> {
         );
         watch.start();
         const web = await startClassWeb(watch, { host: "127.0.0.1", port: 0, token: newToken() });
-        const browser = await chromium.launch({
-            executablePath: CHROMIUM,
-            args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        });
+        const browser = await openChromium();
         const agents = labs.map((l) => new LabAgents(l));
         try {
             const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });

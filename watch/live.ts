@@ -32,10 +32,7 @@ export class LiveWatch {
         this.session = new WatchSession(watchLabOf(lab), lab, recorder);
         this.model = this.session.model;
         this.onChange = this.session.onChange;
-        this.recorder = recorder;
     }
-
-    private readonly recorder: Recorder | null;
 
     /**
      * `agentsNow`: start the drill's agents for the actions now, so that a key's fault lands at
@@ -109,6 +106,6 @@ export class LiveWatch {
             }),
         );
         await this.agents?.close();
-        this.recorder?.close();
+        this.session.close();
     }
 }

@@ -46,6 +46,11 @@ export class WatchSession {
         this.feed.changed();
     }
 
+    /** Closes the recording, if any. */
+    close(): void {
+        this.recorder?.close();
+    }
+
     private logRow(closed: Closed | null): void {
         if (closed) this.model.note(closed.node, closed.at, rowLine(closed.result));
     }

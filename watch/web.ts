@@ -138,7 +138,7 @@ function pushing(app: FastifyInstance, route: string, onChange: WebSource["onCha
 
 /** One lab's view under `prefix`: its page, its pushes, and its actions. */
 function mountLab(app: FastifyInstance, prefix: string, source: WebSource, token: string): void {
-    statics(app, prefix, ["index.html", "page.js", "page.css"], token);
+    statics(app, prefix, ["index.html", "page.js", "socket.js", "page.css"], token);
     app.post<{ Body: WatchAction }>(
         `${prefix}action`,
         { schema: { body: actionSchema(source.model.state.lab) } },
@@ -188,7 +188,7 @@ export interface ClassSource {
 /** A class at a glance at /, each lab's full view at /lab/<path>/ (404 for any other). */
 export function startClassWeb(source: ClassSource, o: WebOptions): Promise<WebView> {
     return serve(o, (app) => {
-        statics(app, "/", ["class.html", "class.js", "page.css"], o.token);
+        statics(app, "/", ["class.html", "class.js", "socket.js", "page.css"], o.token);
         pushing(app, "/ws", source.onChange, () => source.tiles());
         for (const lab of source.labs) mountLab(app, `/lab/${lab.path}/`, lab.source, o.token);
     });

@@ -1,10 +1,9 @@
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { docker, runProcess } from "../../engine/shell";
-import { openBrowser } from "./browser";
+import { openBrowser, startPageServer } from "./browser";
 import { IMAGE, leftovers } from "./lab";
 
 // `npm run class` through the engine model, against two Docker endpoints of the lab host:
@@ -100,29 +99,11 @@ describe("npm run class on two Docker endpoints, through the engine model", () =
     // The teacher's view of the same class: a tile per lab, each watched through its own host.
     it("watch --class --web: a tile per lab, verified and answering, each watched through its own host", async () => {
         const before = hosts.map((h) => h.connections());
-        const env: NodeJS.ProcessEnv = { ...process.env };
-        delete env.DOCKER_HOST;
         const argv = ["ts-node", "--transpile-only", "tools/watch.ts", "--class", file, "--web", "--engine", "model"];
-        const child = spawn("npx", [...argv, "--for", "300"], {
-            env,
-            stdio: ["ignore", "pipe", "pipe"],
-            detached: true,
-        });
-        let output = "";
-        child.stdout.on("data", (d) => (output += d));
-        child.stderr.on("data", (d) => (output += d));
+        const view = await startPageServer("npx", [...argv, "--for", "300"]);
         const browser = await openBrowser();
         try {
-            const url = await new Promise<string>((resolve, reject) => {
-                const timer = setTimeout(() => reject(new Error(`no page URL printed:\n${output}`)), 120_000);
-                child.stdout.on("data", () => {
-                    const m = /the page is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})/.exec(output);
-                    if (m) {
-                        clearTimeout(timer);
-                        resolve(m[1]);
-                    }
-                });
-            });
+            const url = view.url;
             const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
             const errors: string[] = [];
             page.on("pageerror", (e) => errors.push(e.message));
@@ -149,8 +130,7 @@ describe("npm run class on two Docker endpoints, through the engine model", () =
             expect(errors).toEqual([]);
         } finally {
             await browser.close();
-            process.kill(-child.pid!, "SIGINT");
-            await new Promise((r) => child.once("close", r));
+            await view.stop();
         }
         // The view's agents went with it: no ping of the watch's left in any router.
         for (const stack of stacks)

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import type { RowResult } from "../../drill/result";
 import { docker } from "../../engine/shell";
-import { openBrowser } from "./browser";
+import { openBrowser, startPageServer } from "./browser";
 import { leftovers } from "./lab";
 
 // The README's first command as a newcomer runs it: a fresh clone, no Pulumi CLI, no
@@ -162,33 +162,12 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
 
     // The same lab in the browser: the page the README shows, driven by clicks as a student would.
     it("npm run watch -- --web: the page shows both bonds, a click downs eth1, the why panel names it, restore", async () => {
-        const env = { ...process.env };
-        delete env.DOCKER_HOST;
-        // A process group of its own: Ctrl-C in a terminal reaches npm and the view alike, and so
-        // does the SIGINT sent to the group below (npm passes none to the script's shell).
         const saved = path.join(dir, "by-hand");
         const argv = ["run", "-s", "watch", "--", "--stack", "dev", "--web", "--save", saved, "--for", "300"];
-        const child = spawn("npm", argv, {
-            cwd: clone,
-            env,
-            stdio: ["ignore", "pipe", "pipe"],
-            detached: true,
-        });
-        let output = "";
-        child.stdout.on("data", (d) => (output += d));
-        child.stderr.on("data", (d) => (output += d));
+        const view = await startPageServer("npm", argv, clone);
         const browser = await openBrowser();
         try {
-            const url = await new Promise<string>((resolve, reject) => {
-                const timer = setTimeout(() => reject(new Error(`no page URL printed:\n${output}`)), 120_000);
-                child.stdout.on("data", () => {
-                    const m = /the page is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})/.exec(output);
-                    if (m) {
-                        clearTimeout(timer);
-                        resolve(m[1]);
-                    }
-                });
-            });
+            const url = view.url;
             const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
             const errors: string[] = [];
             page.on("pageerror", (e) => errors.push(e.message));
@@ -236,8 +215,7 @@ describe("the README's first command on a machine without the Pulumi CLI or DOCK
             expect(errors).toEqual([]);
         } finally {
             await browser.close();
-            process.kill(-child.pid!, "SIGINT");
-            await new Promise((r) => child.once("close", r));
+            await view.stop();
         }
         for (const router of ["inetRouter", "centralRouter"])
             expect(await docker("exec", `bondlab-dev-${router}`, "ps", "-o", "args")).not.toMatch(/ping -D -O/);

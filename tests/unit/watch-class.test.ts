@@ -1,4 +1,3 @@
-import * as http from "http";
 import * as path from "path";
 import type { LabStatus } from "../../class/drivers";
 import type { StudentLab } from "../../class/plan";
@@ -7,6 +6,7 @@ import { ClassTile, classLines, tileOf } from "../../watch/class";
 import { readRecording } from "../../watch/recording";
 import { WatchSession } from "../../watch/session";
 import { WebView, newToken, startClassWeb } from "../../watch/web";
+import { request } from "./http-request";
 
 // A class at a glance: tiles drawn from real recorded streams (the seed lab's faults made by
 // hand, tests/unit/fixtures/watch), and the class page's server with each lab under /lab/.
@@ -81,27 +81,9 @@ describe("a class's tile", () => {
     });
 });
 
-function request(port: number, method: string, url: string, body?: unknown) {
-    return new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
-        const data = body === undefined ? undefined : JSON.stringify(body);
-        const req = http.request(
-            {
-                host: "127.0.0.1",
-                port,
-                method,
-                path: url,
-                headers: { host: `127.0.0.1:${port}`, ...(data ? { "content-type": "application/json" } : {}) },
-            },
-            (res) => {
-                let text = "";
-                res.on("data", (d) => (text += d));
-                res.on("end", () => resolve({ statusCode: res.statusCode ?? 0, body: text }));
-            },
-        );
-        req.on("error", reject);
-        req.end(data);
-    });
-}
+/** A request as the page's own would be: this server's Host, no Origin. */
+const ask = (port: number, method: string, url: string, body?: unknown) =>
+    request(port, method, url, { host: `127.0.0.1:${port}` }, body);
 
 describe("the class page's server", () => {
     const s = sessionUntil((x) => x.model.state.now > 0);
@@ -124,25 +106,23 @@ describe("the class page's server", () => {
     afterAll(() => view.close());
 
     it("serves the tiles at / and each lab's full view under /lab/<stack>/, with the token only", async () => {
-        expect((await request(port, "GET", `/?token=${token}`)).body).toContain('src="class.js?token=');
-        expect((await request(port, "GET", `/lab/${alice.stack}/?token=${token}`)).body).toContain(
-            'src="page.js?token=',
-        );
+        expect((await ask(port, "GET", `/?token=${token}`)).body).toContain('src="class.js?token=');
+        expect((await ask(port, "GET", `/lab/${alice.stack}/?token=${token}`)).body).toContain('src="page.js?token=');
         for (const url of ["/", "/class.js", `/lab/${alice.stack}/`, `/lab/${alice.stack}/page.js`, "/ws"])
-            expect({ url, status: (await request(port, "GET", url)).statusCode }).toEqual({ url, status: 401 });
+            expect({ url, status: (await ask(port, "GET", url)).statusCode }).toEqual({ url, status: 401 });
     });
 
     it("acts only on a lab it watches, and only with that lab's channels and routers", async () => {
         const action = { kind: "admin-down", channel: "ch1", router: "centralRouter" };
-        const ok = await request(port, "POST", `/lab/${alice.stack}/action?token=${token}`, action);
+        const ok = await ask(port, "POST", `/lab/${alice.stack}/action?token=${token}`, action);
         expect(ok.statusCode).toBe(200);
         expect(acted).toEqual([action]);
-        const wrong = await request(port, "POST", `/lab/${alice.stack}/action?token=${token}`, {
+        const wrong = await ask(port, "POST", `/lab/${alice.stack}/action?token=${token}`, {
             ...action,
             channel: "ch9",
         });
         expect(wrong.statusCode).toBe(400);
-        const other = await request(port, "POST", `/lab/net101-mallory/action?token=${token}`, action);
+        const other = await ask(port, "POST", `/lab/net101-mallory/action?token=${token}`, action);
         expect(other.statusCode).toBe(404);
         expect(acted).toHaveLength(1);
     });

@@ -1,8 +1,8 @@
-import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { readRecording } from "../../watch/recording";
+import { request } from "./http-request";
 import { WatchModel } from "../../watch/state";
 import { WebView, newToken, pageState, startWeb } from "../../watch/web";
 import type { WatchAction } from "../../watch/actions";
@@ -11,35 +11,6 @@ import type { WatchAction } from "../../watch/actions";
 // Origin checked against DNS rebinding, and an action only as one of this lab's enums.
 
 const SEED = path.join(__dirname, "..", "..", "docs", "watch", "seed-admin-down.jsonl");
-
-/** A real request to the server, with the headers a browser or an attacker would send. */
-function request(
-    port: number,
-    method: string,
-    url: string,
-    headers: Record<string, string>,
-    body?: unknown,
-): Promise<{ statusCode: number; body: string }> {
-    return new Promise((resolve, reject) => {
-        const data = body === undefined ? undefined : JSON.stringify(body);
-        const req = http.request(
-            {
-                host: "127.0.0.1",
-                port,
-                method,
-                path: url,
-                headers: { ...(data ? { "content-type": "application/json" } : {}), ...headers },
-            },
-            (res) => {
-                let text = "";
-                res.on("data", (d) => (text += d));
-                res.on("end", () => resolve({ statusCode: res.statusCode ?? 0, body: text }));
-            },
-        );
-        req.on("error", reject);
-        req.end(data);
-    });
-}
 
 describe("the web view's server", () => {
     const { header, lines } = readRecording(SEED);
@@ -78,7 +49,10 @@ describe("the web view's server", () => {
     it("serves the page, its script and d3 with the token", async () => {
         expect((await get(`/?token=${token}`)).statusCode).toBe(200);
         expect((await get(`/?token=${token}`)).body).toContain('<script type="module" src="page.js?token=');
-        expect((await get(`/page.js?token=${token}`)).body).toContain("new WebSocket(");
+        expect((await get(`/page.js?token=${token}`)).body).toContain("window.bondlab.connect(draw)");
+        // The push channel both pages share.
+        expect((await get(`/?token=${token}`)).body).toContain('<script src="socket.js?token=');
+        expect((await get(`/socket.js?token=${token}`)).body).toContain("new WebSocket(");
         expect((await get(`/d3.min.js?token=${token}`)).body).toMatch(/d3js\.org/);
     });
 

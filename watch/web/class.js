@@ -1,20 +1,7 @@
 // A class at a glance: one tile per student's bonded link, pushed over the WebSocket
-// (watch/web.ts, watch/class.ts), drawn with d3. A tile opens that link's full view.
+// (socket.js, watch/web.ts, watch/class.ts), drawn with d3. A tile opens that link's full view.
 /* global d3 */
-const token = new URLSearchParams(location.search).get("token") ?? "";
-
-function connect() {
-    const link = document.getElementById("link");
-    const url = new URL(`ws?token=${encodeURIComponent(token)}`, location.href);
-    url.protocol = "ws:";
-    const ws = new WebSocket(url);
-    ws.onopen = () => (link.textContent = "live");
-    ws.onmessage = (m) => draw(JSON.parse(m.data));
-    ws.onclose = () => {
-        link.textContent = "disconnected: retrying";
-        setTimeout(connect, 1000);
-    };
-}
+const { token } = window.bondlab;
 
 const pingText = (p) =>
     p.state === "no reply" ? `no reply for ${(p.silentMs / 1000).toFixed(1)} s` : p.state;
@@ -65,4 +52,4 @@ function draw(s) {
     tiles.select(".last-row").text((t) => t.lastRow ?? "");
 }
 
-connect();
+window.bondlab.connect(draw);

@@ -1,7 +1,7 @@
 // The live view's page: the state pushed over the WebSocket (watch/web.ts), drawn with d3.
-// Every request carries the token of the URL npm run watch printed.
+// Every request carries the token of the URL npm run watch printed (socket.js).
 /* global d3 */
-const token = new URLSearchParams(location.search).get("token") ?? "";
+const { token } = window.bondlab;
 const LACP_LETTERS = { 0: "A", 1: "T", 2: "G", 3: "S", 4: "C", 5: "D", 6: "F", 7: "E" };
 const bits = (state) =>
     state === null ? "" : Object.entries(LACP_LETTERS).filter(([i]) => (state >> Number(i)) & 1).map(([, l]) => l).join("");
@@ -16,19 +16,6 @@ if (location.pathname.includes("/lab/")) {
     document.querySelector("header").prepend(back);
 }
 
-function connect() {
-    const link = document.getElementById("link");
-    // Beside the page: a lab of a class has its page under /lab/<stack>/.
-    const url = new URL(`ws?token=${encodeURIComponent(token)}`, location.href);
-    url.protocol = "ws:";
-    const ws = new WebSocket(url);
-    ws.onopen = () => (link.textContent = "live");
-    ws.onmessage = (m) => draw(JSON.parse(m.data));
-    ws.onclose = () => {
-        link.textContent = "disconnected: retrying";
-        setTimeout(connect, 1000);
-    };
-}
 
 /** Each fault made from the view, measured as the drill measures a row: verdict, outage, bound and why. */
 function drawRows(rows) {
@@ -258,4 +245,4 @@ function drawActions(lab) {
     });
 }
 
-connect();
+window.bondlab.connect(draw);
