@@ -34,21 +34,9 @@ export function labFoundation(
 ): { image: docker.RemoteImage; hostCheck: command.local.Command; management: docker.Network } {
     const { names, commandEnv } = args;
     const labels = Object.entries(names.labels).map(([label, value]) => ({ label, value }));
-    const image = new docker.RemoteImage(
-        `${name}-router-image`,
-        args.routerImage
-            ? { name: args.routerImage, keepLocally: true }
-            : {
-                  name: ROUTER_IMAGE,
-                  keepLocally: true,
-                  // Relative to the project (pulumi runs programs there), so previews do not
-                  // depend on where the repository is checked out.
-                  build: { context: "images/router" },
-                  // The provider builds only on create: a change to the image's files must replace it.
-                  triggers: { files: hashFiles(ROUTER_IMAGE_DIR) },
-              },
-        { parent },
-    );
+    const image = args.routerImage
+        ? new docker.RemoteImage(`${name}-router-image`, { name: args.routerImage, keepLocally: true }, { parent })
+        : builtRouterImage(name, parent, commandEnv);
 
     // Fails early, before any network or container exists, on a host that cannot bond.
     const hostCheck = new command.local.Command(
@@ -79,6 +67,53 @@ export function labFoundation(
     );
 
     return { image, hostCheck, management };
+}
+
+/**
+ * The router image the program builds (bondlab:routerImage unset): the docker CLI builds
+ * images/router on the lab's Docker host (scripts/router-image-build.sh), then the image
+ * resource finds it there by name. The provider's own build fails on the containerd image
+ * store (kreuzwerker/terraform-provider-docker#534) and against a remote DOCKER_HOST (#972);
+ * the CLI's works on both stores and sends the context to a remote host.
+ */
+function builtRouterImage(
+    name: string,
+    parent: pulumi.Resource,
+    commandEnv: Readonly<Record<string, string>>,
+): docker.RemoteImage {
+    const files = hashFiles(ROUTER_IMAGE_DIR);
+    // A changed hash is an update, and an update runs `create` again: the image is rebuilt.
+    const build = new command.local.Command(
+        `${name}-router-image-build`,
+        {
+            create: DOCKER_ENDPOINT_PRELUDE + script("router-image-build"),
+            environment: {
+                ...commandEnv,
+                BONDLAB_IMAGE: ROUTER_IMAGE,
+                // Relative to the project, where pulumi runs commands, so previews do not
+                // depend on where the repository is checked out.
+                BONDLAB_IMAGE_CONTEXT: "images/router",
+                BONDLAB_IMAGE_FILES: files,
+            },
+        },
+        { parent },
+    );
+    // resource_docker_image_funcs.go findImage: the local image by name first, a pull only when
+    // it is missing; the build above has made it. `triggers` replaces the resource, so its
+    // imageId follows a rebuild and the routers are recreated on the new image.
+    return new docker.RemoteImage(
+        `${name}-router-image`,
+        { name: ROUTER_IMAGE, keepLocally: true, triggers: { files } },
+        {
+            parent,
+            dependsOn: [build],
+            // A stack the provider's build made holds `build` in its state: ignoring it keeps that
+            // image and its routers as they are (step_generator.go processIgnoreChanges). The
+            // provider builds only on create, so the old value never runs again but in a
+            // replacement, where it builds as it did when the stack was made.
+            ignoreChanges: ["build"],
+        },
+    );
 }
 
 /**

@@ -7,7 +7,14 @@ import * as path from "path";
 export const SCRIPTS_DIR = path.join(__dirname, "scripts");
 
 export type ScriptName =
-    "bond-status" | "node-apply" | "node-verify" | "router-init" | "cable" | "switch" | "host-check";
+    | "bond-status"
+    | "node-apply"
+    | "node-verify"
+    | "router-init"
+    | "cable"
+    | "switch"
+    | "host-check"
+    | "router-image-build";
 
 export function script(name: ScriptName): string {
     return fs.readFileSync(path.join(SCRIPTS_DIR, `${name}.sh`), "utf8");

@@ -136,6 +136,9 @@ export class DockerRealizer implements Realizer {
         const interpreter = inputs.interpreter ?? ["/bin/sh", "-c"];
         return runProcess([...interpreter, script], {
             env: { ...process.env, ...inputs.environment, ...env },
+            // pulumi-command local/commandController.go run: without `dir`, the provider's own
+            // working directory, which is the one pulumi runs the program in: the project.
+            cwd: PROJECT_DIR,
             stdin: inputs.stdin,
         });
     }

@@ -208,6 +208,7 @@ class Update {
             return this.create(goal, undefined);
         }
         if (!old) return this.create(goal, "create");
+        goal = ignoringChanges(goal, old);
         const decision = decide(old, goal, this.replaces);
         if (decision.op === "same") {
             this.steps.push({ op: "same", urn: goal.urn });
@@ -450,6 +451,7 @@ function engineMonitor(MockMonitor: any, update: Update) {
                 propertyDependencies,
                 deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
                 replaceOnChanges: req.getReplaceonchangesList(),
+                ignoreChanges: req.getIgnorechangesList(),
                 replaceWith: req.getReplaceWithList(),
             };
             const { id, outputs } = await update.register(goal, aliasesOfRequest(req));
@@ -465,6 +467,25 @@ function engineMonitor(MockMonitor: any, update: Update) {
         }
     };
     return monitor;
+}
+
+/**
+ * step_generator.go processIgnoreChanges, run only when the resource has an old state (so a
+ * create takes the program's inputs as they are): each ignored input takes its old value, or is
+ * dropped when the old inputs lack it (PropertyPath.Reset). The result is what Diff sees, what a
+ * replacement creates from and what the new state records. The model takes top-level names
+ * only; a nested path is refused rather than half-applied.
+ */
+export function ignoringChanges(goal: Goal, old: { inputs: Props }): Goal {
+    if (!goal.ignoreChanges?.length) return goal;
+    const inputs = { ...goal.inputs };
+    for (const key of goal.ignoreChanges) {
+        if (!/^[A-Za-z_$][\w$]*$/.test(key))
+            throw new Error(`ignoreChanges "${key}": the engine model takes top-level input names only`);
+        if (Object.prototype.hasOwnProperty.call(old.inputs, key)) inputs[key] = old.inputs[key];
+        else delete inputs[key];
+    }
+    return { ...goal, inputs };
 }
 
 /** Secret values arrive wrapped (rpc.ts specialSigKey); the model keeps the plain value. */

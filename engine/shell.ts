@@ -9,11 +9,12 @@ export interface ShellResult {
 /** Runs a program without a shell; resolves with its exit code and output, never rejects on exit codes. */
 export function runProcess(
     argv: string[],
-    options: { env?: NodeJS.ProcessEnv; stdin?: string; passStderr?: boolean } = {},
+    options: { env?: NodeJS.ProcessEnv; stdin?: string; passStderr?: boolean; cwd?: string } = {},
 ): Promise<ShellResult> {
     return new Promise((resolve, reject) => {
         const child = spawn(argv[0], argv.slice(1), {
             env: options.env ?? process.env,
+            cwd: options.cwd,
             // passStderr: show a long step's progress as it happens.
             stdio: ["pipe", "pipe", options.passStderr ? "inherit" : "pipe"],
         });

@@ -24,6 +24,8 @@ export interface Goal {
     /** The deleteBeforeReplace resource option, when the program set it. */
     deleteBeforeReplace?: boolean;
     replaceOnChanges: string[];
+    /** The ignoreChanges resource option: top-level inputs whose old value stands (engine.ts ignoringChanges). */
+    ignoreChanges?: string[];
     /** The replaceWith resource option: URNs whose replacement replaces this resource too. */
     replaceWith?: string[];
 }

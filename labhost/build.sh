@@ -1,12 +1,12 @@
 #!/bin/sh
-# Build (once) the lab host VM: a Debian bookworm root with Debian's kernel
-# (which has bonding) and Docker's engine, as a raw ext4 disk image plus the
-# kernel and initrd that QEMU boots directly.
+# Build (once) the lab host VM: a Debian root (the release BONDLAB_LABHOST_DEBIAN
+# names, see lib.sh) with Debian's kernel (which has bonding) and Docker's engine,
+# as a raw ext4 disk image plus the kernel and initrd that QEMU boots directly.
 #
 #   labhost/build.sh            build if needed; print the image folder on stdout
 #
-# Cache: ${BONDLAB_CACHE:-$HOME/.cache/bondlab}/labhost/<hash>/{disk.img,vmlinuz,initrd.img,manifest}
-# where <hash> covers this script, init.sh and lib.sh. A build runs in a
+# Cache: ${BONDLAB_CACHE:-$HOME/.cache/bondlab}/labhost/<release>-<hash>/{disk.img,vmlinuz,initrd.img,manifest}
+# where <hash> covers this script, init.sh and lib.sh; each release keeps its own image. A build runs in a
 # temporary folder next to it and is renamed into place only when complete,
 # so a killed build never leaves an image that looks finished.
 # Needs root (debootstrap, chroot, mke2fs -d) and Debian's apt repositories
@@ -26,7 +26,8 @@ BASE_INCLUDE=iproute2,iputils-ping,procps
 VM_PACKAGES="linux-image-amd64 systemd-sysv udev kmod docker.io iptables ca-certificates"
 DISK_SIZE=${BONDLAB_LABHOST_DISK:-4G}
 
-key=$(bl_hash_files "$here/build.sh" "$here/init.sh" "$here/lib.sh")
+release=$(bl_labhost_release)
+key=$release-$(bl_hash_files "$here/build.sh" "$here/init.sh" "$here/lib.sh")
 base=$(bl_cache_dir)/labhost
 dest=$base/$key
 
@@ -115,8 +116,11 @@ t_all=$(bl_now)
 bl_log "building VM image $key from $mirror (takes a few minutes)"
 
 t=$(bl_now)
+# A debootstrap older than the release has no script for it: testing is bootstrapped as sid is.
+script=/usr/share/debootstrap/scripts/$release
+[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
 run_step "$tmp/debootstrap.log" debootstrap --variant=minbase --include="$BASE_INCLUDE" \
-	bookworm "$root" "$mirror" || fail_step "$tmp/debootstrap.log" "debootstrap failed"
+	"$release" "$root" "$mirror" "$script" || fail_step "$tmp/debootstrap.log" "debootstrap failed"
 bl_log "step debootstrap: $(bl_since "$t") s"
 
 # chroot ROOT env -i $CHROOT_ENV CMD...: a clean environment inside the root.
@@ -128,10 +132,13 @@ mount -t sysfs sysfs "$root/sys"
 # No service may start inside the chroot.
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
-printf 'deb %s bookworm main\n' "$mirror" >"$root/etc/apt/sources.list"
+printf 'deb %s %s main\n' "$mirror" "$release" >"$root/etc/apt/sources.list"
 # shellcheck disable=SC2086 # $CHROOT_ENV and $VM_PACKAGES split into words on purpose
 {
-	run_step "$tmp/apt.log" chroot "$root" /usr/bin/env -i $CHROOT_ENV apt-get update -q ||
+	# Testing's Release file says it expires within days; a mirror frozen in time (a
+	# snapshot, as CI's is) serves it expired. Its signature is still checked.
+	run_step "$tmp/apt.log" chroot "$root" /usr/bin/env -i $CHROOT_ENV \
+		apt-get -o Acquire::Check-Valid-Until=false update -q ||
 		fail_step "$tmp/apt.log" "apt-get update in the chroot failed"
 	run_step "$tmp/apt.log" chroot "$root" /usr/bin/env -i $CHROOT_ENV \
 		apt-get install -y -q --no-install-recommends $VM_PACKAGES ||
@@ -145,6 +152,14 @@ echo bondlab-labhost >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tbondlab-labhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 printf 'nameserver 10.0.2.3\n' >"$root/etc/resolv.conf"
 printf '/dev/vda / ext4 rw 0 1\n' >"$root/etc/fstab"
+# Debian testing's engine runs with the containerd image store, the default of Docker 29 and
+# Docker Desktop: the store the provider's image build fails on (kreuzwerker#534).
+store=classic
+if [ "$release" = forky ]; then
+	mkdir -p "$root/etc/docker"
+	printf '{ "features": { "containerd-snapshotter": true } }\n' >"$root/etc/docker/daemon.json"
+	store=containerd
+fi
 rm -f "$root/usr/sbin/policy-rc.d"
 # shellcheck disable=SC2086
 chroot "$root" /usr/bin/env -i $CHROOT_ENV apt-get clean
@@ -169,6 +184,8 @@ bl_log "step mke2fs ($DISK_SIZE sparse, $(du -h "$tmp/disk.img" | cut -f1) used)
 
 cat >"$tmp/manifest" <<EOF
 key=$key
+release=$release
+image_store=$store
 kernel=$kver
 docker.io=$docker_ver
 built=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -176,10 +193,14 @@ build_seconds=$(bl_since "$t_all")
 EOF
 rm -f "$tmp"/*.log
 mv -T "$tmp" "$dest"
-bl_log "built $dest in $(bl_since "$t_all") s (kernel $kver, docker.io $docker_ver)"
+bl_log "built $dest in $(bl_since "$t_all") s (Debian $release, kernel $kver, docker.io $docker_ver, $store image store)"
 
-# Keep only this image; older keys are stale builds of earlier scripts.
-for old in "$base"/*; do
+# Keep only this image of this release; older keys are stale builds of earlier scripts.
+for old in "$base/$release"-*; do
 	if [ -d "$old" ] && [ "$old" != "$dest" ]; then rm -rf --one-file-system "$old"; fi
+done
+# Images from before releases were named (a bare hash) are stale too.
+for old in "$base"/*; do
+	case ${old##*/} in *-*) ;; *) [ ! -d "$old" ] || rm -rf --one-file-system "$old" ;; esac
 done
 printf '%s\n' "$dest" >&3

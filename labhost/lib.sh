@@ -27,6 +27,24 @@ bl_since() {
 	awk -v a="$1" -v b="$(bl_now)" 'BEGIN { printf "%.1f", b - a }'
 }
 
+# The Debian release the lab host VM runs, from BONDLAB_LABHOST_DEBIAN: each brings its own
+# kernel and Docker engine (docker.io), so one variable picks the engine a lab is tested on.
+#   bookworm  Debian 12: kernel 6.1, Docker 20.10, classic image store
+#   trixie    Debian 13: kernel 6.12, Docker 26.1, classic image store
+#   forky     Debian testing: Docker 28.5 with the containerd image store turned on
+#             (features.containerd-snapshotter), as Docker 29 has it by default
+# "testing" is taken as forky. Prints the release, or fails naming the choices.
+BL_LABHOST_RELEASES="bookworm trixie forky"
+bl_labhost_release() {
+	_bl_r=${BONDLAB_LABHOST_DEBIAN:-forky}
+	[ "$_bl_r" != testing ] || _bl_r=forky
+	case " $BL_LABHOST_RELEASES " in
+	*" $_bl_r "*) printf '%s\n' "$_bl_r" ;;
+	*) bl_die "BONDLAB_LABHOST_DEBIAN=$_bl_r is not a lab host release; use one of: $BL_LABHOST_RELEASES (or testing)" ;;
+	esac
+	unset _bl_r
+}
+
 # Short content hash of the given files, in order (cache keys).
 bl_hash_files() {
 	cat "$@" | sha256sum | cut -c1-16

@@ -8,6 +8,8 @@
 # progress, timings and errors go to stderr.
 #
 # Environment:
+#   BONDLAB_LABHOST_DEBIAN        the VM's Debian release, so its kernel and Docker engine:
+#                                 forky (default), trixie or bookworm (labhost/lib.sh)
 #   BONDLAB_CACHE                 cache root (default $HOME/.cache/bondlab)
 #   BONDLAB_LABHOST_PORT          host port for the Docker API (default: first
 #                                 free port from 23750 up)
@@ -15,7 +17,7 @@
 #   BONDLAB_LABHOST_CPUS          VM CPUs (default 2)
 #   BONDLAB_LABHOST_BOOT_TIMEOUT  seconds to wait for the Docker API (default 180)
 #
-# State: <cache>/run/labhost.pid, labhost.port, labhost.console.log.
+# State: <cache>/run/labhost.pid, labhost.port, labhost.release, labhost.console.log.
 # The VM disk is the cached image opened with snapshot=on: every boot starts
 # from a clean engine, and nothing a lab does is written back to the cache.
 set -eu
@@ -31,6 +33,8 @@ exec 3>&1 1>&2
 run=$(bl_cache_dir)/run
 pidfile=$run/labhost.pid
 portfile=$run/labhost.port
+releasefile=$run/labhost.release
+release=$(bl_labhost_release)
 console=$run/labhost.console.log
 boot_timeout=${BONDLAB_LABHOST_BOOT_TIMEOUT:-180}
 
@@ -76,6 +80,9 @@ if [ -f "$pidfile" ]; then
 	pid=$(cat "$pidfile" 2>/dev/null || true)
 	port=$(cat "$portfile" 2>/dev/null || true)
 	if [ -n "$pid" ] && is_ours "$pid"; then
+		running=$(cat "$releasefile" 2>/dev/null || echo bookworm)
+		[ "$running" = "$release" ] ||
+			bl_die "the running lab host is Debian $running, not $release (BONDLAB_LABHOST_DEBIAN); stop it first (labhost/stop.sh) or ask for $running"
 		if [ -n "$port" ] && docker_answers "$port"; then
 			bl_log "reusing the running lab host (pid $pid, port $port)"
 			finish "$port"
@@ -90,7 +97,7 @@ if [ -f "$pidfile" ]; then
 		fi
 		bl_die "lab host pid $pid runs but its Docker API does not answer; run labhost/stop.sh, then start again"
 	fi
-	rm -f "$pidfile" "$portfile"
+	rm -f "$pidfile" "$portfile" "$releasefile"
 fi
 
 # --- VM image -------------------------------------------------------------------
@@ -158,7 +165,8 @@ done
 [ -n "$started" ] || bl_die "no free port among: $(echo "$ports" | tr '\n' ' ')"
 pid=$(cat "$pidfile")
 echo "$port" >"$portfile"
-bl_log "booting the lab host (pid $pid, Docker API on 127.0.0.1:$port, console $console)"
+echo "$release" >"$releasefile"
+bl_log "booting the Debian $release lab host (pid $pid, Docker API on 127.0.0.1:$port, console $console)"
 
 rc=0
 wait_docker "$pid" "$port" "$boot_timeout" || rc=$?
@@ -171,7 +179,7 @@ if [ "$rc" != 0 ]; then
 		sleep 2
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
-	rm -f "$pidfile" "$portfile"
+	rm -f "$pidfile" "$portfile" "$releasefile"
 	bl_log "last lines of the console log ($console):"
 	tail -n 40 "$console" >&2
 	exit 1

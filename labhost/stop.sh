@@ -53,4 +53,4 @@ case $pid in
 	fi
 	;;
 esac
-rm -f "$pidfile" "$portfile"
+rm -f "$pidfile" "$portfile" "$run/labhost.release"

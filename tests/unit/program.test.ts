@@ -1,3 +1,5 @@
+import * as path from "path";
+import { hashFiles } from "../../components/foundation";
 import { RegisteredResource, Stack } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
 import { listNetworks, loadTopology } from "../../components/labfile/load";
@@ -177,7 +179,8 @@ describe("variants", () => {
         expect(bondOptions(byName(resources, "lab-inetRouter-apply"))).toBe(options);
         // Two routers, two cables, and seed-shared's switch.
         expect(byType(resources, "docker:index/container:Container")).toHaveLength(variant === "seed-shared" ? 5 : 4);
-        expect(byType(resources, "command:local:Command")).toHaveLength(5);
+        // The router image's build, the host check, and each router's apply and verify.
+        expect(byType(resources, "command:local:Command")).toHaveLength(6);
     });
 
     it.each(listNetworks())("the network %s: a Node per node, each with its apply and verify", async (network) => {
@@ -229,11 +232,27 @@ describe("variants", () => {
         const image = byType(resources, "docker:index/remoteImage:RemoteImage")[0];
         expect(image.inputs.name).toBe("bondlab.invalid/router:local");
         expect(image.inputs.build).toBeUndefined();
-        const built = byType(
-            (await run({ "bondlab:variant": "seed" })).resources,
-            "docker:index/remoteImage:RemoteImage",
-        )[0];
-        expect(built.inputs.build.context).toMatch(/images\/router$/);
+        expect(resources.find((r) => r.name === "lab-router-image-build")).toBeUndefined();
+    });
+
+    it("builds the router image with the docker CLI, on the lab's Docker host, before the image resource finds it", async () => {
+        const { resources } = await run({ "bondlab:variant": "seed", "docker:host": "tcp://10.1.2.3:2375" });
+        const build = byName(resources, "lab-router-image-build");
+        expect(build.inputs.create).toContain("docker build -q");
+        expect(build.inputs.environment).toEqual({
+            DOCKER_HOST: "tcp://10.1.2.3:2375",
+            BONDLAB_IMAGE: "bondlab.invalid/router:local",
+            BONDLAB_IMAGE_CONTEXT: "images/router",
+            BONDLAB_IMAGE_FILES: hashFiles(path.join(__dirname, "..", "..", "images", "router")),
+        });
+        // Not the provider's build, which fails on the containerd image store (#22): a lookup by
+        // name, replaced (triggers) when the image's files change.
+        const image = byType(resources, "docker:index/remoteImage:RemoteImage")[0];
+        expect(image.inputs).toEqual({
+            name: "bondlab.invalid/router:local",
+            keepLocally: true,
+            triggers: { files: build.inputs.environment.BONDLAB_IMAGE_FILES },
+        });
     });
 
     it("builds a lab file of three channels with explicit subnets", async () => {

@@ -68,7 +68,13 @@ describe.each(Object.entries(RELEASES))("a stack that %s brought up, upgraded", 
             stack.state = old;
             const { steps } = await stack.up();
             expect(touched(steps, /^docker:/, release.fixes)).toEqual([]);
-            expect(touched(steps, /^command:/, release.fixes).filter((s) => !s.startsWith("update "))).toEqual([]);
+            const commands = touched(steps, /^command:/, release.fixes);
+            expect(commands.filter((s) => !s.startsWith("update ") && !s.startsWith("create "))).toEqual([]);
+            // The one command every older release lacks (#22): the docker CLI builds the router
+            // image, since the provider's build fails on the containerd image store. The image
+            // resource ignores the `build` its old state holds, so the image it recorded and the
+            // routers on it stay as they are.
+            expect(commands.filter((s) => s.startsWith("create "))).toEqual(["create lab-router-image-build"]);
             // Every Docker object the old state held is still there, under its id (but those a fix replaced).
             const ids = (state: StateResource[]) =>
                 state
