@@ -10,9 +10,9 @@ import {
 } from "../../components/docker-endpoint";
 import { ROUTER_IMAGE } from "../../components/foundation";
 import { listStacks, loadProject, loadStackFile, resolveConfig, stackConfig } from "../../engine/config";
-import { PROJECT_DIR, Stack } from "../../engine/engine";
+import { PROJECT_DIR, Stack, ignoringChanges } from "../../engine/engine";
 import { MemoryRealizer } from "../../engine/memory-realizer";
-import { COMMAND, CONTAINER, NETWORK } from "../../engine/providers";
+import { COMMAND, CONTAINER, NETWORK, REMOTE_IMAGE } from "../../engine/providers";
 import { Goal, StateResource, Step, decide, dependentReplacements, scheduleDeletes } from "../../engine/steps";
 
 // The engine model against the cases pulumi/pulumi's own tests assert, then the program's
@@ -123,6 +123,20 @@ describe("step decisions, as pkg/resource/deploy/step_generator.go makes them", 
             op: "replace",
             deleteBeforeReplace: true,
         });
+    });
+
+    it("ignoreChanges: an ignored input keeps its old value, or goes when the old state lacks it (processIgnoreChanges)", () => {
+        const image = goal("i", REMOTE_IMAGE, { name: "n", keepLocally: true, triggers: { files: "h" } });
+        const old = state({ ...image, inputs: { ...image.inputs, build: { context: "images/router" } } });
+        // Without the option, the build that left the program replaces the image (ForceNew).
+        expect(decide(old, image)).toMatchObject({ op: "replace", replaceKeys: ["build"] });
+        const ignoring = { ...image, ignoreChanges: ["build"] };
+        expect(ignoringChanges(ignoring, old).inputs).toEqual(old.inputs);
+        expect(decide(old, ignoringChanges(ignoring, old))).toEqual({ op: "same" });
+        // An input the old state lacks is dropped, so it cannot change anything either.
+        const added = { ...ignoring, inputs: { ...image.inputs, build: { context: "x" } } };
+        expect(ignoringChanges(added, state(image)).inputs).toEqual(image.inputs);
+        expect(() => ignoringChanges({ ...image, ignoreChanges: ["build.context"] }, old)).toThrow(/top-level/);
     });
 
     it("a network the program names is deleted before it is replaced; the resource option overrides the provider", () => {

@@ -75,3 +75,57 @@ describe("labhost/crash-report.sh", () => {
         expect(keep).toBeLessThan(start.indexOf(': >"$console"'));
     });
 });
+
+describe("the lab host's Debian release (BONDLAB_LABHOST_DEBIAN)", () => {
+    const release = (value?: string) =>
+        spawnSync("sh", ["-c", ". labhost/lib.sh && bl_labhost_release"], {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { ...process.env, BONDLAB_LABHOST_DEBIAN: value ?? "" },
+        });
+
+    it("is Debian testing (forky, the containerd image store) unless one of the three is named", () => {
+        expect(release().stdout).toBe("forky\n");
+        expect(release("testing").stdout).toBe("forky\n");
+        expect(release("trixie").stdout).toBe("trixie\n");
+        expect(release("bookworm").stdout).toBe("bookworm\n");
+    });
+
+    it("refuses another name, listing the choices", () => {
+        const r = release("buster");
+        expect(r.status).not.toBe(0);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain(
+            "BONDLAB_LABHOST_DEBIAN=buster is not a lab host release; use one of: bookworm trixie forky",
+        );
+    });
+
+    it("start.sh does not hand out a running lab host of another release", () => {
+        const cache = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-labhost-"));
+        // A stand-in for the running VM: a process whose command line is the lab host's QEMU's.
+        const vm = spawnSync(
+            "bash",
+            ["-c", "(exec -a qemu-system-x86_64-bondlab-labhost sleep 30) >/dev/null 2>&1 & echo $!"],
+            {
+                encoding: "utf8",
+            },
+        );
+        const pid = vm.stdout.trim();
+        try {
+            fs.mkdirSync(path.join(cache, "run"));
+            fs.writeFileSync(path.join(cache, "run", "labhost.pid"), pid);
+            fs.writeFileSync(path.join(cache, "run", "labhost.port"), "1");
+            fs.writeFileSync(path.join(cache, "run", "labhost.release"), "bookworm\n");
+            const r = spawnSync(path.join(ROOT, "labhost", "start.sh"), [], {
+                encoding: "utf8",
+                env: { ...process.env, BONDLAB_CACHE: cache, BONDLAB_LABHOST_DEBIAN: "forky", BONDLAB_NO_APT: "1" },
+            });
+            expect(r.status).not.toBe(0);
+            expect(r.stdout).toBe("");
+            expect(r.stderr).toContain("the running lab host is Debian bookworm, not forky");
+        } finally {
+            process.kill(Number(pid));
+            fs.rmSync(cache, { recursive: true, force: true });
+        }
+    });
+});
