@@ -27,7 +27,8 @@ export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 export const COMMAND = "command:local:Command";
 
 export const PROVIDER_RULES: Readonly<Record<string, ProviderRules>> = {
-    // internal/provider/resource_docker_container.go (ForceNew per field); Update
+    // The replacing inputs are the schema's (tests/unit/provider-schema.test.ts holds them to
+    // it). internal/provider/resource_docker_container.go (ForceNew per field); Update
     // (resource_docker_container_funcs.go resourceDockerContainerUpdate) changes only restart,
     // resources and must_run in place. pulumi-docker provider/resources.go sets
     // `DeleteBeforeReplace: true` on docker_container: its name is fixed, so the old one goes first.
@@ -38,7 +39,7 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRules>> = {
             "hostname",
             "domainname",
             "command",
-            "entrypoint",
+            "entrypoints",
             "user",
             "dns",
             "dnsOpts",
@@ -59,6 +60,7 @@ export const PROVIDER_RULES: Readonly<Record<string, ProviderRules>> = {
             "envs",
             "privileged",
             "devices",
+            "deviceRequests",
             "labels",
             "shmSize",
             "logDriver",
