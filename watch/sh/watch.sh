@@ -8,9 +8,9 @@
 #   hello TIME_NS bond=BOND peer=ADDR
 #   option KEY=VALUE ...      the bond's options in force (sysfs), once
 #   tick TIME_NS active=SLAVE agg=ID slave=NAME:ADMIN:CARRIER:MII:FAILURES:TX:RX:AGG:ACTOR:PARTNER ...
-#                             from /proc/net/bonding and sysfs; ADMIN is up/down (IFF_UP),
-#                             CARRIER 1/0, AGG and the LACP port state bytes of actor and
-#                             partner "-" outside 802.3ad
+#                             from sysfs; ADMIN is up/down (IFF_UP), CARRIER 1/0, MII up, down,
+#                             going-down or going-back, AGG and the LACP port state bytes of
+#                             actor and partner "-" outside 802.3ad
 #   [SECONDS.MICROS] ...      ping -D -O of the peer: a reply, or "no answer yet for icmp_seq=N"
 # Times are the Docker host's clock: ping -D's, and for ticks `date +%s%N` once at the start
 # carried on by /proc/uptime (10 ms steps), which a builtin can read.
@@ -21,42 +21,46 @@ base_ns=$(date +%s%N)
 read -r up _ </proc/uptime
 base_cs=${up%.*}${up#*.}
 
+# A tick reads short sysfs files only (bonding/ and each slave's bonding_slave/), the same
+# kernel values /proc/net/bonding prints (bond_sysfs.c, bond_sysfs_slave.c, bond_procfs.c):
+# dash's read takes one byte per system call, and that file is kilobytes long in 802.3ad.
+b=/sys/class/net/$bond/bonding
 tick() {
     read -r up _ </proc/uptime
     ns=$((base_ns + (${up%.*}${up#*.} - base_cs) * 10000000))
-    out="" active=- agg=- inagg=0 s="" who=""
-    if ! [ -r "/proc/net/bonding/$bond" ]; then
+    if ! [ -d "$b" ]; then
         echo "tick $ns error=no-bond"
         return
     fi
-    while IFS= read -r l; do
-        case $l in
-        "Currently Active Slave: "*) active=${l#*: } ;;
-        "Active Aggregator Info:"*) inagg=1 ;;
-        "	Aggregator ID: "*) [ "$inagg" = 0 ] || { agg=${l#*: } && inagg=0; } ;;
-        "Slave Interface: "*)
-            slave
-            s=${l#*: } mii=- fail=0 sagg=- ac=- pa=- who=""
-            ;;
-        "MII Status: "*) [ -z "$s" ] || mii=${l#*: } ;;
-        "Link Failure Count: "*) [ -z "$s" ] || fail=${l#*: } ;;
-        "Aggregator ID: "*) [ -z "$s" ] || sagg=${l#*: } ;;
-        *"details actor lacp pdu:"*) who=actor ;;
-        *"details partner lacp pdu:"*) who=partner ;;
-        *"port state: "*)
-            case $who in actor) ac=${l##*: } ;; partner) pa=${l##*: } ;; esac
-            ;;
-        esac
-    done <"/proc/net/bonding/$bond"
-    slave
-    echo "tick $ns active=$active agg=$agg$out"
+    mode="" active="" slaves="" agg="" out=""
+    read -r mode _ <"$b/mode" || :
+    read -r active <"$b/active_slave" || :
+    # An empty file has no newline: read fails, and the value stays empty.
+    read -r slaves <"$b/slaves" || :
+    # /proc/net/bonding names no active slave "None" in the modes that have one, and prints
+    # none in the others; with no active aggregator it prints no ID, where sysfs prints 0.
+    case $mode in active-backup | balance-tlb | balance-alb) none=None ;; *) none=- ;; esac
+    if [ "$mode" = 802.3ad ]; then
+        read -r agg <"$b/ad_aggregator" || :
+        [ "$agg" != 0 ] || agg=""
+    fi
+    for s in $slaves; do slave; done
+    echo "tick $ns active=${active:-$none} agg=${agg:--}$out"
 }
 
-# The slave read so far ($s), with its counters and link state from sysfs, onto $out.
+# One slave ($s): its bonding state, counters and link state, onto $out.
 slave() {
-    [ -n "$s" ] || return 0
     d=/sys/class/net/$s
-    tx=- rx=- car=- flags=0
+    mii=- fail=0 sagg=- ac=- pa=- tx=- rx=- car=- flags=0
+    read -r mii <"$d/bonding_slave/mii_status" || mii=-
+    # "going down" and "going back" (with up- or downdelay) become one word.
+    case $mii in *" "*) mii=${mii%% *}-${mii#* } ;; esac
+    read -r fail <"$d/bonding_slave/link_failure_count" || fail=0
+    if [ "$mode" = 802.3ad ]; then
+        read -r sagg <"$d/bonding_slave/ad_aggregator_id" || sagg=-
+        read -r ac <"$d/bonding_slave/ad_actor_oper_port_state" || ac=-
+        read -r pa <"$d/bonding_slave/ad_partner_oper_port_state" || pa=-
+    fi
     read -r tx <"$d/statistics/tx_packets" || tx=-
     read -r rx <"$d/statistics/rx_packets" || rx=-
     # An interface set down has no carrier to read (EINVAL).
@@ -64,18 +68,16 @@ slave() {
     read -r flags <"$d/flags" || flags=0
     case $flags in *[13579bdfBDF]) admin=up ;; *) admin=down ;; esac
     out="$out slave=$s:$admin:$car:$mii:$fail:$tx:$rx:$sagg:$ac:$pa"
-    s=""
 }
 
 echo "hello $base_ns bond=$bond peer=${WATCH_PEER:-}"
-d=/sys/class/net/$bond/bonding
-if [ -d "$d" ]; then
+if [ -d "$b" ]; then
     line="option"
     for k in mode miimon updelay downdelay arp_interval arp_ip_target arp_missed_max arp_validate primary \
         primary_reselect fail_over_mac lacp_rate ad_select xmit_hash_policy all_slaves_active; do
         v=""
         # The first word ("fast 1" is lacp_rate fast); every target of arp_ip_target, by commas.
-        [ -r "$d/$k" ] && read -r v rest <"$d/$k"
+        [ -r "$b/$k" ] && read -r v rest <"$b/$k"
         [ "$k" != arp_ip_target ] || for t in $rest; do v="$v,$t"; done
         line="$line $k=$v"
     done
