@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -432,5 +433,71 @@ describe("a recording that is not one", () => {
             /:2: not a recorded line/,
         );
         expect(() => readRecording(path.join(dir, "missing.jsonl"))).toThrow(/cannot read the recording .*ENOENT/);
+    });
+});
+
+describe("the agent (watch/sh/watch.sh) on a bond's sysfs", () => {
+    const ROOT = path.join(__dirname, "..", "..");
+    /** A bond's sysfs as the kernel writes it: one value per file, an empty file for none. */
+    function sysfs(files: Record<string, string>): string {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-sysfs-"));
+        for (const [file, value] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+            fs.writeFileSync(path.join(root, file), value);
+        }
+        return root;
+    }
+    const slave = (name: string, mii: string, failures: string, agg: string) => ({
+        [`${name}/bonding_slave/mii_status`]: `${mii}\n`,
+        [`${name}/bonding_slave/link_failure_count`]: `${failures}\n`,
+        [`${name}/bonding_slave/ad_aggregator_id`]: `${agg}\n`,
+        [`${name}/bonding_slave/ad_actor_oper_port_state`]: "61\n",
+        [`${name}/bonding_slave/ad_partner_oper_port_state`]: "5\n",
+        [`${name}/statistics/tx_packets`]: "42\n",
+        [`${name}/statistics/rx_packets`]: "46\n",
+        [`${name}/carrier`]: "1\n",
+        [`${name}/flags`]: "0x1003\n",
+    });
+    /** The agent's first tick, without a peer (its ticks are then paced by a sleep). */
+    function firstTick(root: string): string {
+        const r = spawnSync("sh", ["-c", `(sleep 1; exit 0) | sh ${path.join(ROOT, "watch", "sh", "watch.sh")}`], {
+            encoding: "utf8",
+            env: { ...process.env, WATCH_SYSFS: root, WATCH_BOND: "bond0", WATCH_PEER: "" },
+        });
+        return r.stdout
+            .split("\n")
+            .find((l) => l.startsWith("tick "))!
+            .replace(/^tick \d+/, "tick T");
+    }
+
+    it("reads 802.3ad: the aggregator, each slave's MII in one word, failures, counters and LACP bytes", () => {
+        const root = sysfs({
+            "bond0/bonding/mode": "802.3ad 4\n",
+            "bond0/bonding/active_slave": "",
+            "bond0/bonding/slaves": "eth1 eth2\n",
+            "bond0/bonding/ad_aggregator": "2\n",
+            ...slave("eth1", "up", "0", "2"),
+            ...slave("eth2", "going down", "3", "1"),
+        });
+        expect(firstTick(root)).toBe(
+            "tick T active=- agg=2 slave=eth1:up:1:up:0:42:46:2:61:5 slave=eth2:up:1:going-down:3:42:46:1:61:5",
+        );
+    });
+
+    it("says None where an active-backup bond has no active slave, and no aggregator where 802.3ad has none", () => {
+        const backup = sysfs({
+            "bond0/bonding/mode": "active-backup 1\n",
+            "bond0/bonding/active_slave": "",
+            "bond0/bonding/slaves": "eth1\n",
+            ...slave("eth1", "down", "1", "N/A"),
+        });
+        expect(firstTick(backup)).toBe("tick T active=None agg=- slave=eth1:up:1:down:1:42:46:-:-:-");
+        const lacp = sysfs({
+            "bond0/bonding/mode": "802.3ad 4\n",
+            "bond0/bonding/slaves": "",
+            "bond0/bonding/ad_aggregator": "0\n",
+        });
+        expect(firstTick(lacp)).toBe("tick T active=- agg=-");
+        expect(firstTick(sysfs({ "lo/flags": "0x9\n" }))).toBe("tick T error=no-bond");
     });
 });

@@ -24,7 +24,8 @@ base_cs=${up%.*}${up#*.}
 # A tick reads short sysfs files only (bonding/ and each slave's bonding_slave/), the same
 # kernel values /proc/net/bonding prints (bond_sysfs.c, bond_sysfs_slave.c, bond_procfs.c):
 # dash's read takes one byte per system call, and that file is kilobytes long in 802.3ad.
-b=/sys/class/net/$bond/bonding
+net=${WATCH_SYSFS:-/sys/class/net} # another tree only for the unit tests
+b=$net/$bond/bonding
 tick() {
     read -r up _ </proc/uptime
     ns=$((base_ns + (${up%.*}${up#*.} - base_cs) * 10000000))
@@ -50,7 +51,7 @@ tick() {
 
 # One slave ($s): its bonding state, counters and link state, onto $out.
 slave() {
-    d=/sys/class/net/$s
+    d=$net/$s
     mii=- fail=0 sagg=- ac=- pa=- tx=- rx=- car=- flags=0
     read -r mii <"$d/bonding_slave/mii_status" || mii=-
     # "going down" and "going back" (with up- or downdelay) become one word.
