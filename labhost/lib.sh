@@ -32,7 +32,8 @@ bl_since() {
 #   bookworm  Debian 12: kernel 6.1, Docker 20.10, classic image store
 #   trixie    Debian 13: kernel 6.12, Docker 26.1, classic image store
 #   forky     Debian testing: Docker 28.5 with the containerd image store turned on
-#             (features.containerd-snapshotter), as Docker 29 has it by default
+#             (features.containerd-snapshotter), as Docker 29 has it by default, on
+#             Debian 13's kernel (build.sh says why)
 # "testing" is taken as forky. Prints the release, or fails naming the choices.
 BL_LABHOST_RELEASES="bookworm trixie forky"
 bl_labhost_release() {
