@@ -10,7 +10,7 @@ stack=${2:-dev}
 cd "$(dirname "$0")/.."
 case $action in up | down) ;; *) echo "usage: stack.sh up|down [STACK]" >&2 && exit 2 ;; esac
 say() { echo "bondlab: $*" >&2; }
-# The router image the lab host VM holds (components/lab.ts, ROUTER_IMAGE): it has no registry to build from.
+# The router image the lab host VM holds (components/foundation.ts, ROUTER_IMAGE): it has no registry to build from.
 LABHOST_IMAGE=bondlab.invalid/router:local
 # One file per stack that up placed on the lab host VM, and "booted" while a VM up started runs.
 marks=${BONDLAB_LABHOST_MARKS:-.pulumi-state/.labhost}
