@@ -13,20 +13,19 @@ where=${DOCKER_HOST:-docker context ${DOCKER_CONTEXT:-default}}
 build() {
     docker build -q --label "org.bondlab.router-files=$BONDLAB_IMAGE_FILES" -t "$BONDLAB_IMAGE" "$BONDLAB_IMAGE_CONTEXT" 2>&1
 }
+fail() {
+    echo "bondlab: building the router image ($BONDLAB_IMAGE_CONTEXT) on $where failed: $out" >&2
+    echo "Fix: the build runs apt-get on the Docker host, so it needs Debian's mirror; or build or load an image yourself and set bondlab:routerImage to it." >&2
+    exit 1
+}
 if ! out=$(build); then
     case "$out" in
     *"buildx component is missing"*)
         # A docker CLI of 23 or later builds through buildx; without the plugin, the classic
         # builder still builds (Docker 28 keeps it, on either image store).
         echo "bondlab: the docker CLI has no buildx plugin: building with the classic builder" >&2
-        out=$(DOCKER_BUILDKIT=0 build) || {
-            echo "bondlab: building the router image ($BONDLAB_IMAGE_CONTEXT) on $where failed: $out" >&2
-            exit 1
-        } ;;
-    *)
-        echo "bondlab: building the router image ($BONDLAB_IMAGE_CONTEXT) on $where failed: $out" >&2
-        echo "Fix: the build runs apt-get on the Docker host, so it needs Debian's mirror; or build or load an image yourself and set bondlab:routerImage to it." >&2
-        exit 1 ;;
+        out=$(DOCKER_BUILDKIT=0 build) || fail ;;
+    *) fail ;;
     esac
 fi
 # -q prints the id last (the classic builder may print warnings before it).
