@@ -500,4 +500,49 @@ describe("the agent (watch/sh/watch.sh) on a bond's sysfs", () => {
         expect(firstTick(lacp)).toBe("tick T active=- agg=-");
         expect(firstTick(sysfs({ "lo/flags": "0x9\n" }))).toBe("tick T error=no-bond");
     });
+
+    it("ticks on each of the kernel's link events as well as on its pacer, and prints none of the events", () => {
+        // A stand-in for `ip -o monitor link`: two RTM_NEWLINK lines, as a slave going down and
+        // the bond's failover print them, then nothing more. The pacer ticks once (a minute's idle
+        // tick), so every further tick is an event's.
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-ip-"));
+        const printed = path.join(bin, "printed");
+        fs.writeFileSync(
+            path.join(bin, "ip"),
+            [
+                "#!/bin/sh",
+                '[ "$*" = "-o monitor link" ] || exit 1',
+                'echo "3: eth1: <BROADCAST,MULTICAST,SLAVE> mtu 1500 master bond0 state DOWN"',
+                'echo "4: bond0: <BROADCAST,MULTICAST,MASTER,UP,LOWER_UP> mtu 1500 state UP"',
+                `touch ${printed}`,
+                "exec sleep 60",
+            ].join("\n"),
+            { mode: 0o755 },
+        );
+        const root = sysfs({
+            "bond0/bonding/mode": "active-backup 1\n",
+            "bond0/bonding/active_slave": "eth2\n",
+            "bond0/bonding/slaves": "eth1 eth2\n",
+            ...slave("eth1", "down", "1", "N/A"),
+            ...slave("eth2", "up", "0", "N/A"),
+        });
+        // stdin stays open until the events are printed and read: closing it ends the agent.
+        const input = `until [ -e ${printed} ]; do sleep 0.05; done; sleep 0.5`;
+        const r = spawnSync("sh", ["-c", `(${input}) | sh ${path.join(ROOT, "watch", "sh", "watch.sh")}`], {
+            encoding: "utf8",
+            env: {
+                ...process.env,
+                PATH: `${bin}:${process.env.PATH}`,
+                WATCH_SYSFS: root,
+                WATCH_PEER: "",
+                WATCH_IDLE_TICK: "60",
+            },
+        });
+        const lines = r.stdout.split("\n").filter((l) => l !== "");
+        expect(lines.filter((l) => l.startsWith("tick "))).toHaveLength(3);
+        expect(lines.every((l) => /^(hello|option|tick) /.test(l))).toBe(true);
+        expect(lines.at(-1)).toMatch(
+            /^tick \d+ active=eth2 agg=- slave=eth1:up:1:down:1:42:46:-:-:- slave=eth2:up:1:up:0/,
+        );
+    });
 });

@@ -2,8 +2,8 @@
 # The live view's agent: one per router, started once with
 # `docker exec -i CONTAINER sh -c "$(cat watch.sh)"`, that streams what the bond is doing on
 # stdout until its stdin closes. One exec per router for the whole watch, and no process per
-# tick: each of ping's lines (one per probe, answered or not: -O) is followed by a tick read
-# with the shell's builtins alone. On an emulated CPU every fork costs milliseconds, and the
+# tick: each of ping's lines (one per probe, answered or not: -O), and each of the kernel's
+# link events, is followed by a tick read with the shell's builtins alone. On an emulated CPU every fork costs milliseconds, and the
 # awk, date and sleep of a tick once cost a third of a core (npm run bench -- --watch).
 #   hello TIME_NS bond=BOND peer=ADDR
 #   option KEY=VALUE ...      the bond's options in force (sysfs), once
@@ -76,7 +76,7 @@ if [ -d "$b" ]; then
     line="option"
     for k in mode miimon updelay downdelay arp_interval arp_ip_target arp_missed_max arp_validate primary \
         primary_reselect fail_over_mac lacp_rate ad_select xmit_hash_policy all_slaves_active; do
-        v=""
+        v="" rest=""
         # The first word ("fast 1" is lacp_rate fast); every target of arp_ip_target, by commas.
         [ -r "$b/$k" ] && read -r v rest <"$b/$k"
         [ "$k" != arp_ip_target ] || for t in $rest; do v="$v,$t"; done
@@ -85,30 +85,41 @@ if [ -d "$b" ]; then
     echo "$line"
 fi
 
-# The ticks follow the ping's lines, 5 a second; without a peer, or once ping has ended, a
-# sleep paces them. The ping writes into a FIFO so that its pid is known and it can be stopped.
+# One loop reads one FIFO and ticks after each line it reads, so the snapshots it prints are
+# in the order it took them. Two kinds of writer feed it:
+# - the pacer: ping's lines, 5 a second (each is printed, then a tick); without a peer, or once
+#   ping has ended, a blank line every WATCH_IDLE_TICK seconds;
+# - the kernel: `ip -o monitor link` prints a line for each RTM_NEWLINK in the router, which
+#   rtnetlink sends on a slave's up/down, its MII and backup state (NETDEV_CHANGELOWERSTATE)
+#   and a failover (NETDEV_BONDING_FAILOVER), so a change is read as it happens, not at the
+#   next probe. Its lines are not printed.
 fifo=$(mktemp -u)
 mkfifo "$fifo"
-ping_pid=""
-if [ -n "${WATCH_PEER:-}" ]; then
-    ping -D -O -n -i "$interval" "$WATCH_PEER" >"$fifo" 2>&1 &
-    ping_pid=$!
-else
-    : >"$fifo" &
-fi
-{
-    while IFS= read -r line; do
-        echo "$line"
-        tick
-    done <"$fifo"
+(
+    if [ -n "${WATCH_PEER:-}" ]; then
+        ping -D -O -n -i "$interval" "$WATCH_PEER" 2>&1 &
+        trap 'kill $! 2>/dev/null; exit 0' TERM
+        wait $!
+        trap - TERM
+    fi
     while :; do
-        tick
-        sleep 0.25
+        echo
+        sleep "${WATCH_IDLE_TICK:-0.25}"
     done
-} &
+) >"$fifo" 2>/dev/null &
+pacer_pid=$!
+ip -o monitor link >"$fifo" 2>/dev/null &
+monitor_pid=$!
+while IFS= read -r line; do
+    case $line in
+        "" | [0-9]*": "*) ;;
+        *) echo "$line" ;;
+    esac
+    tick
+done <"$fifo" &
 ticks_pid=$!
 stop() {
-    kill $ping_pid $ticks_pid 2>/dev/null
+    kill $pacer_pid $monitor_pid $ticks_pid 2>/dev/null
     rm -f "$fifo"
 }
 trap 'stop; exit 0' TERM INT HUP
