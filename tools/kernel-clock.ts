@@ -32,8 +32,8 @@ export interface ClockSample {
 
 /**
  * This machine's clock minus the kernel log's, in ms, from the marker whose round trip was
- * shortest; the error is at most half of it. Markers the kernel dropped (/dev/kmsg writes are
- * rate-limited) are skipped.
+ * shortest; the error is at most half of it. A marker missing from the log (/dev/kmsg drops
+ * writes past its rate limit) is skipped.
  */
 export function offsetFromMarkers(samples: ClockSample[], log: KernelLine[]): { offsetMs: number; errorMs: number } {
     let best = { offsetMs: NaN, errorMs: Infinity };
@@ -48,7 +48,7 @@ export function offsetFromMarkers(samples: ClockSample[], log: KernelLine[]): { 
 }
 
 /** Sets the kernel log's clock against this machine's, through a router (privileged: /dev/kmsg). */
-export async function kernelLogClock(container: string, markers = 5): Promise<{ offsetMs: number; errorMs: number }> {
+export async function kernelLogClock(container: string, markers = 10): Promise<{ offsetMs: number; errorMs: number }> {
     const exec = new StreamingExec(container, [
         "sh",
         "-c",
