@@ -19,10 +19,10 @@ import {
     Add,
     FOUR_PART,
     HOSTNAME,
+    IFNAMSIZ,
     LabConfigError,
     LabIssue,
     MAX_CHANNELS,
-    SEGMENT_NAME,
     bondNameProblem,
     checkArpTargets,
     checkBondName,
@@ -31,6 +31,7 @@ import {
     checkOptions,
     cidrText,
     didYouMean,
+    fieldPath,
     isPlainCidr,
     prototypeKeyIssues,
     specialRange,
@@ -42,11 +43,10 @@ import {
 // validator: a version 1 file is read as a network and checked here too (classic.ts). It runs
 // before any resource is registered, so a bad file never leaves a half-built lab behind.
 
-const IFNAMSIZ = 15;
 export const MAX_NODES = 32;
 const MAX_ROUTES = 64;
 /** Link, channel and segment names end up in Docker object names: short and plain. */
-const SHORT_NAME = SEGMENT_NAME;
+const SHORT_NAME = /^[a-z0-9][a-z0-9-]{0,14}$/;
 const SHORT_NAME_RULE = "1-15 lower-case letters, digits or '-', starting with a letter or digit";
 
 const vlanSchema = z.object({ id: z.number(), address: z.string() }).strict();
@@ -873,13 +873,13 @@ function topologyZodIssue(issue: z.ZodIssue): LabIssue {
             last === "vlans" ? VLAN_KEYS : under === "ends" ? END_KEYS : under === "ports" ? PORT_KEYS : undefined;
         if (issue.keys.includes("mode") && under === "ends")
             return {
-                field: fieldOf(issue.path),
+                field: fieldPath(issue.path),
                 message: "the mode is set once per link (links[].bond.mode): both ends of a bond run the same mode",
             };
         if (allowed) {
             const keys = issue.keys.map((k) => `"${k}"${didYouMean(k, allowed)}`).join(", ");
             return {
-                field: fieldOf(issue.path),
+                field: fieldPath(issue.path),
                 message: `unknown key ${keys}: allowed here are ${allowed.join(", ")}`,
             };
         }
@@ -890,13 +890,4 @@ function topologyZodIssue(issue: z.ZodIssue): LabIssue {
             message: `${JSON.stringify(issue.received)} is not a lab file version: write version: 2 (or leave it out for a version 1 file)`,
         };
     return zodIssue(issue, KNOWN_KEYS);
-}
-
-function fieldOf(path: (string | number)[]): string {
-    return (
-        path
-            .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
-            .join("")
-            .replace(/^\./, "") || "(file)"
-    );
 }

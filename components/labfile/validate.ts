@@ -68,7 +68,8 @@ function shownIssues(issues: readonly LabIssue[]): string[] {
 }
 
 export const MAX_CHANNELS = 8;
-const IFNAMSIZ = 15; // Linux interface names: at most 15 characters.
+/** Linux interface names: at most 15 characters. */
+export const IFNAMSIZ = 15;
 
 /**
  * "__proto__" as a key anywhere in the file: the schema would drop it without a word (it
@@ -95,11 +96,14 @@ export function prototypeKeyIssues(raw: unknown): LabIssue[] {
     return issues;
 }
 
-function fieldPath(path: (string | number)[]): string {
-    return path
-        .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
-        .join("")
-        .replace(/^\./, "");
+/** A zod-style path as the field messages name: nodes[0].routes[1].via, or (file) for the root. */
+export function fieldPath(path: (string | number)[]): string {
+    return (
+        path
+            .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+            .join("")
+            .replace(/^\./, "") || "(file)"
+    );
 }
 
 export type Add = (field: string, message: string) => void;
@@ -156,9 +160,6 @@ export function checkHostAddress(field: string, value: string, add: Add): string
     }
     return ip.toString();
 }
-
-/** Segment names end up in container names: short and plain, like channel names. */
-export const SEGMENT_NAME = /^[a-z0-9][a-z0-9-]{0,14}$/;
 
 export function overlaps(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean {
     return a[0].match(b) || b[0].match(a);
@@ -373,11 +374,7 @@ function checkValue(
 }
 
 export function zodIssue(issue: z.ZodIssue, knownKeys: Record<string, string[]>): LabIssue {
-    const field =
-        issue.path
-            .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
-            .join("")
-            .replace(/^\./, "") || "(file)";
+    const field = fieldPath(issue.path);
     if (issue.code === "unrecognized_keys") {
         const parent = issue.path.filter((p) => typeof p === "string").join(".");
         const allowed = (Object.hasOwn(knownKeys, parent) ? knownKeys[parent] : undefined) ?? [];
