@@ -719,9 +719,8 @@ function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSp
         const cidr = ipaddr.IPv4.parseCIDR(value);
         if (cidr[1] < 8 || cidr[1] > 29)
             return add(field, `/${cidr[1]} does not fit a Docker network here: use /8 to /29`);
-        const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
-        if (cidr[0].toString() !== network)
-            return add(field, `"${value}" has host bits set: the subnet is ${network}/${cidr[1]}`);
+        const hostBits = hostBitsSet(value);
+        if (hostBits) return add(field, hostBits);
         docker.push({ field, cidr });
     };
     take("management.subnet", file.management.subnet);
@@ -783,79 +782,78 @@ function checkRoutes(
         node.routes.slice(0, MAX_ROUTES).forEach((route, r) => {
             const field = `nodes[${n}].routes[${r}]`;
             const to = route.to === "default" ? "0.0.0.0/0" : route.to;
-            let ok = true;
-            if (!isPlainCidr(to) || (to !== "0.0.0.0/0" && specialRange(to.split("/")[0]))) {
-                add(`${field}.to`, `"${route.to}" is not a destination: write a subnet like 10.0.2.0/24, or default`);
-                ok = false;
-            } else if (ipaddr.IPv4.networkAddressFromCIDR(to).toString() !== to.split("/")[0]) {
-                add(
-                    `${field}.to`,
-                    `"${to}" has host bits set: the subnet is ${ipaddr.IPv4.networkAddressFromCIDR(to)}/${to.split("/")[1]}`,
-                );
-                ok = false;
-            } else if (seen.has(to)) {
-                add(`${field}.to`, `${route.to} is routed twice on ${node.name}: keep one route per destination`);
-                ok = false;
-            } else {
-                // A summary route may cover a connected subnet (the longest prefix wins); one inside it is dead.
-                const inside = (a: AddressSpec) =>
-                    ipaddr.IPv4.parse(to.split("/")[0]).match(cidrOf(a.address)) &&
-                    Number(to.split("/")[1]) >= cidrOf(a.address)[1];
-                const direct = own.find((a) => to !== "0.0.0.0/0" && inside(a));
-                if (direct) {
-                    add(
-                        `${field}.to`,
-                        `${to} is inside ${node.name}'s connected ${cidrText(cidrOf(direct.address))} ` +
-                            `(${direct.address}): routes are for subnets the node does not reach directly`,
-                    );
-                    ok = false;
-                }
-            }
+            const toProblem = destinationProblem(route.to, to, node.name, own, seen);
+            if (toProblem) add(`${field}.to`, toProblem);
             seen.add(to);
-            if (!FOUR_PART.test(route.via)) {
-                add(
-                    `${field}.via`,
-                    `"${route.via}" is not an IPv4 address in plain decimal: write it like 192.168.1.2`,
-                );
-                ok = false;
-            } else if (own.some((a) => a.ip === route.via)) {
-                add(`${field}.via`, `${route.via} is ${node.name}'s own address: route via a neighbour`);
-                ok = false;
-            } else if (!own.some((a) => ipaddr.IPv4.parse(route.via).match(cidrOf(a.address)))) {
-                const nets = own.map((a) => cidrText(cidrOf(a.address))).join(", ") || "none";
-                add(
-                    `${field}.via`,
-                    `${route.via} is not on any of ${node.name}'s subnets (${nets}): a gateway must be a direct neighbour`,
-                );
-                ok = false;
-            } else {
-                const edge = subnetEdge(node.name, own, route.via);
-                if (edge) {
-                    add(`${field}.via`, `${route.via} is ${edge}: route via a neighbour's address on that subnet`);
-                    ok = false;
-                }
-            }
-            if (ok) routes.push({ to, via: route.via });
+            const viaProblem = gatewayProblem(route.via, node.name, own);
+            if (viaProblem) add(`${field}.via`, viaProblem);
+            if (!toProblem && !viaProblem) routes.push({ to, via: route.via });
         });
         result.set(node.name, routes);
     });
     return result;
 }
 
+/** Why a route's destination (`to`, with default spelled out) is refused on this node, or undefined. */
+function destinationProblem(
+    written: string,
+    to: string,
+    node: string,
+    own: AddressSpec[],
+    seen: ReadonlySet<string>,
+): string | undefined {
+    const [ip, prefix] = to.split("/");
+    if (!isPlainCidr(to) || (to !== "0.0.0.0/0" && specialRange(ip)))
+        return `"${written}" is not a destination: write a subnet like 10.0.2.0/24, or default`;
+    const hostBits = hostBitsSet(to);
+    if (hostBits) return hostBits;
+    if (seen.has(to)) return `${written} is routed twice on ${node}: keep one route per destination`;
+    // A summary route may cover a connected subnet (the longest prefix wins); one inside it is dead.
+    const direct = own.find(
+        (a) =>
+            to !== "0.0.0.0/0" &&
+            ipaddr.IPv4.parse(ip).match(cidrOf(a.address)) &&
+            Number(prefix) >= cidrOf(a.address)[1],
+    );
+    if (direct)
+        return (
+            `${to} is inside ${node}'s connected ${cidrText(cidrOf(direct.address))} ` +
+            `(${direct.address}): routes are for subnets the node does not reach directly`
+        );
+    return undefined;
+}
+
 /**
- * Whether a gateway is the network or broadcast address of the node's subnet it is on: no
- * neighbour holds either, and the kernel refuses the broadcast one ("Nexthop has invalid gateway").
+ * Why a gateway is refused, or undefined: it must be a neighbour on one of the node's subnets,
+ * and not that subnet's network or broadcast address (no neighbour holds either, and the kernel
+ * refuses the broadcast one: "Nexthop has invalid gateway").
  */
-function subnetEdge(node: string, own: AddressSpec[], via: string): string | undefined {
+function gatewayProblem(via: string, node: string, own: AddressSpec[]): string | undefined {
+    if (!FOUR_PART.test(via)) return `"${via}" is not an IPv4 address in plain decimal: write it like 192.168.1.2`;
+    if (own.some((a) => a.ip === via)) return `${via} is ${node}'s own address: route via a neighbour`;
     const gateway = ipaddr.IPv4.parse(via);
     const on = own.find((a) => gateway.match(cidrOf(a.address)));
-    if (!on) return undefined;
+    if (!on) {
+        const nets = own.map((a) => cidrText(cidrOf(a.address))).join(", ") || "none";
+        return `${via} is not on any of ${node}'s subnets (${nets}): a gateway must be a direct neighbour`;
+    }
     const subnet = `${node}'s ${cidrText(cidrOf(on.address))} (${on.address})`;
+    const fix = "route via a neighbour's address on that subnet";
     if (via === ipaddr.IPv4.networkAddressFromCIDR(on.address).toString())
-        return `the network address of ${subnet}, which names the subnet, not a neighbour`;
+        return `${via} is the network address of ${subnet}, which names the subnet, not a neighbour: ${fix}`;
     if (via === ipaddr.IPv4.broadcastAddressFromCIDR(on.address).toString())
-        return `the broadcast address of ${subnet}, which the kernel refuses as a gateway ("Nexthop has invalid gateway")`;
+        return (
+            `${via} is the broadcast address of ${subnet}, ` +
+            `which the kernel refuses as a gateway ("Nexthop has invalid gateway"): ${fix}`
+        );
     return undefined;
+}
+
+/** Why a plain CIDR is not a subnet's own address (its host bits are set), or undefined. */
+function hostBitsSet(value: string): string | undefined {
+    const [ip, prefix] = value.split("/");
+    const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
+    return ip === network ? undefined : `"${value}" has host bits set: the subnet is ${network}/${prefix}`;
 }
 
 function cidrOf(address: string): [ipaddr.IPv4, number] {
