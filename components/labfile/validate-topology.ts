@@ -35,6 +35,7 @@ import {
     isPlainCidr,
     prototypeKeyIssues,
     specialRange,
+    unknownKeys,
     zodIssue,
 } from "./validate";
 
@@ -47,7 +48,6 @@ export const MAX_NODES = 32;
 const MAX_ROUTES = 64;
 /** Link, channel and segment names end up in Docker object names: short and plain. */
 const SHORT_NAME = /^[a-z0-9][a-z0-9-]{0,14}$/;
-const SHORT_NAME_RULE = "1-15 lower-case letters, digits or '-', starting with a letter or digit";
 
 const vlanSchema = z.object({ id: z.number(), address: z.string() }).strict();
 const portSchema = z.object({ address: z.string().optional(), vlans: z.array(vlanSchema).default([]) }).strict();
@@ -125,6 +125,11 @@ const KNOWN_KEYS: Record<string, string[]> = {
 const END_KEYS = ["address", "vlans", "bond"];
 const PORT_KEYS = ["address", "vlans"];
 const VLAN_KEYS = ["id", "address"];
+
+/** What a name that is not a SHORT_NAME must be, with an example. */
+function notShort(name: string, example: string): string {
+    return `"${name}" must be 1-15 lower-case letters, digits or '-', starting with a letter or digit, e.g. ${example}`;
+}
 
 /** Does this parsed file say it is a version 2 lab file? */
 export function isTopologyFile(raw: unknown): boolean {
@@ -236,7 +241,7 @@ function checkLink(
     add: Add,
 ): LinkSpec {
     const field = `links[${i}]`;
-    if (!SHORT_NAME.test(link.name)) add(`${field}.name`, `"${link.name}" must be ${SHORT_NAME_RULE}, e.g. wan`);
+    if (!SHORT_NAME.test(link.name)) add(`${field}.name`, notShort(link.name, "wan"));
 
     const channels = (
         typeof link.channels === "number"
@@ -297,10 +302,8 @@ function checkLink(
         return { node, slaves, ...checkPort(endField, node, parent, end, add) };
     });
 
-    const resolved: [LinkEndSpec, LinkEndSpec] = [
-        ends[0] ?? { node: "", interface: "", vlans: [], slaves: [] },
-        ends[1] ?? { node: "", interface: "", vlans: [], slaves: [] },
-    ];
+    const none: LinkEndSpec = { node: "", interface: "", vlans: [], slaves: [] };
+    const resolved: [LinkEndSpec, LinkEndSpec] = [ends[0] ?? none, ends[1] ?? none];
     if (bond && Array.isArray(bond.options.arp_ip_target)) {
         const optionsField = `${field}.bond.options.arp_ip_target`;
         // An end whose address is refused is told at its address, not here.
@@ -382,8 +385,7 @@ function checkSegments(
     const channelsOf = (segment: string) => (joined.get(segment) ?? []).map((c) => c.name);
     const declared = file.segments.map((segment, s): SegmentSpec => {
         const field = `segments[${s}]`;
-        if (!SHORT_NAME.test(segment.name))
-            add(`${field}.name`, `"${segment.name}" must be ${SHORT_NAME_RULE}, e.g. lan`);
+        if (!SHORT_NAME.test(segment.name)) add(`${field}.name`, notShort(segment.name, "lan"));
         const ports = Object.entries(segment.ports).map(([node, port]) => {
             const portField = `${field}.ports.${node}`;
             nodeRef(portField, node, nodes, add);
@@ -406,8 +408,7 @@ function checkSegments(
     const channelAt = channelFields(links, "segment");
     segments.forEach((segment, s) => {
         const field = s < declared.length ? `segments[${s}]` : (channelAt.get(segment.channels[0] ?? "") ?? "links");
-        if (s >= declared.length && !SHORT_NAME.test(segment.name))
-            add(field, `"${segment.name}" must be ${SHORT_NAME_RULE}, e.g. intnet`);
+        if (s >= declared.length && !SHORT_NAME.test(segment.name)) add(field, notShort(segment.name, "intnet"));
         const members = segment.ports.length + segment.channels.length;
         // A segment named only by channels (never declared) has one of them, or it would not be.
         if (s >= declared.length && members < 2)
@@ -466,8 +467,7 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
                 // An unfit link name is told once, at links[i].name; a long one only here, once.
                 if (SHORT_NAME.test(link.name) && c === 0)
                     add(field, generatedTooLong(link.name, link.channels.length));
-            } else if (!SHORT_NAME.test(channel.name))
-                add(field, `"${channel.name}" must be ${SHORT_NAME_RULE}, e.g. ch1`);
+            } else if (!SHORT_NAME.test(channel.name)) add(field, notShort(channel.name, "ch1"));
             else if (channel.name === "mgmt")
                 add(field, '"mgmt" is the management network\'s name: call the channel e.g. ch1');
             else if (channelNames.has(channel.name))
@@ -874,13 +874,7 @@ function topologyZodIssue(issue: z.ZodIssue): LabIssue {
                 field: fieldPath(issue.path),
                 message: "the mode is set once per link (links[].bond.mode): both ends of a bond run the same mode",
             };
-        if (allowed) {
-            const keys = issue.keys.map((k) => `"${k}"${didYouMean(k, allowed)}`).join(", ");
-            return {
-                field: fieldPath(issue.path),
-                message: `unknown key ${keys}: allowed here are ${allowed.join(", ")}`,
-            };
-        }
+        if (allowed) return { field: fieldPath(issue.path), message: unknownKeys(issue.keys, allowed) };
     }
     if (issue.code === "invalid_literal" && issue.path.join(".") === "version")
         return {

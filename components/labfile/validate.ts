@@ -378,13 +378,18 @@ export function zodIssue(issue: z.ZodIssue, knownKeys: Record<string, string[]>)
     if (issue.code === "unrecognized_keys") {
         const parent = issue.path.filter((p) => typeof p === "string").join(".");
         const allowed = (Object.hasOwn(knownKeys, parent) ? knownKeys[parent] : undefined) ?? [];
-        const keys = issue.keys.map((k) => `"${k}"${didYouMean(k, allowed)}`).join(", ");
-        return { field, message: `unknown key ${keys}: allowed here are ${allowed.join(", ")}` };
+        return { field, message: unknownKeys(issue.keys, allowed) };
     }
     if (issue.code === "invalid_type" && issue.received === "undefined") {
         return { field, message: "is required" };
     }
     return { field, message: issue.message };
+}
+
+/** The message for keys the schema does not know, with the ones it does. */
+export function unknownKeys(keys: readonly string[], allowed: readonly string[]): string {
+    const named = keys.map((k) => `"${k}"${didYouMean(k, allowed)}`).join(", ");
+    return `unknown key ${named}: allowed here are ${allowed.join(", ")}`;
 }
 
 /** " (did you mean x?)" when a known name is one or two edits away. */
