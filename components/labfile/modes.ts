@@ -14,7 +14,6 @@ export const BOND_MODES = [
 export type BondMode = (typeof BOND_MODES)[number];
 
 const ALL: readonly BondMode[] = BOND_MODES;
-const INT_MAX = 2147483647;
 // The kernel refuses ARP monitoring in the modes that manage their slaves' MACs or LACP.
 const ARP_MODES: readonly BondMode[] = ["balance-rr", "active-backup", "balance-xor", "broadcast"];
 const PRIMARY_MODES: readonly BondMode[] = ["active-backup", "balance-tlb", "balance-alb"];
@@ -24,50 +23,31 @@ export interface OptionRule {
     modes: readonly BondMode[];
     kind: "integer" | "enum" | "addresses" | "string" | "mac";
     values?: readonly string[];
-    /** For integers: the range the kernel accepts (drivers/net/bonding/bond_options.c). */
+    /** For integers: the range the kernel accepts (drivers/net/bonding/bond_options.c); unset: 0 to INT_MAX. */
     min?: number;
     max?: number;
-    /** What the option does, in one line (shown in errors and docs). */
+    /** What the option does, in one line. */
     about: string;
     /** A tuning option the drill's report leaves out of "options in force" (it does not shape failover). */
     tuning?: true;
 }
 
 export const BOND_OPTIONS: Record<string, OptionRule> = {
-    miimon: {
-        modes: ALL,
-        kind: "integer",
-        min: 0,
-        max: INT_MAX,
-        about: "MII carrier polling interval in ms (sees only the local link)",
-    },
+    miimon: { modes: ALL, kind: "integer", about: "MII carrier polling interval in ms (sees only the local link)" },
     updelay: {
         modes: ALL,
         kind: "integer",
-        min: 0,
-        max: INT_MAX,
         about: "ms to wait before using a slave whose link came up (needs miimon)",
     },
     downdelay: {
         modes: ALL,
         kind: "integer",
-        min: 0,
-        max: INT_MAX,
         about: "ms to wait before disabling a slave whose link went down (needs miimon)",
     },
-    use_carrier: {
-        tuning: true,
-        modes: ALL,
-        kind: "integer",
-        min: 0,
-        max: 1,
-        about: "1: MII monitor reads netif_carrier",
-    },
+    use_carrier: { tuning: true, modes: ALL, kind: "integer", max: 1, about: "1: MII monitor reads netif_carrier" },
     arp_interval: {
         modes: ARP_MODES,
         kind: "integer",
-        min: 0,
-        max: INT_MAX,
         about: "ARP monitoring interval in ms (checks the path end to end)",
     },
     arp_ip_target: {
@@ -112,7 +92,6 @@ export const BOND_OPTIONS: Record<string, OptionRule> = {
         tuning: true,
         modes: ["active-backup", "balance-alb"],
         kind: "integer",
-        min: 0,
         max: 255,
         about: "gratuitous ARPs sent after a failover",
     },
@@ -126,7 +105,6 @@ export const BOND_OPTIONS: Record<string, OptionRule> = {
         tuning: true,
         modes: ["balance-rr"],
         kind: "integer",
-        min: 0,
         max: 65535,
         about: "packets sent on a slave before moving to the next",
     },
@@ -147,15 +125,12 @@ export const BOND_OPTIONS: Record<string, OptionRule> = {
         tuning: true,
         modes: ["802.3ad"],
         kind: "integer",
-        min: 0,
-        max: INT_MAX,
         about: "slaves that must be up for the bond to have carrier",
     },
     tlb_dynamic_lb: {
         tuning: true,
         modes: ["balance-tlb"],
         kind: "integer",
-        min: 0,
         max: 1,
         about: "0: hash flows (xmit_hash_policy) instead of balancing by load",
     },
@@ -163,18 +138,10 @@ export const BOND_OPTIONS: Record<string, OptionRule> = {
         tuning: true,
         modes: ALL,
         kind: "integer",
-        min: 0,
         max: 1,
         about: "1: deliver duplicate frames received on inactive slaves",
     },
-    resend_igmp: {
-        tuning: true,
-        modes: ALL,
-        kind: "integer",
-        min: 0,
-        max: 255,
-        about: "IGMP reports sent after a failover",
-    },
+    resend_igmp: { tuning: true, modes: ALL, kind: "integer", max: 255, about: "IGMP reports sent after a failover" },
 };
 
 export type BondOptionValue = number | string | string[];

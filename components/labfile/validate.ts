@@ -335,7 +335,7 @@ function checkValue(
 ): BondOptionValue | undefined {
     switch (rule.kind) {
         case "integer": {
-            const [min, max] = [rule.min ?? 0, rule.max ?? 2147483647];
+            const [min, max] = [rule.min ?? 0, rule.max ?? 2147483647]; // INT_MAX
             if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
                 add(field, `${JSON.stringify(value)} is not a whole number of 0 or more`);
                 return undefined;
