@@ -63,68 +63,55 @@ export const channelSchema = z
     .strict();
 /** A bond option's value, as both versions write it. */
 export const optionValue = z.union([z.number(), z.string(), z.array(z.string())]);
+const routeSchema = z.object({ to: z.string(), via: z.string() }).strict();
+const nodeSchema = z
+    .object({
+        name: z.string(),
+        kind: z.enum(["router", "host"]).default("router"),
+        image: z.string().optional(),
+        privileged: z.boolean().optional(),
+        routes: z.array(routeSchema).default([]),
+    })
+    .strict();
+const bondSchema = z.object({ mode: z.string(), options: z.record(optionValue).default({}) }).strict();
+const linkSchema = z
+    .object({
+        name: z.string(),
+        channels: z.union([z.number(), z.array(z.union([z.string(), channelSchema]))]),
+        bond: bondSchema.optional(),
+        ends: z.record(endSchema),
+    })
+    .strict();
+const segmentSchema = z
+    .object({ name: z.string(), subnet: z.string().optional(), ports: z.record(portSchema).default({}) })
+    .strict();
+const managementSchema = z.object({ subnet: z.string().optional() }).strict();
 const topologySchema = z
     .object({
         version: z.literal(2),
         description: z.string().min(1),
-        nodes: z.array(
-            z
-                .object({
-                    name: z.string(),
-                    kind: z.enum(["router", "host"]).default("router"),
-                    image: z.string().optional(),
-                    privileged: z.boolean().optional(),
-                    routes: z.array(z.object({ to: z.string(), via: z.string() }).strict()).default([]),
-                })
-                .strict(),
-        ),
-        links: z
-            .array(
-                z
-                    .object({
-                        name: z.string(),
-                        channels: z.union([z.number(), z.array(z.union([z.string(), channelSchema]))]),
-                        bond: z
-                            .object({ mode: z.string(), options: z.record(optionValue).default({}) })
-                            .strict()
-                            .optional(),
-                        ends: z.record(endSchema),
-                    })
-                    .strict(),
-            )
-            .default([]),
-        segments: z
-            .array(
-                z
-                    .object({
-                        name: z.string(),
-                        subnet: z.string().optional(),
-                        ports: z.record(portSchema).default({}),
-                    })
-                    .strict(),
-            )
-            .default([]),
-        management: z.object({ subnet: z.string().optional() }).strict().default({}),
+        nodes: z.array(nodeSchema),
+        links: z.array(linkSchema).default([]),
+        segments: z.array(segmentSchema).default([]),
+        management: managementSchema.default({}),
         privileged: z.boolean().default(true),
     })
     .strict();
 type TopologyFile = z.infer<typeof topologySchema>;
+type LinkFile = z.infer<typeof linkSchema>;
 type PortFile = z.infer<typeof portSchema>;
 
+const keysOf = (schema: z.AnyZodObject) => Object.keys(schema.shape);
 const KNOWN_KEYS: Record<string, string[]> = {
-    "": Object.keys(topologySchema.shape),
-    nodes: ["name", "kind", "image", "privileged", "routes"],
-    "nodes.routes": ["to", "via"],
-    links: ["name", "channels", "bond", "ends"],
-    "links.channels": ["name", "subnet", "segment", "macFilter"],
-    "links.bond": ["mode", "options"],
-    segments: ["name", "subnet", "ports"],
-    management: ["subnet"],
+    "": keysOf(topologySchema),
+    nodes: keysOf(nodeSchema),
+    "nodes.routes": keysOf(routeSchema),
+    links: keysOf(linkSchema),
+    "links.channels": keysOf(channelSchema),
+    "links.bond": keysOf(bondSchema),
+    segments: keysOf(segmentSchema),
+    management: keysOf(managementSchema),
 };
-/** Keys of a link end or a port, found under a node's name (ends.<node>, ports.<node>). */
-const END_KEYS = ["address", "vlans", "bond"];
-const PORT_KEYS = ["address", "vlans"];
-const VLAN_KEYS = ["id", "address"];
 
 /** What a name that is not a SHORT_NAME must be, with an example. */
 function notShort(name: string, example: string): string {
@@ -187,7 +174,7 @@ class BondCounter {
     defaultName(node: string): string {
         return `bond${this.seen.get(node) ?? 0}`;
     }
-    count(link: TopologyFile["links"][number]): void {
+    count(link: LinkFile): void {
         if (link.bond === undefined) return;
         for (const node of Object.keys(link.ends)) this.seen.set(node, (this.seen.get(node) ?? 0) + 1);
     }
@@ -233,7 +220,7 @@ function nodeRef(field: string, name: string, nodes: NodeSpec[], add: Add): bool
 }
 
 function checkLink(
-    link: TopologyFile["links"][number],
+    link: LinkFile,
     i: number,
     nodes: NodeSpec[],
     interfaces: InterfaceCounter,
@@ -867,8 +854,10 @@ function topologyZodIssue(issue: z.ZodIssue): LabIssue {
         const path = issue.path.filter((p) => typeof p === "string");
         const under = path[path.length - 2];
         const last = path[path.length - 1];
-        const allowed =
-            last === "vlans" ? VLAN_KEYS : under === "ends" ? END_KEYS : under === "ports" ? PORT_KEYS : undefined;
+        // Keys under a node's name: a link's end (ends.<node>) or a segment's port (ports.<node>).
+        const schema =
+            last === "vlans" ? vlanSchema : under === "ends" ? endSchema : under === "ports" ? portSchema : undefined;
+        const allowed = schema && keysOf(schema);
         if (issue.keys.includes("mode") && under === "ends")
             return {
                 field: fieldPath(issue.path),
