@@ -207,16 +207,13 @@ function checkNodes(file: TopologyFile, add: Add): NodeSpec[] {
     });
 }
 
-function nodeRef(field: string, name: string, nodes: NodeSpec[], add: Add): boolean {
-    if (nodes.some((n) => n.name === name)) return true;
-    add(
-        field,
-        `"${name}" is not a node${didYouMean(
-            name,
-            nodes.map((n) => n.name),
-        )}: ` + `name one of ${nodes.map((n) => n.name).join(", ")}, or add it under nodes`,
-    );
-    return false;
+function nodeRef(field: string, name: string, nodes: NodeSpec[], add: Add): void {
+    const names = nodes.map((n) => n.name);
+    if (!names.includes(name))
+        add(
+            field,
+            `"${name}" is not a node${didYouMean(name, names)}: name one of ${names.join(", ")}, or add it under nodes`,
+        );
 }
 
 function checkLink(
