@@ -85,10 +85,7 @@ function parseBondOptions(
     try {
         parsed = JSON.parse(text);
     } catch {
-        fail(
-            `${JSON.stringify(text)} is not a mapping of option to value: pulumi config set --path 'bondlab:bondOptions.miimon' 200`,
-        );
-        return {};
+        // Not JSON: told below, as any other text that is not a mapping.
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
         fail(
