@@ -161,10 +161,6 @@ export function checkHostAddress(field: string, value: string, add: Add): string
     return ip.toString();
 }
 
-export function overlaps(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean {
-    return a[0].match(b) || b[0].match(a);
-}
-
 export function cidrText([ip, prefix]: [ipaddr.IPv4, number]): string {
     return `${ip}/${prefix}`;
 }
