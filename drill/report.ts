@@ -59,9 +59,7 @@ export function outageText(row: RowResult): string {
 
 /** The bound with its formula, without saying "never" twice. */
 export function boundText(b: Bound): string {
-    if (b.kind === "ms") return `${b.ms} ms: ${b.formula}`;
-    if (b.kind === "none") return `0 ms: ${b.formula}`;
-    return b.formula;
+    return b.kind === "ms" || b.kind === "none" ? `${formatBound(b)}: ${b.formula}` : b.formula;
 }
 
 /** The options in force that the mode uses, as sysfs shows them (first word), zero delays left out. */
