@@ -74,7 +74,7 @@ export function analyzeRow(
     row: RowPlan,
     ch: LabChannel,
     bound: Bound,
-    window: { preS: number; postS: number },
+    window: RowResult["window"],
     fault: FaultTimes,
     outputs: ProbeOutput[],
     snaps: Snapshot[][],
@@ -395,7 +395,7 @@ function rowHead(
     row: RowPlan,
     ch: LabChannel,
     bound: Bound,
-    window: { preS: number; postS: number },
+    window: RowResult["window"],
 ) {
     return {
         stack: lab.stack,
@@ -419,7 +419,7 @@ export function errorRow(
     settings: BondSettings,
     row: RowPlan,
     bound: Bound,
-    window: { preS: number; postS: number },
+    window: RowResult["window"],
     error: string,
     ch: LabChannel = lab.channels[0],
 ): RowResult {
