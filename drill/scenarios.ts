@@ -184,17 +184,10 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     scenario,
                     fault: "flap",
                     title: (ch) => `${ch.name} down ${FLAP.downS} s / up ${FLAP.upS} s, ${FLAP.count} times`,
-                    inject: async (agents, ch) =>
-                        faultTimes(
-                            await agents.act(
-                                ch.cable,
-                                "flap",
-                                ch.bridge,
-                                String(FLAP.count),
-                                String(FLAP.downS),
-                                String(FLAP.upS),
-                            ),
-                        ),
+                    inject: async (agents, ch) => {
+                        const cycles = [FLAP.count, FLAP.downS, FLAP.upS].map(String);
+                        return faultTimes(await agents.act(ch.cable, "flap", ch.bridge, ...cycles));
+                    },
                 });
                 break;
         }
