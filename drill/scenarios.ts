@@ -92,8 +92,7 @@ export const FAULTS = {
 };
 
 /** The scenarios whose row is one fault, made at once: what the live view measures when a key or a click makes it. */
-export const ONE_FAULT_SCENARIOS = ["admin-down", "cable-cut", "silent", "one-way", "degraded"] as const;
-export type OneFaultScenario = (typeof ONE_FAULT_SCENARIOS)[number];
+export type OneFaultScenario = Exclude<ScenarioName, "failback" | "flapping">;
 
 /**
  * The row of a one-fault scenario. `router` is the end it hits where it has one: whose slave
