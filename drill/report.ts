@@ -520,29 +520,20 @@ export function svgChart(report: DrillReport): string {
     const decades = Math.log10(maxMs) - Math.log10(minMs);
     const y = (ms: number) =>
         top + plotH - (plotH * (Math.log10(Math.min(Math.max(ms, minMs), maxMs)) - Math.log10(minMs))) / decades;
-    const parts: string[] = [];
-    parts.push(
+    const parts = [
         `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
             `font-family="sans-serif" font-size="11">`,
-    );
-    parts.push(
         `<defs><pattern id="open" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
             `<rect width="3" height="6" fill="#222"/></pattern></defs>`,
-    );
-    parts.push(`<rect width="100%" height="100%" fill="white"/>`);
-    parts.push(
+        `<rect width="100%" height="100%" fill="white"/>`,
         `<text x="${left}" y="18" font-size="14" font-weight="bold">${esc(report.title)}: outage per scenario and variant</text>`,
-    );
-    parts.push(
         `<text x="${left}" y="34" fill="#555">` +
             "bar: longest gap in replies after the fault (log scale); hatched: no recovery, at least that long;</text>",
-    );
-    parts.push(
         `<text x="${left}" y="48" fill="#555">black tick: the bound the options predict; dot: nothing lost; red ✗: the row failed</text>`,
-    );
+    ];
     for (let ms = minMs; ms <= maxMs; ms *= 10) {
-        parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(ms)}" y2="${y(ms)}" stroke="#ddd"/>`);
         parts.push(
+            `<line x1="${left}" x2="${width - 10}" y1="${y(ms)}" y2="${y(ms)}" stroke="#ddd"/>`,
             `<text x="${left - 6}" y="${y(ms) + 4}" text-anchor="end" fill="#555">${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`}</text>`,
         );
     }
@@ -560,23 +551,21 @@ export function svgChart(report: DrillReport): string {
                 parts.push(
                     `<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" fill="${color}">${title}</rect>`,
                 );
-                if (r.outcome === "down" || r.outcome === "partial") {
+                if (r.outcome === "down" || r.outcome === "partial")
                     parts.push(
                         `<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" ` +
                             `fill="url(#open)" opacity="0.45">${title}</rect>`,
                     );
-                }
             } else {
                 parts.push(
                     `<circle cx="${x + (barW - 2) / 2}" cy="${top + plotH - 4}" r="3" fill="${color}">${title}</circle>`,
                 );
             }
-            if (r.bound.kind === "ms") {
+            if (r.bound.kind === "ms")
                 parts.push(
                     `<line x1="${x - 1}" x2="${x + barW - 1}" y1="${y(r.bound.ms)}" y2="${y(r.bound.ms)}" ` +
                         `stroke="black" stroke-width="2"/>`,
                 );
-            }
             if (r.verdict === "fail")
                 parts.push(
                     `<text x="${x + (barW - 2) / 2}" y="${y(Math.max(r.outageMs, minMs)) - 3}" ` +
