@@ -85,12 +85,8 @@ export function analyzeRow(
     const directions: Record<string, DirectionAnalysis> = {};
     const names = [`${a.name}->${b.name}`, `${b.name}->${a.name}`];
     outputs.forEach((out, i) => {
-        directions[names[i]] = analyzeDirection(out.ping, {
-            startAt: out.startAt,
-            stopAt: out.stopAt,
-            faultAt,
-            faultEndAt,
-        });
+        const window = { startAt: out.startAt, stopAt: out.stopAt, faultAt, faultEndAt };
+        directions[names[i]] = analyzeDirection(out.ping, window);
     });
     const routers: Record<string, RouterView> = {};
     lab.routers.forEach((r, i) => {
