@@ -31,10 +31,7 @@ export class Agent {
         const exec = new StreamingExec(
             this.container,
             ["sh", "-c", AGENT_SCRIPT],
-            {
-                DRILL_ACT: ACT_SCRIPT,
-                ...this.env,
-            },
+            { DRILL_ACT: ACT_SCRIPT, ...this.env },
             this.engine,
         );
         await new Promise<void>((resolve, reject) => {

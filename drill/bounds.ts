@@ -1,22 +1,7 @@
 // The outage a bond's options predict for a fault on one channel: pure arithmetic on the
-// options in force, after Documentation/networking/bonding.rst.
-//   MII monitor:  miimon + downdelay to leave a slave (miimon + updelay to take one back); it
-//                 reads only its own interface's carrier.
-//   ARP monitor:  a slave is down once its last answer is older than arp_missed_max
-//                 (default 2) intervals and a half (bond_time_in_interval in bond_main.c),
-//                 seen at the next tick; that answer came up to an interval before the
-//                 fault: arp_interval x (arp_missed_max + 1.5) at worst. It tests the path to
-//                 arp_ip_target end to end. In active-backup
-//                 one interval more: over one wire per channel the backup hears nothing and is
-//                 down too, so the kernel (bond_ab_arp_probe) first probes it and takes it on
-//                 the next tick.
-//   LACP:         a partner whose LACPDUs stop is dropped after 3 of its periods: 3 x 1 s
-//                 with lacp_rate fast, 3 x 30 s with slow. Heard one way only, the peer
-//                 learns it a short timeout (3 s) later, when the deaf end defaults, from a
-//                 LACPDU that may wait out the transmit limit (300 ms) and that the peer acts
-//                 on at its next state-machine tick (100 ms). A returning port is taken back
-//                 by the same LACPDU exchange: transmit limit + tick.
-// A fault the monitor cannot see gives "never": the bond does not react at all.
+// options in force, after Documentation/networking/bonding.rst. boundRules says the rules in
+// words; each constant below names where in the kernel it comes from. A fault the monitor
+// cannot see gives "never": the bond does not react at all.
 
 export type FaultKind =
     /** `ip link set <slave> down` inside one router: its own carrier goes, the peer's stays. */
@@ -139,17 +124,16 @@ interface Detection {
 /** When one router leaves the broken channel, if ever. */
 function detect(s: BondSettings, view: View, router: string): Detection {
     const monitor = monitorOf(s);
-    const miiDown = { ms: s.miimon + s.downdelay, formula: `miimon ${s.miimon} + downdelay ${s.downdelay}` };
     if (monitor === "arp") return arpDetection(s);
-    const lacp = s.mode === "802.3ad";
-    const lacpTimeout = lacp
-        ? {
-              ms: LACP_EXPIRE_PERIODS * LACP_PERIOD_S[s.lacpRate] * 1000,
-              formula: `LACP ${s.lacpRate}: ${LACP_EXPIRE_PERIODS} x ${LACP_PERIOD_S[s.lacpRate]} s`,
-          }
-        : null;
-    if (monitor === "mii" && (view === "own-down" || view === "no-carrier")) return miiDown;
-    if (lacpTimeout) return lacpTimeout;
+    if (monitor === "mii" && (view === "own-down" || view === "no-carrier"))
+        return { ms: s.miimon + s.downdelay, formula: `miimon ${s.miimon} + downdelay ${s.downdelay}` };
+    if (s.mode === "802.3ad") {
+        const period = LACP_PERIOD_S[s.lacpRate];
+        return {
+            ms: LACP_EXPIRE_PERIODS * period * 1000,
+            formula: `LACP ${s.lacpRate}: ${LACP_EXPIRE_PERIODS} x ${period} s`,
+        };
+    }
     if (monitor === "none") return { ms: null, formula: `no link monitor on ${router} (miimon 0, no arp_interval)` };
     return {
         ms: null,
@@ -160,7 +144,11 @@ function detect(s: BondSettings, view: View, router: string): Detection {
     };
 }
 
-/** The ARP monitor: missed probes, then (active-backup) a tick to probe the idle backup. */
+/**
+ * The ARP monitor: missed probes (the last answer came up to an interval before the fault), then
+ * in active-backup a tick more: over one wire per channel the backup hears nothing and is down
+ * too, so the kernel (bond_ab_arp_probe) first probes it and takes it on the next tick.
+ */
 function arpDetection(s: BondSettings): { ms: number; formula: string } {
     const missed = {
         ms: s.arpInterval * (s.arpMissedMax + ARP_MISSED_SLACK),
@@ -197,9 +185,10 @@ export function predictBound(
     shared = false,
 ): Bound {
     if (s.mode === "broadcast") {
-        return fault === "degrade"
-            ? { kind: "n/a", formula: "broadcast: every frame also crosses the other channel" }
-            : { kind: "none", formula: "broadcast: every frame also crosses the other channel" };
+        return {
+            kind: fault === "degrade" ? "n/a" : "none",
+            formula: "broadcast: every frame also crosses the other channel",
+        };
     }
     switch (fault) {
         case "admin-down": {
@@ -331,16 +320,9 @@ export function boundExceeded(bound: Bound, outageMs: number, probeIntervalMs: n
 }
 
 export function formatBound(bound: Bound): string {
-    switch (bound.kind) {
-        case "ms":
-            return `${bound.ms} ms`;
-        case "never":
-            return "never";
-        case "none":
-            return "0 ms";
-        case "n/a":
-            return "n/a";
-    }
+    if (bound.kind === "ms") return `${bound.ms} ms`;
+    // "never" and "n/a" are their own words.
+    return bound.kind === "none" ? "0 ms" : bound.kind;
 }
 
 /**

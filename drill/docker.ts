@@ -79,10 +79,6 @@ export class StreamingExec {
         this.listener = fn;
     }
 
-    get stderrText(): string {
-        return this.stderr;
-    }
-
     send(line: string): void {
         if (!this.child.stdin.destroyed) this.child.stdin.write(line + "\n");
     }

@@ -30,25 +30,20 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
     if (row.verdict !== "fail") return null;
     const late = row.reasons.find((r) => r.startsWith("late loss:"));
     if (late && row.outcome === "recovered") return lateLoss(row, s, lab, late);
+    // The row's other failures, if any, first; then the one that came after them.
+    const then = (reason: string, last: string, as: Partial<RowResult> = {}) => {
+        const others = row.reasons.filter((r) => r !== reason);
+        const before = others.length > 0 ? explainRow({ ...row, ...as, reasons: others }, s, lab) : null;
+        return [before, last].filter(Boolean).join(" Then: ");
+    };
     const failback = row.reasons.find((r) => r.startsWith("failback beyond its bound:"));
-    if (failback && row.outcome === "recovered") {
-        // The row's other failures, if any, first; then the failback.
-        const others = row.reasons.filter((r) => r !== failback);
-        const before = others.length > 0 ? explainRow({ ...row, reasons: others }, s, lab) : null;
-        return [before, failedBack(row, s, lab, failback)].filter(Boolean).join(" Then: ");
-    }
+    if (failback && row.outcome === "recovered") return then(failback, failedBack(row, s, lab, failback));
     const relapse = row.reasons.find((r) => r.startsWith("relapse:"));
     if (relapse && row.outcome === "recovered") {
-        // The row's other failure, if any, first; then the relapse.
-        const others = row.reasons.filter((r) => r !== relapse);
         // The other failure is the failover's: explain it with the failover's own outage.
-        const failoverMs = failoverOutageMs(
-            Object.values(row.directions),
-            row.times?.faultEnd ?? 0,
-            settleMsOf(row.bound),
-        );
-        const before = others.length > 0 ? explainRow({ ...row, reasons: others, outageMs: failoverMs }, s, lab) : null;
-        return [before, relapsed(row, s, lab, relapse)].filter(Boolean).join(" Then: ");
+        const directions = Object.values(row.directions);
+        const outageMs = failoverOutageMs(directions, row.times?.faultEnd ?? 0, settleMsOf(row.bound));
+        return then(relapse, relapsed(row, s, lab, relapse), { outageMs });
     }
     const ch = row.channel.interface;
     const channel = row.channel.name;
@@ -60,7 +55,7 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
 
     if (notRecovered && row.fault === "admin-down" && monitor === "mii" && !lacp) {
         const nearName = row.downedBy ?? lab.routers[1].name;
-        const far = lab.routers.find((r) => r.name !== nearName)!.name;
+        const far = peerOf(lab, nearName);
         const evidence = sends(far) ? `, and ${far} kept sending on ${slave(far)}` : "";
         const blind = blindFarEnd(far, slave(far));
         switch (s.mode) {
@@ -132,7 +127,7 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
  */
 function oneWay(row: RowResult, s: BondSettings, lab: DrillLab): string | null {
     const deaf = row.deafRouter ?? lab.routers[1].name;
-    const peer = lab.routers.find((r) => r.name !== deaf)!.name;
+    const peer = peerOf(lab, deaf);
     const [ch, peerSlave] = [slaveIn(row.channel, deaf), slaveIn(row.channel, peer)];
     const lost = `Every frame into ${deaf}'s ${ch} was lost while its own frames still crossed ${row.channel.name}`;
     const monitor = monitorOf(s);
@@ -280,15 +275,10 @@ function exceededCause(row: RowResult, s: BondSettings): string {
  */
 function sentAstray(row: RowResult, s: BondSettings, lab: DrillLab, when?: string): string | null {
     if (s.mode !== "balance-tlb" && s.mode !== "balance-alb") return null;
-    const astray = lab.routers.filter((r) => {
-        const peer = lab.routers.find((x) => x.name !== r.name)!;
-        const peerActive = row.routers[peer.name]?.after?.active;
-        const tx = row.routers[r.name]?.txAfter ?? "-";
-        return peerActive && tx !== "-" && !tx.split("+").includes(peerActive);
-    });
+    const astray = sendingAstray(row, lab, "after");
     if (astray.length === 0) return null;
     const active = row.routers[lab.routers[0].name]?.after?.active ?? "?";
-    const tx = row.routers[astray[0].name]?.txAfter ?? "?";
+    const tx = astray[0].tx;
     return (
         `${s.mode} receives only on its active slave (${active}${when ? ` ${when}` : ""}) but spreads what it sends over every slave: ` +
         `${astray.map((r) => r.name).join(" and ")} sent the probes on ${tx}, a wire that reaches only the peer's inactive ${tx}, ` +
@@ -368,15 +358,24 @@ function deadBefore(row: RowResult, lab: DrillLab): string {
 
 /** A router that sent where the peer's active slave is not: its frames reach an inactive slave. */
 function astrayBefore(row: RowResult, lab: DrillLab): string {
-    const astray = lab.routers.flatMap((r) => {
-        const peer = lab.routers.find((x) => x.name !== r.name)!;
-        const peerActive = row.routers[peer.name]?.before?.active;
-        const tx = row.routers[r.name]?.txBefore ?? "-";
-        return peerActive && tx !== "-" && !tx.split("+").includes(peerActive)
-            ? [sentWhereNotReceived(r.name, tx, peer.name, peerActive)]
-            : [];
-    });
+    const astray = sendingAstray(row, lab, "before").map((a) =>
+        sentWhereNotReceived(a.name, a.tx, a.peer, a.peerActive),
+    );
     return astray.length > 0 ? ` ${astray.join("; ")}.` : "";
+}
+
+/** The routers that sent, before or after the fault, on slaves other than the peer's active one. */
+function sendingAstray(row: RowResult, lab: DrillLab, when: "before" | "after") {
+    return lab.routers.flatMap(({ name }) => {
+        const peer = peerOf(lab, name);
+        const peerActive = row.routers[peer]?.[when]?.active;
+        const tx = row.routers[name]?.[when === "before" ? "txBefore" : "txAfter"] ?? "-";
+        return peerActive && tx !== "-" && !tx.split("+").includes(peerActive) ? [{ name, tx, peer, peerActive }] : [];
+    });
+}
+
+function peerOf(lab: DrillLab, router: string): string {
+    return lab.routers.find((r) => r.name !== router)!.name;
 }
 
 /** A row whose probes never crossed the channel it names: its numbers say nothing about it. */
@@ -409,7 +408,6 @@ function failedBack(row: RowResult, s: BondSettings, lab: DrillLab, reason: stri
     );
 }
 
-/** A recovery that did not hold: who went back to the failed channel, by its own counters. */
 /** "inetRouter eth1 4, eth2 0; centralRouter ...": the link failures each router counted in the row. */
 function linkFailures(row: RowResult, lab: DrillLab): string[] {
     return lab.routers.map(
@@ -441,6 +439,7 @@ function lacpRejoin(row: RowResult, s: BondSettings): string {
     );
 }
 
+/** A recovery that did not hold: who went back to the failed channel, by its own counters. */
 function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string): string {
     const ch = row.channel.interface;
     const first = Object.values(row.directions)

@@ -74,7 +74,7 @@ export function analyzeRow(
     row: RowPlan,
     ch: LabChannel,
     bound: Bound,
-    window: { preS: number; postS: number },
+    window: RowResult["window"],
     fault: FaultTimes,
     outputs: ProbeOutput[],
     snaps: Snapshot[][],
@@ -85,12 +85,8 @@ export function analyzeRow(
     const directions: Record<string, DirectionAnalysis> = {};
     const names = [`${a.name}->${b.name}`, `${b.name}->${a.name}`];
     outputs.forEach((out, i) => {
-        directions[names[i]] = analyzeDirection(out.ping, {
-            startAt: out.startAt,
-            stopAt: out.stopAt,
-            faultAt,
-            faultEndAt,
-        });
+        const window = { startAt: out.startAt, stopAt: out.stopAt, faultAt, faultEndAt };
+        directions[names[i]] = analyzeDirection(out.ping, window);
     });
     const routers: Record<string, RouterView> = {};
     lab.routers.forEach((r, i) => {
@@ -395,7 +391,7 @@ function rowHead(
     row: RowPlan,
     ch: LabChannel,
     bound: Bound,
-    window: { preS: number; postS: number },
+    window: RowResult["window"],
 ) {
     return {
         stack: lab.stack,
@@ -419,7 +415,7 @@ export function errorRow(
     settings: BondSettings,
     row: RowPlan,
     bound: Bound,
-    window: { preS: number; postS: number },
+    window: RowResult["window"],
     error: string,
     ch: LabChannel = lab.channels[0],
 ): RowResult {

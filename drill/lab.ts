@@ -341,10 +341,7 @@ export async function masqueradeHazards(lab: DrillLab): Promise<string[]> {
     for (const row of rows) {
         const [name, masquerade, subnets] = row.split("|");
         if (masquerade === "false") continue;
-        for (const subnet of (subnets ?? "")
-            .trim()
-            .split(/\s+/)
-            .filter((s) => s !== "")) {
+        for (const subnet of (subnets ?? "").split(/\s+/).filter((s) => s !== "")) {
             const caught = lab.routers.filter((r) => inSubnet(r.ip, subnet));
             if (caught.length > 0)
                 hazards.push(

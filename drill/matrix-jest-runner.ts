@@ -6,6 +6,7 @@
 // and only tools/drill.ts runs it (BONDLAB_DRILL_MATRIX).
 
 import { loadAnyLab } from "../components/labfile/load";
+import { bondSettings } from "./bounds";
 import { docker } from "./docker";
 import { LabStack } from "../engine/lab-stack";
 import { pickLab } from "./lab";
@@ -30,9 +31,7 @@ interface MatrixSettings {
 const settings: MatrixSettings | null = process.env.BONDLAB_DRILL_MATRIX
     ? JSON.parse(process.env.BONDLAB_DRILL_MATRIX)
     : null;
-const write = (s: string) => {
-    process.stdout.write(s);
-};
+const write = (s: string) => void process.stdout.write(s);
 
 (settings ? describe : describe.skip)("drill matrix", () => {
     const s = settings!;
@@ -103,22 +102,12 @@ const write = (s: string) => {
                         mode: link.bond!.mode,
                         options: {},
                         hazards: [],
-                        settings: {
-                            mode: link.bond!.mode,
-                            miimon: 0,
-                            updelay: 0,
-                            downdelay: 0,
-                            arpInterval: 0,
-                            arpMissedMax: 2,
-                            arpTargets: 0,
-                            lacpRate: "slow",
-                            primary: null,
-                            primaryReselect: "always",
-                        },
+                        // The defaults, but no monitor: nothing was read from the bond.
+                        settings: bondSettings({ mode: link.bond!.mode, miimon: 0 }),
                         rows: [],
                         durationS: 0,
                         error: upError.message.slice(0, 500),
-                    } as VariantResult);
+                    });
                 }
             },
             60 * 60 * 1000,

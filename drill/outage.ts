@@ -233,10 +233,7 @@ export function endsOpen(outages: Pick<Outage, "to">[]): boolean {
 }
 
 /** Both directions as one: the worse outage, the worse outcome. */
-export function combineDirections(
-    a: DirectionAnalysis,
-    b: DirectionAnalysis,
-): { outageMs: number; open: boolean; outcome: Outcome; lost: number; sent: number; recoveredAfterMs: number | null } {
+export function combineDirections(a: DirectionAnalysis, b: DirectionAnalysis) {
     const rank: Record<Outcome, number> = { "no-loss": 0, recovered: 1, partial: 2, down: 3 };
     const worse = rank[a.outcome] >= rank[b.outcome] ? a : b;
     const rec = [a.recoveredAfterMs, b.recoveredAfterMs];

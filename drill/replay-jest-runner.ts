@@ -20,9 +20,7 @@ interface ReplaySettings {
 const settings: ReplaySettings | null = process.env.BONDLAB_DRILL_REPLAY
     ? JSON.parse(process.env.BONDLAB_DRILL_REPLAY)
     : null;
-const write = (s: string) => {
-    process.stdout.write(s);
-};
+const write = (s: string) => void process.stdout.write(s);
 
 (settings ? describe : describe.skip)("seed replay", () => {
     const s = settings!;

@@ -52,13 +52,7 @@ export async function runReplay(lab: DrillLab, wiring: Wiring, o: ReplayOptions)
         }
         const output = await probe.stop();
         const steps: StepResult[] = SEED_STEPS.map((step, i) =>
-            analyzeStep(
-                step,
-                wiring,
-                output.ping,
-                { at: windows[i].at, end: windows[i].end, intervalS: o.intervalS },
-                windows[i],
-            ),
+            analyzeStep(step, wiring, output.ping, { ...windows[i], intervalS: o.intervalS }, windows[i]),
         );
         await restore(agents, "after the replay");
         return { stack: lab.stack, pinger: pinger.name, far: far.name, intervalS: o.intervalS, options, steps };

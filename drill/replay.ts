@@ -38,10 +38,7 @@ export type Wiring = "independent" | "shared";
  * What the seed's transcript reports at each step, for each wiring (its words where it has
  * them): how the ping stood, and the ICMP error ping printed, where it shows one.
  */
-export const SEED_TRANSCRIPT: Record<
-    Wiring,
-    Record<string, { says: string; ping: PingState | null; error?: string }>
-> = {
+export const SEED_TRANSCRIPT: Record<Wiring, Record<string, SeedSays>> = {
     independent: Object.fromEntries(
         SEED_STEPS.map((s) => [s.id, { says: "the ping did not work at all", ping: "dead" as PingState }]),
     ),
@@ -106,7 +103,9 @@ export interface ReplayReport {
     results: ReplayResult[];
 }
 
-export function seedSays(wiring: Wiring, step: string): { says: string; ping: PingState | null; error?: string } {
+type SeedSays = { says: string; ping: PingState | null; error?: string };
+
+export function seedSays(wiring: Wiring, step: string): SeedSays {
     return SEED_TRANSCRIPT[wiring][step] ?? { says: "-", ping: null };
 }
 
@@ -123,7 +122,7 @@ export function seedPartly(wiring: Wiring, s: StepResult): string | null {
 }
 
 /** How the ping stands from its final seconds: every reply, none, or some. */
-export function pingState(steady: { expected: number; replies: number }): PingState {
+export function pingState(steady: StepResult["steady"]): PingState {
     if (steady.replies === 0) return "dead";
     // "Kept going", as a student reading ping's output would say: a lost probe or two is not a failure.
     return steady.replies >= (steady.expected * 2) / 3 ? "answering" : "partial";

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BOND_OPTIONS, BondMode } from "../components/labfile/modes";
 import { Bound, boundRules, formatBound } from "./bounds";
-import type { DrillEvent, DrillReport, RowResult, VariantResult } from "./result";
+import type { DrillEvent, DrillReport, RowResult } from "./result";
 import { harnessSkewMs } from "./outage";
 import { SCENARIOS, ScenarioName } from "./scenarios";
 
@@ -59,9 +59,7 @@ export function outageText(row: RowResult): string {
 
 /** The bound with its formula, without saying "never" twice. */
 export function boundText(b: Bound): string {
-    if (b.kind === "ms") return `${b.ms} ms: ${b.formula}`;
-    if (b.kind === "none") return `0 ms: ${b.formula}`;
-    return b.formula;
+    return b.kind === "ms" || b.kind === "none" ? `${formatBound(b)}: ${b.formula}` : b.formula;
 }
 
 /** The options in force that the mode uses, as sysfs shows them (first word), zero delays left out. */
@@ -91,6 +89,8 @@ function carriersText(row: RowResult, router: string): string {
 
 // ---------------------------------------------------------------- terminal
 
+const DEFAULT_ROUTERS: [string, string] = ["inetRouter", "centralRouter"];
+
 const COLUMNS: [string, number][] = [
     ["variant", 12],
     ["scenario", 28],
@@ -103,21 +103,12 @@ const COLUMNS: [string, number][] = [
 ];
 
 export function tableHeader(routers: [string, string]): string {
-    const cols = COLUMNS.map(
-        ([h, w]) =>
-            [h === "tx A" ? `${routers[0].slice(0, 4)} tx` : h === "tx B" ? `${routers[1].slice(0, 4)} tx` : h, w] as [
-                string,
-                number,
-            ],
-    );
-    return (
-        cols
-            .map(([h, w]) => h.padEnd(w))
-            .join(" ")
-            .trimEnd() +
-        "\n" +
-        cols.map(([, w]) => "-".repeat(w)).join(" ")
-    );
+    const names: Record<string, string> = {
+        "tx A": `${routers[0].slice(0, 4)} tx`,
+        "tx B": `${routers[1].slice(0, 4)} tx`,
+    };
+    const head = COLUMNS.map(([h, w]) => (names[h] ?? h).padEnd(w));
+    return head.join(" ").trimEnd() + "\n" + COLUMNS.map(([, w]) => "-".repeat(w)).join(" ");
 }
 
 export function tableLine(row: RowResult, routers: [string, string]): string {
@@ -139,7 +130,7 @@ export function tableLine(row: RowResult, routers: [string, string]): string {
 
 /** Prints the table as rows complete, with progress lines in between. */
 export function printer(write: (s: string) => void, tty = Boolean(process.stdout.isTTY)): (e: DrillEvent) => void {
-    let routers: [string, string] = ["inetRouter", "centralRouter"];
+    let routers = DEFAULT_ROUTERS;
     let headerShown = false;
     const started = Date.now();
     const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
@@ -168,8 +159,7 @@ export function printer(write: (s: string) => void, tty = Boolean(process.stdout
                 );
                 break;
             case "row-done": {
-                const names = Object.keys(e.result.routers);
-                if (names.length === 2) routers = [names[0], names[1]];
+                routers = twoRouters(e.result) ?? routers;
                 write((tty ? "\x1b[2K" : "") + tableLine(e.result, routers) + "\n");
                 if (e.result.verdict !== "error") write(`   ${e.result.title}\n`);
                 if (e.result.explanation && e.result.verdict !== "pass") write(`   ${e.result.explanation}\n`);
@@ -291,27 +281,27 @@ export function markdown(report: DrillReport): string {
     }
     out.push("", "![outage per scenario and variant](outage.svg)", "");
 
-    const failing = variants.flatMap((v) => v.rows.filter((r) => r.verdict === "fail" || r.verdict === "error"));
-    if (failing.length > 0) {
-        out.push("## Why did the ping stop?", "");
-        for (const r of failing)
-            out.push(`- **${r.variant}, ${r.id}** (${r.reasons.join(", ")}): ${r.explanation ?? ""}`);
-        out.push("");
-    }
-
-    const untested = variants.flatMap((v) => v.rows.filter((r) => r.outcome === "not-tested"));
-    if (untested.length > 0) {
-        out.push("## Not tested: the probes never crossed the channel", "");
-        for (const r of untested) out.push(`- **${r.variant}, ${r.id}**: ${r.explanation ?? ""}`);
-        out.push("");
-    }
-
-    const degraded = variants.flatMap((v) => v.rows.filter((r) => r.fault === "degrade" && r.verdict !== "error"));
-    if (degraded.length > 0) {
-        out.push("## Degraded link: what each mode does with it", "");
-        for (const r of degraded) out.push(`- **${r.variant}**: ${r.explanation ?? ""}`);
-        out.push("");
-    }
+    // A section of explanations for the rows that match, left out when none does.
+    const section = (title: string, which: (r: RowResult) => boolean, name: (r: RowResult) => string) => {
+        const rows = variants.flatMap((v) => v.rows.filter(which));
+        if (rows.length > 0)
+            out.push(`## ${title}`, "", ...rows.map((r) => `- ${name(r)}: ${r.explanation ?? ""}`), "");
+    };
+    section(
+        "Why did the ping stop?",
+        (r) => r.verdict === "fail" || r.verdict === "error",
+        (r) => `**${r.variant}, ${r.id}** (${r.reasons.join(", ")})`,
+    );
+    section(
+        "Not tested: the probes never crossed the channel",
+        (r) => r.outcome === "not-tested",
+        (r) => `**${r.variant}, ${r.id}**`,
+    );
+    section(
+        "Degraded link: what each mode does with it",
+        (r) => r.fault === "degrade" && r.verdict !== "error",
+        (r) => `**${r.variant}**`,
+    );
 
     out.push("## Rows", "");
     for (const v of variants) {
@@ -323,7 +313,7 @@ export function markdown(report: DrillReport): string {
         }
         out.push(`Options in force: ${optionsText(v.mode, v.options)}. Drill time ${Math.round(v.durationS)} s.`, "");
         if (v.hazards.length > 0) out.push(`Warning: ${v.hazards.join("; ")}.`, "");
-        const routers = routerNames(v);
+        const routers = v.rows.map(twoRouters).find((r) => r) ?? DEFAULT_ROUTERS;
         out.push(
             `| row | fault | outage | bound | back after | lost/sent | ${routers[0]} tx | ${routers[1]} tx | active after | load | |`,
         );
@@ -481,13 +471,10 @@ function boundsPerVariant(report: DrillReport): string[] {
     });
 }
 
-/** A section's two routers (a network's link names its own ends), as its rows recorded them. */
-function routerNames(v: VariantResult): [string, string] {
-    for (const r of v.rows) {
-        const names = Object.keys(r.routers);
-        if (names.length === 2) return [names[0], names[1]];
-    }
-    return ["inetRouter", "centralRouter"];
+/** The two routers a row recorded (a network's link names its own ends), if it recorded both. */
+function twoRouters(row: RowResult): [string, string] | undefined {
+    const names = Object.keys(row.routers);
+    return names.length === 2 ? [names[0], names[1]] : undefined;
 }
 
 // ---------------------------------------------------------------- SVG
@@ -533,29 +520,20 @@ export function svgChart(report: DrillReport): string {
     const decades = Math.log10(maxMs) - Math.log10(minMs);
     const y = (ms: number) =>
         top + plotH - (plotH * (Math.log10(Math.min(Math.max(ms, minMs), maxMs)) - Math.log10(minMs))) / decades;
-    const parts: string[] = [];
-    parts.push(
+    const parts = [
         `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
             `font-family="sans-serif" font-size="11">`,
-    );
-    parts.push(
         `<defs><pattern id="open" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
             `<rect width="3" height="6" fill="#222"/></pattern></defs>`,
-    );
-    parts.push(`<rect width="100%" height="100%" fill="white"/>`);
-    parts.push(
+        `<rect width="100%" height="100%" fill="white"/>`,
         `<text x="${left}" y="18" font-size="14" font-weight="bold">${esc(report.title)}: outage per scenario and variant</text>`,
-    );
-    parts.push(
         `<text x="${left}" y="34" fill="#555">` +
             "bar: longest gap in replies after the fault (log scale); hatched: no recovery, at least that long;</text>",
-    );
-    parts.push(
         `<text x="${left}" y="48" fill="#555">black tick: the bound the options predict; dot: nothing lost; red ✗: the row failed</text>`,
-    );
+    ];
     for (let ms = minMs; ms <= maxMs; ms *= 10) {
-        parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(ms)}" y2="${y(ms)}" stroke="#ddd"/>`);
         parts.push(
+            `<line x1="${left}" x2="${width - 10}" y1="${y(ms)}" y2="${y(ms)}" stroke="#ddd"/>`,
             `<text x="${left - 6}" y="${y(ms) + 4}" text-anchor="end" fill="#555">${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`}</text>`,
         );
     }
@@ -573,23 +551,21 @@ export function svgChart(report: DrillReport): string {
                 parts.push(
                     `<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" fill="${color}">${title}</rect>`,
                 );
-                if (r.outcome === "down" || r.outcome === "partial") {
+                if (r.outcome === "down" || r.outcome === "partial")
                     parts.push(
                         `<rect x="${x}" y="${y(r.outageMs)}" width="${barW - 2}" height="${h}" ` +
                             `fill="url(#open)" opacity="0.45">${title}</rect>`,
                     );
-                }
             } else {
                 parts.push(
                     `<circle cx="${x + (barW - 2) / 2}" cy="${top + plotH - 4}" r="3" fill="${color}">${title}</circle>`,
                 );
             }
-            if (r.bound.kind === "ms") {
+            if (r.bound.kind === "ms")
                 parts.push(
                     `<line x1="${x - 1}" x2="${x + barW - 1}" y1="${y(r.bound.ms)}" y2="${y(r.bound.ms)}" ` +
                         `stroke="black" stroke-width="2"/>`,
                 );
-            }
             if (r.verdict === "fail")
                 parts.push(
                     `<text x="${x + (barW - 2) / 2}" y="${y(Math.max(r.outageMs, minMs)) - 3}" ` +

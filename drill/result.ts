@@ -64,8 +64,7 @@ export interface RowResult {
     id: string;
     scenario: ScenarioName;
     title: string;
-    /** The channel the fault hit: the one the probes travel on. */
-    /** The broken channel; `interfaces` (slave per router) only where the two ends name it differently. */
+    /** The channel the fault hit; `interfaces` (slave per router) only where the two ends name it differently. */
     channel: { name: string; interface: string; interfaces?: Record<string, string> };
     fault: FaultKind;
     /** admin-down: the router whose slave went down. */

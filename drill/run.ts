@@ -11,6 +11,7 @@ import type { DrillEvent, DrillOptions, RowResult, VariantResult } from "./resul
 import { RowPlan, planRows } from "./scenarios";
 
 const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
+const secondsSince = (started: number) => Math.round((Date.now() - started) / 100) / 10;
 
 /** Runs the drill on one lab. Throws only when the lab cannot be drilled at all. */
 export async function runDrill(lab: DrillLab, options: DrillOptions): Promise<VariantResult> {
@@ -78,7 +79,7 @@ async function drillWith(agents: LabAgents, options: DrillOptions): Promise<Vari
         settings,
         rows: results,
         hazards,
-        durationS: Math.round((Date.now() - started) / 100) / 10,
+        durationS: secondsSince(started),
     };
 }
 
@@ -94,7 +95,7 @@ async function ensureRestored(
             .repairAndVerify()
             .catch((e) => [{ router: "-", ok: false, problems: (e as Error).message }]);
         const bad = checks.filter((c) => !c.ok);
-        if (bad.length === 0) return { ok: true, seconds: Math.round((Date.now() - started) / 100) / 10, problems: "" };
+        if (bad.length === 0) return { ok: true, seconds: secondsSince(started), problems: "" };
         problems = bad
             .map((c) =>
                 c.problems
@@ -106,7 +107,7 @@ async function ensureRestored(
             .join("; ");
         emit({ kind: "note", text: `verify after repair (attempt ${attempt}): ${problems}` });
     }
-    return { ok: false, seconds: Math.round((Date.now() - started) / 100) / 10, problems };
+    return { ok: false, seconds: secondsSince(started), problems };
 }
 
 async function runRow(

@@ -92,8 +92,7 @@ export const FAULTS = {
 };
 
 /** The scenarios whose row is one fault, made at once: what the live view measures when a key or a click makes it. */
-export const ONE_FAULT_SCENARIOS = ["admin-down", "cable-cut", "silent", "one-way", "degraded"] as const;
-export type OneFaultScenario = (typeof ONE_FAULT_SCENARIOS)[number];
+export type OneFaultScenario = Exclude<ScenarioName, "failback" | "flapping">;
 
 /**
  * The row of a one-fault scenario. `router` is the end it hits where it has one: whose slave
@@ -184,17 +183,10 @@ export function planRows(lab: DrillLab, scenarios: readonly ScenarioName[], sett
                     scenario,
                     fault: "flap",
                     title: (ch) => `${ch.name} down ${FLAP.downS} s / up ${FLAP.upS} s, ${FLAP.count} times`,
-                    inject: async (agents, ch) =>
-                        faultTimes(
-                            await agents.act(
-                                ch.cable,
-                                "flap",
-                                ch.bridge,
-                                String(FLAP.count),
-                                String(FLAP.downS),
-                                String(FLAP.upS),
-                            ),
-                        ),
+                    inject: async (agents, ch) => {
+                        const cycles = [FLAP.count, FLAP.downS, FLAP.upS].map(String);
+                        return faultTimes(await agents.act(ch.cable, "flap", ch.bridge, ...cycles));
+                    },
                 });
                 break;
         }

@@ -20,7 +20,6 @@
 #                                 is just before the ports come up
 #   peer-index DEV                in a router: "index N", the ifindex of DEV's veth peer (the
 #                                 bridge port it hangs on), from DEV's iflink
-#   restore DEV...                in a router: interfaces up
 #   options BOND                  in a router: the bond's options in force, KEY=VALUE lines
 #   neigh ADDR                    in a router: its neighbour entry for ADDR (ip neigh)
 set -u
@@ -69,6 +68,15 @@ monitor_report() {
         shift
     done
 }
+# The "ip -batch" text $1 between "at" and "done", with when each port in $list changed.
+timed_ip_batch() {
+    monitor_start
+    echo "at $(now)"
+    echo "$1" | ip -batch - || exit 1
+    echo "done $(now)"
+    # shellcheck disable=SC2086 # one word per port
+    monitor_report $list
+}
 
 case $action in
 link)
@@ -80,13 +88,7 @@ link)
     ;;
 ports)
     ports "$1"
-    cmds=$(batch "link set dev" "$2")
-    monitor_start
-    echo "at $(now)"
-    echo "$cmds" | ip -batch - || exit 1
-    echo "done $(now)"
-    # shellcheck disable=SC2086 # one word per port
-    monitor_report $list
+    timed_ip_batch "$(batch "link set dev" "$2")"
     ;;
 netem)
     bridge=$1
@@ -136,20 +138,10 @@ flap)
 clear)
     ports "$1"
     batch "qdisc del dev" root | tc -force -batch - 2>/dev/null
-    cmds=$(batch "link set dev" up)
-    monitor_start
-    echo "at $(now)"
-    echo "$cmds" | ip -batch - || exit 1
-    echo "done $(now)"
-    # shellcheck disable=SC2086 # one word per port
-    monitor_report $list
+    timed_ip_batch "$(batch "link set dev" up)"
     ;;
 peer-index)
     echo "index $(cat "/sys/class/net/$1/iflink")"
-    ;;
-restore)
-    for dev in "$@"; do ip link set dev "$dev" up; done
-    echo "done $(now)"
     ;;
 options)
     for f in "/sys/class/net/$1/bonding/"*; do
