@@ -141,6 +141,7 @@ for port in $ports; do
 	# its code live with int3, and the other vCPU hit that int3 in sched_clock_cpu: "Fatal
 	# exception in interrupt". Without the watchdog the TSC is never re-judged at run time
 	# (arch/x86/kernel/tsc.c: tsc=nowatchdog clears CLOCK_SOURCE_MUST_VERIFY).
+	clock=tsc=nowatchdog
 	# -daemonize returns once QEMU is set up (a port it cannot bind is an
 	# error here); the console (ttyS0) goes to a file, since -nographic
 	# cannot be combined with -daemonize. The VM must not inherit the lock
@@ -152,7 +153,7 @@ for port in $ports; do
 		-display none -no-reboot -monitor none \
 		-serial "file:$console" \
 		-kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
-		-append "root=/dev/vda rw console=ttyS0 init=/sbin/bondlab-init quiet panic=-1 tsc=nowatchdog $lockup_panic" \
+		-append "root=/dev/vda rw console=ttyS0 init=/sbin/bondlab-init quiet panic=-1 $clock $lockup_panic" \
 		-drive "file=$image/disk.img,if=virtio,format=raw,snapshot=on" \
 		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:2375" \
 		-device virtio-net-pci,netdev=n0,romfile= \
