@@ -99,49 +99,41 @@ export type OneFaultScenario = Exclude<ScenarioName, "failback" | "flapping">;
  * goes down (admin-down), which hears nothing (one-way).
  */
 export function faultRow(scenario: OneFaultScenario, router: LabRouter): RowPlan {
+    const r = router.name;
+    const row = (
+        fault: FaultKind,
+        title: RowPlan["title"],
+        act: (agents: LabAgents, ch: LabChannel) => Promise<ActionTimes>,
+        more: Partial<RowPlan> = {},
+    ): RowPlan => ({
+        id: scenario,
+        scenario,
+        fault,
+        title,
+        inject: async (a, ch) => faultTimes(await act(a, ch)),
+        ...more,
+    });
     switch (scenario) {
         case "admin-down":
-            return {
-                id: `admin-down-${router.name}`,
-                scenario,
-                fault: "admin-down",
-                downedBy: router.name,
-                title: (ch) => `ip link set ${slaveIn(ch, router.name)} down inside ${router.name}`,
-                inject: async (agents, ch) => faultTimes(await FAULTS.adminDown(agents, ch, router)),
-            };
+            return row(
+                "admin-down",
+                (ch) => `ip link set ${slaveIn(ch, r)} down inside ${r}`,
+                (a, ch) => FAULTS.adminDown(a, ch, router),
+                { id: `admin-down-${r}`, downedBy: r },
+            );
         case "cable-cut":
-            return {
-                id: "cable-cut",
-                scenario,
-                fault: "cut",
-                title: (ch) => `${ch.name} loses carrier at both ends`,
-                inject: async (agents, ch) => faultTimes(await FAULTS.cut(agents, ch)),
-            };
+            return row("cut", (ch) => `${ch.name} loses carrier at both ends`, FAULTS.cut);
         case "silent":
-            return {
-                id: "silent",
-                scenario,
-                fault: "silent",
-                title: (ch) => `${ch.name} keeps carrier, drops every frame`,
-                inject: async (agents, ch) => faultTimes(await FAULTS.silent(agents, ch)),
-            };
+            return row("silent", (ch) => `${ch.name} keeps carrier, drops every frame`, FAULTS.silent);
         case "one-way":
-            return {
-                id: `one-way-${router.name}`,
-                scenario,
-                fault: "one-way",
-                deafRouter: router.name,
-                title: (ch) => `${ch.name} drops every frame into ${router.name}, carries the other way`,
-                inject: async (agents, ch) => faultTimes(await FAULTS.oneWay(agents, ch, router)),
-            };
+            return row(
+                "one-way",
+                (ch) => `${ch.name} drops every frame into ${r}, carries the other way`,
+                (a, ch) => FAULTS.oneWay(a, ch, router),
+                { id: `one-way-${r}`, deafRouter: r },
+            );
         case "degraded":
-            return {
-                id: "degraded",
-                scenario,
-                fault: "degrade",
-                title: (ch) => `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`,
-                inject: async (agents, ch) => faultTimes(await FAULTS.degrade(agents, ch)),
-            };
+            return row("degrade", (ch) => `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`, FAULTS.degrade);
     }
 }
 
