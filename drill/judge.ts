@@ -17,7 +17,6 @@ import { slaveIn } from "../components/handle";
 import { DrillLab, LabChannel, labOfSubject, onOneSegment } from "./lab";
 import {
     DirectionAnalysis,
-    Outage,
     RowOutcome,
     analyzeDirection,
     classify,
@@ -191,14 +190,10 @@ function untestedReason(row: EvidenceRow): string | null {
         (back ? v.txAfter : v.txBefore).split("+").includes(slaveIn(row.channel, name)),
     );
     if (crossed) return null;
-    const sent = routers.map(([name, v]) => `${name} sent on ${carriedText(v.txBefore, v.txAfter)}`).join(", ");
+    const sent = routers.map(([name, v]) => `${name} sent on ${v.txBefore || "-"} → ${v.txAfter || "-"}`).join(", ");
     return back
         ? `not tested: the probes never used ${row.channel.interface} after it came back (${sent})`
         : `not tested: the probes did not cross ${row.channel.interface} before the fault (${sent})`;
-}
-
-function carriedText(before: string, after: string): string {
-    return `${before || "-"} → ${after || "-"}`;
 }
 
 /**
@@ -222,15 +217,6 @@ function failbackWindow(row: EvidenceRow, s: BondSettings): FailbackWindow | nul
         toMs: row.times.probeStop - lastWindowMs,
         bound,
     };
-}
-
-/** The late outages that fall in the failback window: the flow moving back, not a relapse. */
-function failbacksAmong(late: { o: Outage; d: DirectionAnalysis }[], w: FailbackWindow | null) {
-    if (!w) return [];
-    return late.filter(({ o, d }) => {
-        const faultAt = faultAtOf(d)!;
-        return o.from >= faultAt + w.fromMs && o.to !== null && o.to <= faultAt + w.toMs;
-    });
 }
 
 /**
@@ -324,7 +310,11 @@ function lateReasons(
     const late = Object.values(directions).flatMap((d) =>
         d.outcome === "recovered" ? relapsesOf(d, faultEndMs, settleMs).map((o) => ({ o, d })) : [],
     );
-    const failbacks = failbacksAmong(late, window);
+    // The late outages that fall in the failback window: the flow moving back, not a relapse.
+    const failbacks = late.filter(({ o, d }) => {
+        const faultAt = faultAtOf(d)!;
+        return window !== null && o.from >= faultAt + window.fromMs && o.to !== null && o.to <= faultAt + window.toMs;
+    });
     const reasons: string[] = [];
     if (failbacks.length > 0 && window) {
         const worst = failbacks.reduce((a, b) => (a.o.ms >= b.o.ms ? a : b));

@@ -221,15 +221,10 @@ export function classify(
     const tailLossPct = tailSize > 0 ? round((100 * tailLost) / tailSize, 1) : 100;
     let outcome: Outcome;
     if (d.lostAfterFault === 0) outcome = "no-loss";
-    else if (tailSize <= 0 || tailLost >= tailSize || endsOpen(d.outages)) outcome = "down";
+    else if (tailSize <= 0 || tailLost >= tailSize || d.outages.some((o) => o.to === null)) outcome = "down";
     else if (tailLossPct > PARTIAL_LOSS_PCT && tailRuns >= PARTIAL_RUNS) outcome = "partial";
     else outcome = "recovered";
     return { tailLossPct, outcome };
-}
-
-/** The probes end in an outage no reply closed before ping stopped. */
-export function endsOpen(outages: Pick<Outage, "to">[]): boolean {
-    return outages.some((o) => o.to === null);
 }
 
 /** Both directions as one: the worse outage, the worse outcome. */
