@@ -116,10 +116,7 @@ export function monitorOf(s: BondSettings): Monitor {
 /** How one router sees a fault on the channel. */
 type View = "own-down" | "far-down" | "no-carrier" | "silent";
 
-interface Detection {
-    ms: number | null;
-    formula: string;
-}
+type Detection = { ms: number | null; formula: string };
 
 /** When one router leaves the broken channel, if ever. */
 function detect(s: BondSettings, view: View, router: string): Detection {
