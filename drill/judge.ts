@@ -24,7 +24,6 @@ import {
     failoverOutageMs,
     faultAtOf,
     harnessSkewMs,
-    hasBaseline,
     relapsesOf,
     settleMsOf,
 } from "./outage";
@@ -286,7 +285,8 @@ export function judge(
 
 /** "dead before the fault: ..." when a direction got no reply to any probe sent before it; else null. */
 function deadBeforeFault(directions: Record<string, DirectionAnalysis>): string | null {
-    const dead = Object.entries(directions).filter(([, d]) => !hasBaseline(d));
+    // No reply to a probe sent before the fault: the path did not work before it.
+    const dead = Object.entries(directions).filter(([, d]) => d.rttBefore === null);
     if (dead.length === 0) return null;
     // The run of lost probes from the start: how long the path had been dead when the fault came.
     const deadMs = dead.map(([, d]) => {

@@ -284,11 +284,6 @@ export function settleMsOf(bound: { kind: string; ms?: number }): number {
     return bound.kind === "ms" && bound.ms !== undefined ? bound.ms : 1000;
 }
 
-/** Did the path work before the fault: any reply to a probe sent before it? */
-export function hasBaseline(d: DirectionAnalysis): boolean {
-    return d.rttBefore !== null;
-}
-
 /**
  * The harness's share of a cable cut's or return's outage: the cable container changes the two
  * ends one after the other (`skewMs`, as `ip monitor` timed them), and until the second end has

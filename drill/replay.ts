@@ -163,12 +163,6 @@ export function analyzeStep(
     };
 }
 
-/** One step's outcome in a few words: "answering: 54 replies", "dead: 0 replies, 12 × Destination Host Unreachable". */
-export function stepText(s: StepResult): string {
-    const errors = s.errors > 0 ? `, ${s.errors} × ${s.errorTexts.join(" / ")}` : "";
-    return `${s.ping}: ${s.replies} replies${errors}`;
-}
-
 export function replayMarkdown(report: ReplayReport): string {
     const lines = [
         "# The seed's transcript, replayed",
@@ -210,7 +204,10 @@ export function replayMarkdown(report: ReplayReport): string {
             const partly = seedPartly(r.wiring, s);
             const seed =
                 s.matchesSeed === null ? "-" : partly ? `partly: ${partly}` : s.matchesSeed ? "same" : "differs";
-            const cells = [s.action, `${watched} s`, stepText(s), s.farActive ?? "-", s.neighbour || "-"];
+            // The step's outcome in a few words: "dead: 0 replies, 12 × Destination Host Unreachable".
+            const errors = s.errors > 0 ? `, ${s.errors} × ${s.errorTexts.join(" / ")}` : "";
+            const outcome = `${s.ping}: ${s.replies} replies${errors}`;
+            const cells = [s.action, `${watched} s`, outcome, s.farActive ?? "-", s.neighbour || "-"];
             lines.push(`| ${[...cells, seedSays(r.wiring, s.id).says, seed].join(" | ")} |`);
         }
         lines.push("");
