@@ -269,18 +269,7 @@ export function judge(
             reasons = [evidence.untested];
         }
     }
-    return {
-        outageMs: combined.outageMs,
-        open: combined.open,
-        outcome: outcome as RowOutcome | "error",
-        recoveredAfterMs: combined.recoveredAfterMs,
-        lost: combined.lost,
-        sent: combined.sent,
-        probeIntervalMs,
-        exceeded,
-        reasons,
-        verdict,
-    };
+    return { ...combined, outcome: outcome as RowOutcome | "error", probeIntervalMs, exceeded, reasons, verdict };
 }
 
 /** "dead before the fault: ..." when a direction got no reply to any probe sent before it; else null. */

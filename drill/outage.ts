@@ -232,14 +232,15 @@ export function combineDirections(a: DirectionAnalysis, b: DirectionAnalysis) {
     const rank: Record<Outcome, number> = { "no-loss": 0, recovered: 1, partial: 2, down: 3 };
     const worse = rank[a.outcome] >= rank[b.outcome] ? a : b;
     const rec = [a.recoveredAfterMs, b.recoveredAfterMs];
+    // In the order a report's row keeps them (judge spreads these into it).
     return {
         outageMs: Math.max(a.outageMs, b.outageMs),
         open: a.open || b.open,
         outcome: worse.outcome,
-        lost: a.lost + b.lost,
-        sent: a.sent + b.sent,
         recoveredAfterMs:
             a.open || b.open ? null : rec.every((r) => r === null) ? null : Math.max(...rec.map((r) => r ?? 0)),
+        lost: a.lost + b.lost,
+        sent: a.sent + b.sent,
     };
 }
 
