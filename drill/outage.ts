@@ -13,8 +13,6 @@ export interface ProbeWindow {
     faultAt: number;
     /** The last moment of the fault (flapping: the last change); defaults to faultAt. */
     faultEndAt?: number;
-    /** The tail whose loss says whether the path is healthy at the end (default 1000 ms). */
-    tailMs?: number;
 }
 
 /** A run of consecutive probes that got no reply. */
@@ -142,10 +140,12 @@ export function analyzeDirection(ping: PingOutput, window: ProbeWindow): Directi
     for (let s = lastBefore + 1; s <= transmitted; s++) if (!bySeq.has(s)) lostAfter++;
 
     const open = longest !== null && longest.to === null;
-    const { tailLossPct, outcome } = classify(
-        { sent: transmitted, intervalMs: round(intervalMs, 2), lostAfterFault, outages: afterFault },
-        window.tailMs,
-    );
+    const { tailLossPct, outcome } = classify({
+        sent: transmitted,
+        intervalMs: round(intervalMs, 2),
+        lostAfterFault,
+        outages: afterFault,
+    });
 
     let reordered = 0;
     let highest = 0;
@@ -196,17 +196,15 @@ function round(x: number, digits: number): number {
 /**
  * The outcome from the runs of lost probes: "down" when the probes end in an outage still
  * open at the end of the window (no reply after it, whatever share of the tail it covers: a
- * slowed ping sends few probes in its last second) or the tail (the last tailMs of probes)
+ * slowed ping sends few probes in its last second) or the tail (the last second of probes)
  * got no reply at all, "partial" when over PARTIAL_LOSS_PCT of it was lost in PARTIAL_RUNS
  * or more separate runs (loss that stays, e.g. round-robin into a dead channel), "recovered"
  * otherwise (one late blip included). Pure, from what the report keeps, so that a report can
  * be classified again from its JSON.
  */
-export function classify(
-    d: Pick<DirectionAnalysis, "sent" | "intervalMs" | "lostAfterFault" | "outages">,
-    tailMs = 1000,
-): { tailLossPct: number; outcome: Outcome } {
-    const tailCount = Math.max(1, Math.round(tailMs / Math.max(d.intervalMs, 0.001)));
+export function classify(d: Pick<DirectionAnalysis, "sent" | "intervalMs" | "lostAfterFault" | "outages">) {
+    // The tail whose loss says whether the path is healthy at the end: its last second.
+    const tailCount = Math.max(1, Math.round(1000 / Math.max(d.intervalMs, 0.001)));
     const tailFrom = Math.max(1, d.sent - tailCount + 1);
     const tailSize = d.sent - tailFrom + 1;
     let tailLost = 0;
