@@ -142,33 +142,16 @@ export function analyzeRow(
     return result;
 }
 
-/** What a row's counters and times say beyond its probes' replies. */
-export interface RowEvidence {
-    /** Why the row did not test what it names (the probes never crossed its channel); null when it did. */
-    untested: string | null;
-    /** Flap or return: when the flow could fail back onto the returning slave; null when the data does not show it did. */
-    failback: FailbackWindow | null;
-    /** Cut or return: how far apart the cable's two ends changed (`ip monitor`); null when not measured. */
-    skewMs: number | null;
-}
-
-/** When (ms after the fault) an outage is the flow failing back onto the returning slave, and its bound. */
-export interface FailbackWindow {
-    slave: string;
-    fromMs: number;
-    toMs: number;
-    bound: Bound & { kind: "ms" };
-}
-
-const NO_EVIDENCE: RowEvidence = { untested: null, failback: null, skewMs: null };
-
 type EvidenceRow = Pick<RowResult, "fault" | "bound" | "channel" | "routers" | "times">;
 
-/** The row's evidence, from its counters; the failback window needs the bond's settings. */
-export function rowEvidence(row: EvidenceRow, settings?: BondSettings): RowEvidence {
+/** What a row's counters and times say beyond its probes' replies; the failback window needs the bond's settings. */
+export function rowEvidence(row: EvidenceRow, settings?: BondSettings) {
     return {
+        /** Why the row did not test what it names (the probes never crossed its channel); null when it did. */
         untested: untestedReason(row),
+        /** Flap or return: when the flow could fail back onto the returning slave; null when the data does not show it did. */
         failback: settings ? failbackWindow(row, settings) : null,
+        /** Cut or return: how far apart the cable's two ends changed (`ip monitor`); null when not measured. */
         skewMs: row.times?.skewMs ?? null,
     };
 }
@@ -201,7 +184,7 @@ function untestedReason(row: EvidenceRow): string | null {
  * (rejoinEarliestMs), and closes when the last snapshots began, which show every router
  * sending on it: the flow moved back in between. Null when the counters do not show that.
  */
-function failbackWindow(row: EvidenceRow, s: BondSettings): FailbackWindow | null {
+function failbackWindow(row: EvidenceRow, s: BondSettings) {
     if ((row.fault !== "flap" && row.fault !== "return") || !row.times) return null;
     const routers = Object.entries(row.routers ?? {});
     const slaves = routers.map(([name]) => slaveIn(row.channel, name));
@@ -230,8 +213,8 @@ export function judge(
     fault: FaultKind,
     bound: Bound,
     directions: Record<string, DirectionAnalysis>,
-    faultEndMs = 0,
-    evidence: RowEvidence = NO_EVIDENCE,
+    faultEndMs: number,
+    evidence: ReturnType<typeof rowEvidence>,
 ) {
     const [da, db] = Object.values(directions);
     const combined = combineDirections(da, db);
@@ -294,7 +277,7 @@ function lateReasons(
     faultEndMs: number,
     settleMs: number,
     probeIntervalMs: number,
-    window: FailbackWindow | null,
+    window: ReturnType<typeof failbackWindow>,
 ): string[] {
     const late = Object.values(directions).flatMap((d) =>
         d.outcome === "recovered" ? relapsesOf(d, faultEndMs, settleMs).map((o) => ({ o, d })) : [],
