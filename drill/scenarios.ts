@@ -18,19 +18,7 @@ export const DEGRADE_NETEM = ["delay", "20ms", "loss", "10%"];
 export const FLAP = { count: 4, downS: 0.3, upS: 0.5 };
 
 /** What a scenario's fault did, in the Docker host's clock (ms). */
-export interface FaultTimes {
-    /** The fault's first change: when the kernel announced the first changed interface, else "at" of the action. */
-    at: number;
-    /** "at" of the action: just before ip (or tc) started. */
-    issued: number;
-    /** Between the first and the last changed interface (the two ends of a cable), when known. */
-    skewMs: number | null;
-    /** After its last change. */
-    done: number;
-    /** Flapping: the moments the channel went down and came back. */
-    cuts: number[];
-    backs: number[];
-}
+export type FaultTimes = ReturnType<typeof faultTimes>;
 
 export interface RowPlan {
     /** Unique within a drill: the scenario, and the router for admin-down. */
@@ -55,16 +43,21 @@ export interface RowPlan {
     undo?: (agents: LabAgents) => Promise<void>;
 }
 
-export function faultTimes(t: ActionTimes): FaultTimes {
+export function faultTimes(t: ActionTimes) {
     if (t.at === null || t.done === null) throw new Error("the fault printed no time");
     // The monitor reads the kernel's events a little late on a busy CPU: keep its time within the action's.
     const ports = t.ports.map((p) => p.at).filter((x) => Number.isFinite(x) && x >= t.at! && x <= t.done! + 1000);
     const first = ports.length > 0 ? Math.min(Math.min(...ports), t.done) : t.at;
     return {
+        /** The fault's first change: when the kernel announced the first changed interface, else "at" of the action. */
         at: first,
+        /** "at" of the action: just before ip (or tc) started. */
         issued: t.at,
+        /** Between the first and the last changed interface (the two ends of a cable), when known. */
         skewMs: ports.length > 1 ? Math.round(Math.max(...ports) - Math.min(...ports)) : null,
+        /** After its last change. */
         done: t.done,
+        /** Flapping: the moments the channel went down and came back. */
         cuts: t.cuts,
         backs: t.backs,
     };
