@@ -399,25 +399,20 @@ function failedBack(row: RowResult, s: BondSettings, lab: DrillLab, reason: stri
     );
 }
 
-/** "inetRouter eth1 4, eth2 0; centralRouter ...": the link failures each router counted in the row. */
-function linkFailures(row: RowResult, lab: DrillLab): string[] {
-    return lab.routers.map(
-        (r) =>
-            `${r.name} ${Object.entries(row.routers[r.name]?.failures ?? {})
-                .map(([k, n]) => `${k} ${n}`)
-                .join(", ")}`,
-    );
+/** "(link failures in the row: inetRouter eth1 4, eth2 0; centralRouter ...).", and for LACP why a returning port waits. */
+function linkFailures(row: RowResult, s: BondSettings, lab: DrillLab): string {
+    const counts = lab.routers.map((r) => {
+        const failures = Object.entries(row.routers[r.name]?.failures ?? {}).map(([k, n]) => `${k} ${n}`);
+        return `${r.name} ${failures.join(", ")}`;
+    });
+    return `(link failures in the row: ${counts.join("; ")}).${lacpRejoin(row, s)}`;
 }
 
 /** The path held through the fault and broke once it had settled: when, and what the counters show. */
 function lateLoss(row: RowResult, s: BondSettings, lab: DrillLab, reason: string): string {
     const ch = row.channel.interface;
     const when = reason.replace(/^late loss: held through the fault, then /, "");
-    const failures = linkFailures(row, lab);
-    return (
-        `The path held through the fault, then was ${when}, after ${ch}'s last change had settled ` +
-        `(link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`
-    );
+    return `The path held through the fault, then was ${when}, after ${ch}'s last change had settled ${linkFailures(row, s, lab)}`;
 }
 
 /** 802.3ad: a port that comes back joins the aggregator only after the aggregate-wait timer. */
@@ -441,10 +436,9 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     const again = reason.replace(/^relapse: /, "");
     if (row.fault === "flap" || row.fault === "return") {
         // The channel is back at the end of these faults: nothing to go back to, only churn.
-        const failures = linkFailures(row, lab);
         return (
             `The path came back${recovered}, then was ${again}, after ${ch}'s last change had settled: ` +
-            `the bond changed slaves once more (link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`
+            `the bond changed slaves once more ${linkFailures(row, s, lab)}`
         );
     }
     const back = lab.routers
