@@ -91,41 +91,26 @@ function carriersText(row: RowResult, router: string): string {
 
 const DEFAULT_ROUTERS: [string, string] = ["inetRouter", "centralRouter"];
 
-const COLUMNS: [string, number][] = [
-    ["variant", 12],
-    ["scenario", 28],
-    ["outage", 24],
-    ["bound", 9],
-    ["lost/sent", 10],
-    ["tx A", 15],
-    ["tx B", 15],
-    ["", 2],
-];
+/** The terminal table's column widths: variant, scenario, outage, bound, lost/sent, tx of each router, mark. */
+const WIDTHS = [12, 28, 24, 9, 10, 15, 15, 2];
+
+function padded(cells: string[]): string {
+    return cells
+        .map((c, i) => c.padEnd(WIDTHS[i]))
+        .join(" ")
+        .trimEnd();
+}
 
 export function tableHeader(routers: [string, string]): string {
-    const names: Record<string, string> = {
-        "tx A": `${routers[0].slice(0, 4)} tx`,
-        "tx B": `${routers[1].slice(0, 4)} tx`,
-    };
-    const head = COLUMNS.map(([h, w]) => (names[h] ?? h).padEnd(w));
-    return head.join(" ").trimEnd() + "\n" + COLUMNS.map(([, w]) => "-".repeat(w)).join(" ");
+    const tx = routers.map((r) => `${r.slice(0, 4)} tx`);
+    const head = padded(["variant", "scenario", "outage", "bound", "lost/sent", ...tx, ""]);
+    return head + "\n" + WIDTHS.map((w) => "-".repeat(w)).join(" ");
 }
 
 export function tableLine(row: RowResult, routers: [string, string]): string {
-    const cells = [
-        row.variant,
-        row.id,
-        outageText(row),
-        formatBound(row.bound),
-        row.sent ? `${row.lost}/${row.sent}` : "",
-        carriersText(row, routers[0]),
-        carriersText(row, routers[1]),
-        mark(row),
-    ];
-    return cells
-        .map((c, i) => c.padEnd(COLUMNS[i][1]))
-        .join(" ")
-        .trimEnd();
+    const lost = row.sent ? `${row.lost}/${row.sent}` : "";
+    const tx = routers.map((r) => carriersText(row, r));
+    return padded([row.variant, row.id, outageText(row), formatBound(row.bound), lost, ...tx, mark(row)]);
 }
 
 /** Prints the table as rows complete, with progress lines in between. */
