@@ -321,15 +321,9 @@ export class LabAgents {
 export async function masqueradeHazards(lab: DrillLab): Promise<string[]> {
     const ids = (await docker("network", "ls", "-q", "--filter", "driver=bridge")).split("\n").filter((l) => l !== "");
     if (ids.length === 0) return [];
-    const rows = (
-        await docker(
-            "network",
-            "inspect",
-            "-f",
-            '{{.Name}}|{{index .Options "com.docker.network.bridge.enable_ip_masquerade"}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}',
-            ...ids,
-        )
-    ).split("\n");
+    const format =
+        '{{.Name}}|{{index .Options "com.docker.network.bridge.enable_ip_masquerade"}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}';
+    const rows = (await docker("network", "inspect", "-f", format, ...ids)).split("\n");
     const hazards: string[] = [];
     for (const row of rows) {
         const [name, masquerade, subnets] = row.split("|");
