@@ -296,19 +296,9 @@ export function markdown(report: DrillReport): string {
                     ? "-"
                     : `${Math.round(r.recoveredAfterMs)} ms`;
             const load = r.load === null ? "" : r.load.toFixed(1);
-            const cells = [
-                r.id,
-                r.title,
-                outageText(r),
-                boundText(r.bound),
-                rec,
-                r.sent ? `${r.lost}/${r.sent}` : "",
-                carriersText(r, routers[0]),
-                carriersText(r, routers[1]),
-                active,
-                load,
-                mark(r),
-            ];
+            const lost = r.sent ? `${r.lost}/${r.sent}` : "";
+            const tx = routers.map((n) => carriersText(r, n));
+            const cells = [r.id, r.title, outageText(r), boundText(r.bound), rec, lost, ...tx, active, load, mark(r)];
             out.push(`| ${cells.map(mdEscape).join(" | ")} |`);
             if (r.verdict === "error") out.push(`| | ${mdEscape(r.error ?? "")} | | | | | | | | | |`);
         }
