@@ -116,10 +116,7 @@ export function monitorOf(s: BondSettings): Monitor {
 /** How one router sees a fault on the channel. */
 type View = "own-down" | "far-down" | "no-carrier" | "silent";
 
-interface Detection {
-    ms: number | null;
-    formula: string;
-}
+type Detection = { ms: number | null; formula: string };
 
 /** When one router leaves the broken channel, if ever. */
 function detect(s: BondSettings, view: View, router: string): Detection {
@@ -269,13 +266,6 @@ function oneWayBound(s: BondSettings, deaf: string, shared: boolean): Bound {
     return combine([own.ms === null ? own : { ...own, formula: `${own.formula} on ${deaf}` }]);
 }
 
-/** The bond keeps its traffic on the backup when the channel returns: nothing to fail back. */
-export function staysOnBackup(s: BondSettings): boolean {
-    return s.mode === "active-backup"
-        ? !s.primary || s.primaryReselect === "failure"
-        : ["balance-tlb", "balance-alb"].includes(s.mode) && s.primary !== null && s.primaryReselect === "failure";
-}
-
 /**
  * The earliest a returning slave can carry traffic again, ms after its carrier came back:
  * the MII monitor takes it after updelay; an 802.3ad port then waits for the aggregate-wait
@@ -288,7 +278,12 @@ export function rejoinEarliestMs(s: BondSettings): number {
 /** What taking a returning channel back may cost: the failback bound. */
 export function returnBound(s: BondSettings): Bound {
     const monitor = monitorOf(s);
-    if (staysOnBackup(s)) {
+    // The bond keeps its traffic on the backup when the channel returns: nothing to fail back.
+    const staysOnBackup =
+        s.mode === "active-backup"
+            ? !s.primary || s.primaryReselect === "failure"
+            : ["balance-tlb", "balance-alb"].includes(s.mode) && s.primary !== null && s.primaryReselect === "failure";
+    if (staysOnBackup) {
         return {
             kind: "none",
             formula: s.primary

@@ -9,10 +9,6 @@ export interface ExecResult {
     stderr: string;
 }
 
-function execArgs(container: string, argv: string[], env: Record<string, string> | undefined): string[] {
-    return ["exec", "-i", ...Object.keys(env ?? {}).flatMap((k) => ["-e", k]), container, ...argv];
-}
-
 /** `docker ARGS...`: stdout, or an error with docker's message. */
 export async function docker(...args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -49,7 +45,8 @@ export class StreamingExec {
         env: Record<string, string> = {},
         engine: Record<string, string> = {},
     ) {
-        this.child = spawn("docker", execArgs(container, argv, env), { env: { ...process.env, ...engine, ...env } });
+        const args = ["exec", "-i", ...Object.keys(env).flatMap((k) => ["-e", k]), container, ...argv];
+        this.child = spawn("docker", args, { env: { ...process.env, ...engine, ...env } });
         this.child.stderr.on("data", (d) => (this.stderr += d));
         this.child.stdout.on("data", (d: Buffer) => {
             this.buffer += d;

@@ -107,7 +107,8 @@ function explainRow(row: RowResult, s: BondSettings, lab: DrillLab): string | nu
     if (notRecovered) {
         const bound =
             row.bound.kind === "ms" ? ` (the options predict ${formatBound(row.bound)}: ${row.bound.formula})` : "";
-        return `No steady path within the ${row.window.postS} s watched after the fault${bound}; ${lossText(row)}.`;
+        const loss = Object.entries(row.directions).map(([dir, d]) => `${dir} lost ${d.tailLossPct}% at the end`);
+        return `No steady path within the ${row.window.postS} s watched after the fault${bound}; ${loss.join(", ")}.`;
     }
     if (row.exceeded) {
         const beyond =
@@ -191,17 +192,10 @@ function isolation(row: RowResult, lab: DrillLab, near: string, far: string): st
     );
 }
 
-function lossText(row: RowResult): string {
-    return Object.entries(row.directions)
-        .map(([dir, d]) => `${dir} lost ${d.tailLossPct}% at the end`)
-        .join(", ");
-}
-
 /** The Docker host's load when the row began, as a fact beside an unmeasured cause ("" when not recorded). */
 function loadText(row: RowResult): string {
-    return row.load === null || row.load === undefined
-        ? ""
-        : ` (the Docker host's load average was ${row.load} as the row began)`;
+    // Older reports lack the load: undefined as well as null.
+    return row.load == null ? "" : ` (the Docker host's load average was ${row.load} as the row began)`;
 }
 
 function exceededCause(row: RowResult, s: BondSettings): string {
@@ -349,19 +343,16 @@ function deadBefore(row: RowResult, lab: DrillLab): string {
                 `${name} sent on ${v.txBefore} and received on ${v.rxBefore}` +
                 `${v.before?.active ? ` (active slave ${v.before.active})` : ""}`,
         );
-    return (
-        `The path was dead before the fault, though verify had passed before the row: ${what}` +
-        `${facts.length > 0 ? `; before the fault ${facts.join(", ")}` : ""}.${astrayBefore(row, lab)} ` +
-        "The variant failed in its steady state, so the row measures nothing about its fault."
-    );
-}
-
-/** A router that sent where the peer's active slave is not: its frames reach an inactive slave. */
-function astrayBefore(row: RowResult, lab: DrillLab): string {
+    // A router that sent where the peer's active slave is not: its frames reach an inactive slave.
     const astray = sendingAstray(row, lab, "before").map((a) =>
         sentWhereNotReceived(a.name, a.tx, a.peer, a.peerActive),
     );
-    return astray.length > 0 ? ` ${astray.join("; ")}.` : "";
+    return (
+        `The path was dead before the fault, though verify had passed before the row: ${what}` +
+        `${facts.length > 0 ? `; before the fault ${facts.join(", ")}` : ""}.` +
+        `${astray.length > 0 ? ` ${astray.join("; ")}.` : ""} ` +
+        "The variant failed in its steady state, so the row measures nothing about its fault."
+    );
 }
 
 /** The routers that sent, before or after the fault, on slaves other than the peer's active one. */
@@ -408,25 +399,20 @@ function failedBack(row: RowResult, s: BondSettings, lab: DrillLab, reason: stri
     );
 }
 
-/** "inetRouter eth1 4, eth2 0; centralRouter ...": the link failures each router counted in the row. */
-function linkFailures(row: RowResult, lab: DrillLab): string[] {
-    return lab.routers.map(
-        (r) =>
-            `${r.name} ${Object.entries(row.routers[r.name]?.failures ?? {})
-                .map(([k, n]) => `${k} ${n}`)
-                .join(", ")}`,
-    );
+/** "(link failures in the row: inetRouter eth1 4, eth2 0; centralRouter ...).", and for LACP why a returning port waits. */
+function linkFailures(row: RowResult, s: BondSettings, lab: DrillLab): string {
+    const counts = lab.routers.map((r) => {
+        const failures = Object.entries(row.routers[r.name]?.failures ?? {}).map(([k, n]) => `${k} ${n}`);
+        return `${r.name} ${failures.join(", ")}`;
+    });
+    return `(link failures in the row: ${counts.join("; ")}).${lacpRejoin(row, s)}`;
 }
 
 /** The path held through the fault and broke once it had settled: when, and what the counters show. */
 function lateLoss(row: RowResult, s: BondSettings, lab: DrillLab, reason: string): string {
     const ch = row.channel.interface;
     const when = reason.replace(/^late loss: held through the fault, then /, "");
-    const failures = linkFailures(row, lab);
-    return (
-        `The path held through the fault, then was ${when}, after ${ch}'s last change had settled ` +
-        `(link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`
-    );
+    return `The path held through the fault, then was ${when}, after ${ch}'s last change had settled ${linkFailures(row, s, lab)}`;
 }
 
 /** 802.3ad: a port that comes back joins the aggregator only after the aggregate-wait timer. */
@@ -450,10 +436,9 @@ function relapsed(row: RowResult, s: BondSettings, lab: DrillLab, reason: string
     const again = reason.replace(/^relapse: /, "");
     if (row.fault === "flap" || row.fault === "return") {
         // The channel is back at the end of these faults: nothing to go back to, only churn.
-        const failures = linkFailures(row, lab);
         return (
             `The path came back${recovered}, then was ${again}, after ${ch}'s last change had settled: ` +
-            `the bond changed slaves once more (link failures in the row: ${failures.join("; ")}).${lacpRejoin(row, s)}`
+            `the bond changed slaves once more ${linkFailures(row, s, lab)}`
         );
     }
     const back = lab.routers

@@ -17,7 +17,6 @@ import { slaveIn } from "../components/handle";
 import { DrillLab, LabChannel, labOfSubject, onOneSegment } from "./lab";
 import {
     DirectionAnalysis,
-    Outage,
     RowOutcome,
     analyzeDirection,
     classify,
@@ -25,7 +24,6 @@ import {
     failoverOutageMs,
     faultAtOf,
     harnessSkewMs,
-    hasBaseline,
     relapsesOf,
     settleMsOf,
 } from "./outage";
@@ -144,33 +142,16 @@ export function analyzeRow(
     return result;
 }
 
-/** What a row's counters and times say beyond its probes' replies. */
-export interface RowEvidence {
-    /** Why the row did not test what it names (the probes never crossed its channel); null when it did. */
-    untested: string | null;
-    /** Flap or return: when the flow could fail back onto the returning slave; null when the data does not show it did. */
-    failback: FailbackWindow | null;
-    /** Cut or return: how far apart the cable's two ends changed (`ip monitor`); null when not measured. */
-    skewMs: number | null;
-}
-
-/** When (ms after the fault) an outage is the flow failing back onto the returning slave, and its bound. */
-export interface FailbackWindow {
-    slave: string;
-    fromMs: number;
-    toMs: number;
-    bound: Bound & { kind: "ms" };
-}
-
-const NO_EVIDENCE: RowEvidence = { untested: null, failback: null, skewMs: null };
-
 type EvidenceRow = Pick<RowResult, "fault" | "bound" | "channel" | "routers" | "times">;
 
-/** The row's evidence, from its counters; the failback window needs the bond's settings. */
-export function rowEvidence(row: EvidenceRow, settings?: BondSettings): RowEvidence {
+/** What a row's counters and times say beyond its probes' replies; the failback window needs the bond's settings. */
+export function rowEvidence(row: EvidenceRow, settings?: BondSettings) {
     return {
+        /** Why the row did not test what it names (the probes never crossed its channel); null when it did. */
         untested: untestedReason(row),
+        /** Flap or return: when the flow could fail back onto the returning slave; null when the data does not show it did. */
         failback: settings ? failbackWindow(row, settings) : null,
+        /** Cut or return: how far apart the cable's two ends changed (`ip monitor`); null when not measured. */
         skewMs: row.times?.skewMs ?? null,
     };
 }
@@ -191,14 +172,10 @@ function untestedReason(row: EvidenceRow): string | null {
         (back ? v.txAfter : v.txBefore).split("+").includes(slaveIn(row.channel, name)),
     );
     if (crossed) return null;
-    const sent = routers.map(([name, v]) => `${name} sent on ${carriedText(v.txBefore, v.txAfter)}`).join(", ");
+    const sent = routers.map(([name, v]) => `${name} sent on ${v.txBefore || "-"} → ${v.txAfter || "-"}`).join(", ");
     return back
         ? `not tested: the probes never used ${row.channel.interface} after it came back (${sent})`
         : `not tested: the probes did not cross ${row.channel.interface} before the fault (${sent})`;
-}
-
-function carriedText(before: string, after: string): string {
-    return `${before || "-"} → ${after || "-"}`;
 }
 
 /**
@@ -207,7 +184,7 @@ function carriedText(before: string, after: string): string {
  * (rejoinEarliestMs), and closes when the last snapshots began, which show every router
  * sending on it: the flow moved back in between. Null when the counters do not show that.
  */
-function failbackWindow(row: EvidenceRow, s: BondSettings): FailbackWindow | null {
+function failbackWindow(row: EvidenceRow, s: BondSettings) {
     if ((row.fault !== "flap" && row.fault !== "return") || !row.times) return null;
     const routers = Object.entries(row.routers ?? {});
     const slaves = routers.map(([name]) => slaveIn(row.channel, name));
@@ -224,15 +201,6 @@ function failbackWindow(row: EvidenceRow, s: BondSettings): FailbackWindow | nul
     };
 }
 
-/** The late outages that fall in the failback window: the flow moving back, not a relapse. */
-function failbacksAmong(late: { o: Outage; d: DirectionAnalysis }[], w: FailbackWindow | null) {
-    if (!w) return [];
-    return late.filter(({ o, d }) => {
-        const faultAt = faultAtOf(d)!;
-        return o.from >= faultAt + w.fromMs && o.to !== null && o.to <= faultAt + w.toMs;
-    });
-}
-
 /**
  * Both directions, the bound and the kind of fault: the row's outcome and verdict. Pure.
  * A direction with no reply before the fault makes the row "dead before the fault": the
@@ -245,8 +213,8 @@ export function judge(
     fault: FaultKind,
     bound: Bound,
     directions: Record<string, DirectionAnalysis>,
-    faultEndMs = 0,
-    evidence: RowEvidence = NO_EVIDENCE,
+    faultEndMs: number,
+    evidence: ReturnType<typeof rowEvidence>,
 ) {
     const [da, db] = Object.values(directions);
     const combined = combineDirections(da, db);
@@ -284,23 +252,13 @@ export function judge(
             reasons = [evidence.untested];
         }
     }
-    return {
-        outageMs: combined.outageMs,
-        open: combined.open,
-        outcome: outcome as RowOutcome | "error",
-        recoveredAfterMs: combined.recoveredAfterMs,
-        lost: combined.lost,
-        sent: combined.sent,
-        probeIntervalMs,
-        exceeded,
-        reasons,
-        verdict,
-    };
+    return { ...combined, outcome: outcome as RowOutcome | "error", probeIntervalMs, exceeded, reasons, verdict };
 }
 
 /** "dead before the fault: ..." when a direction got no reply to any probe sent before it; else null. */
 function deadBeforeFault(directions: Record<string, DirectionAnalysis>): string | null {
-    const dead = Object.entries(directions).filter(([, d]) => !hasBaseline(d));
+    // No reply to a probe sent before the fault: the path did not work before it.
+    const dead = Object.entries(directions).filter(([, d]) => d.rttBefore === null);
     if (dead.length === 0) return null;
     // The run of lost probes from the start: how long the path had been dead when the fault came.
     const deadMs = dead.map(([, d]) => {
@@ -319,12 +277,16 @@ function lateReasons(
     faultEndMs: number,
     settleMs: number,
     probeIntervalMs: number,
-    window: FailbackWindow | null,
+    window: ReturnType<typeof failbackWindow>,
 ): string[] {
     const late = Object.values(directions).flatMap((d) =>
         d.outcome === "recovered" ? relapsesOf(d, faultEndMs, settleMs).map((o) => ({ o, d })) : [],
     );
-    const failbacks = failbacksAmong(late, window);
+    // The late outages that fall in the failback window: the flow moving back, not a relapse.
+    const failbacks = late.filter(({ o, d }) => {
+        const faultAt = faultAtOf(d)!;
+        return window !== null && o.from >= faultAt + window.fromMs && o.to !== null && o.to <= faultAt + window.toMs;
+    });
     const reasons: string[] = [];
     if (failbacks.length > 0 && window) {
         const worst = failbacks.reduce((a, b) => (a.o.ms >= b.o.ms ? a : b));

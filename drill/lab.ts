@@ -207,13 +207,6 @@ export function parseActionTimes(stdout: string): ActionTimes {
     return times;
 }
 
-export interface VerifyResult {
-    router: string;
-    ok: boolean;
-    /** The problems verify names, one per line, when not ok. */
-    problems: string;
-}
-
 /** The drill's agents in the lab's containers (sh/agent.sh): every step runs through them. */
 export class LabAgents {
     private readonly agents = new Map<string, Agent>();
@@ -297,9 +290,9 @@ export class LabAgents {
      * the program's own verify (components/scripts/node-verify.sh) in both routers with the
      * settings the lab was built with: mode and options, every slave up, the expected active
      * slave, LACP partner and aggregator, and a ping across. Verify waits (verifyTimeoutS) for
-     * the bond to converge.
+     * the bond to converge. Each router's result names the problems verify found, one per line.
      */
-    async repairAndVerify(): Promise<VerifyResult[]> {
+    async repairAndVerify() {
         await Promise.all(this.lab.channels.map((c) => this.act(c.cable, "clear", c.bridge)));
         return Promise.all(
             this.lab.routers.map(async (router) => {
@@ -328,15 +321,9 @@ export class LabAgents {
 export async function masqueradeHazards(lab: DrillLab): Promise<string[]> {
     const ids = (await docker("network", "ls", "-q", "--filter", "driver=bridge")).split("\n").filter((l) => l !== "");
     if (ids.length === 0) return [];
-    const rows = (
-        await docker(
-            "network",
-            "inspect",
-            "-f",
-            '{{.Name}}|{{index .Options "com.docker.network.bridge.enable_ip_masquerade"}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}',
-            ...ids,
-        )
-    ).split("\n");
+    const format =
+        '{{.Name}}|{{index .Options "com.docker.network.bridge.enable_ip_masquerade"}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}';
+    const rows = (await docker("network", "inspect", "-f", format, ...ids)).split("\n");
     const hazards: string[] = [];
     for (const row of rows) {
         const [name, masquerade, subnets] = row.split("|");

@@ -42,19 +42,14 @@ const write = (s: string) => void process.stdout.write(s);
     afterAll(async () => {
         const info = await docker("info", "-f", "{{.KernelVersion}}|{{.NCPU}}").catch(() => "|");
         const [kernel, cpus] = info.split("|");
+        // The probe options that make rows comparable, in the order report.json keeps them.
+        const { intervalS, preS, postS, minPostS, maxPostS, settleS } = options;
         const report: DrillReport = {
             title: "Failover drill: every variant on the lab host",
             generatedAt: new Date().toISOString(),
             command: s.command,
             where: s.where ?? `the lab host (labhost/start.sh), kernel ${kernel}, ${cpus} CPUs`,
-            options: {
-                intervalS: options.intervalS,
-                preS: options.preS,
-                postS: options.postS,
-                minPostS: options.minPostS,
-                maxPostS: options.maxPostS,
-                settleS: options.settleS,
-            },
+            options: { intervalS, preS, postS, minPostS, maxPostS, settleS },
             durationS: Math.round((Date.now() - started) / 1000),
             variants: results,
         };

@@ -13,8 +13,6 @@ export interface ProbeWindow {
     faultAt: number;
     /** The last moment of the fault (flapping: the last change); defaults to faultAt. */
     faultEndAt?: number;
-    /** The tail whose loss says whether the path is healthy at the end (default 1000 ms). */
-    tailMs?: number;
 }
 
 /** A run of consecutive probes that got no reply. */
@@ -142,10 +140,12 @@ export function analyzeDirection(ping: PingOutput, window: ProbeWindow): Directi
     for (let s = lastBefore + 1; s <= transmitted; s++) if (!bySeq.has(s)) lostAfter++;
 
     const open = longest !== null && longest.to === null;
-    const { tailLossPct, outcome } = classify(
-        { sent: transmitted, intervalMs: round(intervalMs, 2), lostAfterFault, outages: afterFault },
-        window.tailMs,
-    );
+    const { tailLossPct, outcome } = classify({
+        sent: transmitted,
+        intervalMs: round(intervalMs, 2),
+        lostAfterFault,
+        outages: afterFault,
+    });
 
     let reordered = 0;
     let highest = 0;
@@ -196,17 +196,15 @@ function round(x: number, digits: number): number {
 /**
  * The outcome from the runs of lost probes: "down" when the probes end in an outage still
  * open at the end of the window (no reply after it, whatever share of the tail it covers: a
- * slowed ping sends few probes in its last second) or the tail (the last tailMs of probes)
+ * slowed ping sends few probes in its last second) or the tail (the last second of probes)
  * got no reply at all, "partial" when over PARTIAL_LOSS_PCT of it was lost in PARTIAL_RUNS
  * or more separate runs (loss that stays, e.g. round-robin into a dead channel), "recovered"
  * otherwise (one late blip included). Pure, from what the report keeps, so that a report can
  * be classified again from its JSON.
  */
-export function classify(
-    d: Pick<DirectionAnalysis, "sent" | "intervalMs" | "lostAfterFault" | "outages">,
-    tailMs = 1000,
-): { tailLossPct: number; outcome: Outcome } {
-    const tailCount = Math.max(1, Math.round(tailMs / Math.max(d.intervalMs, 0.001)));
+export function classify(d: Pick<DirectionAnalysis, "sent" | "intervalMs" | "lostAfterFault" | "outages">) {
+    // The tail whose loss says whether the path is healthy at the end: its last second.
+    const tailCount = Math.max(1, Math.round(1000 / Math.max(d.intervalMs, 0.001)));
     const tailFrom = Math.max(1, d.sent - tailCount + 1);
     const tailSize = d.sent - tailFrom + 1;
     let tailLost = 0;
@@ -221,15 +219,10 @@ export function classify(
     const tailLossPct = tailSize > 0 ? round((100 * tailLost) / tailSize, 1) : 100;
     let outcome: Outcome;
     if (d.lostAfterFault === 0) outcome = "no-loss";
-    else if (tailSize <= 0 || tailLost >= tailSize || endsOpen(d.outages)) outcome = "down";
+    else if (tailSize <= 0 || tailLost >= tailSize || d.outages.some((o) => o.to === null)) outcome = "down";
     else if (tailLossPct > PARTIAL_LOSS_PCT && tailRuns >= PARTIAL_RUNS) outcome = "partial";
     else outcome = "recovered";
     return { tailLossPct, outcome };
-}
-
-/** The probes end in an outage no reply closed before ping stopped. */
-export function endsOpen(outages: Pick<Outage, "to">[]): boolean {
-    return outages.some((o) => o.to === null);
 }
 
 /** Both directions as one: the worse outage, the worse outcome. */
@@ -237,14 +230,15 @@ export function combineDirections(a: DirectionAnalysis, b: DirectionAnalysis) {
     const rank: Record<Outcome, number> = { "no-loss": 0, recovered: 1, partial: 2, down: 3 };
     const worse = rank[a.outcome] >= rank[b.outcome] ? a : b;
     const rec = [a.recoveredAfterMs, b.recoveredAfterMs];
+    // In the order a report's row keeps them (judge spreads these into it).
     return {
         outageMs: Math.max(a.outageMs, b.outageMs),
         open: a.open || b.open,
         outcome: worse.outcome,
-        lost: a.lost + b.lost,
-        sent: a.sent + b.sent,
         recoveredAfterMs:
             a.open || b.open ? null : rec.every((r) => r === null) ? null : Math.max(...rec.map((r) => r ?? 0)),
+        lost: a.lost + b.lost,
+        sent: a.sent + b.sent,
     };
 }
 
@@ -287,11 +281,6 @@ export function failoverOutageMs(directions: DirectionAnalysis[], faultEndMs: nu
 /** How long after the fault's last change the path counts as settled: the bound, else 1 s. */
 export function settleMsOf(bound: { kind: string; ms?: number }): number {
     return bound.kind === "ms" && bound.ms !== undefined ? bound.ms : 1000;
-}
-
-/** Did the path work before the fault: any reply to a probe sent before it? */
-export function hasBaseline(d: DirectionAnalysis): boolean {
-    return d.rttBefore !== null;
 }
 
 /**

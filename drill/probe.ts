@@ -3,7 +3,7 @@
 // counters) taken on command while it runs. Parsing is pure and unit-tested.
 
 import type { Agent } from "./agent";
-import { parsePing, PingOutput } from "./ping";
+import { parsePing } from "./ping";
 
 export interface SlaveSnapshot {
     name: string;
@@ -24,16 +24,7 @@ export interface Snapshot {
     load: number | null;
 }
 
-export interface ProbeOutput {
-    startAt: number;
-    stopAt: number;
-    snapshots: Snapshot[];
-    ping: PingOutput;
-    /** The ping output as printed. */
-    pingText: string;
-    /** Everything the probe printed. */
-    raw: string;
-}
+export type ProbeOutput = ReturnType<typeof parseProbeOutput>;
 
 /** `snap LABEL TIME_NS load=1.20 active=eth1 slave=eth1:up:0:144:161 ...` */
 export function parseSnapshot(line: string): Snapshot | null {
@@ -63,7 +54,7 @@ export function nsToMs(ns: string): number {
 }
 
 /** The whole output of probe.sh: its ready line, snapshots, stop line, then ping's output. */
-export function parseProbeOutput(text: string): ProbeOutput {
+export function parseProbeOutput(text: string) {
     const lines = text.split("\n");
     let startAt = Number.NaN;
     let stopAt = Number.NaN;
@@ -84,20 +75,14 @@ export function parseProbeOutput(text: string): ProbeOutput {
         } else if (words[0] === "ping-output") inPing = true;
     }
     const pingText = pingLines.join("\n");
+    // pingText: the ping output as printed; raw: everything the probe printed.
     return { startAt, stopAt, snapshots, ping: parsePing(pingText), pingText, raw: text };
 }
 
-/** Which slaves carried traffic between two snapshots: packets sent and received per slave. */
-export interface Carriage {
-    from: string;
-    to: string;
-    ms: number;
-    active: string | null;
-    tx: Record<string, number>;
-    rx: Record<string, number>;
-}
+export type Carriage = ReturnType<typeof carriage>;
 
-export function carriage(a: Snapshot, b: Snapshot): Carriage {
+/** Which slaves carried traffic between two snapshots: packets sent and received per slave. */
+export function carriage(a: Snapshot, b: Snapshot) {
     const tx: Record<string, number> = {};
     const rx: Record<string, number> = {};
     for (const s of b.slaves) {

@@ -29,16 +29,11 @@ export async function runReplay(lab: DrillLab, wiring: Wiring, o: ReplayOptions)
         const probe = await Probe.start(agents.agent(pinger.container), { intervalS: o.intervalS, maxS });
         const windows: { at: number; end: number; action: string; farActive: string | null; neighbour: string }[] = [];
         for (const step of SEED_STEPS) {
-            let at: number;
-            let action: string;
-            if (step.link) {
-                const t = await agents.act(far.container, "link", step.link.dev, step.link.state);
-                at = t.at!;
-                action = `ip link set ${step.link.dev} ${step.link.state} inside ${far.name}`;
-            } else {
-                at = (await probe.snap(`${step.id}-start`)).at;
-                action = "before any change";
-            }
+            const { link } = step;
+            const at = link
+                ? (await agents.act(far.container, "link", link.dev, link.state)).at!
+                : (await probe.snap(`${step.id}-start`)).at;
+            const action = link ? `ip link set ${link.dev} ${link.state} inside ${far.name}` : "before any change";
             await sleep(step.watchS);
             const end = (await probe.snap(`${step.id}-end`)).at;
             const farActive = (await agents.optionsInForce(far)).active_slave || null;

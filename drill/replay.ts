@@ -77,13 +77,7 @@ export interface StepResult {
     matchesSeed: boolean | null;
 }
 
-export interface ReplayResult {
-    /** The lab as the replay built it, e.g. "seed-shared" or "seed-shared with fail_over_mac active". */
-    name: string;
-    lab: string;
-    wiring: Wiring;
-    /** What this lab has that the seed's setup had, or lacks. */
-    setup: string;
+export interface ReplayResult extends Omit<ReplayLab, "bondOptions"> {
     stack: string;
     pinger: string;
     far: string;
@@ -128,6 +122,13 @@ export function pingState(steady: StepResult["steady"]): PingState {
     return steady.replies >= (steady.expected * 2) / 3 ? "answering" : "partial";
 }
 
+/** A step's ping from its final seconds, and whether the seed's transcript says the same (null: nothing checkable). */
+function judgeStep(wiring: Wiring, id: string, steady: StepResult["steady"]) {
+    const ping = pingState(steady);
+    const seed = seedSays(wiring, id).ping;
+    return { ping, matchesSeed: seed === null ? null : seed === ping };
+}
+
 /** The replies and errors of one step's window, judged. */
 export function analyzeStep(
     step: ReplayStep,
@@ -145,8 +146,7 @@ export function analyzeStep(
         expected: Math.floor((window.end - steadyFrom) / (window.intervalS * 1000)),
         replies: ping.replies.filter((r) => arrived(steadyFrom)(r.at)).length,
     };
-    const now = pingState(steady);
-    const seed = seedSays(wiring, step.id).ping;
+    const judged = judgeStep(wiring, step.id, steady);
     return {
         id: step.id,
         action: state.action,
@@ -156,17 +156,11 @@ export function analyzeStep(
         errors: errors.length,
         errorTexts: [...new Set(errors.map((e) => e.text))],
         steady,
-        ping: now,
+        ping: judged.ping,
         farActive: state.farActive,
         neighbour: state.neighbour,
-        matchesSeed: seed === null ? null : seed === now,
+        matchesSeed: judged.matchesSeed,
     };
-}
-
-/** One step's outcome in a few words: "answering: 54 replies", "dead: 0 replies, 12 × Destination Host Unreachable". */
-export function stepText(s: StepResult): string {
-    const errors = s.errors > 0 ? `, ${s.errors} × ${s.errorTexts.join(" / ")}` : "";
-    return `${s.ping}: ${s.replies} replies${errors}`;
 }
 
 export function replayMarkdown(report: ReplayReport): string {
@@ -210,7 +204,10 @@ export function replayMarkdown(report: ReplayReport): string {
             const partly = seedPartly(r.wiring, s);
             const seed =
                 s.matchesSeed === null ? "-" : partly ? `partly: ${partly}` : s.matchesSeed ? "same" : "differs";
-            const cells = [s.action, `${watched} s`, stepText(s), s.farActive ?? "-", s.neighbour || "-"];
+            // The step's outcome in a few words: "dead: 0 replies, 12 × Destination Host Unreachable".
+            const errors = s.errors > 0 ? `, ${s.errors} × ${s.errorTexts.join(" / ")}` : "";
+            const outcome = `${s.ping}: ${s.replies} replies${errors}`;
+            const cells = [s.action, `${watched} s`, outcome, s.farActive ?? "-", s.neighbour || "-"];
             lines.push(`| ${[...cells, seedSays(r.wiring, s.id).says, seed].join(" | ")} |`);
         }
         lines.push("");
@@ -248,12 +245,14 @@ function summary(report: ReplayReport): string[] {
 
 /** A lab the seed's steps are replayed on, and what it has of the seed's setup. */
 export interface ReplayLab {
+    /** The lab as the replay built it, e.g. "seed-shared" or "seed-shared with fail_over_mac active". */
     name: string;
     /** A shipped variant, or a lab file's path from the project. */
     lab: string;
     wiring: Wiring;
     /** Stack setting bondlab:bondOptions for this replay. */
     bondOptions?: Record<string, string>;
+    /** What this lab has that the seed's setup had, or lacks. */
     setup: string;
 }
 
@@ -316,11 +315,7 @@ export function rejudgeReplay(report: ReplayReport): ReplayReport {
         ...report,
         results: report.results.map((r) => ({
             ...r,
-            steps: r.steps.map((s) => {
-                const now = pingState(s.steady);
-                const seed = seedSays(r.wiring, s.id).ping;
-                return { ...s, ping: now, matchesSeed: seed === null ? null : seed === now };
-            }),
+            steps: r.steps.map((s) => ({ ...s, ...judgeStep(r.wiring, s.id, s.steady) })),
         })),
     };
 }

@@ -91,41 +91,26 @@ function carriersText(row: RowResult, router: string): string {
 
 const DEFAULT_ROUTERS: [string, string] = ["inetRouter", "centralRouter"];
 
-const COLUMNS: [string, number][] = [
-    ["variant", 12],
-    ["scenario", 28],
-    ["outage", 24],
-    ["bound", 9],
-    ["lost/sent", 10],
-    ["tx A", 15],
-    ["tx B", 15],
-    ["", 2],
-];
+/** The terminal table's column widths: variant, scenario, outage, bound, lost/sent, tx of each router, mark. */
+const WIDTHS = [12, 28, 24, 9, 10, 15, 15, 2];
+
+function padded(cells: string[]): string {
+    return cells
+        .map((c, i) => c.padEnd(WIDTHS[i]))
+        .join(" ")
+        .trimEnd();
+}
 
 export function tableHeader(routers: [string, string]): string {
-    const names: Record<string, string> = {
-        "tx A": `${routers[0].slice(0, 4)} tx`,
-        "tx B": `${routers[1].slice(0, 4)} tx`,
-    };
-    const head = COLUMNS.map(([h, w]) => (names[h] ?? h).padEnd(w));
-    return head.join(" ").trimEnd() + "\n" + COLUMNS.map(([, w]) => "-".repeat(w)).join(" ");
+    const tx = routers.map((r) => `${r.slice(0, 4)} tx`);
+    const head = padded(["variant", "scenario", "outage", "bound", "lost/sent", ...tx, ""]);
+    return head + "\n" + WIDTHS.map((w) => "-".repeat(w)).join(" ");
 }
 
 export function tableLine(row: RowResult, routers: [string, string]): string {
-    const cells = [
-        row.variant,
-        row.id,
-        outageText(row),
-        formatBound(row.bound),
-        row.sent ? `${row.lost}/${row.sent}` : "",
-        carriersText(row, routers[0]),
-        carriersText(row, routers[1]),
-        mark(row),
-    ];
-    return cells
-        .map((c, i) => c.padEnd(COLUMNS[i][1]))
-        .join(" ")
-        .trimEnd();
+    const lost = row.sent ? `${row.lost}/${row.sent}` : "";
+    const tx = routers.map((r) => carriersText(row, r));
+    return padded([row.variant, row.id, outageText(row), formatBound(row.bound), lost, ...tx, mark(row)]);
 }
 
 /** Prints the table as rows complete, with progress lines in between. */
@@ -239,20 +224,6 @@ function mdEscape(s: string): string {
     return s.replace(/\|/g, "\\|");
 }
 
-/** How the drill measures each row. */
-function rowMethod(report: DrillReport): string {
-    return (
-        "- Each row: every channel is repaired and the program's own verify passes in both routers (mode and options in force, slaves, " +
-        `active slave, LACP partner, a ping across); probes run ${report.options.preS} s, ` +
-        "the fault is made on the channel the probes " +
-        "travel on (the first, unless the mode hashes their one flow onto another: balance-xor, 802.3ad) " +
-        "(from its cable container, or `ip link set` inside a router), the routers are watched for the row's window " +
-        "(1.5 x the bound + 2 s, within limits), then everything is repaired again. " +
-        "A small agent shell in each container runs the steps, " +
-        "so no `docker exec` start-up sits between them."
-    );
-}
-
 export function markdown(report: DrillReport): string {
     const out: string[] = [];
     const variants = report.variants;
@@ -325,19 +296,9 @@ export function markdown(report: DrillReport): string {
                     ? "-"
                     : `${Math.round(r.recoveredAfterMs)} ms`;
             const load = r.load === null ? "" : r.load.toFixed(1);
-            const cells = [
-                r.id,
-                r.title,
-                outageText(r),
-                boundText(r.bound),
-                rec,
-                r.sent ? `${r.lost}/${r.sent}` : "",
-                carriersText(r, routers[0]),
-                carriersText(r, routers[1]),
-                active,
-                load,
-                mark(r),
-            ];
+            const lost = r.sent ? `${r.lost}/${r.sent}` : "";
+            const tx = routers.map((n) => carriersText(r, n));
+            const cells = [r.id, r.title, outageText(r), boundText(r.bound), rec, lost, ...tx, active, load, mark(r)];
             out.push(`| ${cells.map(mdEscape).join(" | ")} |`);
             if (r.verdict === "error") out.push(`| | ${mdEscape(r.error ?? "")} | | | | | | | | | |`);
         }
@@ -353,7 +314,13 @@ export function markdown(report: DrillReport): string {
                   "to the row's window after it (1.5 x the bound + 2 s, within limits), or to the next action if it came " +
                   "sooner (a row whose next action came before its bound and a second more is not judged); " +
                   "the routers' bond state from the view's ticks (5 a second)."
-            : rowMethod(report),
+            : "- Each row: every channel is repaired and the program's own verify passes in both routers " +
+                  "(mode and options in force, slaves, active slave, LACP partner, a ping across); " +
+                  `probes run ${report.options.preS} s, the fault is made on the channel the probes travel on ` +
+                  "(the first, unless the mode hashes their one flow onto another: balance-xor, 802.3ad) " +
+                  "(from its cable container, or `ip link set` inside a router), the routers are watched for the row's window " +
+                  "(1.5 x the bound + 2 s, within limits), then everything is repaired again. " +
+                  "A small agent shell in each container runs the steps, so no `docker exec` start-up sits between them.",
         "- Times: the probes' reply times (`ping -D`) and the fault's " +
             "(`date +%s%N`, and the kernel's link events as `ip monitor` read them) " +
             "all come from the Docker host's clock. Back after: the first reply after the outage, counted from the fault.",
@@ -431,12 +398,12 @@ export function measuredLines(report: DrillReport): string[] {
         return -1;
     };
     const count = (i: number) => rows.filter((r) => runOf(r) === i).length;
-    const plural = (n: number) => `${n} row${n === 1 ? "" : "s"}`;
+    const plural = (n: number, word = "row") => `${n} ${word}${n === 1 ? "" : "s"}`;
     const fromIt = (n: number) => `${plural(n)} below ${n === 1 ? "is" : "are"} from this run`;
     const links = report.variants.filter((v) => v.variant.includes("/")).length;
     const labs = [
-        `${report.variants.length - links} variant${report.variants.length - links === 1 ? "" : "s"}`,
-        ...(links > 0 ? [`${links} bonded link${links === 1 ? "" : "s"} of the networks`] : []),
+        plural(report.variants.length - links, "variant"),
+        ...(links > 0 ? [`${plural(links, "bonded link")} of the networks`] : []),
     ].join(" and ");
     const first =
         count(-1) === rows.length
@@ -479,18 +446,7 @@ function twoRouters(row: RowResult): [string, string] | undefined {
 
 // ---------------------------------------------------------------- SVG
 
-const PALETTE = [
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#9c755f",
-    "#bab0ac",
-    "#ff9da7",
-];
+const PALETTE = "#4e79a7 #f28e2b #e15759 #76b7b2 #59a14f #edc948 #b07aa1 #9c755f #bab0ac #ff9da7".split(" ");
 
 function esc(s: string): string {
     return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");

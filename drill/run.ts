@@ -17,70 +17,60 @@ const secondsSince = (started: number) => Math.round((Date.now() - started) / 10
 export async function runDrill(lab: DrillLab, options: DrillOptions): Promise<VariantResult> {
     const agents = new LabAgents(lab, options.verifyTimeoutS);
     try {
-        return await drillWith(agents, options);
+        const started = Date.now();
+        const emit = options.onEvent ?? (() => undefined);
+        const inForce = await agents.optionsInForce();
+        const settings = bondSettings(inForce);
+        const hazards = await masqueradeHazards(lab).catch(() => []);
+        for (const h of hazards)
+            emit({
+                kind: "note",
+                text: `warning: Docker network ${h}: bonded packets get a rewritten source and no reply`,
+            });
+        const rows = planRows(lab, options.scenarios, options.settleS);
+        emit({ kind: "variant", stack: lab.stack, variant: lab.variant, mode: settings.mode, rows: rows.length });
+
+        const results: RowResult[] = [];
+        let restored = await ensureRestored(agents, emit);
+        for (const [index, row] of rows.entries()) {
+            const routerNames = [lab.routers[0].name, lab.routers[1].name] as const;
+            const bound = predictBound(settings, row.fault, routerNames, routerHit(row), onOneSegment(lab));
+            const postS = postWindowS(bound, options);
+            const window = { preS: options.preS, postS };
+            emit({ kind: "row-start", row, index, total: rows.length, postS });
+            let result: RowResult;
+            if (!restored.ok) {
+                const why = `skipped: the lab was not restored: ${restored.problems}`;
+                result = errorRow(lab, settings, row, bound, window, why);
+            } else {
+                try {
+                    result = await runRow(agents, settings, row, bound, options, window);
+                } catch (e) {
+                    result = errorRow(lab, settings, row, bound, window, (e as Error).message);
+                }
+                // Repair whatever the row did, and check the lab is as built before the next row.
+                if (row.undo) await row.undo(agents).catch(() => undefined);
+                restored = await ensureRestored(agents, emit);
+                result.restoredAfterS = restored.ok ? restored.seconds : null;
+                if (!restored.ok) result.reasons.push(`lab not restored: ${restored.problems}`);
+            }
+            results.push(result);
+            emit({ kind: "row-done", result, index, total: rows.length });
+        }
+        return {
+            stack: lab.stack,
+            variant: lab.variant,
+            description: lab.description,
+            mode: settings.mode,
+            options: inForce,
+            settings,
+            rows: results,
+            hazards,
+            durationS: secondsSince(started),
+        };
     } finally {
         await agents.close();
     }
-}
-
-async function drillWith(agents: LabAgents, options: DrillOptions): Promise<VariantResult> {
-    const lab = agents.lab;
-    const started = Date.now();
-    const emit = options.onEvent ?? (() => undefined);
-    const inForce = await agents.optionsInForce();
-    const settings = bondSettings(inForce);
-    const hazards = await masqueradeHazards(lab).catch(() => []);
-    for (const h of hazards)
-        emit({
-            kind: "note",
-            text: `warning: Docker network ${h}: bonded packets get a rewritten source and no reply`,
-        });
-    const rows = planRows(lab, options.scenarios, options.settleS);
-    emit({ kind: "variant", stack: lab.stack, variant: lab.variant, mode: settings.mode, rows: rows.length });
-
-    const results: RowResult[] = [];
-    let restored = await ensureRestored(agents, emit);
-    for (const [index, row] of rows.entries()) {
-        const routerNames = [lab.routers[0].name, lab.routers[1].name] as const;
-        const bound = predictBound(settings, row.fault, routerNames, routerHit(row), onOneSegment(lab));
-        const postS = postWindowS(bound, options);
-        emit({ kind: "row-start", row, index, total: rows.length, postS });
-        let result: RowResult;
-        if (!restored.ok) {
-            result = errorRow(
-                lab,
-                settings,
-                row,
-                bound,
-                { preS: options.preS, postS },
-                `skipped: the lab was not restored: ${restored.problems}`,
-            );
-        } else {
-            try {
-                result = await runRow(agents, settings, row, bound, options, postS);
-            } catch (e) {
-                result = errorRow(lab, settings, row, bound, { preS: options.preS, postS }, (e as Error).message);
-            }
-            // Repair whatever the row did, and check the lab is as built before the next row.
-            if (row.undo) await row.undo(agents).catch(() => undefined);
-            restored = await ensureRestored(agents, emit);
-            result.restoredAfterS = restored.ok ? restored.seconds : null;
-            if (!restored.ok) result.reasons.push(`lab not restored: ${restored.problems}`);
-        }
-        results.push(result);
-        emit({ kind: "row-done", result, index, total: rows.length });
-    }
-    return {
-        stack: lab.stack,
-        variant: lab.variant,
-        description: lab.description,
-        mode: settings.mode,
-        options: inForce,
-        settings,
-        rows: results,
-        hazards,
-        durationS: secondsSince(started),
-    };
 }
 
 /** Repairs every channel and runs verify; once more if the bond has not converged. */
@@ -116,8 +106,9 @@ async function runRow(
     row: RowPlan,
     bound: Bound,
     o: DrillOptions,
-    postS: number,
+    window: RowResult["window"],
 ): Promise<RowResult> {
+    const postS = window.postS;
     const lab = agents.lab;
     const maxS = o.preS + postS + 300;
     const probes = await Promise.all(
@@ -162,7 +153,7 @@ async function runRow(
         );
         fs.writeFileSync(path.join(o.rawDir, `${lab.stack}.${row.id}.fault.json`), JSON.stringify(fault) + "\n");
     }
-    return analyzeRow(lab, settings, row, ch, bound, { preS: o.preS, postS }, fault, outputs, [b0, b1, a0, a1]);
+    return analyzeRow(lab, settings, row, ch, bound, window, fault, outputs, [b0, b1, a0, a1]);
 }
 
 /** Pre-fault windows a row waits at most for its bonds to hold still (a bond that never does is drilled as it is). */

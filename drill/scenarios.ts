@@ -18,19 +18,7 @@ export const DEGRADE_NETEM = ["delay", "20ms", "loss", "10%"];
 export const FLAP = { count: 4, downS: 0.3, upS: 0.5 };
 
 /** What a scenario's fault did, in the Docker host's clock (ms). */
-export interface FaultTimes {
-    /** The fault's first change: when the kernel announced the first changed interface, else "at" of the action. */
-    at: number;
-    /** "at" of the action: just before ip (or tc) started. */
-    issued: number;
-    /** Between the first and the last changed interface (the two ends of a cable), when known. */
-    skewMs: number | null;
-    /** After its last change. */
-    done: number;
-    /** Flapping: the moments the channel went down and came back. */
-    cuts: number[];
-    backs: number[];
-}
+export type FaultTimes = ReturnType<typeof faultTimes>;
 
 export interface RowPlan {
     /** Unique within a drill: the scenario, and the router for admin-down. */
@@ -55,16 +43,21 @@ export interface RowPlan {
     undo?: (agents: LabAgents) => Promise<void>;
 }
 
-export function faultTimes(t: ActionTimes): FaultTimes {
+export function faultTimes(t: ActionTimes) {
     if (t.at === null || t.done === null) throw new Error("the fault printed no time");
     // The monitor reads the kernel's events a little late on a busy CPU: keep its time within the action's.
     const ports = t.ports.map((p) => p.at).filter((x) => Number.isFinite(x) && x >= t.at! && x <= t.done! + 1000);
     const first = ports.length > 0 ? Math.min(Math.min(...ports), t.done) : t.at;
     return {
+        /** The fault's first change: when the kernel announced the first changed interface, else "at" of the action. */
         at: first,
+        /** "at" of the action: just before ip (or tc) started. */
         issued: t.at,
+        /** Between the first and the last changed interface (the two ends of a cable), when known. */
         skewMs: ports.length > 1 ? Math.round(Math.max(...ports) - Math.min(...ports)) : null,
+        /** After its last change. */
         done: t.done,
+        /** Flapping: the moments the channel went down and came back. */
         cuts: t.cuts,
         backs: t.backs,
     };
@@ -99,49 +92,41 @@ export type OneFaultScenario = Exclude<ScenarioName, "failback" | "flapping">;
  * goes down (admin-down), which hears nothing (one-way).
  */
 export function faultRow(scenario: OneFaultScenario, router: LabRouter): RowPlan {
+    const r = router.name;
+    const row = (
+        fault: FaultKind,
+        title: RowPlan["title"],
+        act: (agents: LabAgents, ch: LabChannel) => Promise<ActionTimes>,
+        more: Partial<RowPlan> = {},
+    ): RowPlan => ({
+        id: scenario,
+        scenario,
+        fault,
+        title,
+        inject: async (a, ch) => faultTimes(await act(a, ch)),
+        ...more,
+    });
     switch (scenario) {
         case "admin-down":
-            return {
-                id: `admin-down-${router.name}`,
-                scenario,
-                fault: "admin-down",
-                downedBy: router.name,
-                title: (ch) => `ip link set ${slaveIn(ch, router.name)} down inside ${router.name}`,
-                inject: async (agents, ch) => faultTimes(await FAULTS.adminDown(agents, ch, router)),
-            };
+            return row(
+                "admin-down",
+                (ch) => `ip link set ${slaveIn(ch, r)} down inside ${r}`,
+                (a, ch) => FAULTS.adminDown(a, ch, router),
+                { id: `admin-down-${r}`, downedBy: r },
+            );
         case "cable-cut":
-            return {
-                id: "cable-cut",
-                scenario,
-                fault: "cut",
-                title: (ch) => `${ch.name} loses carrier at both ends`,
-                inject: async (agents, ch) => faultTimes(await FAULTS.cut(agents, ch)),
-            };
+            return row("cut", (ch) => `${ch.name} loses carrier at both ends`, FAULTS.cut);
         case "silent":
-            return {
-                id: "silent",
-                scenario,
-                fault: "silent",
-                title: (ch) => `${ch.name} keeps carrier, drops every frame`,
-                inject: async (agents, ch) => faultTimes(await FAULTS.silent(agents, ch)),
-            };
+            return row("silent", (ch) => `${ch.name} keeps carrier, drops every frame`, FAULTS.silent);
         case "one-way":
-            return {
-                id: `one-way-${router.name}`,
-                scenario,
-                fault: "one-way",
-                deafRouter: router.name,
-                title: (ch) => `${ch.name} drops every frame into ${router.name}, carries the other way`,
-                inject: async (agents, ch) => faultTimes(await FAULTS.oneWay(agents, ch, router)),
-            };
+            return row(
+                "one-way",
+                (ch) => `${ch.name} drops every frame into ${r}, carries the other way`,
+                (a, ch) => FAULTS.oneWay(a, ch, router),
+                { id: `one-way-${r}`, deafRouter: r },
+            );
         case "degraded":
-            return {
-                id: "degraded",
-                scenario,
-                fault: "degrade",
-                title: (ch) => `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`,
-                inject: async (agents, ch) => faultTimes(await FAULTS.degrade(agents, ch)),
-            };
+            return row("degrade", (ch) => `${ch.name}: netem ${DEGRADE_NETEM.join(" ")} each way`, FAULTS.degrade);
     }
 }
 
