@@ -140,9 +140,11 @@ export function validateTopology(variant: string, raw: unknown, source = variant
     checkNames(file, links, segments, add);
     checkInterfaceNames(file, links, segments, add);
     checkConnected(nodes, links, segments, add);
-    checkDomains(links, segments, add);
-    checkSubnets(file, links, segments, add);
-    const routes = checkRoutes(file, links, segments, add);
+    const placed = placedAddresses({ links, segments });
+    const placedOn = groupBy(placed, (p) => p.node);
+    checkDomains(links, segments, placed, add);
+    checkSubnets(file, links, placedOn, add);
+    const routes = checkRoutes(file, placedOn, add);
 
     if (issues.length > 0) throw new LabConfigError(source, issues);
     return {
@@ -512,12 +514,8 @@ interface NamedInterface {
  * written over another in the export.
  */
 function checkInterfaceNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
-    const byNode = new Map<string, NamedInterface[]>();
-    const put = (node: string, named: NamedInterface) => {
-        const list = byNode.get(node);
-        if (list) list.push(named);
-        else byNode.set(node, [named]);
-    };
+    const all: (NamedInterface & { node: string })[] = [];
+    const put = (node: string, named: NamedInterface) => all.push({ ...named, node });
     links.forEach((link, i) =>
         link.ends.forEach((end) => {
             const field = `links[${i}].ends.${end.node}`;
@@ -551,7 +549,7 @@ function checkInterfaceNames(file: TopologyFile, links: LinkSpec[], segments: Se
             vlansOf(port, field, false).forEach((named) => put(port.node, named));
         }),
     );
-    for (const [node, named] of byNode) checkUnique(node, named, add);
+    for (const [node, named] of groupBy(all, (n) => n.node)) checkUnique(node, named, add);
 }
 
 function vlansOf(attachment: AttachmentSpec, field: string, chosen: boolean): NamedInterface[] {
@@ -629,7 +627,7 @@ function checkConnected(nodes: NodeSpec[], links: LinkSpec[], segments: SegmentS
  * domain addresses are unique and share one subnet; the same address in two VLANs is fine
  * (that is what a VLAN lab shows).
  */
-function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
+function checkDomains(links: LinkSpec[], segments: SegmentSpec[], placed: PlacedAddress[], add: Add): void {
     const vlanMembers = new Map<string, { field: string; nodes: Set<string> }>();
     const member = (domain: string, field: string, attachment: AttachmentSpec) =>
         attachment.vlans.forEach((vlan, v) => {
@@ -644,7 +642,6 @@ function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): voi
     segments.forEach((segment, s) =>
         segment.ports.forEach((port) => member(`segment ${segment.name}`, `segments[${s}].ports.${port.node}`, port)),
     );
-    const domains = groupBy(placedAddresses({ links, segments }), (p) => p.domain);
 
     for (const [key, members] of vlanMembers) {
         if (members.nodes.size < 2)
@@ -653,12 +650,12 @@ function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): voi
                 `only ${[...members.nodes][0]} is in ${key}: a VLAN needs a member on the other side; add the same id there`,
             );
     }
-    for (const [domain, placed] of domains) {
-        const first = placed[0];
+    for (const [domain, inDomain] of groupBy(placed, (p) => p.domain)) {
+        const first = inDomain[0];
         const firstCidr = ipaddr.IPv4.parseCIDR(first.address.address);
         const byIp = new Map<string, PlacedAddress>();
-        for (const p of placed) if (!byIp.has(p.address.ip)) byIp.set(p.address.ip, p);
-        for (const other of placed.slice(1)) {
+        for (const p of inDomain) if (!byIp.has(p.address.ip)) byIp.set(p.address.ip, p);
+        for (const other of inDomain.slice(1)) {
             const same = byIp.get(other.address.ip);
             if (same !== other && same !== undefined)
                 add(
@@ -692,7 +689,7 @@ function sameSubnet(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean
 }
 
 /** Each node's addresses in subnets of their own, and Docker's subnets apart from each other and from them. */
-function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
+function checkSubnets(file: TopologyFile, links: LinkSpec[], placedOn: Map<string, PlacedAddress[]>, add: Add): void {
     const docker: { field: string; cidr: [ipaddr.IPv4, number] }[] = [];
     const take = (field: string, value: string | undefined) => {
         if (value === undefined) return;
@@ -723,7 +720,7 @@ function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSp
     });
 
     // On one node, two interfaces in overlapping subnets leave the kernel one route for both.
-    for (const [node, placed] of groupBy(placedAddresses({ links, segments }), (p) => p.node)) {
+    for (const [node, placed] of placedOn) {
         const own = new SubnetIndex();
         placed.forEach((p, i) => {
             const cidr = ipaddr.IPv4.parseCIDR(p.address.address);
@@ -749,18 +746,12 @@ function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSp
 }
 
 /** Static routes: to a subnet not already connected, via a neighbour on a connected subnet. */
-function checkRoutes(
-    file: TopologyFile,
-    links: LinkSpec[],
-    segments: SegmentSpec[],
-    add: Add,
-): Map<string, RouteSpec[]> {
-    const connected = groupBy(placedAddresses({ links, segments }), (p) => p.node);
+function checkRoutes(file: TopologyFile, placedOn: Map<string, PlacedAddress[]>, add: Add): Map<string, RouteSpec[]> {
     const result = new Map<string, RouteSpec[]>();
     file.nodes.forEach((node, n) => {
         if (node.routes.length > MAX_ROUTES)
             add(`nodes[${n}].routes`, `${node.routes.length} routes: a node here takes at most ${MAX_ROUTES}`);
-        const own = (connected.get(node.name) ?? []).map((p) => p.address);
+        const own = (placedOn.get(node.name) ?? []).map((p) => p.address);
         const seen = new Set<string>();
         const routes: RouteSpec[] = [];
         node.routes.slice(0, MAX_ROUTES).forEach((route, r) => {
