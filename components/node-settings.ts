@@ -105,6 +105,12 @@ export function nodeNetLines(
 /** Each node's interfaces and their MACs, as node-apply.sh prints them. */
 export type NetworkMacs = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
+/** A device's MAC as its node's apply printed it, or "?": own keys only, a bond named constructor included. */
+function macOf(macs: NetworkMacs, node: string, device: string): string {
+    const devices = Object.hasOwn(macs, node) ? macs[node] : undefined;
+    return devices && Object.hasOwn(devices, device) ? devices[device] : "?";
+}
+
 /**
  * node-verify.sh's checks for one node:
  *   bond NAME SLAVES ACTIVE|- BACKUPS OPTIONS   bond-status.sh's strict check (every option in force
@@ -114,12 +120,6 @@ export type NetworkMacs = Readonly<Record<string, Readonly<Record<string, string
  * Pings go to every L2 neighbour, and from a host to every host its routes reach. Where the
  * same address lives in another L2 network (the VLAN lab), the MAC proves which one answered.
  */
-/** A device's MAC as its node's apply printed it, or "?": own keys only, a bond named constructor included. */
-function macOf(macs: NetworkMacs, node: string, device: string): string {
-    const devices = Object.hasOwn(macs, node) ? macs[node] : undefined;
-    return devices && Object.hasOwn(devices, device) ? devices[device] : "?";
-}
-
 export function nodeCheckLines(topology: TopologySpec, node: string, macs: NetworkMacs): string {
     const lines: string[] = [];
     for (const link of topology.links) {
