@@ -386,8 +386,8 @@ function checkSegments(
         seen.add(segment.name);
     });
     // A channel's segment that is not declared is a segment of channels only, as in version 1 files.
-    const implicit = [...new Set(links.flatMap((l) => l.channels.flatMap((c) => (c.segment ? [c.segment] : []))))]
-        .filter((name) => !seen.has(name))
+    const implicit = [...joined.keys()]
+        .filter((name) => name !== "" && !seen.has(name))
         .map((name): SegmentSpec => ({ name, ports: [], channels: channelsOf(name) }));
     const segments = [...declared, ...implicit];
 
@@ -451,8 +451,15 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
                 : `"${channel.name}"`;
             if (generated && !SHORT_NAME.test(channel.name)) {
                 // An unfit link name is told once, at links[i].name; a long one only here, once.
+                // Channels of `channels: <n>` are <link>-1, <link>-2...: the link's name must leave room.
                 if (SHORT_NAME.test(link.name) && c === 0)
-                    add(field, generatedTooLong(link.name, link.channels.length));
+                    add(
+                        field,
+                        `"${link.name}" names the link's channels ${link.name}-1 to ${link.name}-${link.channels.length}, ` +
+                            `longer than ${IFNAMSIZ} characters (each channel is a Docker network): shorten the link's name ` +
+                            `to at most ${IFNAMSIZ - `-${link.channels.length}`.length} characters, ` +
+                            "or name the channels yourself (channels: [ch1, ch2])",
+                    );
             } else if (!SHORT_NAME.test(channel.name)) add(field, notShort(channel.name, "ch1"));
             else if (channel.name === "mgmt")
                 add(field, '"mgmt" is the management network\'s name: call the channel e.g. ch1');
@@ -474,11 +481,11 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
         }),
     );
     segments.forEach((segment) => {
-        if (segment.name === "mgmt")
-            add(
-                segmentField(file, links, segment),
-                '"mgmt" is the management network\'s name: call the segment e.g. lan',
-            );
+        if (segment.name !== "mgmt") return;
+        // Where the file names the segment: its declaration, or else the first channel that joins it.
+        const s = file.segments.findIndex((d) => d.name === segment.name);
+        const at = channelFields(links, "segment").get(segment.channels[0] ?? "") ?? "segments";
+        add(s >= 0 ? `segments[${s}].name` : at, '"mgmt" is the management network\'s name: call the segment e.g. lan');
     });
     // Container names: <stack>-<node>, <stack>-<channel or segment>-cable, <stack>-<segment>-switch.
     file.nodes.forEach((node, n) => {
@@ -573,37 +580,15 @@ function checkUnique(node: string, named: NamedInterface[], add: Add): void {
             continue;
         }
         const [blamed, other] = !item.chosen && earlier.chosen ? [earlier, item] : [item, earlier];
+        let free = 0; // the first bond<n> the node does not use yet
+        while (used.has(`bond${free}`)) free++;
         add(
             blamed.field,
             `"${item.name}" is also ${node}'s ${other.what} (${other.field}): the interfaces inside one node ` +
                 "need names of their own (the kernel and the exported files know each by its name); " +
-                `${blamed.fix}, e.g. ${freeBondName(used)}`,
+                `${blamed.fix}, e.g. bond${free}`,
         );
     }
-}
-
-/** The first bond<n> the node does not use yet. */
-function freeBondName(used: ReadonlySet<string>): string {
-    let n = 0;
-    while (used.has(`bond${n}`)) n++;
-    return `bond${n}`;
-}
-
-/** A link of `channels: <n>` names them <link>-1, <link>-2...: the link's name must leave room for that. */
-function generatedTooLong(link: string, count: number): string {
-    const room = IFNAMSIZ - `-${count}`.length;
-    return (
-        `"${link}" names the link's channels ${link}-1 to ${link}-${count}, longer than ${IFNAMSIZ} characters ` +
-        `(each channel is a Docker network): shorten the link's name to at most ${room} characters, ` +
-        `or name the channels yourself (channels: [ch1, ch2])`
-    );
-}
-
-/** Where the file names a segment: its declaration, or else the first channel that joins it. */
-function segmentField(file: TopologyFile, links: LinkSpec[], segment: SegmentSpec): string {
-    const s = file.segments.findIndex((d) => d.name === segment.name);
-    if (s >= 0) return `segments[${s}].name`;
-    return channelFields(links, "segment").get(segment.channels[0] ?? "") ?? "segments";
 }
 
 /** Every node takes part in the network. */
