@@ -556,7 +556,27 @@ function checkInterfaceNames(file: TopologyFile, links: LinkSpec[], segments: Se
             vlansOf(port, field, false).forEach((named) => put(port.node, named));
         }),
     );
-    for (const [node, named] of groupBy(all, (n) => n.node)) checkUnique(node, named, add);
+    // Each name once on the node; a clash is told where the file chose the name.
+    for (const [node, named] of groupBy(all, (n) => n.node)) {
+        const used = new Set(named.map((n) => n.name));
+        const first = new Map<string, NamedInterface>();
+        for (const item of named) {
+            const earlier = first.get(item.name);
+            if (!earlier) {
+                first.set(item.name, item);
+                continue;
+            }
+            const [blamed, other] = !item.chosen && earlier.chosen ? [earlier, item] : [item, earlier];
+            let free = 0; // the first bond<n> the node does not use yet
+            while (used.has(`bond${free}`)) free++;
+            add(
+                blamed.field,
+                `"${item.name}" is also ${node}'s ${other.what} (${other.field}): the interfaces inside one node ` +
+                    "need names of their own (the kernel and the exported files know each by its name); " +
+                    `${blamed.fix}, e.g. bond${free}`,
+            );
+        }
+    }
 }
 
 function vlansOf(attachment: AttachmentSpec, field: string, chosen: boolean): NamedInterface[] {
@@ -567,28 +587,6 @@ function vlansOf(attachment: AttachmentSpec, field: string, chosen: boolean): Na
         chosen,
         fix: `give the VLAN another id, or ${attachment.interface} another name`,
     }));
-}
-
-/** Each name once on the node; a clash is told where the file chose the name. */
-function checkUnique(node: string, named: NamedInterface[], add: Add): void {
-    const used = new Set(named.map((n) => n.name));
-    const first = new Map<string, NamedInterface>();
-    for (const item of named) {
-        const earlier = first.get(item.name);
-        if (!earlier) {
-            first.set(item.name, item);
-            continue;
-        }
-        const [blamed, other] = !item.chosen && earlier.chosen ? [earlier, item] : [item, earlier];
-        let free = 0; // the first bond<n> the node does not use yet
-        while (used.has(`bond${free}`)) free++;
-        add(
-            blamed.field,
-            `"${item.name}" is also ${node}'s ${other.what} (${other.field}): the interfaces inside one node ` +
-                "need names of their own (the kernel and the exported files know each by its name); " +
-                `${blamed.fix}, e.g. bond${free}`,
-        );
-    }
 }
 
 /** Every node takes part in the network. */
