@@ -1,5 +1,5 @@
 import { Reach } from "./labfile/reach";
-import { LinkEndSpec, LinkSpec, TopologySpec, backupsUnseen, placedAddresses } from "./labfile/topology";
+import { LinkEndSpec, LinkSpec, TopologySpec, attachmentsOf, backupsUnseen, placedAddresses } from "./labfile/topology";
 
 // What a node of a version 2 network is told: its ports in order, the lines node-apply.sh
 // builds it from, and the checks node-verify.sh runs. Pure functions of the validated
@@ -92,8 +92,7 @@ export function nodeNetLines(
     for (const link of topology.links)
         for (const end of link.ends.filter((e) => e.node === node && link.bond))
             lines.push(`bond ${end.interface} ${end.slaves.join(",")} ${endOptions(link, end)}`);
-    const attachments = [...topology.links.flatMap((l) => l.ends), ...topology.segments.flatMap((s) => s.ports)];
-    for (const a of attachments.filter((a) => a.node === node))
+    for (const a of attachmentsOf(topology).filter((a) => a.node === node))
         for (const vlan of a.vlans) lines.push(`vlan ${vlan.interface} ${a.interface} ${vlan.id}`);
     for (const placed of placedAddresses(topology).filter((p) => p.node === node))
         lines.push(`addr ${placed.device} ${placed.address.address}`);

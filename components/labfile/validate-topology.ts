@@ -12,6 +12,7 @@ import {
     PlacedAddress,
     TopologySpec,
     VlanSpec,
+    attachmentsOf,
     linkDomain,
     placedAddresses,
 } from "./topology";
@@ -591,10 +592,7 @@ function vlansOf(attachment: AttachmentSpec, field: string, chosen: boolean): Na
 
 /** Every node takes part in the network. */
 function checkConnected(nodes: NodeSpec[], links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
-    const attached = new Set([
-        ...links.flatMap((l) => l.ends.map((e) => e.node)),
-        ...segments.flatMap((s) => s.ports.map((p) => p.node)),
-    ]);
+    const attached = new Set(attachmentsOf({ links, segments }).map((a) => a.node));
     nodes.forEach((node, n) => {
         if (!attached.has(node.name))
             add(
