@@ -26,7 +26,6 @@ import {
     MAX_CHANNELS,
     bondNameProblem,
     checkArpTargets,
-    checkBondName,
     checkHostAddress,
     checkMode,
     checkOptions,
@@ -282,7 +281,8 @@ function checkLink(
         let parent = slaves[0] ?? "eth?";
         if (link.bond !== undefined || count >= 2) {
             parent = end.bond ?? bonds.defaultName(node);
-            checkBondName(parent, add, `${endField}.bond`);
+            const problem = bondNameProblem(parent);
+            if (problem) add(`${endField}.bond`, problem);
         } else if (end.bond !== undefined) {
             add(`${endField}.bond`, "a link of one channel has no bond to name: remove bond");
         }

@@ -170,11 +170,6 @@ export function checkMode(mode: string, add: Add, field = "bond.mode"): BondMode
     return undefined;
 }
 
-export function checkBondName(name: string, add: Add, field = "bond.name"): void {
-    const problem = bondNameProblem(name);
-    if (problem) add(field, problem);
-}
-
 /** Why a bond cannot have this name, or undefined. */
 export function bondNameProblem(name: string): string | undefined {
     if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || name.length > IFNAMSIZ)
