@@ -56,17 +56,6 @@ export function verifyChecks(verify: Record<string, string>): string {
     ].join("\n");
 }
 
-/** One end's expectations as verify's settings. */
-function expectationsEnv(want: ReturnType<typeof endExpectations>): Record<string, string> {
-    return {
-        BONDLAB_BOND: want.bond,
-        BONDLAB_OPTIONS: want.options,
-        BONDLAB_SLAVES: want.slaves.join(" "),
-        BONDLAB_ACTIVE: want.active,
-        BONDLAB_BACKUPS: want.backups,
-    };
-}
-
 /** A channel's slave inside one router (handles older than `interfaces` name it once for both). */
 export function slaveIn(
     channel: Pick<HandleChannel, "interface"> & { interfaces?: Record<string, string> },
@@ -120,17 +109,24 @@ export function linkHandle(
         description: topology.description,
         docker: { ...options.dockerEnv },
         bond: { name: link.ends[0].interface, mode: bond.mode },
-        routers: link.ends.map((end, i) => ({
-            name: end.node,
-            ip: ping[1 - i]!.peer,
-            container: names.container(end.node),
-            verify: {
-                ...expectationsEnv(endExpectations(link, end)),
-                BONDLAB_PEER: ping[i]!.peer,
-                BONDLAB_PING_DEV: ping[i]!.device,
-                BONDLAB_VERIFY_TIMEOUT: String(options.verifyTimeout ?? 90),
-            },
-        })),
+        routers: link.ends.map((end, i) => {
+            const want = endExpectations(link, end);
+            return {
+                name: end.node,
+                ip: ping[1 - i]!.peer,
+                container: names.container(end.node),
+                verify: {
+                    BONDLAB_BOND: want.bond,
+                    BONDLAB_OPTIONS: want.options,
+                    BONDLAB_SLAVES: want.slaves.join(" "),
+                    BONDLAB_ACTIVE: want.active,
+                    BONDLAB_BACKUPS: want.backups,
+                    BONDLAB_PEER: ping[i]!.peer,
+                    BONDLAB_PING_DEV: ping[i]!.device,
+                    BONDLAB_VERIFY_TIMEOUT: String(options.verifyTimeout ?? 90),
+                },
+            };
+        }),
         channels: link.channels.map((c, i) => ({
             name: c.name,
             interface: [...new Set(slaveNames[i])].join("/"),

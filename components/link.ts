@@ -1,15 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Channel } from "./channel";
-import { LabNames } from "./names";
+import { Channel, ChannelOptions } from "./channel";
 import { LinkSpec } from "./labfile/topology";
 
-export interface LinkOptions {
+/** A Channel's options for every channel of the link. */
+export interface LinkOptions extends Omit<ChannelOptions, "channel"> {
     readonly link: LinkSpec;
-    readonly names: LabNames;
-    /** Image that holds iproute2, for the cable containers. */
-    readonly image: pulumi.Input<string>;
-    /** Let LACPDUs cross the channels (default true). */
-    readonly lacpPassthrough?: boolean;
     /** Where older releases kept each channel, by its name (upgrade-aliases.ts). */
     readonly channelAliases?: (channel: string) => pulumi.Input<pulumi.URN | pulumi.Alias>[];
 }
@@ -29,13 +24,11 @@ export class Link extends pulumi.ComponentResource {
                 channel.name,
                 new Channel(
                     `${name}-${channel.name}`,
+                    { ...args, channel },
                     {
-                        channel,
-                        names: args.names,
-                        image: args.image,
-                        lacpPassthrough: args.lacpPassthrough,
+                        parent: this,
+                        aliases: args.channelAliases?.(channel.name),
                     },
-                    { parent: this, aliases: args.channelAliases?.(channel.name) },
                 ),
             ]),
         );

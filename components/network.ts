@@ -120,21 +120,15 @@ export class Network extends pulumi.ComponentResource {
         }
         const switches = topology.segments
             .filter((s) => s.channels.length > 0)
-            .map(
-                (segment) =>
-                    new Segment(
-                        `${name}-${segment.name}`,
-                        {
-                            segment: segment.name,
-                            channels: [...segment.channels, ...(segment.ports.length > 0 ? [segment.name] : [])].map(
-                                (n) => networks.get(n)!,
-                            ),
-                            names,
-                            image: image.imageId,
-                        },
-                        afterCheck,
-                    ),
-            );
+            .map((segment) => {
+                const joined = [...segment.channels, ...(segment.ports.length > 0 ? [segment.name] : [])];
+                const channels = joined.map((n) => networks.get(n)!);
+                return new Segment(
+                    `${name}-${segment.name}`,
+                    { segment: segment.name, channels, ...common },
+                    afterCheck,
+                );
+            });
 
         const subnets = pulumi
             .all([...networks].map(([n, channel]) => channel.subnet.apply((s) => [n, s] as const)))
@@ -150,8 +144,7 @@ export class Network extends pulumi.ComponentResource {
                     `${name}-${node.name}`,
                     {
                         node,
-                        names,
-                        image: image.imageId,
+                        ...common,
                         management,
                         ports: portsOf(topology, node.name).map((p) => networks.get(p.network)!),
                         net: pulumi.all([subnets, mgmt]).apply(([s, m]) => nodeNetLines(topology, node.name, s, m)),

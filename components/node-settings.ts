@@ -1,5 +1,5 @@
 import { Reach } from "./labfile/reach";
-import { LinkEndSpec, LinkSpec, TopologySpec, backupsUnseen, placedAddresses } from "./labfile/topology";
+import { LinkEndSpec, LinkSpec, TopologySpec, attachmentsOf, backupsUnseen, placedAddresses } from "./labfile/topology";
 
 // What a node of a version 2 network is told: its ports in order, the lines node-apply.sh
 // builds it from, and the checks node-verify.sh runs. Pure functions of the validated
@@ -92,8 +92,7 @@ export function nodeNetLines(
     for (const link of topology.links)
         for (const end of link.ends.filter((e) => e.node === node && link.bond))
             lines.push(`bond ${end.interface} ${end.slaves.join(",")} ${endOptions(link, end)}`);
-    const attachments = [...topology.links.flatMap((l) => l.ends), ...topology.segments.flatMap((s) => s.ports)];
-    for (const a of attachments.filter((a) => a.node === node))
+    for (const a of attachmentsOf(topology).filter((a) => a.node === node))
         for (const vlan of a.vlans) lines.push(`vlan ${vlan.interface} ${a.interface} ${vlan.id}`);
     for (const placed of placedAddresses(topology).filter((p) => p.node === node))
         lines.push(`addr ${placed.device} ${placed.address.address}`);
@@ -105,6 +104,12 @@ export function nodeNetLines(
 /** Each node's interfaces and their MACs, as node-apply.sh prints them. */
 export type NetworkMacs = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
+/** A device's MAC as its node's apply printed it, or "?": own keys only, a bond named constructor included. */
+function macOf(macs: NetworkMacs, node: string, device: string): string {
+    const devices = Object.hasOwn(macs, node) ? macs[node] : undefined;
+    return devices && Object.hasOwn(devices, device) ? devices[device] : "?";
+}
+
 /**
  * node-verify.sh's checks for one node:
  *   bond NAME SLAVES ACTIVE|- BACKUPS OPTIONS   bond-status.sh's strict check (every option in force
@@ -114,12 +119,6 @@ export type NetworkMacs = Readonly<Record<string, Readonly<Record<string, string
  * Pings go to every L2 neighbour, and from a host to every host its routes reach. Where the
  * same address lives in another L2 network (the VLAN lab), the MAC proves which one answered.
  */
-/** A device's MAC as its node's apply printed it, or "?": own keys only, a bond named constructor included. */
-function macOf(macs: NetworkMacs, node: string, device: string): string {
-    const devices = Object.hasOwn(macs, node) ? macs[node] : undefined;
-    return devices && Object.hasOwn(devices, device) ? devices[device] : "?";
-}
-
 export function nodeCheckLines(topology: TopologySpec, node: string, macs: NetworkMacs): string {
     const lines: string[] = [];
     for (const link of topology.links) {

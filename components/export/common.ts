@@ -78,7 +78,7 @@ export function origin(host: HostConfig, ...ifaces: HostInterface[]): string {
 }
 
 /**
- * Comment lines for a host that runs in a VM (without "# "): an active-backup bond writes its
+ * Comment lines ("# ...") for a host that runs in a VM: an active-backup bond writes its
  * MAC into every slave (fail_over_mac none), and a hypervisor that filters a guest's MAC
  * changes then delivers the bond's frames to the old slave only, so the first failover
  * loses the path. `setting` is how the format writes fail_over_mac active.
@@ -87,9 +87,9 @@ export function vmAdvice(bond: HostBond, setting: string): string[] {
     const policy = bond.options.find(([key]) => key === "fail_over_mac")?.[1];
     if (bond.mode !== "active-backup" || (policy !== undefined && policy !== "none")) return [];
     return [
-        "In a VM whose hypervisor filters the guest's MAC changes (a VirtualBox internal network,",
-        "Hyper-V without MAC address spoofing, a VMware port group that rejects MAC changes), add",
-        `${setting}: at failover the bond then takes the new active slave's own MAC.`,
+        "# In a VM whose hypervisor filters the guest's MAC changes (a VirtualBox internal network,",
+        "# Hyper-V without MAC address spoofing, a VMware port group that rejects MAC changes), add",
+        `# ${setting}: at failover the bond then takes the new active slave's own MAC.`,
     ];
 }
 

@@ -1,7 +1,7 @@
 import * as ipaddr from "ipaddr.js";
 import { endBondOptions, portsOf } from "../node-settings";
 import { BondMode } from "../labfile/modes";
-import { AddressSpec, AttachmentSpec, RouteSpec, TopologySpec, placedAddresses } from "../labfile/topology";
+import { AddressSpec, RouteSpec, TopologySpec, attachmentsOf, placedAddresses } from "../labfile/topology";
 
 // One node of a network as a host configures it: every interface the lab gives it (bonds,
 // their slaves, plain ethernets, VLANs) with its address and the static routes that leave by
@@ -76,13 +76,11 @@ export function hostConfigOf(topology: TopologySpec, node: string): HostConfig {
         ...configured(port.interface),
         master: bonds.find((b) => b.slaves.includes(port.interface))?.name,
     }));
-    const attachments: AttachmentSpec[] = [
-        ...topology.links.flatMap((l) => l.ends),
-        ...topology.segments.flatMap((s) => s.ports),
-    ].filter((a) => a.node === node);
-    const vlans: HostVlan[] = attachments.flatMap((a) =>
-        a.vlans.map((v) => ({ kind: "vlan", ...configured(v.interface), parent: a.interface, id: v.id })),
-    );
+    const vlans: HostVlan[] = attachmentsOf(topology)
+        .filter((a) => a.node === node)
+        .flatMap((a) =>
+            a.vlans.map((v) => ({ kind: "vlan", ...configured(v.interface), parent: a.interface, id: v.id })),
+        );
     return { variant: topology.variant, node, interfaces: [...bonds, ...ethernets, ...vlans] };
 }
 

@@ -34,7 +34,7 @@ function header(host: HostConfig, iface: HostInterface): string[] {
         return [`# ${origin(host, ownerOf(host, iface))}: slave ${iface.name}`];
     return [
         `# ${origin(host, iface)}, for the network service (network-scripts)`,
-        ...(iface.kind === "bond" ? vmAdvice(iface, "fail_over_mac=active to BONDING_OPTS").map((l) => `# ${l}`) : []),
+        ...(iface.kind === "bond" ? vmAdvice(iface, "fail_over_mac=active to BONDING_OPTS") : []),
     ];
 }
 

@@ -6,12 +6,11 @@ import { ifcfgFiles } from "./ifcfg";
 import { netplanFiles } from "./netplan";
 import { networkdFiles } from "./networkd";
 import { networkManagerFiles } from "./networkmanager";
+import { ExportError, lines } from "./common";
 
 // Every host config format for one node, and a whole lab or network as one tree of files:
 // <node>/<format>/<file> plus topology.mmd. A version 1 lab is exported as the network it is
 // read as (labfile/classic.ts), node by node like any other. Pure functions: writing is tools/export.ts's job.
-
-import { ExportError, lines } from "./common";
 
 export { ExportError };
 
@@ -53,10 +52,16 @@ export function exportNode(
 
 /** A lab's files: "<node>/<format>/<file>" for every node, its routers' forwarding, and topology.mmd. */
 export function exportNetwork(topology: TopologySpec): Record<string, string> {
-    return {
+    const files: Record<string, string> = {
         "topology.mmd": networkDiagram(topology, labNames("bondlab", topology.variant)) + "\n",
-        ...nodeFiles(topology, (node) => forwarding(topology, node)),
     };
+    for (const node of topology.nodes)
+        for (const [file, content] of Object.entries({
+            ...exportNode(topology, node.name),
+            ...forwarding(topology, node.name),
+        }))
+            files[`${node.name}/${file}`] = content;
+    return files;
 }
 
 /**
@@ -74,17 +79,6 @@ export function forwarding(topology: TopologySpec, node: string): Record<string,
             "net.ipv4.ip_forward = 1",
         ),
     };
-}
-
-function nodeFiles(
-    topology: TopologySpec,
-    extra: (node: string) => Record<string, string> = () => ({}),
-): Record<string, string> {
-    const files: Record<string, string> = {};
-    for (const node of topology.nodes)
-        for (const [file, content] of Object.entries({ ...exportNode(topology, node.name), ...extra(node.name) }))
-            files[`${node.name}/${file}`] = content;
-    return files;
 }
 
 /**

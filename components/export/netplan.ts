@@ -72,9 +72,7 @@ export function netplanFiles(host: HostConfig): Record<string, string> {
     const header = lines(
         `# ${origin(host, ...topLevel(host))} for netplan.`,
         "# Copy to /etc/netplan/ (mode 600), then: netplan generate && netplan apply",
-        ...bonds
-            .flatMap((b) => vmAdvice(b, `fail-over-mac-policy: active to ${whose(b)} parameters`))
-            .map((l) => `# ${l}`),
+        ...bonds.flatMap((b) => vmAdvice(b, `fail-over-mac-policy: active to ${whose(b)} parameters`)),
     );
     return { "60-bondlab.yaml": header + YAML.stringify(config) };
 }

@@ -45,7 +45,7 @@ export function networkdFiles(host: HostConfig): Record<string, string> {
         primaries.push(...options.filter((o) => o.option === "primary").map((o) => o.value));
         files[`10-${bond.name}.netdev`] = lines(
             comment(bond),
-            ...vmAdvice(bond, "FailOverMACPolicy=active under [Bond]").map((l) => `# ${l}`),
+            ...vmAdvice(bond, "FailOverMACPolicy=active under [Bond]"),
             "[NetDev]",
             `Name=${bond.name}`,
             "Kind=bond",

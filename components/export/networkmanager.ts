@@ -28,13 +28,12 @@ export function networkManagerFiles(host: HostConfig): Record<string, string> {
             ifname,
             name: `${top.name}-slave-${ifname}`,
         }));
-        const advice = top.kind === "bond" ? vmAdvice(top, "fail_over_mac=active to bond.options") : [];
         const script = [
             "#!/bin/sh",
             `# ${origin(host, top, ...vlans)} as NetworkManager profiles.`,
             "# Run as root where NetworkManager runs. Or copy the .nmconnection files beside this",
             "# script to /etc/NetworkManager/system-connections/ (mode 600), then: nmcli connection reload",
-            ...advice.map((l) => `# ${l}`),
+            ...(top.kind === "bond" ? vmAdvice(top, "fail_over_mac=active to bond.options") : []),
             "set -eu",
             ...add(top, uuid(top.name)),
             ...slaves.map(

@@ -63,7 +63,13 @@ export function readClassicLab(
             source,
             parsed.error.issues.map((i) => zodIssue(i, KNOWN_KEYS)),
         );
-    const file = withOverrides(parsed.data, overrides);
+    // The overrides through a Map, then own properties: a key such as "__proto__" stays a key and never reaches a prototype.
+    const options = new Map(Object.entries(parsed.data.bond.options));
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === null) options.delete(key);
+        else options.set(key, value);
+    }
+    const file = { ...parsed.data, bond: { ...parsed.data.bond, options: Object.fromEntries(options) } };
     // The routers are the link's two ends: there is no link to check without exactly two.
     if (file.routers.length !== 2)
         throw new LabConfigError(source, [
@@ -82,16 +88,6 @@ export function readClassicLab(
         nodes: network.nodes.map(({ forwarding: _, image: __, ...node }) => node),
         links: network.links.map((link) => ({ ...link, name: file.bond.name })),
     };
-}
-
-function withOverrides(file: ClassicFile, overrides: Overrides): ClassicFile {
-    // A Map, then own properties: a key such as "__proto__" stays a key and never reaches a prototype.
-    const options = new Map(Object.entries(file.bond.options));
-    for (const [key, value] of Object.entries(overrides)) {
-        if (value === null) options.delete(key);
-        else options.set(key, value);
-    }
-    return { ...file, bond: { ...file.bond, options: Object.fromEntries(options) } };
 }
 
 /** The routers' interfaces, one per channel: eth1 on the first channel, eth2 on the second... */

@@ -42,7 +42,7 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
         const variant = path.basename(variantOrPath).replace(/\.ya?ml$/, "");
         // The variant's name reaches exported files (comments of scripts run as root), folder
         // names and stack outputs: a safe alphabet only, so a file name can never inject.
-        if (!SAFE_VARIANT.test(variant)) {
+        if (!SAFE_VARIANT.test(variant))
             throw new LabConfigError(`lab file ${JSON.stringify(variantOrPath)}`, [
                 {
                     field: "bondlab:variant",
@@ -52,14 +52,13 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
                         "e.g. my-lab.yaml",
                 },
             ]);
-        }
         return { variant, file: path.resolve(variantOrPath), shown: variantOrPath };
     }
     const shipped = [
         { file: path.join(CONFIGS_DIR, `${variantOrPath}.yaml`), shown: `configs/${variantOrPath}.yaml` },
         { file: path.join(NETWORKS_DIR, `${variantOrPath}.yaml`), shown: `configs/v2/${variantOrPath}.yaml` },
     ].find((f) => SAFE_VARIANT.test(variantOrPath) && fs.existsSync(f.file));
-    if (!shipped) {
+    if (!shipped)
         throw new LabConfigError(`variant "${variantOrPath}"`, [
             {
                 field: "bondlab:variant",
@@ -68,7 +67,6 @@ export function resolveLabFile(variantOrPath: string): { variant: string; file: 
                     "or a path to a .yaml lab file",
             },
         ]);
-    }
     return { variant: variantOrPath, ...shipped };
 }
 
@@ -175,13 +173,12 @@ export function readYamlMapping(file: string, shown: string, kind: YamlKind): un
             `holds ${docs.length} YAML documents: a ${kind.noun} is one (remove the '---' lines after the first)`,
         );
     const doc = docs[0];
-    if (doc.errors.length > 0) {
+    if (doc.errors.length > 0)
         throw new LabConfigError(
             shown,
             doc.errors.map((e) => ({ field: "(yaml)", message: e.message.split("\n")[0] })),
             kind.what,
         );
-    }
     let data: unknown;
     try {
         // maxAliasCount bounds what aliases may expand to (a "billion laughs" file).

@@ -1,5 +1,5 @@
 import * as ipaddr from "ipaddr.js";
-import { PlacedAddress, TopologySpec, placedAddresses } from "./topology";
+import { NodeSpec, PlacedAddress, RouteSpec, TopologySpec, placedAddresses } from "./topology";
 
 // Where a packet goes in a lab's network, worked out from the file alone: each node's
 // connected subnets and static routes, longest prefix first, hop by hop; routers forward,
@@ -7,20 +7,13 @@ import { PlacedAddress, TopologySpec, placedAddresses } from "./topology";
 // runs, and a VLAN lab's isolation falls out of it: the same address in another VLAN is
 // another L2 network, so a packet to it reaches the host in the sender's own VLAN.
 
-interface Placed extends PlacedAddress {
-    readonly cidr: [ipaddr.IPv4, number];
-    /** The subnet as numbers, for matching without parsing: its network and block size. */
+/** A subnet as numbers, for matching without parsing: its network and block size (the smaller, the longer its prefix). */
+interface Subnet {
     readonly network: number;
     readonly size: number;
 }
-
-interface Route {
-    readonly to: string;
-    readonly via: string;
-    readonly network: number;
-    readonly size: number;
-    readonly prefix: number;
-}
+type Placed = PlacedAddress & Subnet;
+type Route = RouteSpec & Subnet;
 
 export interface Delivery {
     /** The node the packet reached, if it reached one. */
@@ -53,12 +46,11 @@ export class Reach {
     private readonly subnets = new Map<string, ConnectedSubnets>();
     /** Who holds an address in an L2 network: `<domain> <ip>` to the first in file order. */
     private readonly owners = new Map<string, Placed>();
-    private readonly nodes = new Map<string, { kind: "router" | "host"; routes: Route[] }>();
+    private readonly nodes = new Map<string, { kind: NodeSpec["kind"]; routes: Route[] }>();
 
     constructor(private readonly topology: TopologySpec) {
         for (const p of placedAddresses(topology)) {
-            const cidr = ipaddr.IPv4.parseCIDR(p.address.address);
-            const placed = { ...p, cidr, ...numericSubnet(cidr[0], cidr[1]) };
+            const placed = { ...p, ...numericSubnet(...ipaddr.IPv4.parseCIDR(p.address.address)) };
             const own = this.byNode.get(p.node);
             if (own) own.push(placed);
             else this.byNode.set(p.node, [placed]);
@@ -69,10 +61,7 @@ export class Reach {
         }
         for (const node of topology.nodes) {
             if (this.nodes.has(node.name)) continue;
-            const routes = node.routes.map((r) => {
-                const [ip, prefix] = ipaddr.IPv4.parseCIDR(r.to);
-                return { ...r, prefix, ...numericSubnet(ip, prefix) };
-            });
+            const routes = node.routes.map((r) => ({ ...r, ...numericSubnet(...ipaddr.IPv4.parseCIDR(r.to)) }));
             this.nodes.set(node.name, { kind: node.kind, routes });
         }
     }
@@ -129,9 +118,9 @@ export class Reach {
         const connected = this.subnets.get(at)?.longestMatch(dst);
         const route = longest(
             this.nodes.get(at)!.routes.filter((r) => inSubnet(dst, r)),
-            (r) => r.prefix,
+            (r) => -r.size,
         );
-        if (connected && (!route || connected.cidr[1] >= route.prefix)) {
+        if (connected && (!route || connected.size <= route.size)) {
             const owner = this.owners.get(`${connected.domain} ${ip}`);
             return owner
                 ? { node: owner.node, source: connected.address.ip }
@@ -186,12 +175,12 @@ function numeric(ip: ipaddr.IPv4): number {
     return ip.octets.reduce((n, octet) => n * 256 + octet, 0);
 }
 
-function numericSubnet(ip: ipaddr.IPv4, prefix: number): { network: number; size: number } {
+function numericSubnet(ip: ipaddr.IPv4, prefix: number): Subnet {
     const size = 2 ** (32 - prefix);
     const address = numeric(ip);
     return { network: address - (address % size), size: size };
 }
 
-function inSubnet(address: number, subnet: { network: number; size: number }): boolean {
+function inSubnet(address: number, subnet: Subnet): boolean {
     return address - (address % subnet.size) === subnet.network;
 }

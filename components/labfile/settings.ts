@@ -41,22 +41,20 @@ export function readStackSettings(get: (key: string) => string | undefined): Sta
 
     const timeoutText = get("verifyTimeout") ?? "90";
     const verifyTimeout = Number(timeoutText);
-    if (!/^\d+$/.test(timeoutText.trim()) || verifyTimeout < 1 || verifyTimeout > VERIFY_TIMEOUT_MAX) {
+    if (!/^\d+$/.test(timeoutText.trim()) || verifyTimeout < 1 || verifyTimeout > VERIFY_TIMEOUT_MAX)
         add(
             "verifyTimeout",
             `${JSON.stringify(timeoutText)} is not whole seconds from 1 to ${VERIFY_TIMEOUT_MAX}: ` +
                 "e.g. pulumi config set bondlab:verifyTimeout 90",
         );
-    }
 
     const routerImage = get("routerImage") || undefined;
-    if (routerImage !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/.test(routerImage)) {
+    if (routerImage !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/.test(routerImage))
         add(
             "routerImage",
             `${JSON.stringify(routerImage)} is not an image reference such as bondlab.invalid/router:local ` +
                 "(or empty, to build images/router)",
         );
-    }
 
     const settings = {
         variant,

@@ -163,6 +163,11 @@ export interface PlacedAddress {
     readonly field: string;
 }
 
+/** Where the nodes meet the network: the links' ends, then the segments' ports. */
+export function attachmentsOf(topology: Pick<TopologySpec, "links" | "segments">): AttachmentSpec[] {
+    return [...topology.links.flatMap((l) => l.ends), ...topology.segments.flatMap((s) => s.ports)];
+}
+
 /** The L2 network of a link's wire: its own, or the segment its channels join. */
 export function linkDomain(link: Pick<LinkSpec, "name" | "channels">): string {
     const joined = link.channels.find((c) => c.segment !== undefined)?.segment;

@@ -12,6 +12,7 @@ import {
     PlacedAddress,
     TopologySpec,
     VlanSpec,
+    attachmentsOf,
     linkDomain,
     placedAddresses,
 } from "./topology";
@@ -25,7 +26,6 @@ import {
     MAX_CHANNELS,
     bondNameProblem,
     checkArpTargets,
-    checkBondName,
     checkHostAddress,
     checkMode,
     checkOptions,
@@ -140,9 +140,11 @@ export function validateTopology(variant: string, raw: unknown, source = variant
     checkNames(file, links, segments, add);
     checkInterfaceNames(file, links, segments, add);
     checkConnected(nodes, links, segments, add);
-    checkDomains(links, segments, add);
-    checkSubnets(file, links, segments, add);
-    const routes = checkRoutes(file, links, segments, add);
+    const placed = placedAddresses({ links, segments });
+    const placedOn = groupBy(placed, (p) => p.node);
+    checkDomains(links, segments, placed, add);
+    checkSubnets(file, links, placedOn, add);
+    const routes = checkRoutes(file, placedOn, add);
 
     if (issues.length > 0) throw new LabConfigError(source, issues);
     return {
@@ -279,7 +281,8 @@ function checkLink(
         let parent = slaves[0] ?? "eth?";
         if (link.bond !== undefined || count >= 2) {
             parent = end.bond ?? bonds.defaultName(node);
-            checkBondName(parent, add, `${endField}.bond`);
+            const problem = bondNameProblem(parent);
+            if (problem) add(`${endField}.bond`, problem);
         } else if (end.bond !== undefined) {
             add(`${endField}.bond`, "a link of one channel has no bond to name: remove bond");
         }
@@ -384,8 +387,8 @@ function checkSegments(
         seen.add(segment.name);
     });
     // A channel's segment that is not declared is a segment of channels only, as in version 1 files.
-    const implicit = [...new Set(links.flatMap((l) => l.channels.flatMap((c) => (c.segment ? [c.segment] : []))))]
-        .filter((name) => !seen.has(name))
+    const implicit = [...joined.keys()]
+        .filter((name) => name !== "" && !seen.has(name))
         .map((name): SegmentSpec => ({ name, ports: [], channels: channelsOf(name) }));
     const segments = [...declared, ...implicit];
 
@@ -449,8 +452,15 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
                 : `"${channel.name}"`;
             if (generated && !SHORT_NAME.test(channel.name)) {
                 // An unfit link name is told once, at links[i].name; a long one only here, once.
+                // Channels of `channels: <n>` are <link>-1, <link>-2...: the link's name must leave room.
                 if (SHORT_NAME.test(link.name) && c === 0)
-                    add(field, generatedTooLong(link.name, link.channels.length));
+                    add(
+                        field,
+                        `"${link.name}" names the link's channels ${link.name}-1 to ${link.name}-${link.channels.length}, ` +
+                            `longer than ${IFNAMSIZ} characters (each channel is a Docker network): shorten the link's name ` +
+                            `to at most ${IFNAMSIZ - `-${link.channels.length}`.length} characters, ` +
+                            "or name the channels yourself (channels: [ch1, ch2])",
+                    );
             } else if (!SHORT_NAME.test(channel.name)) add(field, notShort(channel.name, "ch1"));
             else if (channel.name === "mgmt")
                 add(field, '"mgmt" is the management network\'s name: call the channel e.g. ch1');
@@ -472,11 +482,11 @@ function checkNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec
         }),
     );
     segments.forEach((segment) => {
-        if (segment.name === "mgmt")
-            add(
-                segmentField(file, links, segment),
-                '"mgmt" is the management network\'s name: call the segment e.g. lan',
-            );
+        if (segment.name !== "mgmt") return;
+        // Where the file names the segment: its declaration, or else the first channel that joins it.
+        const s = file.segments.findIndex((d) => d.name === segment.name);
+        const at = channelFields(links, "segment").get(segment.channels[0] ?? "") ?? "segments";
+        add(s >= 0 ? `segments[${s}].name` : at, '"mgmt" is the management network\'s name: call the segment e.g. lan');
     });
     // Container names: <stack>-<node>, <stack>-<channel or segment>-cable, <stack>-<segment>-switch.
     file.nodes.forEach((node, n) => {
@@ -512,12 +522,8 @@ interface NamedInterface {
  * written over another in the export.
  */
 function checkInterfaceNames(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
-    const byNode = new Map<string, NamedInterface[]>();
-    const put = (node: string, named: NamedInterface) => {
-        const list = byNode.get(node);
-        if (list) list.push(named);
-        else byNode.set(node, [named]);
-    };
+    const all: (NamedInterface & { node: string })[] = [];
+    const put = (node: string, named: NamedInterface) => all.push({ ...named, node });
     links.forEach((link, i) =>
         link.ends.forEach((end) => {
             const field = `links[${i}].ends.${end.node}`;
@@ -551,7 +557,27 @@ function checkInterfaceNames(file: TopologyFile, links: LinkSpec[], segments: Se
             vlansOf(port, field, false).forEach((named) => put(port.node, named));
         }),
     );
-    for (const [node, named] of byNode) checkUnique(node, named, add);
+    // Each name once on the node; a clash is told where the file chose the name.
+    for (const [node, named] of groupBy(all, (n) => n.node)) {
+        const used = new Set(named.map((n) => n.name));
+        const first = new Map<string, NamedInterface>();
+        for (const item of named) {
+            const earlier = first.get(item.name);
+            if (!earlier) {
+                first.set(item.name, item);
+                continue;
+            }
+            const [blamed, other] = !item.chosen && earlier.chosen ? [earlier, item] : [item, earlier];
+            let free = 0; // the first bond<n> the node does not use yet
+            while (used.has(`bond${free}`)) free++;
+            add(
+                blamed.field,
+                `"${item.name}" is also ${node}'s ${other.what} (${other.field}): the interfaces inside one node ` +
+                    "need names of their own (the kernel and the exported files know each by its name); " +
+                    `${blamed.fix}, e.g. bond${free}`,
+            );
+        }
+    }
 }
 
 function vlansOf(attachment: AttachmentSpec, field: string, chosen: boolean): NamedInterface[] {
@@ -564,56 +590,9 @@ function vlansOf(attachment: AttachmentSpec, field: string, chosen: boolean): Na
     }));
 }
 
-/** Each name once on the node; a clash is told where the file chose the name. */
-function checkUnique(node: string, named: NamedInterface[], add: Add): void {
-    const used = new Set(named.map((n) => n.name));
-    const first = new Map<string, NamedInterface>();
-    for (const item of named) {
-        const earlier = first.get(item.name);
-        if (!earlier) {
-            first.set(item.name, item);
-            continue;
-        }
-        const [blamed, other] = !item.chosen && earlier.chosen ? [earlier, item] : [item, earlier];
-        add(
-            blamed.field,
-            `"${item.name}" is also ${node}'s ${other.what} (${other.field}): the interfaces inside one node ` +
-                "need names of their own (the kernel and the exported files know each by its name); " +
-                `${blamed.fix}, e.g. ${freeBondName(used)}`,
-        );
-    }
-}
-
-/** The first bond<n> the node does not use yet. */
-function freeBondName(used: ReadonlySet<string>): string {
-    let n = 0;
-    while (used.has(`bond${n}`)) n++;
-    return `bond${n}`;
-}
-
-/** A link of `channels: <n>` names them <link>-1, <link>-2...: the link's name must leave room for that. */
-function generatedTooLong(link: string, count: number): string {
-    const room = IFNAMSIZ - `-${count}`.length;
-    return (
-        `"${link}" names the link's channels ${link}-1 to ${link}-${count}, longer than ${IFNAMSIZ} characters ` +
-        `(each channel is a Docker network): shorten the link's name to at most ${room} characters, ` +
-        `or name the channels yourself (channels: [ch1, ch2])`
-    );
-}
-
-/** Where the file names a segment: its declaration, or else the first channel that joins it. */
-function segmentField(file: TopologyFile, links: LinkSpec[], segment: SegmentSpec): string {
-    const s = file.segments.findIndex((d) => d.name === segment.name);
-    if (s >= 0) return `segments[${s}].name`;
-    return channelFields(links, "segment").get(segment.channels[0] ?? "") ?? "segments";
-}
-
 /** Every node takes part in the network. */
 function checkConnected(nodes: NodeSpec[], links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
-    const attached = new Set([
-        ...links.flatMap((l) => l.ends.map((e) => e.node)),
-        ...segments.flatMap((s) => s.ports.map((p) => p.node)),
-    ]);
+    const attached = new Set(attachmentsOf({ links, segments }).map((a) => a.node));
     nodes.forEach((node, n) => {
         if (!attached.has(node.name))
             add(
@@ -629,7 +608,7 @@ function checkConnected(nodes: NodeSpec[], links: LinkSpec[], segments: SegmentS
  * domain addresses are unique and share one subnet; the same address in two VLANs is fine
  * (that is what a VLAN lab shows).
  */
-function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
+function checkDomains(links: LinkSpec[], segments: SegmentSpec[], placed: PlacedAddress[], add: Add): void {
     const vlanMembers = new Map<string, { field: string; nodes: Set<string> }>();
     const member = (domain: string, field: string, attachment: AttachmentSpec) =>
         attachment.vlans.forEach((vlan, v) => {
@@ -644,7 +623,6 @@ function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): voi
     segments.forEach((segment, s) =>
         segment.ports.forEach((port) => member(`segment ${segment.name}`, `segments[${s}].ports.${port.node}`, port)),
     );
-    const domains = groupBy(placedAddresses({ links, segments }), (p) => p.domain);
 
     for (const [key, members] of vlanMembers) {
         if (members.nodes.size < 2)
@@ -653,12 +631,12 @@ function checkDomains(links: LinkSpec[], segments: SegmentSpec[], add: Add): voi
                 `only ${[...members.nodes][0]} is in ${key}: a VLAN needs a member on the other side; add the same id there`,
             );
     }
-    for (const [domain, placed] of domains) {
-        const first = placed[0];
+    for (const [domain, inDomain] of groupBy(placed, (p) => p.domain)) {
+        const first = inDomain[0];
         const firstCidr = ipaddr.IPv4.parseCIDR(first.address.address);
         const byIp = new Map<string, PlacedAddress>();
-        for (const p of placed) if (!byIp.has(p.address.ip)) byIp.set(p.address.ip, p);
-        for (const other of placed.slice(1)) {
+        for (const p of inDomain) if (!byIp.has(p.address.ip)) byIp.set(p.address.ip, p);
+        for (const other of inDomain.slice(1)) {
             const same = byIp.get(other.address.ip);
             if (same !== other && same !== undefined)
                 add(
@@ -692,7 +670,7 @@ function sameSubnet(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean
 }
 
 /** Each node's addresses in subnets of their own, and Docker's subnets apart from each other and from them. */
-function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSpec[], add: Add): void {
+function checkSubnets(file: TopologyFile, links: LinkSpec[], placedOn: Map<string, PlacedAddress[]>, add: Add): void {
     const docker: { field: string; cidr: [ipaddr.IPv4, number] }[] = [];
     const take = (field: string, value: string | undefined) => {
         if (value === undefined) return;
@@ -723,7 +701,7 @@ function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSp
     });
 
     // On one node, two interfaces in overlapping subnets leave the kernel one route for both.
-    for (const [node, placed] of groupBy(placedAddresses({ links, segments }), (p) => p.node)) {
+    for (const [node, placed] of placedOn) {
         const own = new SubnetIndex();
         placed.forEach((p, i) => {
             const cidr = ipaddr.IPv4.parseCIDR(p.address.address);
@@ -749,18 +727,12 @@ function checkSubnets(file: TopologyFile, links: LinkSpec[], segments: SegmentSp
 }
 
 /** Static routes: to a subnet not already connected, via a neighbour on a connected subnet. */
-function checkRoutes(
-    file: TopologyFile,
-    links: LinkSpec[],
-    segments: SegmentSpec[],
-    add: Add,
-): Map<string, RouteSpec[]> {
-    const connected = groupBy(placedAddresses({ links, segments }), (p) => p.node);
+function checkRoutes(file: TopologyFile, placedOn: Map<string, PlacedAddress[]>, add: Add): Map<string, RouteSpec[]> {
     const result = new Map<string, RouteSpec[]>();
     file.nodes.forEach((node, n) => {
         if (node.routes.length > MAX_ROUTES)
             add(`nodes[${n}].routes`, `${node.routes.length} routes: a node here takes at most ${MAX_ROUTES}`);
-        const own = (connected.get(node.name) ?? []).map((p) => p.address);
+        const own = (placedOn.get(node.name) ?? []).map((p) => p.address);
         const seen = new Set<string>();
         const routes: RouteSpec[] = [];
         node.routes.slice(0, MAX_ROUTES).forEach((route, r) => {

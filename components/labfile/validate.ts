@@ -152,12 +152,11 @@ export function checkHostAddress(field: string, value: string, add: Add): string
     const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
     const broadcast = ipaddr.IPv4.broadcastAddressFromCIDR(value).toString();
     if (prefix > 30) add(field, `/${prefix} leaves no room for two routers: use /30 or shorter`);
-    else if (ip.toString() === network || ip.toString() === broadcast) {
+    else if (ip.toString() === network || ip.toString() === broadcast)
         add(
             field,
             `${ip} is the ${ip.toString() === network ? "network" : "broadcast"} address of its subnet: pick a host address`,
         );
-    }
     return ip.toString();
 }
 
@@ -169,11 +168,6 @@ export function checkMode(mode: string, add: Add, field = "bond.mode"): BondMode
     if ((BOND_MODES as readonly string[]).includes(mode)) return mode as BondMode;
     add(field, `"${mode}" is not a bonding mode${didYouMean(mode, BOND_MODES)}: use one of ${BOND_MODES.join(", ")}`);
     return undefined;
-}
-
-export function checkBondName(name: string, add: Add, field = "bond.name"): void {
-    const problem = bondNameProblem(name);
-    if (problem) add(field, problem);
 }
 
 /** Why a bond cannot have this name, or undefined. */
@@ -234,33 +228,29 @@ export function checkOptions(
 
     const miimon = Number(result.miimon ?? 0);
     const arpInterval = Number(result.arp_interval ?? 0);
-    if (miimon > 0 && arpInterval > 0) {
+    if (miimon > 0 && arpInterval > 0)
         add(
             `${prefix}.arp_interval`,
             "miimon and ARP monitoring exclude each other: keep one (set miimon or arp_interval, not both)",
         );
-    }
     if (miimon === 0 && arpInterval === 0) {
         const fix = allowsArpMonitoring(mode)
             ? "add miimon: 100 (or arp_interval with arp_ip_target)"
             : "add miimon: 100";
         add(prefix, `no link monitoring: without it a failed slave is never noticed; ${fix}`);
     }
-    if (arpInterval > 0 && result.arp_ip_target === undefined) {
+    if (arpInterval > 0 && result.arp_ip_target === undefined)
         add(`${prefix}.arp_ip_target`, "ARP monitoring needs targets to probe: add arp_ip_target: [peer]");
-    }
-    if (arpInterval === 0 && result.arp_missed_max !== undefined) {
+    if (arpInterval === 0 && result.arp_missed_max !== undefined)
         add(
             `${prefix}.arp_missed_max`,
             "arp_missed_max counts missed ARP monitor checks: add arp_interval (and arp_ip_target) or remove it",
         );
-    }
-    if (arpInterval === 0 && result.arp_ip_target !== undefined) {
+    if (arpInterval === 0 && result.arp_ip_target !== undefined)
         add(
             `${prefix}.arp_ip_target`,
             "targets without arp_interval are never probed: add arp_interval (e.g. 200) or remove arp_ip_target",
         );
-    }
     for (const key of ["updelay", "downdelay"]) {
         const delay = result[key];
         if (delay === undefined) continue;
@@ -269,13 +259,12 @@ export function checkOptions(
         else if (Number(delay) % miimon !== 0)
             add(`${prefix}.${key}`, `${delay} is not a multiple of miimon (${miimon}): the kernel would round it down`);
     }
-    if (result.min_links !== undefined && Number(result.min_links) > slaves.count) {
+    if (result.min_links !== undefined && Number(result.min_links) > slaves.count)
         add(
             `${prefix}.min_links`,
             `${result.min_links} is more than the bond's ${slaves.count} channels: ` +
                 `the bond would never have carrier; use at most ${slaves.count}`,
         );
-    }
     if (result.primary !== undefined && !slaves.primary.includes(String(result.primary)))
         add(`${prefix}.primary`, notASlave(String(result.primary), slaves.primary));
     return result;
@@ -305,13 +294,12 @@ export function checkArpTargets(
             if (special) add(field, `${target}: ${special}; probe the peer's address (\`peer\`)`);
             else if (target === router.ip)
                 add(field, `${target} is ${router.name}'s own address: a router cannot probe itself; use \`peer\``);
-            else if (!ipaddr.IPv4.parse(target).match(subnet)) {
+            else if (!ipaddr.IPv4.parse(target).match(subnet))
                 add(
                     field,
                     `${target} is outside the bond's subnet ${ipaddr.IPv4.networkAddressFromCIDR(router.address)}/${subnet[1]}: ` +
                         `${router.name}'s probes would not leave through the bond; use \`peer\``,
                 );
-            }
             if (seen.has(target))
                 add(
                     field,
@@ -376,9 +364,7 @@ export function zodIssue(issue: z.ZodIssue, knownKeys: Record<string, string[]>)
         const allowed = (Object.hasOwn(knownKeys, parent) ? knownKeys[parent] : undefined) ?? [];
         return { field, message: unknownKeys(issue.keys, allowed) };
     }
-    if (issue.code === "invalid_type" && issue.received === "undefined") {
-        return { field, message: "is required" };
-    }
+    if (issue.code === "invalid_type" && issue.received === "undefined") return { field, message: "is required" };
     return { field, message: issue.message };
 }
 
