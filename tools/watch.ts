@@ -36,7 +36,8 @@ const USAGE = [
     "--link: which bonded link of a network (a version 2 lab file); --record: save what the view sees (JSON lines)",
     "--save DIR: the faults made from the view, measured as drill rows, as a drill report in DIR (report.json, report.md)",
     "--for: stop after that many seconds; --speed: replay N times faster; --end: print only the replay's last frame",
-    "--tick: how often a bond is read when neither a probe's line nor a kernel link event has it read (default 0.25 s)",
+    "--tick: a bond is read at once on a kernel link event, after a probe's line at most this often,",
+    "        and this often with no probe (default 0.25 s)",
 ].join("\n");
 
 /** Keys of the live view: the fault on the selected channel (and, where it has one, end). */

@@ -52,7 +52,7 @@ export class LiveWatch {
                 {
                     WATCH_BOND: bondIn(this.lab, router),
                     WATCH_PEER: router.verify.BONDLAB_PEER,
-                    WATCH_IDLE_TICK: String(this.tickS),
+                    WATCH_TICK: String(this.tickS),
                 },
                 this.lab.docker,
             );

@@ -501,6 +501,50 @@ describe("the agent (watch/sh/watch.sh) on a bond's sysfs", () => {
         expect(firstTick(sysfs({ "lo/flags": "0x9\n" }))).toBe("tick T error=no-bond");
     });
 
+    it("prints every probe's line, and ticks on them at most every --tick seconds", () => {
+        // Stand-ins: a ping whose five lines come at once, then nothing more, and a kernel that
+        // sends no link event. With a minute's tick only the first line is followed by a tick.
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "bondlab-ping-"));
+        const printed = path.join(bin, "printed");
+        fs.writeFileSync(
+            path.join(bin, "ping"),
+            [
+                "#!/bin/sh",
+                "for seq in 1 2 3 4 5; do",
+                '    echo "[1796589735.$seq] 64 bytes from 192.168.1.2: icmp_seq=$seq ttl=64 time=0.5 ms"',
+                "done",
+                `touch ${printed}`,
+                "exec sleep 60",
+            ].join("\n"),
+            { mode: 0o755 },
+        );
+        fs.writeFileSync(path.join(bin, "ip"), "#!/bin/sh\nexec sleep 60\n", { mode: 0o755 });
+        const root = sysfs({
+            "bond0/bonding/mode": "active-backup 1\n",
+            "bond0/bonding/active_slave": "eth1\n",
+            "bond0/bonding/slaves": "eth1\n",
+            ...slave("eth1", "up", "0", "N/A"),
+        });
+        const input = `until [ -e ${printed} ]; do sleep 0.05; done; sleep 0.5`;
+        const r = spawnSync("sh", ["-c", `(${input}) | sh ${path.join(ROOT, "watch", "sh", "watch.sh")}`], {
+            encoding: "utf8",
+            env: {
+                ...process.env,
+                PATH: `${bin}:${process.env.PATH}`,
+                WATCH_SYSFS: root,
+                WATCH_PEER: "192.168.1.2",
+                WATCH_TICK: "60",
+            },
+        });
+        const lines = r.stdout.split("\n").filter((l) => l !== "");
+        expect(lines.filter((l) => l.includes("icmp_seq="))).toHaveLength(5);
+        expect(lines.filter((l) => l.startsWith("tick "))).toHaveLength(1);
+        // The tick follows the first probe's line.
+        expect(lines.findIndex((l) => l.startsWith("tick "))).toBe(
+            lines.findIndex((l) => l.includes("icmp_seq=1 ")) + 1,
+        );
+    });
+
     it("ticks on each of the kernel's link events as well as on its pacer, and prints none of the events", () => {
         // A stand-in for `ip -o monitor link`: two RTM_NEWLINK lines, as a slave going down and
         // the bond's failover print them, then nothing more. The pacer ticks once (a minute's idle
@@ -535,7 +579,7 @@ describe("the agent (watch/sh/watch.sh) on a bond's sysfs", () => {
                 PATH: `${bin}:${process.env.PATH}`,
                 WATCH_SYSFS: root,
                 WATCH_PEER: "",
-                WATCH_IDLE_TICK: "60",
+                WATCH_TICK: "60",
             },
         });
         const lines = r.stdout.split("\n").filter((l) => l !== "");
