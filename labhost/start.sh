@@ -14,7 +14,7 @@
 #   BONDLAB_LABHOST_PORT          host port for the Docker API (default: first
 #                                 free port from 23750 up)
 #   BONDLAB_LABHOST_MEM           VM memory in MiB (default 4096)
-#   BONDLAB_LABHOST_CPUS          VM CPUs (default 2)
+#   BONDLAB_LABHOST_CPUS          VM CPUs (default 1: see the QEMU command line below)
 #   BONDLAB_LABHOST_BOOT_TIMEOUT  seconds to wait for the Docker API (default 180)
 #
 # State: <cache>/run/labhost.pid, labhost.port, labhost.release, labhost.console.log.
@@ -142,6 +142,14 @@ for port in $ports; do
 	# exception in interrupt". Without the watchdog the TSC is never re-judged at run time
 	# (arch/x86/kernel/tsc.c: tsc=nowatchdog clears CLOCK_SOURCE_MUST_VERIFY).
 	clock=tsc=nowatchdog
+	# One vCPU by default. The kernel patches its own code live (static keys, jump labels:
+	# arch/x86/kernel/alternative.c, text_poke_bp) by writing an int3 first and taking it out
+	# last; under QEMU's multi-threaded TCG the other vCPU has run a stale translation that
+	# still held the int3 after the patch was done, and the kernel took it for a real
+	# breakpoint: "Oops: int3" then "Fatal exception in interrupt", in __netif_receive_skb_core
+	# 29 min into CI's e2e files, and in kmem_cache_alloc 43 s after the retry's VM booted.
+	# With one vCPU nothing runs beside the patch.
+	cpus=${BONDLAB_LABHOST_CPUS:-1}
 	# -daemonize returns once QEMU is set up (a port it cannot bind is an
 	# error here); the console (ttyS0) goes to a file, since -nographic
 	# cannot be combined with -daemonize. The VM must not inherit the lock
@@ -149,7 +157,7 @@ for port in $ports; do
 	if qemu-system-x86_64 \
 		-name bondlab-labhost,process=bondlab-labhost \
 		-accel tcg,thread=multi -cpu max \
-		-m "${BONDLAB_LABHOST_MEM:-4096}" -smp "${BONDLAB_LABHOST_CPUS:-2}" \
+		-m "${BONDLAB_LABHOST_MEM:-4096}" -smp "$cpus" \
 		-display none -no-reboot -monitor none \
 		-serial "file:$console" \
 		-kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
