@@ -501,6 +501,26 @@ describe("the agent (watch/sh/watch.sh) on a bond's sysfs", () => {
         expect(firstTick(sysfs({ "lo/flags": "0x9\n" }))).toBe("tick T error=no-bond");
     });
 
+    /**
+     * The agent's lines with the stand-ins in `bin` first on PATH and a minute's tick: stdin
+     * stays open until a stand-in touches `printed` (and its lines are read), and closing it
+     * ends the agent.
+     */
+    function agentLines(bin: string, printed: string, root: string, peer: string): string[] {
+        const input = `until [ -e ${printed} ]; do sleep 0.05; done; sleep 0.5`;
+        const r = spawnSync("sh", ["-c", `(${input}) | sh ${path.join(ROOT, "watch", "sh", "watch.sh")}`], {
+            encoding: "utf8",
+            env: {
+                ...process.env,
+                PATH: `${bin}:${process.env.PATH}`,
+                WATCH_SYSFS: root,
+                WATCH_PEER: peer,
+                WATCH_TICK: "60",
+            },
+        });
+        return r.stdout.split("\n").filter((l) => l !== "");
+    }
+
     it("prints every probe's line, and ticks on them at most every --tick seconds", () => {
         // Stand-ins: a ping whose five lines come at once, then nothing more, and a kernel that
         // sends no link event. With a minute's tick only the first line is followed by a tick.
@@ -525,18 +545,7 @@ describe("the agent (watch/sh/watch.sh) on a bond's sysfs", () => {
             "bond0/bonding/slaves": "eth1\n",
             ...slave("eth1", "up", "0", "N/A"),
         });
-        const input = `until [ -e ${printed} ]; do sleep 0.05; done; sleep 0.5`;
-        const r = spawnSync("sh", ["-c", `(${input}) | sh ${path.join(ROOT, "watch", "sh", "watch.sh")}`], {
-            encoding: "utf8",
-            env: {
-                ...process.env,
-                PATH: `${bin}:${process.env.PATH}`,
-                WATCH_SYSFS: root,
-                WATCH_PEER: "192.168.1.2",
-                WATCH_TICK: "60",
-            },
-        });
-        const lines = r.stdout.split("\n").filter((l) => l !== "");
+        const lines = agentLines(bin, printed, root, "192.168.1.2");
         expect(lines.filter((l) => l.includes("icmp_seq="))).toHaveLength(5);
         expect(lines.filter((l) => l.startsWith("tick "))).toHaveLength(1);
         // The tick follows the first probe's line.
@@ -570,19 +579,7 @@ describe("the agent (watch/sh/watch.sh) on a bond's sysfs", () => {
             ...slave("eth1", "down", "1", "N/A"),
             ...slave("eth2", "up", "0", "N/A"),
         });
-        // stdin stays open until the events are printed and read: closing it ends the agent.
-        const input = `until [ -e ${printed} ]; do sleep 0.05; done; sleep 0.5`;
-        const r = spawnSync("sh", ["-c", `(${input}) | sh ${path.join(ROOT, "watch", "sh", "watch.sh")}`], {
-            encoding: "utf8",
-            env: {
-                ...process.env,
-                PATH: `${bin}:${process.env.PATH}`,
-                WATCH_SYSFS: root,
-                WATCH_PEER: "",
-                WATCH_TICK: "60",
-            },
-        });
-        const lines = r.stdout.split("\n").filter((l) => l !== "");
+        const lines = agentLines(bin, printed, root, "");
         expect(lines.filter((l) => l.startsWith("tick "))).toHaveLength(3);
         expect(lines.every((l) => /^(hello|option|tick) /.test(l))).toBe(true);
         expect(lines.at(-1)).toMatch(
